@@ -1,0 +1,5 @@
+//! Collectors beyond the metric families: metrics whose value comes from a callback.
+
+mod callback;
+
+pub use callback::CallbackMetric;

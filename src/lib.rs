@@ -1,0 +1,35 @@
+//! prometheus_emulator: a Prometheus instrumentation library.
+//!
+//! The core is plain Rust: metric types ([`metric`]), the registry ([`registry`]), the data model
+//! a collection produces ([`snapshot`]) and the text formats ([`exposition`]). The C ABI, the HTTP
+//! exporter and the Pushgateway client are built on top of it and add no metric logic.
+
+pub mod collectors;
+pub mod error;
+pub mod exposition;
+pub mod metric;
+pub mod name;
+pub mod registry;
+pub mod snapshot;
+
+pub use collectors::CallbackMetric;
+pub use error::{Error, Result};
+pub use metric::{
+    Counter, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
+    Summary, SummaryConfig, exponential_buckets, linear_buckets,
+};
+pub use registry::{Collector, Descriptor, NameFilter, Registry, default_registry};
+pub use snapshot::{Exemplar, LabelSet, MetricFamily, MetricPoint, MetricType, PointValue, Sample};
+
+/// A counter family: `Family<Counter>`.
+pub type CounterFamily = Family<Counter>;
+/// A gauge family: `Family<Gauge>`.
+pub type GaugeFamily = Family<Gauge>;
+/// A histogram family: `Family<Histogram>`.
+pub type HistogramFamily = Family<Histogram>;
+/// A summary family: `Family<Summary>`.
+pub type SummaryFamily = Family<Summary>;
+/// An info family: `Family<Info>`.
+pub type InfoFamily = Family<Info>;
+/// A state-set (enum) family: `Family<StateSet>`.
+pub type StateSetFamily = Family<StateSet>;

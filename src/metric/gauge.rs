@@ -1,0 +1,106 @@
+//! Gauge: a value that goes up and down.
+
+use super::value::AtomicF64;
+use super::{ChildMetric, unix_now};
+use crate::error::{Error, Result};
+use crate::snapshot::{MetricType, PointValue};
+
+/// A value that can be set, increased and decreased. `set` is a single atomic store.
+#[derive(Debug, Default)]
+pub struct Gauge(AtomicF64);
+
+fn reject_nan(value: f64, what: &str) -> Result<()> {
+    if value.is_nan() {
+        Err(Error::InvalidValue(format!("gauge {what} is NaN")))
+    } else {
+        Ok(())
+    }
+}
+
+impl Gauge {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the value. NaN is rejected (the value is kept); infinities are allowed.
+    #[inline]
+    pub fn set(&self, value: f64) -> Result<()> {
+        reject_nan(value, "value")?;
+        self.0.set(value);
+        Ok(())
+    }
+
+    /// Adds `amount` (which may be negative). NaN is rejected.
+    #[inline]
+    pub fn inc(&self, amount: f64) -> Result<()> {
+        reject_nan(amount, "increment")?;
+        self.0.add(amount);
+        Ok(())
+    }
+
+    /// Subtracts `amount`. NaN is rejected.
+    #[inline]
+    pub fn dec(&self, amount: f64) -> Result<()> {
+        reject_nan(amount, "decrement")?;
+        self.0.add(-amount);
+        Ok(())
+    }
+
+    /// Sets the value to the current Unix time in seconds.
+    pub fn set_to_current_time(&self) {
+        self.0.set(unix_now());
+    }
+
+    #[inline]
+    pub fn get(&self) -> f64 {
+        self.0.get()
+    }
+}
+
+impl ChildMetric for Gauge {
+    type Config = ();
+    const TYPE: MetricType = MetricType::Gauge;
+
+    fn new_child(_: &()) -> Self {
+        Gauge::new()
+    }
+
+    fn point(&self, _: &()) -> PointValue {
+        PointValue::Gauge { value: self.get() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_inc_dec() {
+        let g = Gauge::new();
+        g.set(22.5).unwrap();
+        g.inc(0.5).unwrap();
+        g.dec(1.0).unwrap();
+        assert_eq!(g.get(), 22.0);
+        g.inc(-2.0).unwrap();
+        assert_eq!(g.get(), 20.0);
+    }
+
+    #[test]
+    fn nan_is_rejected_and_value_kept() {
+        let g = Gauge::new();
+        g.set(1.0).unwrap();
+        assert!(g.set(f64::NAN).is_err());
+        assert!(g.inc(f64::NAN).is_err());
+        assert!(g.dec(f64::NAN).is_err());
+        assert_eq!(g.get(), 1.0);
+        g.set(f64::NEG_INFINITY).unwrap();
+        assert_eq!(g.get(), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn current_time() {
+        let g = Gauge::new();
+        g.set_to_current_time();
+        assert!((g.get() - unix_now()).abs() < 5.0);
+    }
+}

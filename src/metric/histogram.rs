@@ -1,0 +1,409 @@
+//! Histogram: observations counted in cumulative buckets.
+//!
+//! Writers never lock. Like client_golang, the histogram keeps two halves: writers add to the hot
+//! one, and a collection flips which half is hot, waits until every writer that started on the old
+//! half has finished, reads it, and folds it into the new hot half. A collection therefore always
+//! sees a histogram whose `+Inf` bucket equals its count and whose sum matches them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
+
+use super::exemplar_slot::ExemplarSlot;
+use super::value::AtomicF64;
+use super::{ChildMetric, unix_now};
+use crate::error::{Error, Result};
+use crate::snapshot::{Exemplar, MetricType, PointValue};
+
+/// client_python's default buckets: client_golang's plus 0.075, 0.75 and 7.5, then `+Inf`.
+pub const DEFAULT_BUCKETS: [f64; 15] = [
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+    f64::INFINITY,
+];
+
+/// `count` buckets of width `width` starting at `start`.
+pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>> {
+    if count < 1 {
+        return Err(Error::InvalidConfig(
+            "linear_buckets needs count >= 1".into(),
+        ));
+    }
+    if !(width > 0.0) || !width.is_finite() || !start.is_finite() {
+        return Err(Error::InvalidConfig(
+            "linear_buckets needs a finite start and a finite width > 0".into(),
+        ));
+    }
+    Ok((0..count).map(|i| start + width * i as f64).collect())
+}
+
+/// `count` buckets starting at `start`, each `factor` times the previous.
+pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<f64>> {
+    if count < 1 {
+        return Err(Error::InvalidConfig(
+            "exponential_buckets needs count >= 1".into(),
+        ));
+    }
+    if !(start > 0.0) || !start.is_finite() {
+        return Err(Error::InvalidConfig(
+            "exponential_buckets needs a finite start > 0".into(),
+        ));
+    }
+    if !(factor > 1.0) || !factor.is_finite() {
+        return Err(Error::InvalidConfig(
+            "exponential_buckets needs a finite factor > 1".into(),
+        ));
+    }
+    Ok((0..count)
+        .scan(start, |next, _| {
+            let bound = *next;
+            *next *= factor;
+            Some(bound)
+        })
+        .collect())
+}
+
+/// The bucket bounds every child of a histogram family shares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistogramConfig {
+    bounds: Arc<[f64]>,
+}
+
+impl Default for HistogramConfig {
+    fn default() -> Self {
+        HistogramConfig {
+            bounds: Arc::from(&DEFAULT_BUCKETS[..]),
+        }
+    }
+}
+
+impl HistogramConfig {
+    /// Validates upper bounds (strictly increasing, no NaN, not empty) and appends `+Inf` when
+    /// missing.
+    pub fn new(bounds: &[f64]) -> Result<Self> {
+        if bounds.is_empty() {
+            return Err(Error::InvalidConfig(
+                "a histogram needs at least one bucket".into(),
+            ));
+        }
+        if bounds.iter().any(|b| b.is_nan()) {
+            return Err(Error::InvalidConfig("bucket bound is NaN".into()));
+        }
+        if let Some(pair) = bounds.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(Error::InvalidConfig(format!(
+                "buckets must be strictly increasing: {} is followed by {}",
+                pair[0], pair[1]
+            )));
+        }
+        let mut all = bounds.to_vec();
+        if all.last() != Some(&f64::INFINITY) {
+            all.push(f64::INFINITY);
+        }
+        Ok(HistogramConfig { bounds: all.into() })
+    }
+
+    /// The upper bounds, ending with `+Inf`.
+    pub fn bounds(&self) -> &[f64] {
+        &self.bounds
+    }
+}
+
+#[derive(Debug)]
+struct Half {
+    /// Per-bucket (not cumulative) counts.
+    buckets: Box<[AtomicU64]>,
+    sum: AtomicF64,
+}
+
+impl Half {
+    fn new(len: usize) -> Self {
+        Half {
+            buckets: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            sum: AtomicF64::new(0.0),
+        }
+    }
+}
+
+const HOT_BIT: u64 = 1 << 63;
+
+/// One histogram series.
+#[derive(Debug)]
+pub struct Histogram {
+    bounds: Arc<[f64]>,
+    /// Top bit: which half is hot. Lower 63 bits: observations started, ever.
+    started_and_hot: AtomicU64,
+    halves: [Half; 2],
+    /// Collections take turns; writers never touch it.
+    collecting: Mutex<()>,
+    created: AtomicF64,
+    exemplars: OnceLock<Box<[ExemplarSlot]>>,
+}
+
+/// A consistent read of a histogram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistogramSnapshot {
+    pub cumulative: Vec<u64>,
+    pub sum: f64,
+    pub count: u64,
+}
+
+impl Histogram {
+    pub fn new(config: &HistogramConfig) -> Self {
+        let len = config.bounds.len();
+        Histogram {
+            bounds: config.bounds.clone(),
+            started_and_hot: AtomicU64::new(0),
+            halves: [Half::new(len), Half::new(len)],
+            collecting: Mutex::new(()),
+            created: AtomicF64::new(unix_now()),
+            exemplars: OnceLock::new(),
+        }
+    }
+
+    /// Records one observation. NaN is rejected and changes nothing.
+    #[inline]
+    pub fn observe(&self, value: f64) -> Result<()> {
+        let bucket = self.bucket_of(value)?;
+        self.record(bucket, value);
+        Ok(())
+    }
+
+    /// Records one observation with an exemplar for its bucket.
+    pub fn observe_with_exemplar(&self, value: f64, exemplar: Exemplar) -> Result<()> {
+        let bucket = self.bucket_of(value)?;
+        self.record(bucket, value);
+        self.exemplars.get_or_init(|| {
+            (0..self.bounds.len())
+                .map(|_| ExemplarSlot::default())
+                .collect()
+        })[bucket]
+            .store(exemplar);
+        Ok(())
+    }
+
+    #[inline]
+    fn bucket_of(&self, value: f64) -> Result<usize> {
+        if value.is_nan() {
+            return Err(Error::InvalidValue("histogram observation is NaN".into()));
+        }
+        // The last bound is +Inf, so every non-NaN value finds a bucket.
+        Ok(self.bounds.partition_point(|bound| *bound < value))
+    }
+
+    #[inline]
+    fn record(&self, bucket: usize, value: f64) {
+        let started = self.started_and_hot.fetch_add(1, Ordering::Acquire);
+        let half = &self.halves[(started >> 63) as usize];
+        half.sum.add_with(value, Ordering::Relaxed);
+        // Release: a collection that sees this increment also sees the sum above.
+        half.buckets[bucket].fetch_add(1, Ordering::Release);
+    }
+
+    /// A consistent view: cumulative counts, sum and count from the same set of observations.
+    pub fn snapshot(&self) -> HistogramSnapshot {
+        let _turn = self.collecting.lock();
+        let before = self.started_and_hot.fetch_add(HOT_BIT, Ordering::AcqRel);
+        let count = before & !HOT_BIT;
+        let cold = &self.halves[(before >> 63) as usize];
+        let hot = &self.halves[1 - (before >> 63) as usize];
+
+        // Wait for writers that started on the cold half before the flip.
+        let mut spins = 0u32;
+        loop {
+            let finished: u64 = cold.buckets.iter().map(|b| b.load(Ordering::Acquire)).sum();
+            if finished == count {
+                break;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+
+        let mut cumulative = Vec::with_capacity(cold.buckets.len());
+        let mut running = 0u64;
+        for (cold_bucket, hot_bucket) in cold.buckets.iter().zip(hot.buckets.iter()) {
+            let n = cold_bucket.swap(0, Ordering::Relaxed);
+            hot_bucket.fetch_add(n, Ordering::Relaxed);
+            running += n;
+            cumulative.push(running);
+        }
+        let sum = cold.sum.swap(0.0);
+        hot.sum.add(sum);
+        HistogramSnapshot {
+            cumulative,
+            sum,
+            count,
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.snapshot().count
+    }
+
+    pub fn sum(&self) -> f64 {
+        self.snapshot().sum
+    }
+
+    /// The upper bounds, ending with `+Inf`.
+    pub fn bounds(&self) -> &[f64] {
+        &self.bounds
+    }
+
+    /// Seconds since the Unix epoch when the histogram was created.
+    pub fn created(&self) -> f64 {
+        self.created.get()
+    }
+
+    /// The latest exemplar of each bucket, or an empty vector when none was ever recorded.
+    pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
+        self.exemplars
+            .get()
+            .map(|slots| slots.iter().map(ExemplarSlot::load).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl ChildMetric for Histogram {
+    type Config = HistogramConfig;
+    const TYPE: MetricType = MetricType::Histogram;
+
+    fn new_child(config: &HistogramConfig) -> Self {
+        Histogram::new(config)
+    }
+
+    fn point(&self, _: &HistogramConfig) -> PointValue {
+        let snapshot = self.snapshot();
+        PointValue::Histogram {
+            bounds: self.bounds.clone(),
+            cumulative: snapshot.cumulative,
+            sum: snapshot.sum,
+            count: snapshot.count,
+            created: Some(self.created()),
+            exemplars: self.exemplars(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_buckets_end_with_inf() {
+        let config = HistogramConfig::default();
+        assert_eq!(config.bounds().len(), 15);
+        assert_eq!(config.bounds()[0], 0.005);
+        assert_eq!(*config.bounds().last().unwrap(), f64::INFINITY);
+    }
+
+    #[test]
+    fn custom_buckets_are_validated() {
+        assert_eq!(
+            HistogramConfig::new(&[1.0, 2.0]).unwrap().bounds(),
+            &[1.0, 2.0, f64::INFINITY]
+        );
+        assert_eq!(
+            HistogramConfig::new(&[1.0, f64::INFINITY])
+                .unwrap()
+                .bounds(),
+            &[1.0, f64::INFINITY]
+        );
+        assert!(HistogramConfig::new(&[]).is_err());
+        assert!(HistogramConfig::new(&[2.0, 1.0]).is_err());
+        assert!(HistogramConfig::new(&[1.0, 1.0]).is_err());
+        assert!(HistogramConfig::new(&[1.0, f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn bucket_helpers() {
+        assert_eq!(linear_buckets(1.0, 2.0, 3).unwrap(), [1.0, 3.0, 5.0]);
+        assert_eq!(
+            exponential_buckets(1.0, 10.0, 3).unwrap(),
+            [1.0, 10.0, 100.0]
+        );
+        assert!(linear_buckets(0.0, 0.0, 3).is_err());
+        assert!(linear_buckets(0.0, 1.0, 0).is_err());
+        assert!(exponential_buckets(0.0, 2.0, 3).is_err());
+        assert!(exponential_buckets(1.0, 1.0, 3).is_err());
+    }
+
+    #[test]
+    fn observations_land_in_cumulative_buckets() {
+        let h = Histogram::new(&HistogramConfig::new(&[0.1, 0.5, 1.0]).unwrap());
+        for v in [0.05, 0.1, 0.3, 2.0, 0.7] {
+            h.observe(v).unwrap();
+        }
+        let s = h.snapshot();
+        assert_eq!(s.cumulative, [2, 3, 4, 5]);
+        assert_eq!(s.count, 5);
+        assert!((s.sum - 3.15).abs() < 1e-12);
+        // A second read sees the same state: the fold into the hot half lost nothing.
+        assert_eq!(h.snapshot(), s);
+        h.observe(f64::INFINITY).unwrap();
+        assert_eq!(h.snapshot().cumulative, [2, 3, 4, 6]);
+    }
+
+    #[test]
+    fn nan_is_rejected() {
+        let h = Histogram::new(&HistogramConfig::default());
+        h.observe(1.0).unwrap();
+        assert!(h.observe(f64::NAN).is_err());
+        assert_eq!(h.count(), 1);
+        assert_eq!(h.sum(), 1.0);
+    }
+
+    #[test]
+    fn exemplars_attach_to_their_bucket() {
+        let h = Histogram::new(&HistogramConfig::new(&[1.0, 2.0]).unwrap());
+        assert!(h.exemplars().is_empty());
+        let ex = Exemplar::new(&[("trace_id", "x")], 1.5, None).unwrap();
+        h.observe_with_exemplar(1.5, ex.clone()).unwrap();
+        assert_eq!(h.exemplars(), vec![None, Some(ex), None]);
+    }
+
+    #[test]
+    fn collections_during_writes_are_never_torn() {
+        let h = Arc::new(Histogram::new(
+            &HistogramConfig::new(&[1.0, 2.0, 3.0]).unwrap(),
+        ));
+        let writers: Vec<_> = (0..4)
+            .map(|t| {
+                let h = h.clone();
+                std::thread::spawn(move || {
+                    for i in 0..200_000u64 {
+                        h.observe(((i + t) % 4) as f64).unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mut reads = 0;
+        while writers.iter().any(|w| !w.is_finished()) || reads < 10 {
+            let s = h.snapshot();
+            assert_eq!(*s.cumulative.last().unwrap(), s.count);
+            assert!(s.cumulative.windows(2).all(|w| w[0] <= w[1]));
+            reads += 1;
+        }
+        for w in writers {
+            w.join().unwrap();
+        }
+        let s = h.snapshot();
+        assert_eq!(s.count, 800_000);
+        assert_eq!(s.sum, 4.0 * 200_000.0 / 4.0 * (0.0 + 1.0 + 2.0 + 3.0));
+    }
+}

@@ -1,0 +1,100 @@
+//! Info: a set of labels describing something (a build, a version), exposed with value 1.
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+use super::{ChildMetric, FamilyDesc};
+use crate::error::{Error, Result};
+use crate::snapshot::{LabelSet, MetricType, PointValue};
+
+/// The labels an info series carries. Setting them replaces the previous set.
+#[derive(Debug)]
+pub struct Info {
+    labels: RwLock<LabelSet>,
+    /// The family's own label names, which info labels must not repeat.
+    reserved: Arc<[Box<str>]>,
+}
+
+impl Info {
+    /// Replaces the info labels. Names are validated and must not repeat the family's labels.
+    pub fn set<N: AsRef<str>, V: AsRef<str>>(&self, pairs: &[(N, V)]) -> Result<()> {
+        let labels = LabelSet::new(pairs)?;
+        if let Some(clash) = labels
+            .names()
+            .iter()
+            .find(|n| self.reserved.iter().any(|r| r == *n))
+        {
+            return Err(Error::InvalidLabelName {
+                name: clash.to_string(),
+                reason: "already a label of the info family",
+            });
+        }
+        *self.labels.write() = labels;
+        Ok(())
+    }
+
+    /// The current info labels.
+    pub fn get(&self) -> LabelSet {
+        self.labels.read().clone()
+    }
+}
+
+/// The label names of the family an info child belongs to.
+#[derive(Clone, Debug, Default)]
+pub struct InfoConfig {
+    reserved: Option<Arc<[Box<str>]>>,
+}
+
+impl ChildMetric for Info {
+    type Config = InfoConfig;
+    const TYPE: MetricType = MetricType::Info;
+
+    fn new_child(config: &InfoConfig) -> Self {
+        Info {
+            labels: RwLock::new(LabelSet::empty()),
+            reserved: config
+                .reserved
+                .clone()
+                .unwrap_or_else(|| Arc::from(Vec::new())),
+        }
+    }
+
+    fn point(&self, _: &InfoConfig) -> PointValue {
+        PointValue::Info { info: self.get() }
+    }
+
+    fn prepare(_: InfoConfig, family: &FamilyDesc) -> Result<InfoConfig> {
+        Ok(InfoConfig {
+            reserved: Some(family.label_names.clone()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_replaces_labels_and_checks_clashes() {
+        let info = Info::new_child(
+            &Info::prepare(
+                InfoConfig::default(),
+                &FamilyDesc {
+                    name: "build".into(),
+                    label_names: Arc::from(vec![Box::<str>::from("instance")]),
+                },
+            )
+            .unwrap(),
+        );
+        info.set(&[("version", "1.2.3"), ("commit", "abc")])
+            .unwrap();
+        assert_eq!(info.get().get("version"), Some("1.2.3"));
+        info.set(&[("version", "2")]).unwrap();
+        assert_eq!(info.get().len(), 1);
+        assert!(info.set(&[("instance", "x")]).is_err());
+        assert!(info.set(&[("a", "1"), ("a", "2")]).is_err());
+        assert!(info.set(&[("__a", "1")]).is_err());
+        assert_eq!(info.get().get("version"), Some("2"));
+    }
+}

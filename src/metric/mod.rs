@@ -1,0 +1,65 @@
+//! The metric types and the family that maps label values to children.
+//!
+//! Each type here is one child: the value behind one labelled series. A [`Family`] names it, holds
+//! its children and collects them. Updates on a child take no lock and allocate nothing.
+
+mod counter;
+mod exemplar_slot;
+mod family;
+mod gauge;
+mod histogram;
+mod info;
+pub mod quantile;
+mod shard;
+mod state_set;
+mod summary;
+mod value;
+
+pub use counter::Counter;
+pub use family::{Family, Opts};
+pub use gauge::Gauge;
+pub use histogram::{
+    DEFAULT_BUCKETS, Histogram, HistogramConfig, exponential_buckets, linear_buckets,
+};
+pub use info::Info;
+pub use state_set::{StateSet, StateSetConfig};
+pub use summary::{Summary, SummaryConfig};
+pub use value::AtomicF64;
+
+use crate::snapshot::{MetricType, PointValue};
+
+/// A metric type that a [`Family`] can hold as its children.
+pub trait ChildMetric: Send + Sync + 'static {
+    /// What every child of one family shares (histogram buckets, summary objectives, states).
+    type Config: Clone + Send + Sync + 'static;
+
+    /// The type a family of these exposes.
+    const TYPE: MetricType;
+
+    /// A new child, at its zero value.
+    fn new_child(config: &Self::Config) -> Self;
+
+    /// The child's current value as a point for collection.
+    fn point(&self, config: &Self::Config) -> PointValue;
+
+    /// Completes or checks the configuration against the family it will serve, before any child
+    /// exists (a state set's label must not clash with the family's labels, say).
+    fn prepare(config: Self::Config, _family: &FamilyDesc) -> crate::error::Result<Self::Config> {
+        Ok(config)
+    }
+}
+
+/// What a family is, as its children's configuration may need to know.
+#[derive(Debug, Clone)]
+pub struct FamilyDesc {
+    pub name: std::sync::Arc<str>,
+    pub label_names: std::sync::Arc<[Box<str>]>,
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}

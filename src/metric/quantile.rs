@@ -1,0 +1,1 @@
+//! Quantile estimation for summaries (placeholder: replaced by the CKMS estimator).

@@ -1,0 +1,63 @@
+//! Per-thread shards, so that threads updating one counter do not fight over one cache line.
+//!
+//! Each thread is given a number once, round-robin; a sharded value keeps one cache-line-sized cell
+//! per shard and a thread always updates the cell of its number. Readers sum the cells. With as many
+//! shards as CPUs (rounded up to a power of two), threads started one after another land in
+//! different cells.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A value padded to its own cache line.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+pub struct CachePadded<T>(pub T);
+
+static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static THREAD_NUMBER: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// The calling thread's number, assigned on first use.
+#[inline]
+pub fn thread_number() -> usize {
+    THREAD_NUMBER.with(|n| {
+        let current = n.get();
+        if current != usize::MAX {
+            current
+        } else {
+            let assigned = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+            n.set(assigned);
+            assigned
+        }
+    })
+}
+
+/// How many shards a sharded value has: the CPU count rounded up to a power of two, at least 2,
+/// at most 32.
+pub fn shard_count() -> usize {
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .clamp(2, 32)
+            .next_power_of_two()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_get_distinct_numbers() {
+        let here = thread_number();
+        assert_eq!(thread_number(), here);
+        let there = std::thread::spawn(thread_number).join().unwrap();
+        assert_ne!(here, there);
+        assert!(shard_count().is_power_of_two() && shard_count() >= 2);
+    }
+}

@@ -1,0 +1,387 @@
+//! The data model a collection produces: metric families holding typed points.
+//!
+//! Collectors (the built-in families and custom ones) turn their live state into these values; the
+//! exposition formats render them and the C snapshot API hands them to bindings. A point keeps its
+//! type (a histogram point holds all its buckets), and [`MetricFamily::samples`] flattens it into
+//! the samples a text format shows, so no consumer has to know the suffix rules.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::exposition::escape::push_label_value;
+use crate::name::validate_label_name;
+
+/// The type of a metric family, as OpenMetrics names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricType {
+    Counter,
+    Gauge,
+    Histogram,
+    Summary,
+    Info,
+    StateSet,
+    Unknown,
+}
+
+impl MetricType {
+    /// The OpenMetrics type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
+            MetricType::Summary => "summary",
+            MetricType::Info => "info",
+            MetricType::StateSet => "stateset",
+            MetricType::Unknown => "unknown",
+        }
+    }
+}
+
+/// An ordered set of label pairs, cheap to clone, with its text form rendered once.
+///
+/// The rendered form is `a="x",b="y"` (escaped, no braces), so encoders copy it instead of
+/// escaping every label on every scrape.
+#[derive(Clone, Debug)]
+pub struct LabelSet(Arc<LabelSetInner>);
+
+#[derive(Debug)]
+struct LabelSetInner {
+    names: Arc<[Box<str>]>,
+    values: Box<[Box<str>]>,
+    rendered: Box<str>,
+}
+
+impl LabelSet {
+    /// A set with no labels.
+    pub fn empty() -> Self {
+        static EMPTY: std::sync::OnceLock<LabelSet> = std::sync::OnceLock::new();
+        EMPTY
+            .get_or_init(|| LabelSet::from_parts(Arc::from(Vec::new()), Box::new([])))
+            .clone()
+    }
+
+    /// Builds a set from pairs, validating the names and rejecting duplicates.
+    pub fn new<N: AsRef<str>, V: AsRef<str>>(pairs: &[(N, V)]) -> Result<Self> {
+        let mut names: Vec<Box<str>> = Vec::with_capacity(pairs.len());
+        for (name, _) in pairs {
+            let name = name.as_ref();
+            validate_label_name(name)?;
+            if names.iter().any(|n| &**n == name) {
+                return Err(Error::DuplicateLabelName(name.to_owned()));
+            }
+            names.push(name.into());
+        }
+        let values = pairs.iter().map(|(_, v)| v.as_ref().into()).collect();
+        Ok(Self::from_parts(names.into(), values))
+    }
+
+    /// Builds a set from names already validated (a family's) and matching values.
+    pub(crate) fn from_parts(names: Arc<[Box<str>]>, values: Box<[Box<str>]>) -> Self {
+        debug_assert_eq!(names.len(), values.len());
+        let mut rendered = String::new();
+        for (i, (name, value)) in names.iter().zip(values.iter()).enumerate() {
+            if i > 0 {
+                rendered.push(',');
+            }
+            rendered.push_str(name);
+            rendered.push_str("=\"");
+            push_label_value(&mut rendered, value);
+            rendered.push('"');
+        }
+        LabelSet(Arc::new(LabelSetInner {
+            names,
+            values,
+            rendered: rendered.into_boxed_str(),
+        }))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values.is_empty()
+    }
+
+    pub fn names(&self) -> &[Box<str>] {
+        &self.0.names
+    }
+
+    pub fn values(&self) -> &[Box<str>] {
+        &self.0.values
+    }
+
+    /// The pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .names
+            .iter()
+            .zip(self.0.values.iter())
+            .map(|(n, v)| (&**n, &**v))
+    }
+
+    /// The value of the label called `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// `a="x",b="y"`, escaped, without braces; empty for an empty set.
+    pub fn rendered(&self) -> &str {
+        &self.0.rendered
+    }
+
+    /// Number of characters OpenMetrics counts against the exemplar limit: names plus values.
+    pub fn char_count(&self) -> usize {
+        self.iter()
+            .map(|(n, v)| n.chars().count() + v.chars().count())
+            .sum()
+    }
+}
+
+impl PartialEq for LabelSet {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.names == other.0.names && self.0.values == other.0.values)
+    }
+}
+
+/// OpenMetrics allows at most this many characters across an exemplar's label names and values.
+pub const EXEMPLAR_MAX_LABEL_CHARS: usize = 128;
+
+/// An exemplar: a sample of the event behind a counter increment or a histogram observation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemplar {
+    pub labels: LabelSet,
+    pub value: f64,
+    /// Seconds since the Unix epoch.
+    pub timestamp: Option<f64>,
+}
+
+impl Exemplar {
+    /// Validates the labels (names, duplicates, the 128-character limit) and the value.
+    pub fn new<N: AsRef<str>, V: AsRef<str>>(
+        labels: &[(N, V)],
+        value: f64,
+        timestamp: Option<f64>,
+    ) -> Result<Self> {
+        let labels = LabelSet::new(labels).map_err(|e| Error::InvalidExemplar(e.to_string()))?;
+        let chars = labels.char_count();
+        if chars > EXEMPLAR_MAX_LABEL_CHARS {
+            return Err(Error::InvalidExemplar(format!(
+                "labels have {chars} characters, more than the {EXEMPLAR_MAX_LABEL_CHARS} OpenMetrics allows"
+            )));
+        }
+        if value.is_nan() {
+            return Err(Error::InvalidExemplar("value is NaN".into()));
+        }
+        if let Some(ts) = timestamp {
+            if !ts.is_finite() {
+                return Err(Error::InvalidExemplar("timestamp is not finite".into()));
+            }
+        }
+        Ok(Exemplar {
+            labels,
+            value,
+            timestamp,
+        })
+    }
+}
+
+/// The value of one point, by type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PointValue {
+    Counter {
+        value: f64,
+        /// Seconds since the Unix epoch when the counter was created or last reset.
+        created: Option<f64>,
+        exemplar: Option<Exemplar>,
+    },
+    Gauge {
+        value: f64,
+    },
+    Histogram {
+        /// Upper bounds, ending with `+Inf`; shared by every point of a family.
+        bounds: Arc<[f64]>,
+        /// Cumulative counts, one per bound; the last equals `count`.
+        cumulative: Vec<u64>,
+        sum: f64,
+        count: u64,
+        created: Option<f64>,
+        /// One slot per bucket, or empty when no exemplar was ever recorded.
+        exemplars: Vec<Option<Exemplar>>,
+    },
+    Summary {
+        /// `(quantile, value)` pairs in increasing quantile order.
+        quantiles: Vec<(f64, f64)>,
+        sum: f64,
+        count: u64,
+        created: Option<f64>,
+    },
+    /// An info point: value 1, with these labels added to the point's own.
+    Info {
+        info: LabelSet,
+    },
+    StateSet {
+        /// The state names, shared by every point of a family.
+        states: Arc<[Box<str>]>,
+        /// Whether each state is set.
+        active: Vec<bool>,
+    },
+    Unknown {
+        value: f64,
+    },
+}
+
+/// One labelled point of a family.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricPoint {
+    pub labels: LabelSet,
+    pub value: PointValue,
+    /// Seconds since the Unix epoch; set only by custom collectors that report their own time.
+    pub timestamp: Option<f64>,
+}
+
+/// A collected metric family.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricFamily {
+    /// The family name: without `_total` for counters, without `_info` for info metrics.
+    pub name: Arc<str>,
+    pub help: Arc<str>,
+    pub kind: MetricType,
+    /// OpenMetrics unit; when set, `name` ends with `_<unit>`.
+    pub unit: Option<Arc<str>>,
+    pub points: Vec<MetricPoint>,
+}
+
+/// One flattened sample, as a text format shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The full sample name, suffix included (`x_total`, `x_bucket`, ...).
+    pub name: String,
+    /// The point's labels followed by any the sample adds (`le`, `quantile`, the state label, the
+    /// info labels).
+    pub labels: Vec<(String, String)>,
+    pub value: f64,
+    pub timestamp: Option<f64>,
+    pub exemplar: Option<Exemplar>,
+}
+
+/// Which samples [`MetricFamily::samples`] includes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleStyle {
+    /// What Prometheus text 0.0.4 shows: no `_created` samples.
+    Prometheus,
+    /// What OpenMetrics shows: `_created` samples included.
+    OpenMetrics,
+}
+
+impl MetricFamily {
+    /// The family's samples in exposition order, with suffixes and extra labels applied.
+    pub fn samples(&self, style: SampleStyle) -> Vec<Sample> {
+        let mut out = Vec::new();
+        for point in &self.points {
+            self.push_point_samples(point, style, &mut out);
+        }
+        out
+    }
+
+    fn push_point_samples(&self, point: &MetricPoint, style: SampleStyle, out: &mut Vec<Sample>) {
+        let name = &*self.name;
+        let base: Vec<(String, String)> = point
+            .labels
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        let sample = |suffix: &str, extra: Option<(&str, String)>, value: f64| Sample {
+            name: format!("{name}{suffix}"),
+            labels: match extra {
+                None => base.clone(),
+                Some((n, v)) => {
+                    let mut labels = base.clone();
+                    labels.push((n.to_owned(), v));
+                    labels
+                }
+            },
+            value,
+            timestamp: point.timestamp,
+            exemplar: None,
+        };
+        let with_created = style == SampleStyle::OpenMetrics;
+        match &point.value {
+            PointValue::Counter {
+                value,
+                created,
+                exemplar,
+            } => {
+                let mut total = sample("_total", None, *value);
+                total.exemplar = exemplar.clone();
+                out.push(total);
+                if let (true, Some(created)) = (with_created, created) {
+                    out.push(sample("_created", None, *created));
+                }
+            }
+            PointValue::Gauge { value } | PointValue::Unknown { value } => {
+                out.push(sample("", None, *value))
+            }
+            PointValue::Histogram {
+                bounds,
+                cumulative,
+                sum,
+                count,
+                created,
+                exemplars,
+            } => {
+                for (i, (bound, cum)) in bounds.iter().zip(cumulative).enumerate() {
+                    let mut bucket =
+                        sample("_bucket", Some(("le", format_bound(*bound))), *cum as f64);
+                    bucket.exemplar = exemplars.get(i).cloned().flatten();
+                    out.push(bucket);
+                }
+                out.push(sample("_count", None, *count as f64));
+                out.push(sample("_sum", None, *sum));
+                if let (true, Some(created)) = (with_created, created) {
+                    out.push(sample("_created", None, *created));
+                }
+            }
+            PointValue::Summary {
+                quantiles,
+                sum,
+                count,
+                created,
+            } => {
+                for (q, v) in quantiles {
+                    out.push(sample("", Some(("quantile", format_bound(*q))), *v));
+                }
+                out.push(sample("_count", None, *count as f64));
+                out.push(sample("_sum", None, *sum));
+                if let (true, Some(created)) = (with_created, created) {
+                    out.push(sample("_created", None, *created));
+                }
+            }
+            PointValue::Info { info } => {
+                let mut s = sample("_info", None, 1.0);
+                s.labels
+                    .extend(info.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
+                out.push(s);
+            }
+            PointValue::StateSet { states, active } => {
+                for (state, on) in states.iter().zip(active) {
+                    out.push(sample(
+                        "",
+                        Some((name, state.to_string())),
+                        if *on { 1.0 } else { 0.0 },
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// How `le` and `quantile` label values are written: the shortest round-trip form with a `.0` on
+/// integers (`0.25`, `1.0`, `+Inf`), as client_python writes them and OpenMetrics canonicalises them.
+pub fn format_bound(value: f64) -> String {
+    let mut s = String::new();
+    crate::exposition::number::push_bound(&mut s, value);
+    s
+}
