@@ -336,6 +336,7 @@ fn hash_values<'a, H: Hasher>(values: impl Iterator<Item = &'a str>, len: usize,
 mod tests {
     use super::*;
     use crate::metric::{Counter, Gauge, Histogram, HistogramConfig};
+    use crate::snapshot::MetricType;
 
     fn counter_family(labels: &[&str]) -> Family<Counter> {
         Family::new(Opts::new("requests_total", "Requests.").labels(labels)).unwrap()
