@@ -8,6 +8,11 @@
 
 PREFIX ?= /usr/local
 CARGO ?= cargo
+# Which cargo profile `make install` takes the libraries from (release, or debug for quick tests).
+PROFILE ?= release
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+ABI_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+LIBDIR_BUILD := target/$(PROFILE)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the tests use: promtool and a real Prometheus server, a real Pushgateway,
@@ -57,8 +62,22 @@ bench:
 header:
 	PE_UPDATE_HEADER=1 $(CARGO) test --quiet --test header_fresh
 
-install: build
-	@echo "install: not yet available"
+install:
+	$(CARGO) build $(if $(filter release,$(PROFILE)),--release,)
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/prometheus_emulator
+	install -m 644 include/prometheus_emulator.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(LIBDIR_BUILD)/libprometheus_emulator.so \
+	  $(DESTDIR)$(PREFIX)/lib/libprometheus_emulator.so.$(VERSION)
+	ln -sf libprometheus_emulator.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libprometheus_emulator.so.$(ABI_MAJOR)
+	ln -sf libprometheus_emulator.so.$(ABI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libprometheus_emulator.so
+	install -m 644 $(LIBDIR_BUILD)/libprometheus_emulator.a $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bindings/c/prometheus_emulator.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/prometheus_emulator.pc
+	for f in prometheus_emulatorConfig prometheus_emulatorConfigVersion; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@ABI_MAJOR@|$(ABI_MAJOR)|g' bindings/c/cmake/$$f.cmake.in \
+	    > $(DESTDIR)$(PREFIX)/lib/cmake/prometheus_emulator/$$f.cmake; \
+	done
 
 clean:
 	$(CARGO) clean
