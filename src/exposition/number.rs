@@ -37,6 +37,14 @@ pub fn push_timestamp_ms(out: &mut String, seconds: f64) {
     out.push_str(itoa::Buffer::new().format((seconds * 1000.0).round() as i64));
 }
 
+/// True for integers below 1e15 in magnitude, except `-0.0`, whose sign only the float form keeps.
+/// The cast round trip is a couple of instructions; `fract()` would be a libm call per sample.
+fn is_small_integer(value: f64) -> bool {
+    value.abs() < 1e15
+        && (value as i64) as f64 == value
+        && !(value == 0.0 && value.is_sign_negative())
+}
+
 fn special(value: f64) -> Option<&'static str> {
     if value.is_nan() {
         Some("NaN")
