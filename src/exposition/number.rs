@@ -8,10 +8,7 @@
 pub fn push_value(out: &mut String, value: f64) {
     if let Some(special) = special(value) {
         out.push_str(special);
-    } else if value.fract() == 0.0
-        && value.abs() < 1e15
-        && !(value == 0.0 && value.is_sign_negative())
-    {
+    } else if is_small_integer(value) {
         out.push_str(itoa::Buffer::new().format(value as i64));
     } else {
         out.push_str(ryu::Buffer::new().format_finite(value));
@@ -117,7 +114,7 @@ mod tests {
     #[test]
     fn timestamps() {
         let mut s = String::new();
-        push_timestamp_ms(&mut s, 1_700_000_000.1234);
+        push_timestamp_ms(&mut s, 1_700_000_000.123_4);
         assert_eq!(s, "1700000000123");
     }
 }

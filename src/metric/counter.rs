@@ -53,7 +53,7 @@ impl Counter {
     /// error and leaves the value unchanged.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
-        if !(amount >= 0.0) {
+        if amount.is_nan() || amount < 0.0 {
             return Err(Error::InvalidValue(format!(
                 "counters can only increase: increment {amount} is negative or NaN"
             )));

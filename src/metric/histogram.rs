@@ -42,7 +42,7 @@ pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>> 
             "linear_buckets needs count >= 1".into(),
         ));
     }
-    if !(width > 0.0) || !width.is_finite() || !start.is_finite() {
+    if width.is_nan() || width <= 0.0 || !width.is_finite() || !start.is_finite() {
         return Err(Error::InvalidConfig(
             "linear_buckets needs a finite start and a finite width > 0".into(),
         ));
@@ -57,12 +57,12 @@ pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<
             "exponential_buckets needs count >= 1".into(),
         ));
     }
-    if !(start > 0.0) || !start.is_finite() {
+    if start.is_nan() || start <= 0.0 || !start.is_finite() {
         return Err(Error::InvalidConfig(
             "exponential_buckets needs a finite start > 0".into(),
         ));
     }
-    if !(factor > 1.0) || !factor.is_finite() {
+    if factor.is_nan() || factor <= 1.0 || !factor.is_finite() {
         return Err(Error::InvalidConfig(
             "exponential_buckets needs a finite factor > 1".into(),
         ));
