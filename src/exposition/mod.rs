@@ -1,7 +1,43 @@
-//! The text exposition formats: Prometheus text 0.0.4 and OpenMetrics 1.0.
+//! The text exposition formats: Prometheus text 0.0.4 and OpenMetrics 1.0, and the content
+//! negotiation that picks one.
+//!
+//! [`encode`] renders collected families (what [`Registry::gather`](crate::Registry::gather)
+//! returns) in either format, byte for byte as the specs write them:
+//!
+//! | | Prometheus text 0.0.4 | OpenMetrics 1.0 |
+//! | --- | --- | --- |
+//! | counter `x` | `# TYPE x_total counter`, `x_total` | `# TYPE x counter`, `x_total`, `x_created` |
+//! | info `x` | `# TYPE x_info gauge`, `x_info{…} 1` | `# TYPE x info`, `x_info{…} 1` |
+//! | state set `x` | `# TYPE x gauge`, `x{x="state"} 1` | `# TYPE x stateset`, same samples |
+//! | unknown | `untyped` | `unknown` |
+//! | histogram, summary | `_bucket{le=…}`/`{quantile=…}`, `_count`, `_sum` | the same, and `_created` |
+//! | metadata | `# HELP`, `# TYPE` | `# TYPE`, `# UNIT` (with a unit), `# HELP` |
+//! | exemplars | not shown | after counter totals and histogram buckets |
+//! | timestamps | integer milliseconds | seconds |
+//! | end | nothing | `# EOF` |
+//!
+//! Choices the specs leave open: a family with no points still gets its HELP and TYPE lines (as
+//! client_python writes them; both formats allow it); HELP is written even when empty; labels are
+//! the point's own then the one the sample adds (`le`, `quantile`, the state label, the info
+//! labels); a non-finite timestamp is dropped rather than written unparsably; a histogram from a
+//! custom collector that lacks the `+Inf` bucket gets one holding its count; `le` and `quantile`
+//! values take the canonical number form of OpenMetrics in both formats (`0.005`, `1.0`,
+//! `1e-05`, `1e+06`, `+Inf`), so a bucket keeps one label value whichever format is scraped.
+//!
+//! One spec rule drops samples: in OpenMetrics a histogram with a negative bucket bound has no
+//! `_sum` and no `_count` (the spec forbids the sum there, and `_count` goes with it).
+//!
+//! Encoding is a single pass that writes into one `String` reserved up front: no allocation per
+//! sample, label blocks pre-rendered once per series, numbers formatted with `ryu` and `itoa`.
 
 pub mod escape;
+mod negotiate;
 pub mod number;
+mod openmetrics;
+mod prometheus;
+mod text;
+
+pub use negotiate::accepts_gzip;
 
 use crate::snapshot::MetricFamily;
 
@@ -30,16 +66,19 @@ impl Format {
     }
 }
 
-/// Renders families in `format` (placeholder until the encoders land).
+/// Renders `families` in `format`, in the order given (a registry gathers them sorted by name).
 pub fn encode(families: &[MetricFamily], format: Format) -> String {
     let mut out = String::new();
     encode_into(families, format, &mut out);
     out
 }
 
-/// Appends the rendering of `families` in `format` to `out`.
-pub fn encode_into(_families: &[MetricFamily], format: Format, out: &mut String) {
-    if format == Format::OpenMetrics {
-        out.push_str("# EOF\n");
+/// Appends the rendering of `families` in `format` to `out`, reserving the room it needs first.
+/// Reusing one `out` across scrapes (after `clear()`) keeps its capacity, so a steady exporter
+/// allocates nothing at all here.
+pub fn encode_into(families: &[MetricFamily], format: Format, out: &mut String) {
+    match format {
+        Format::Prometheus => text::encode::<prometheus::Prometheus>(families, out),
+        Format::OpenMetrics => text::encode::<openmetrics::OpenMetrics>(families, out),
     }
 }

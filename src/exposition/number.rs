@@ -2,26 +2,145 @@
 //!
 //! Values use the shortest text that parses back to the same `f64`: integers below 1e15 are
 //! written as integers (`42`), everything else by `ryu` (`0.1`, `1e300`, `5e-324`), so a parser
-//! gets back exactly the value we hold. `-0.0` keeps its sign.
+//! gets back exactly the value we hold. `-0.0` keeps its sign. `le` and `quantile` label values
+//! are label values, compared as strings, so they use the one canonical form OpenMetrics defines.
 
 /// Appends a sample value.
+#[inline]
 pub fn push_value(out: &mut String, value: f64) {
-    if let Some(special) = special(value) {
-        out.push_str(special);
-    } else if is_small_integer(value) {
-        out.push_str(itoa::Buffer::new().format(value as i64));
+    // Integers first, the common case. The cast is one instruction where `fract()` is a libm call
+    // on baseline x86-64; NaN casts to 0 and fails the comparison, and -0.0 is kept for ryu.
+    let integer = value as i64;
+    if integer as f64 == value && value.abs() < 1e15 && (integer != 0 || value.is_sign_positive()) {
+        out.push_str(itoa::Buffer::new().format(integer));
     } else {
-        out.push_str(ryu::Buffer::new().format_finite(value));
+        push_non_integer(out, value);
     }
 }
 
-/// Appends an `le` or `quantile` label value: like [`push_value`], but integers keep a `.0`
-/// (`1.0`), the canonical form OpenMetrics asks for and client_python writes.
-pub fn push_bound(out: &mut String, value: f64) {
+/// The rest of [`push_value`], out of line so that the integer path inlines into callers.
+#[inline(never)]
+fn push_non_integer(out: &mut String, value: f64) {
     match special(value) {
         Some(special) => out.push_str(special),
         None => out.push_str(ryu::Buffer::new().format_finite(value)),
     }
+}
+
+/// Appends an `le` or `quantile` label value in the canonical form of the OpenMetrics spec
+/// ("Canonical Numbers"): Go's shortest `%g` rendering, with `.0` appended when it has neither a
+/// decimal point nor an exponent. So `0.005`, `1.0`, `100000.0`, `1e+06`, `1e-05`, `+Inf`, exactly
+/// what client_python and client_golang users see, so the same bucket keeps the same label value
+/// whichever client exposed it.
+pub fn push_bound(out: &mut String, value: f64) {
+    if let Some(special) = special(value) {
+        out.push_str(special);
+        return;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let decimal = Decimal::parse(buffer.format_finite(value));
+    if decimal.negative {
+        out.push('-');
+    }
+    let digits = decimal.significant();
+    if digits.is_empty() {
+        out.push_str("0.0");
+        return;
+    }
+    // Go's %g picks %e when the exponent is below -4 or at least the precision, which is 6 when
+    // asking for the shortest rendering.
+    let exponent = decimal.point - 1;
+    if !(-4..6).contains(&exponent) {
+        out.push(digits[0] as char);
+        if digits.len() > 1 {
+            out.push('.');
+            push_ascii(out, &digits[1..]);
+        }
+        out.push_str(if exponent < 0 { "e-" } else { "e+" });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        out.push_str(itoa::Buffer::new().format(magnitude));
+    } else if decimal.point <= 0 {
+        out.push_str("0.");
+        for _ in 0..-decimal.point {
+            out.push('0');
+        }
+        push_ascii(out, digits);
+    } else {
+        let point = decimal.point as usize;
+        if point >= digits.len() {
+            push_ascii(out, digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            push_ascii(out, &digits[..point]);
+            out.push('.');
+            push_ascii(out, &digits[point..]);
+        }
+    }
+}
+
+/// A finite number as ryu's shortest digits: `0.d1d2...dn * 10^point`.
+struct Decimal {
+    negative: bool,
+    /// The digits as ASCII, with neither leading nor trailing zeros once [`Decimal::significant`]
+    /// trims them; 17 significant digits at most, plus room for ryu's padding zeros.
+    digits: [u8; 32],
+    start: usize,
+    end: usize,
+    point: i32,
+}
+
+impl Decimal {
+    /// Reads ryu's output (`1.5e-7`, `0.001`, `123.0`, `1e16`), which is always well formed.
+    fn parse(text: &str) -> Decimal {
+        let (negative, text) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().unwrap_or(0)),
+            None => (text, 0),
+        };
+        let mut digits = [b'0'; 32];
+        let mut len = 0;
+        let mut integer_digits = None;
+        for byte in mantissa.bytes() {
+            if byte == b'.' {
+                integer_digits = Some(len);
+            } else if len < digits.len() {
+                digits[len] = byte;
+                len += 1;
+            }
+        }
+        let integer_digits = integer_digits.unwrap_or(len) as i32;
+        let leading = digits[..len].iter().take_while(|d| **d == b'0').count();
+        let trailing = digits[leading..len]
+            .iter()
+            .rev()
+            .take_while(|d| **d == b'0')
+            .count();
+        Decimal {
+            negative,
+            digits,
+            start: leading,
+            end: len - trailing,
+            point: integer_digits - leading as i32 + exponent,
+        }
+    }
+
+    fn significant(&self) -> &[u8] {
+        &self.digits[self.start..self.end]
+    }
+}
+
+fn push_ascii(out: &mut String, digits: &[u8]) {
+    // ryu only writes ASCII digits.
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
 }
 
 /// Appends a count.
@@ -32,14 +151,6 @@ pub fn push_u64(out: &mut String, value: u64) {
 /// Appends a Prometheus 0.0.4 timestamp: integer milliseconds since the epoch.
 pub fn push_timestamp_ms(out: &mut String, seconds: f64) {
     out.push_str(itoa::Buffer::new().format((seconds * 1000.0).round() as i64));
-}
-
-/// True for integers below 1e15 in magnitude, except `-0.0`, whose sign only the float form keeps.
-/// The cast round trip is a couple of instructions; `fract()` would be a libm call per sample.
-fn is_small_integer(value: f64) -> bool {
-    value.abs() < 1e15
-        && (value as i64) as f64 == value
-        && !(value == 0.0 && value.is_sign_negative())
 }
 
 fn special(value: f64) -> Option<&'static str> {
@@ -109,6 +220,55 @@ mod tests {
         assert_eq!(bound(0.005), "0.005");
         assert_eq!(bound(2.5), "2.5");
         assert_eq!(bound(f64::INFINITY), "+Inf");
+        assert_eq!(bound(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(bound(f64::NAN), "NaN");
+        assert_eq!(bound(-0.0), "-0.0");
+        assert_eq!(bound(-2.5), "-2.5");
+        assert_eq!(bound(-1e6), "-1e+06");
+        assert_eq!(bound(1234567.5), "1.2345675e+06");
+        assert_eq!(bound(123456.7), "123456.7");
+        assert_eq!(bound(5e-324), "5e-324");
+        assert_eq!(bound(1e300), "1e+300");
+        assert_eq!(bound(f64::MAX), "1.7976931348623157e+308");
+    }
+
+    /// The examples of the OpenMetrics spec, section "Canonical Numbers", and of its histogram.
+    #[test]
+    fn bounds_are_canonical() {
+        let spec = [
+            (0.0, "0.0"),
+            (0.001, "0.001"),
+            (0.002, "0.002"),
+            (0.01, "0.01"),
+            (0.1, "0.1"),
+            (0.9, "0.9"),
+            (0.95, "0.95"),
+            (0.99, "0.99"),
+            (0.999, "0.999"),
+            (1.0, "1.0"),
+            (1.7, "1.7"),
+            (10.0, "10.0"),
+            (1e-10, "1e-10"),
+            (1e-9, "1e-09"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (100000.0, "100000.0"),
+            (1e6, "1e+06"),
+            (1e10, "1e+10"),
+            (1e23, "1e+23"),
+            (1.1e23, "1.1e+23"),
+        ];
+        for (value, text) in spec {
+            assert_eq!(bound(value), text, "{value:e}");
+            assert_eq!(bound(value).parse::<f64>().unwrap(), value);
+        }
+        // Every bound 0.000..10.000 in steps of 0.001 round-trips and reads like Go's %g.
+        for i in 0..=10_000 {
+            let value = i as f64 / 1000.0;
+            let text = bound(value);
+            assert_eq!(text.parse::<f64>().unwrap(), value, "{text}");
+            assert!(!text.contains('e'), "{text}");
+        }
     }
 
     #[test]

@@ -1,0 +1,471 @@
+//! Content negotiation: which format an `Accept` header asks for, and whether `Accept-Encoding`
+//! allows gzip (RFC 9110, sections 12.5.1 and 12.5.3).
+//!
+//! Scrapers list several media ranges with q-values; Prometheus 3 sends
+//! `application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,…,*/*;q=0.2`. Each
+//! format takes the q-value of the most specific range that matches it, the format with the higher
+//! q-value wins, and anything unclear falls back to Prometheus text 0.0.4, which every scraper
+//! reads. Unknown parameters (`escaping`, `charset`, accept extensions) are ignored; a range that
+//! cannot be parsed is skipped, as if it were not there.
+
+use super::Format;
+
+impl Format {
+    /// The format to answer a request with, given its `Accept` header.
+    ///
+    /// OpenMetrics is chosen when `application/openmetrics-text` (with `version=1.0.0`,
+    /// `version=0.0.1` or no version; other versions are not something we can produce) is
+    /// acceptable with a q-value above 0 and better than the q-value of Prometheus text
+    /// (`text/plain` with no version, 0.0.4 or 1.0.0). Each takes the q-value of the most specific
+    /// range that matches it, so `*/*` or `application/*` count only when nothing more specific
+    /// names the format. On equal q-values the more specific range wins, then the one listed
+    /// first. A missing, empty or unparsable header gives [`Format::Prometheus`].
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let Some(accept) = accept else {
+            return Format::Prometheus;
+        };
+        let mut openmetrics: Option<Preference> = None;
+        let mut text: Option<Preference> = None;
+        for (position, element) in split_unquoted(accept, b',').enumerate() {
+            let Some(range) = MediaRange::parse(element) else {
+                continue;
+            };
+            if let Some(specificity) = range.openmetrics_specificity() {
+                Preference::keep_most_specific(&mut openmetrics, specificity, range.q, position);
+            }
+            if let Some(specificity) = range.text_specificity() {
+                Preference::keep_most_specific(&mut text, specificity, range.q, position);
+            }
+        }
+        match (openmetrics, text) {
+            (Some(om), Some(text)) if om.q > 0.0 && om.beats(&text) => Format::OpenMetrics,
+            (Some(om), None) if om.q > 0.0 => Format::OpenMetrics,
+            _ => Format::Prometheus,
+        }
+    }
+}
+
+/// Whether an `Accept-Encoding` header allows a gzip-compressed response: `gzip` (or its alias
+/// `x-gzip`) with a q-value above 0, or else `*` with a q-value above 0. Codings are compared
+/// case-insensitively; no header, or `gzip;q=0`, means no gzip.
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
+    let Some(header) = accept_encoding else {
+        return false;
+    };
+    let mut gzip: Option<f64> = None;
+    let mut any: Option<f64> = None;
+    for element in split_unquoted(header, b',') {
+        let mut parts = split_unquoted(element, b';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let Some(params) = Params::parse(parts) else {
+            continue;
+        };
+        let slot = if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            &mut gzip
+        } else if coding == "*" {
+            &mut any
+        } else {
+            continue;
+        };
+        *slot = Some(slot.map_or(params.q, |q| q.max(params.q)));
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
+}
+
+/// How well one format matches the header: the range that decided it.
+#[derive(Clone, Copy, Debug)]
+struct Preference {
+    /// 0 for `*/*`, 1 for `type/*`, 2 for the exact type, 3 when it also names a version.
+    specificity: u8,
+    q: f64,
+    position: usize,
+}
+
+impl Preference {
+    /// Keeps the range that decides the format's q-value: the most specific one, and among
+    /// equally specific ones (two acceptable versions) the one with the higher q-value.
+    fn keep_most_specific(slot: &mut Option<Preference>, specificity: u8, q: f64, position: usize) {
+        let candidate = Preference {
+            specificity,
+            q,
+            position,
+        };
+        let better = match slot {
+            None => true,
+            Some(current) => {
+                specificity > current.specificity
+                    || (specificity == current.specificity && q > current.q)
+            }
+        };
+        if better {
+            *slot = Some(candidate);
+        }
+    }
+
+    /// Whether this format is preferred to `other`: higher q-value, then the more specific range,
+    /// then the range listed first.
+    fn beats(&self, other: &Preference) -> bool {
+        if self.q != other.q {
+            return self.q > other.q;
+        }
+        if self.specificity != other.specificity {
+            return self.specificity > other.specificity;
+        }
+        self.position < other.position
+    }
+}
+
+/// One element of an `Accept` header.
+#[derive(Debug, PartialEq)]
+struct MediaRange<'a> {
+    kind: &'a str,
+    subtype: &'a str,
+    version: Option<&'a str>,
+    q: f64,
+}
+
+impl<'a> MediaRange<'a> {
+    /// Parses `type/subtype *(; name=value)`; `None` when it is not well formed.
+    fn parse(element: &'a str) -> Option<Self> {
+        let mut parts = split_unquoted(element, b';');
+        let (kind, subtype) = parts.next()?.trim().split_once('/')?;
+        if !is_token(kind) || !is_token(subtype) || (kind == "*" && subtype != "*") {
+            return None;
+        }
+        let params = Params::parse(parts)?;
+        Some(MediaRange {
+            kind,
+            subtype,
+            version: params.version,
+            q: params.q,
+        })
+    }
+
+    fn openmetrics_specificity(&self) -> Option<u8> {
+        self.specificity("application", "openmetrics-text", &["1.0.0", "0.0.1"])
+    }
+
+    fn text_specificity(&self) -> Option<u8> {
+        self.specificity("text", "plain", &["0.0.4", "1.0.0"])
+    }
+
+    /// How specifically this range names `kind/subtype` in one of `versions`, if it does.
+    fn specificity(&self, kind: &str, subtype: &str, versions: &[&str]) -> Option<u8> {
+        if self.kind == "*" {
+            return Some(0);
+        }
+        if !self.kind.eq_ignore_ascii_case(kind) {
+            return None;
+        }
+        if self.subtype == "*" {
+            return Some(1);
+        }
+        if !self.subtype.eq_ignore_ascii_case(subtype) {
+            return None;
+        }
+        match self.version {
+            None => Some(2),
+            Some(version) if versions.contains(&version) => Some(3),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The parameters negotiation cares about.
+#[derive(Debug, PartialEq)]
+struct Params<'a> {
+    version: Option<&'a str>,
+    /// 1 when absent.
+    q: f64,
+}
+
+impl<'a> Params<'a> {
+    /// Reads `name=value` parameters; `None` if one is malformed or `q` is not a q-value.
+    /// Parameters after `q` are accept extensions, not media type parameters, so a `version`
+    /// there is ignored.
+    fn parse(parts: impl Iterator<Item = &'a str>) -> Option<Self> {
+        let mut params = Params {
+            version: None,
+            q: 1.0,
+        };
+        let mut after_q = false;
+        for part in parts {
+            let part = part.trim();
+            if part.is_empty() {
+                // `text/plain;;q=1` is sloppy but unambiguous.
+                continue;
+            }
+            let (name, value) = part.split_once('=')?;
+            let (name, value) = (name.trim_end(), unquote(value.trim_start())?);
+            if !is_token(name) {
+                return None;
+            }
+            if name.eq_ignore_ascii_case("q") {
+                if after_q {
+                    continue;
+                }
+                params.q = parse_qvalue(value)?;
+                after_q = true;
+            } else if name.eq_ignore_ascii_case("version") && !after_q {
+                params.version = Some(value);
+            }
+        }
+        Some(params)
+    }
+}
+
+/// A q-value: a number from 0 to 1 written with digits and at most one point (RFC 9110 allows
+/// three decimals; more are accepted, `inf`, signs and exponents are not).
+fn parse_qvalue(text: &str) -> Option<f64> {
+    let well_formed = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|b| *b == b'.').count() <= 1
+        && text.bytes().any(|b| b.is_ascii_digit());
+    let q: f64 = text.parse().ok().filter(|_| well_formed)?;
+    (0.0..=1.0).contains(&q).then_some(q)
+}
+
+/// A parameter value: a token, or a quoted string without its quotes (escapes are left in place:
+/// no value we compare contains one).
+fn unquote(value: &str) -> Option<&str> {
+    match value.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"'),
+        None => is_token(value).then_some(value),
+    }
+}
+
+/// RFC 9110 `token`: one or more visible ASCII characters other than delimiters.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Splits a header list on `separator`, except inside quoted strings.
+fn split_unquoted(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let (mut quoted, mut escaped) = (false, false);
+        for (index, byte) in current.bytes().enumerate() {
+            if escaped {
+                escaped = false;
+            } else if quoted && byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                quoted = !quoted;
+            } else if byte == separator && !quoted {
+                rest = Some(&current[index + 1..]);
+                return Some(&current[..index]);
+            }
+        }
+        rest = None;
+        Some(current)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Prometheus 3 sends by default (quoted in ARCHITECTURE.md).
+    const PROMETHEUS_3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /// What Prometheus 2 sends by default.
+    const PROMETHEUS_2: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    fn negotiate(accept: &str) -> Format {
+        Format::negotiate(Some(accept))
+    }
+
+    #[test]
+    fn scrapers_get_openmetrics() {
+        assert_eq!(negotiate(PROMETHEUS_3), Format::OpenMetrics);
+        assert_eq!(negotiate(PROMETHEUS_2), Format::OpenMetrics);
+        assert_eq!(
+            negotiate("application/openmetrics-text"),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text; version=0.0.1; charset=utf-8"),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            negotiate("Application/OpenMetrics-Text;Version=1.0.0;Q=0.9,text/plain;q=0.8"),
+            Format::OpenMetrics
+        );
+    }
+
+    #[test]
+    fn plain_requests_get_text() {
+        assert_eq!(Format::negotiate(None), Format::Prometheus);
+        assert_eq!(negotiate(""), Format::Prometheus);
+        assert_eq!(negotiate("text/plain"), Format::Prometheus);
+        assert_eq!(negotiate("text/plain;version=0.0.4"), Format::Prometheus);
+        assert_eq!(negotiate("*/*"), Format::Prometheus);
+        assert_eq!(negotiate("text/html,*/*;q=0.8"), Format::Prometheus);
+        assert_eq!(negotiate("application/json"), Format::Prometheus);
+        // The Prometheus 2 header without its OpenMetrics ranges, as a 0.0.4-only scraper sends.
+        assert_eq!(
+            negotiate("text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+            Format::Prometheus
+        );
+    }
+
+    #[test]
+    fn q_values_decide() {
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0.0,*/*"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0.5,text/plain;q=0.6"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("text/plain;q=0.5,application/openmetrics-text;q=0.6"),
+            Format::OpenMetrics
+        );
+        assert_eq!(negotiate("text/plain;q=0,*/*"), Format::OpenMetrics);
+        assert_eq!(negotiate("application/*"), Format::OpenMetrics);
+        assert_eq!(
+            negotiate("application/*;q=0.9,text/*;q=0.3"),
+            Format::OpenMetrics
+        );
+        // The most specific range sets a format's q-value, whatever a wildcard says.
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0.1,*/*;q=1"),
+            Format::Prometheus
+        );
+    }
+
+    #[test]
+    fn ties_go_to_the_more_specific_then_the_first() {
+        assert_eq!(
+            negotiate("application/openmetrics-text,text/plain"),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            negotiate("text/plain,application/openmetrics-text"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("*/*;q=0.5,application/openmetrics-text;q=0.5"),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0.5,text/plain;version=0.0.4;q=0.5"),
+            Format::Prometheus
+        );
+    }
+
+    #[test]
+    fn unknown_versions_are_not_acceptable() {
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=2.0.0"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=2.0.0,text/plain;q=0.1"),
+            Format::Prometheus
+        );
+        // A version given as a quoted string is the same version.
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=\"1.0.0\""),
+            Format::OpenMetrics
+        );
+        // Two acceptable versions: the better q-value counts.
+        assert_eq!(
+            negotiate(
+                "application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;version=0.0.1;q=0.7,text/plain;q=0.5"
+            ),
+            Format::OpenMetrics
+        );
+        // A version after q is an accept extension, not a media type parameter.
+        assert_eq!(
+            negotiate("application/openmetrics-text;q=0.9;version=9"),
+            Format::OpenMetrics
+        );
+        // A text version we do not know leaves text unmatched, not OpenMetrics refused.
+        assert_eq!(
+            negotiate("text/plain;version=9.9.9,application/openmetrics-text;q=0.2"),
+            Format::OpenMetrics
+        );
+    }
+
+    #[test]
+    fn garbage_falls_back_to_text() {
+        for header in [
+            "garbage",
+            ";;;",
+            ",,,",
+            "/",
+            "application/",
+            "/openmetrics-text",
+            "*/openmetrics-text",
+            "application/openmetrics-text;q=abc",
+            "application/openmetrics-text;q=2",
+            "application/openmetrics-text;q=-1",
+            "application/openmetrics-text;q=inf",
+            "application/openmetrics-text;q=NaN",
+            "application/openmetrics-text;q",
+            "application/openmetrics-text;version=\"1.0.0",
+            "application/openmetrics text",
+            "applicätion/openmetrics-text",
+            "\u{0}\u{1}",
+        ] {
+            assert_eq!(negotiate(header), Format::Prometheus, "{header:?}");
+        }
+        // A malformed range is skipped; the rest of the header still counts.
+        assert_eq!(
+            negotiate("text/plain;q=abc,application/openmetrics-text;q=0.1"),
+            Format::OpenMetrics
+        );
+        // Separators inside a quoted parameter do not split the header.
+        assert_eq!(
+            negotiate("text/plain;x=\"a,b;c\";q=0.1,application/openmetrics-text;q=0.2"),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            negotiate(
+                " application/openmetrics-text ; version=1.0.0 ; q=0.3 , text/plain ; q=0.2 "
+            ),
+            Format::OpenMetrics
+        );
+    }
+
+    #[test]
+    fn gzip() {
+        assert!(accepts_gzip(Some("gzip")));
+        assert!(accepts_gzip(Some("GZIP")));
+        assert!(accepts_gzip(Some("gzip, deflate, br")));
+        assert!(accepts_gzip(Some("deflate, gzip;q=0.5")));
+        assert!(accepts_gzip(Some("x-gzip")));
+        assert!(accepts_gzip(Some("*")));
+        assert!(accepts_gzip(Some("identity;q=1, *;q=0.1")));
+        assert!(accepts_gzip(Some(" gzip ; q=1.000 ")));
+        assert!(!accepts_gzip(None));
+        assert!(!accepts_gzip(Some("")));
+        assert!(!accepts_gzip(Some("identity")));
+        assert!(!accepts_gzip(Some("deflate, br")));
+        assert!(!accepts_gzip(Some("gzip;q=0")));
+        assert!(!accepts_gzip(Some("gzip;q=0.000")));
+        assert!(!accepts_gzip(Some("*;q=0")));
+        assert!(!accepts_gzip(Some("gzip;q=0, *")));
+        assert!(!accepts_gzip(Some("gzip;q=bad")));
+        assert!(!accepts_gzip(Some("gzipped")));
+        assert!(!accepts_gzip(Some("garbage;;=")));
+    }
+
+    #[test]
+    fn header_lists_split_outside_quotes() {
+        let parts: Vec<_> = split_unquoted("a;b=\"x;\\\"y\";c", b';').collect();
+        assert_eq!(parts, ["a", "b=\"x;\\\"y\"", "c"]);
+        let parts: Vec<_> = split_unquoted("", b',').collect();
+        assert_eq!(parts, [""]);
+    }
+}

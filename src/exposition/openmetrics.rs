@@ -1,0 +1,61 @@
+//! OpenMetrics 1.0 text format, as the OpenMetrics 1.0 specification defines it.
+//!
+//! Metadata uses the family name (`# TYPE requests counter`, samples `requests_total`), in the
+//! order the spec recommends: TYPE, UNIT (only when the family has a unit), HELP. Counters,
+//! histograms and summaries show `_created` when they know it; counter totals and histogram
+//! buckets carry their exemplars; timestamps are seconds; `# EOF` ends the exposition.
+//!
+//! One spec rule changes what is shown: a histogram with a negative bucket bound shows neither
+//! `_sum` nor `_count` ("Negative threshold buckets MAY be used, but then the Histogram
+//! MetricPoint MUST NOT contain a sum value", and `_count` appears "if and only if" the sum does).
+//! The bounds never change, so those series never come and go. Negative sums and quantile values
+//! that negative observations produce in histograms with non-negative bounds and in summaries are
+//! written as they are: dropping them would make series appear and disappear with the data.
+
+use super::escape::push_help_openmetrics;
+use super::number::push_value;
+use super::text::Dialect;
+use crate::snapshot::MetricFamily;
+
+/// The OpenMetrics rules for [`super::text::encode`].
+pub(crate) struct OpenMetrics;
+
+impl Dialect for OpenMetrics {
+    const CREATED: bool = true;
+    const EXEMPLARS: bool = true;
+
+    /// The HELP line is written even for empty help (`# HELP name `): the spec treats an empty
+    /// HELP like a missing one, and client_python writes it the same way.
+    fn push_metadata(out: &mut String, family: &MetricFamily) {
+        out.push_str("# TYPE ");
+        out.push_str(&family.name);
+        out.push(' ');
+        out.push_str(family.kind.as_str());
+        out.push('\n');
+        if let Some(unit) = family.unit.as_deref().filter(|unit| !unit.is_empty()) {
+            out.push_str("# UNIT ");
+            out.push_str(&family.name);
+            out.push(' ');
+            out.push_str(unit);
+            out.push('\n');
+        }
+        out.push_str("# HELP ");
+        out.push_str(&family.name);
+        out.push(' ');
+        push_help_openmetrics(out, &family.help);
+        out.push('\n');
+    }
+
+    /// Seconds, in the shortest form that reads back exactly (`1520879607.789`).
+    fn push_timestamp(out: &mut String, seconds: f64) {
+        push_value(out, seconds);
+    }
+
+    fn histogram_has_sum(bounds: &[f64]) -> bool {
+        !bounds.iter().any(|bound| *bound < 0.0)
+    }
+
+    fn finish(out: &mut String) {
+        out.push_str("# EOF\n");
+    }
+}

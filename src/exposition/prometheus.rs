@@ -1,0 +1,57 @@
+//! Prometheus text format 0.0.4, as `prometheus/docs` (`exposition_formats.md`) specifies it and
+//! client_golang writes it.
+//!
+//! The metadata lines name the series a type shows: a counter is announced as `name_total` and
+//! an info metric as `name_info` (a gauge), since 0.0.4 has no `_total` or `_info` rules of its
+//! own. Types 0.0.4 lacks become gauges (info, state set) or `untyped` (unknown). `_created`
+//! samples and exemplars are left out, like client_golang does: 0.0.4 parsers would take a
+//! `_created` line for a separate, untyped series.
+
+use super::escape::push_help_text;
+use super::number::push_timestamp_ms;
+use super::text::Dialect;
+use crate::snapshot::{MetricFamily, MetricType};
+
+/// The 0.0.4 rules for [`super::text::encode`].
+pub(crate) struct Prometheus;
+
+impl Dialect for Prometheus {
+    const CREATED: bool = false;
+    const EXEMPLARS: bool = false;
+
+    /// `# HELP` then `# TYPE`, the order client_golang and the format's documentation use. The
+    /// HELP line is written even for empty help (`# HELP name `), as client_golang does.
+    fn push_metadata(out: &mut String, family: &MetricFamily) {
+        let (suffix, kind) = match family.kind {
+            MetricType::Counter => ("_total", "counter"),
+            MetricType::Gauge => ("", "gauge"),
+            MetricType::Histogram => ("", "histogram"),
+            MetricType::Summary => ("", "summary"),
+            MetricType::Info => ("_info", "gauge"),
+            MetricType::StateSet => ("", "gauge"),
+            MetricType::Unknown => ("", "untyped"),
+        };
+        out.push_str("# HELP ");
+        out.push_str(&family.name);
+        out.push_str(suffix);
+        out.push(' ');
+        push_help_text(out, &family.help);
+        out.push_str("\n# TYPE ");
+        out.push_str(&family.name);
+        out.push_str(suffix);
+        out.push(' ');
+        out.push_str(kind);
+        out.push('\n');
+    }
+
+    /// Integer milliseconds, the only timestamp 0.0.4 knows.
+    fn push_timestamp(out: &mut String, seconds: f64) {
+        push_timestamp_ms(out, seconds);
+    }
+
+    fn histogram_has_sum(_bounds: &[f64]) -> bool {
+        true
+    }
+
+    fn finish(_out: &mut String) {}
+}

@@ -1,0 +1,412 @@
+//! The sample lines both text formats share, written straight into the output.
+//!
+//! Prometheus text 0.0.4 and OpenMetrics 1.0 lay out samples the same way
+//! (`name_suffix{labels} value [timestamp]`); they differ in their metadata lines, in how a
+//! timestamp is written, and in what OpenMetrics adds (`_created`, exemplars, `# EOF`). A
+//! [`Dialect`] states those differences, and [`encode`] is compiled once per dialect, so the loop
+//! over samples has no format checks left in it.
+//!
+//! Nothing here allocates per sample: label blocks come pre-rendered from each point's
+//! [`LabelSet`](crate::snapshot::LabelSet), numbers are formatted on the stack, and what a family
+//! repeats on every point (its sample names, its `le` and state labels) is rendered once per
+//! family into a [`Scratch`] that lives for one encoding.
+
+use std::sync::Arc;
+
+use super::escape::push_label_value;
+use super::number::{push_bound, push_u64, push_value};
+use crate::snapshot::{Exemplar, MetricFamily, MetricPoint, PointValue};
+
+/// What one text format does differently from the other.
+pub(crate) trait Dialect {
+    /// Whether counters, histograms and summaries show their `_created` sample.
+    const CREATED: bool;
+    /// Whether exemplars follow counter `_total` and histogram `_bucket` samples.
+    const EXEMPLARS: bool;
+
+    /// Appends the family's `# HELP`, `# TYPE` (and `# UNIT`) lines.
+    fn push_metadata(out: &mut String, family: &MetricFamily);
+
+    /// Appends a finite timestamp given in seconds since the epoch, in the format's unit.
+    fn push_timestamp(out: &mut String, seconds: f64);
+
+    /// Whether a histogram point with these bucket bounds shows `_count` and `_sum`.
+    fn histogram_has_sum(bounds: &[f64]) -> bool;
+
+    /// Appends what ends an exposition.
+    fn finish(out: &mut String);
+}
+
+/// Appends every family in `D`'s format.
+pub(crate) fn encode<D: Dialect>(families: &[MetricFamily], out: &mut String) {
+    out.reserve(estimate_len(families));
+    let mut scratch = Scratch::default();
+    for family in families {
+        D::push_metadata(out, family);
+        scratch.names.reset();
+        scratch.states.forget();
+        for point in &family.points {
+            push_point::<D>(out, family, point, &mut scratch);
+        }
+    }
+    D::finish(out);
+}
+
+/// Text rendered once per family (or once per encoding) and reused by every point.
+#[derive(Default)]
+struct Scratch {
+    names: SampleNames,
+    buckets: RenderedOnce<f64>,
+    states: RenderedOnce<Box<str>>,
+}
+
+/// The suffixes a sample name can have.
+#[derive(Clone, Copy)]
+enum Suffix {
+    None,
+    Total,
+    Created,
+    Bucket,
+    Count,
+    Sum,
+    Info,
+}
+
+impl Suffix {
+    const COUNT: usize = 7;
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Suffix::None => "",
+            Suffix::Total => "_total",
+            Suffix::Created => "_created",
+            Suffix::Bucket => "_bucket",
+            Suffix::Count => "_count",
+            Suffix::Sum => "_sum",
+            Suffix::Info => "_info",
+        }
+    }
+}
+
+/// A family's sample names with the `{` that opens their labels (`requests_total{`), rendered
+/// when first used, so that a sample line starts with one copy instead of three.
+#[derive(Default)]
+struct SampleNames {
+    text: String,
+    spans: [(usize, usize); Suffix::COUNT],
+    /// Bit `i` is set when the name with suffix `i` is in `text`.
+    rendered: u8,
+}
+
+impl SampleNames {
+    /// Forgets the previous family's names.
+    fn reset(&mut self) {
+        self.text.clear();
+        self.rendered = 0;
+    }
+
+    /// `name_suffix{`.
+    #[inline]
+    fn get(&mut self, name: &str, suffix: Suffix) -> &str {
+        let index = suffix as usize;
+        if self.rendered & (1 << index) == 0 {
+            let start = self.text.len();
+            self.text.push_str(name);
+            self.text.push_str(suffix.as_str());
+            self.text.push('{');
+            self.spans[index] = (start, self.text.len());
+            self.rendered |= 1 << index;
+        }
+        let (start, end) = self.spans[index];
+        &self.text[start..end]
+    }
+}
+
+/// The label text of each element of a shared list (`le="0.005"`, `state="on"`), rendered for one
+/// list at a time: every point of a family normally holds the same `Arc`, so this renders once per
+/// family and only compares a pointer for each further point.
+struct RenderedOnce<T> {
+    source: Option<Arc<[T]>>,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl<T> Default for RenderedOnce<T> {
+    fn default() -> Self {
+        RenderedOnce {
+            source: None,
+            text: String::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl<T> RenderedOnce<T> {
+    /// Renders `source` with `render` unless it is the list rendered last.
+    fn prepare(&mut self, source: &Arc<[T]>, render: impl Fn(&mut String, &T)) {
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|cached| Arc::ptr_eq(cached, source))
+        {
+            return;
+        }
+        self.text.clear();
+        self.ends.clear();
+        for item in source.iter() {
+            render(&mut self.text, item);
+            self.ends.push(self.text.len());
+        }
+        self.source = Some(source.clone());
+    }
+
+    /// Drops the cached list, for labels whose text depends on more than the list (a state label
+    /// is named after its family).
+    fn forget(&mut self) {
+        self.source = None;
+    }
+
+    /// The rendered label of element `index`.
+    fn get(&self, index: usize) -> &str {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.text[start..self.ends[index]]
+    }
+}
+
+/// Appends the samples of one point.
+fn push_point<D: Dialect>(
+    out: &mut String,
+    family: &MetricFamily,
+    point: &MetricPoint,
+    scratch: &mut Scratch,
+) {
+    let name = &*family.name;
+    let names = &mut scratch.names;
+    let labels = point.labels.rendered();
+    // A timestamp that is not a number would make the line unparsable; it is dropped instead.
+    let timestamp = point.timestamp.filter(|t| t.is_finite());
+    match &point.value {
+        PointValue::Counter {
+            value,
+            created,
+            exemplar,
+        } => {
+            push_series(out, names.get(name, Suffix::Total), labels, "");
+            push_value(out, *value);
+            end_line::<D>(out, timestamp, exemplar.as_ref());
+            if D::CREATED {
+                push_created::<D>(
+                    out,
+                    names.get(name, Suffix::Created),
+                    labels,
+                    *created,
+                    timestamp,
+                );
+            }
+        }
+        PointValue::Gauge { value } | PointValue::Unknown { value } => {
+            push_series(out, names.get(name, Suffix::None), labels, "");
+            push_value(out, *value);
+            end_line::<D>(out, timestamp, None);
+        }
+        PointValue::Histogram {
+            bounds,
+            cumulative,
+            sum,
+            count,
+            created,
+            exemplars,
+        } => {
+            scratch.buckets.prepare(bounds, |text, bound| {
+                text.push_str("le=\"");
+                push_bound(text, *bound);
+                text.push('"');
+            });
+            let bucket = names.get(name, Suffix::Bucket);
+            let buckets = bounds.len().min(cumulative.len());
+            for (index, cumulative) in cumulative[..buckets].iter().enumerate() {
+                push_series(out, bucket, labels, scratch.buckets.get(index));
+                push_u64(out, *cumulative);
+                let exemplar = exemplars.get(index).and_then(Option::as_ref);
+                end_line::<D>(out, timestamp, exemplar);
+            }
+            // Both formats require the +Inf bucket; the metric API always has it, a custom
+            // collector may not, and then it holds the count (as client_golang writes it).
+            if buckets == 0 || bounds[buckets - 1] != f64::INFINITY {
+                push_series(out, bucket, labels, "le=\"+Inf\"");
+                push_u64(out, *count);
+                end_line::<D>(out, timestamp, None);
+            }
+            if D::histogram_has_sum(bounds) {
+                push_series(out, names.get(name, Suffix::Count), labels, "");
+                push_u64(out, *count);
+                end_line::<D>(out, timestamp, None);
+                push_series(out, names.get(name, Suffix::Sum), labels, "");
+                push_value(out, *sum);
+                end_line::<D>(out, timestamp, None);
+            }
+            if D::CREATED {
+                push_created::<D>(
+                    out,
+                    names.get(name, Suffix::Created),
+                    labels,
+                    *created,
+                    timestamp,
+                );
+            }
+        }
+        PointValue::Summary {
+            quantiles,
+            sum,
+            count,
+            created,
+        } => {
+            let opening = names.get(name, Suffix::None);
+            for (quantile, value) in quantiles {
+                out.push_str(opening);
+                out.push_str(labels);
+                if !labels.is_empty() {
+                    out.push(',');
+                }
+                out.push_str("quantile=\"");
+                push_bound(out, *quantile);
+                out.push_str("\"} ");
+                push_value(out, *value);
+                end_line::<D>(out, timestamp, None);
+            }
+            push_series(out, names.get(name, Suffix::Count), labels, "");
+            push_u64(out, *count);
+            end_line::<D>(out, timestamp, None);
+            push_series(out, names.get(name, Suffix::Sum), labels, "");
+            push_value(out, *sum);
+            end_line::<D>(out, timestamp, None);
+            if D::CREATED {
+                push_created::<D>(
+                    out,
+                    names.get(name, Suffix::Created),
+                    labels,
+                    *created,
+                    timestamp,
+                );
+            }
+        }
+        PointValue::Info { info } => {
+            push_series(out, names.get(name, Suffix::Info), labels, info.rendered());
+            out.push('1');
+            end_line::<D>(out, timestamp, None);
+        }
+        PointValue::StateSet { states, active } => {
+            scratch.states.prepare(states, |text, state| {
+                text.push_str(name);
+                text.push_str("=\"");
+                push_label_value(text, state);
+                text.push('"');
+            });
+            let opening = names.get(name, Suffix::None);
+            for (index, on) in active.iter().take(states.len()).enumerate() {
+                push_series(out, opening, labels, scratch.states.get(index));
+                out.push(if *on { '1' } else { '0' });
+                end_line::<D>(out, timestamp, None);
+            }
+        }
+    }
+}
+
+/// Appends `name_suffix{labels,extra} `, given `opening` = `name_suffix{`; no braces when both
+/// label blocks are empty.
+#[inline]
+fn push_series(out: &mut String, opening: &str, labels: &str, extra: &str) {
+    match (labels.is_empty(), extra.is_empty()) {
+        (true, true) => {
+            out.push_str(&opening[..opening.len() - 1]);
+            out.push(' ');
+        }
+        (false, true) => {
+            out.push_str(opening);
+            out.push_str(labels);
+            out.push_str("} ");
+        }
+        (true, false) => {
+            out.push_str(opening);
+            out.push_str(extra);
+            out.push_str("} ");
+        }
+        (false, false) => {
+            out.push_str(opening);
+            out.push_str(labels);
+            out.push(',');
+            out.push_str(extra);
+            out.push_str("} ");
+        }
+    }
+}
+
+/// Appends the `_created` sample, when the point has a creation time.
+#[inline]
+fn push_created<D: Dialect>(
+    out: &mut String,
+    opening: &str,
+    labels: &str,
+    created: Option<f64>,
+    timestamp: Option<f64>,
+) {
+    if let Some(created) = created {
+        push_series(out, opening, labels, "");
+        push_value(out, created);
+        end_line::<D>(out, timestamp, None);
+    }
+}
+
+/// Appends the timestamp and exemplar a sample has, if any, and the line feed.
+#[inline]
+fn end_line<D: Dialect>(out: &mut String, timestamp: Option<f64>, exemplar: Option<&Exemplar>) {
+    if let Some(timestamp) = timestamp {
+        out.push(' ');
+        D::push_timestamp(out, timestamp);
+    }
+    if D::EXEMPLARS {
+        if let Some(exemplar) = exemplar {
+            push_exemplar::<D>(out, exemplar);
+        }
+    }
+    out.push('\n');
+}
+
+/// Appends ` # {labels} value [timestamp]`; OpenMetrics writes `{}` for an exemplar without
+/// labels.
+fn push_exemplar<D: Dialect>(out: &mut String, exemplar: &Exemplar) {
+    out.push_str(" # {");
+    out.push_str(exemplar.labels.rendered());
+    out.push_str("} ");
+    push_value(out, exemplar.value);
+    if let Some(timestamp) = exemplar.timestamp.filter(|t| t.is_finite()) {
+        out.push(' ');
+        D::push_timestamp(out, timestamp);
+    }
+}
+
+/// A close upper guess of the output size, so that the output grows once or not at all: the
+/// first point of each family stands for the others, which normally look alike.
+fn estimate_len(families: &[MetricFamily]) -> usize {
+    // Room for a value, a timestamp and the punctuation of one line.
+    const LINE_OVERHEAD: usize = 32;
+    families
+        .iter()
+        .map(|family| {
+            let metadata = 3 * family.name.len() + family.help.len() + 48;
+            let Some(first) = family.points.first() else {
+                return metadata;
+            };
+            let (lines, extra_labels) = match &first.value {
+                PointValue::Counter { .. } => (2, 0),
+                PointValue::Gauge { .. } | PointValue::Unknown { .. } => (1, 0),
+                PointValue::Histogram { bounds, .. } => (bounds.len() + 4, 16),
+                PointValue::Summary { quantiles, .. } => (quantiles.len() + 3, 16),
+                PointValue::Info { info } => (1, info.rendered().len()),
+                PointValue::StateSet { states, .. } => (states.len(), family.name.len() + 16),
+            };
+            let line = family.name.len() + first.labels.rendered().len() + extra_labels;
+            metadata + family.points.len() * lines * (line + LINE_OVERHEAD)
+        })
+        .sum()
+}
