@@ -56,3 +56,18 @@ fn summary_rules() {
 fn info_and_enum() {
     assert_eq!(c_test("test_info_enum"), "ok\n");
 }
+
+#[test]
+fn registry() {
+    assert_eq!(c_test("test_registry"), "ok\n");
+}
+
+#[test]
+fn collectors() {
+    assert_eq!(c_test("test_collector"), "ok\n");
+}
+
+#[test]
+fn snapshot() {
+    assert_eq!(c_test("test_snapshot"), "ok\n");
+}

@@ -308,7 +308,6 @@ unsafe fn add_point(
         )
     }?;
     let timestamp = timestamp_arg(timestamp, "timestamp")?;
-    let value = value()?;
     let mut families = builder.lock();
     let family = families.last_mut().ok_or_else(|| {
         Failure::new(
@@ -325,6 +324,7 @@ unsafe fn add_point(
             ),
         ));
     }
+    let value = value()?;
     let names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
     validate_family_label_names(&family.name, family.kind, &names)?;
     family.points.push(MetricPoint {
