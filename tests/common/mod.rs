@@ -86,9 +86,14 @@ pub fn run(mut command: Command, what: &str) -> Output {
         .output()
         .unwrap_or_else(|e| panic!("{what}: cannot run {command:?}: {e}"));
     if !output.status.success() {
+        let line: Vec<String> = std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         panic!(
-            "{what} failed ({}):\n--- command\n{command:?}\n--- stdout\n{}\n--- stderr\n{}",
+            "{what} failed ({}):\n--- command\n{}\n--- stdout\n{}\n--- stderr\n{}",
             output.status,
+            line.join(" "),
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
