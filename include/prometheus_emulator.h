@@ -320,9 +320,9 @@ void pe_string_free(char *string);
 enum pe_status pe_registry_new(struct pe_registry **out);
 
 /**
- * Gives a handle to the process-wide default registry (the one NULL stands for). On success
- * `*out` receives a new reference owned by the caller: release it with `pe_registry_free()`,
- * which never destroys the default registry itself. Every call may return the same pointer.
+ * Gives the handle of the process-wide default registry (the one NULL stands for). Every call
+ * returns the same pointer, which stays valid for the life of the process: `pe_registry_free()`
+ * on it is a no-op, so it may be freed any number of times, or never.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
  */
@@ -330,10 +330,9 @@ enum pe_status pe_registry_default(struct pe_registry **out);
 
 /**
  * Releases the caller's reference to a registry. The metrics registered in it live on as long
- * as other handles or registries hold them. On a default-registry handle it only drops that
- * reference.
+ * as other handles or registries hold them.
  *
- * NULL is a no-op. A pointer that is not a live `pe_registry` is left alone (and reported
+ * NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live `pe_registry` is left alone (and reported
  * through `pe_last_error()`). Do not use `registry` afterwards. Thread-safe.
  */
 void pe_registry_free(struct pe_registry *registry);
@@ -1149,7 +1148,7 @@ void pe_summary_free(struct pe_summary *summary);
 /**
  * Binds the child of a summary family with these label values, created on first use.
  *
- * Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
+ * Updating the child through `*child_out` does no lookup.
  * `summary` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
  * success `*child_out` receives a new handle owned by the caller, to release with
  * `pe_summary_free()`; it keeps the child alive even after `pe_summary_remove()`.
@@ -1316,7 +1315,7 @@ void pe_info_free(struct pe_info *info);
 /**
  * Binds the child of a info family with these label values, created on first use.
  *
- * Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
+ * Updating the child through `*child_out` does no lookup.
  * `info` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
  * success `*child_out` receives a new handle owned by the caller, to release with
  * `pe_info_free()`; it keeps the child alive even after `pe_info_remove()`.

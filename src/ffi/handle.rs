@@ -96,11 +96,6 @@ pub(crate) fn into_raw<C: CType>(inner: C::Inner) -> *mut C {
     Arc::into_raw(Arc::new(Handle::<C>::new(inner))) as *mut C
 }
 
-/// A new reference to an existing `Arc`'d handle (how the default registry is handed out).
-pub(crate) fn share<C: CType>(handle: &Arc<Handle<C>>) -> *mut C {
-    Arc::into_raw(handle.clone()) as *mut C
-}
-
 /// Checks the tag of `ptr` (the argument called `arg`) and borrows what it holds.
 ///
 /// # Safety

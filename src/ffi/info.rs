@@ -86,7 +86,7 @@ pub unsafe extern "C" fn pe_info_free(info: *mut pe_info) {
 
 /// Binds the child of a info family with these label values, created on first use.
 ///
-/// Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
+/// Updating the child through `*child_out` does no lookup.
 /// `info` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
 /// success `*child_out` receives a new handle owned by the caller, to release with
 /// `pe_info_free()`; it keeps the child alive even after `pe_info_remove()`.

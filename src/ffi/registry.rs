@@ -9,7 +9,7 @@ use super::counter::pe_counter;
 use super::enumeration::pe_enum;
 use super::gauge::pe_gauge;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, release, share, tag_of};
+use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, release, tag_of};
 use super::histogram::pe_histogram;
 use super::info::pe_info;
 use super::status::{Failure, FfiResult, pe_status};
@@ -46,9 +46,12 @@ impl CType for pe_registry {
     const NAME: &'static str = "pe_registry";
 }
 
-/// The handle `pe_registry_default()` hands out references to; never released.
-static DEFAULT: LazyLock<Arc<Handle<pe_registry>>> =
-    LazyLock::new(|| Arc::new(Handle::new(RegistryRef::Default)));
+/// The handle `pe_registry_default()` gives; never released (freeing it is a no-op).
+static DEFAULT: LazyLock<Handle<pe_registry>> = LazyLock::new(|| Handle::new(RegistryRef::Default));
+
+fn default_handle() -> *mut pe_registry {
+    DEFAULT.as_ptr()
+}
 
 /// The registry an argument names: NULL is the default registry.
 ///
@@ -102,30 +105,32 @@ pub unsafe extern "C" fn pe_registry_new(out: *mut *mut pe_registry) -> pe_statu
     })
 }
 
-/// Gives a handle to the process-wide default registry (the one NULL stands for). On success
-/// `*out` receives a new reference owned by the caller: release it with `pe_registry_free()`,
-/// which never destroys the default registry itself. Every call may return the same pointer.
+/// Gives the handle of the process-wide default registry (the one NULL stands for). Every call
+/// returns the same pointer, which stays valid for the life of the process: `pe_registry_free()`
+/// on it is a no-op, so it may be freed any number of times, or never.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_default(out: *mut *mut pe_registry) -> pe_status {
     guard("pe_registry_default", || {
         let out = out_arg(out, "out")?;
-        out.set(share(&DEFAULT));
+        out.set(default_handle());
         Ok(())
     })
 }
 
 /// Releases the caller's reference to a registry. The metrics registered in it live on as long
-/// as other handles or registries hold them. On a default-registry handle it only drops that
-/// reference.
+/// as other handles or registries hold them.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_registry` is left alone (and reported
+/// NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live `pe_registry` is left alone (and reported
 /// through `pe_last_error()`). Do not use `registry` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_free(registry: *mut pe_registry) {
-    guard_value("pe_registry_free", (), || unsafe {
-        release::<pe_registry>(registry, "registry")
+    guard_value("pe_registry_free", (), || {
+        if std::ptr::eq(registry, default_handle()) {
+            return Ok(());
+        }
+        unsafe { release::<pe_registry>(registry, "registry") }
     })
 }
 

@@ -146,7 +146,7 @@ pub unsafe extern "C" fn pe_summary_free(summary: *mut pe_summary) {
 
 /// Binds the child of a summary family with these label values, created on first use.
 ///
-/// Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
+/// Updating the child through `*child_out` does no lookup.
 /// `summary` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
 /// success `*child_out` receives a new handle owned by the caller, to release with
 /// `pe_summary_free()`; it keeps the child alive even after `pe_summary_remove()`.

@@ -83,12 +83,15 @@ int main(void) {
                              &(char *){NULL}, NULL),
           PE_ERR_WRONG_KIND, "not a live pe_registry handle");
 
-    /* The default registry handle: every call hands out a reference; freeing one is harmless. */
+    /* The default registry handle: always the same, and freeing it is a no-op. */
     pe_registry *again = NULL;
     OK(pe_registry_default(&again));
+    CHECK(again == default_registry);
     pe_registry_free(again);
     pe_registry_free(default_registry);
+    pe_registry_free(default_registry);
     OK(pe_registry_default(&again));
+    CHECK(again == default_registry);
     char *text = NULL;
     size_t len = 0;
     OK(pe_registry_expose(again, PE_FORMAT_OPENMETRICS, &text, &len));

@@ -1,6 +1,7 @@
 /* Concurrency from C: 8 threads x 1M increments on one counter, on a bound child and through
  * one-shot labelled increments; totals must be exact. Collections run alongside. */
 #include <pthread.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -48,6 +49,7 @@ static void *scrape(void *arg) {
         pe_snapshot *snapshot = NULL;
         if (pe_registry_snapshot(registry, &snapshot) != PE_OK) exit(5);
         pe_snapshot_free(snapshot);
+        nanosleep(&(struct timespec){0, 1000000}, NULL); /* a scrape every millisecond */
     }
     return NULL;
 }
