@@ -50,8 +50,8 @@
 
 
 /**
- * The result of every fallible function. `PE_OK` is 0; every other value is an error whose
- * message `pe_last_error()` returns on the same thread.
+ * The result of every fallible function. `PE_OK` is 0; every other value is an error whose message
+ * `pe_last_error()` returns on the same thread.
  */
 typedef enum pe_status {
     /**
@@ -69,8 +69,8 @@ typedef enum pe_status {
     /**
      * A handle was of another type than the function takes (a `pe_gauge` passed as a
      * `pe_counter`), was freed, or was not a handle at all; or a bound child was passed where a
-     * family is required (registration, labelled operations, remove, clear); or a custom
-     * collector sample does not match the type of the family being built.
+     * family is required (registration, labelled operations, remove, clear); or a custom collector
+     * sample does not match the type of the family being built.
      */
     PE_ERR_WRONG_KIND = 3,
     /**
@@ -84,18 +84,18 @@ typedef enum pe_status {
      */
     PE_ERR_LABEL_COUNT = 5,
     /**
-     * A value the operation cannot take: a negative or NaN counter increment, a NaN observation
-     * or gauge value, an unknown enum state, an invalid exemplar, an unknown enum constant.
+     * A value the operation cannot take: a negative or NaN counter increment, a NaN observation or
+     * gauge value, an unknown enum state, an invalid exemplar, an unknown enum constant.
      */
     PE_ERR_INVALID_VALUE = 6,
     /**
-     * Invalid configuration: histogram buckets, summary objectives or window, enum states, a
-     * unit, a `struct_size` too small.
+     * Invalid configuration: histogram buckets, summary objectives or window, enum states, a unit,
+     * a `struct_size` too small.
      */
     PE_ERR_INVALID_CONFIG = 7,
     /**
-     * Registration refused: another collector in the registry already provides one of the
-     * sample names.
+     * Registration refused: another collector in the registry already provides one of the sample
+     * names.
      */
     PE_ERR_DUPLICATE = 8,
     /**
@@ -148,8 +148,8 @@ typedef enum pe_format {
 } pe_format;
 
 /**
- * What a custom collector's callback adds families and points to. Valid only during the
- * callback, and only on the thread the callback runs on. Opaque; never freed by the caller.
+ * What a custom collector's callback adds families and points to. Valid only during the callback,
+ * and only on the thread the callback runs on. Opaque; never freed by the caller.
  */
 typedef struct pe_collect_builder pe_collect_builder;
 
@@ -166,10 +166,9 @@ typedef struct pe_collector pe_collector;
 typedef struct pe_counter pe_counter;
 
 /**
- * An enum: a family (from `pe_enum_new()`), or one labelled child of it (from
- * `pe_enum_labels()`). Exposed as an OpenMetrics state set: one sample per state, labelled with
- * the metric name, 1 for the active state(s). Opaque; reference counted; release with
- * `pe_enum_free()`.
+ * An enum: a family (from `pe_enum_new()`), or one labelled child of it (from `pe_enum_labels()`).
+ * Exposed as an OpenMetrics state set: one sample per state, labelled with the metric name, 1 for
+ * the active state(s). Opaque; reference counted; release with `pe_enum_free()`.
  */
 typedef struct pe_enum pe_enum;
 
@@ -192,15 +191,15 @@ typedef struct pe_histogram pe_histogram;
 typedef struct pe_info pe_info;
 
 /**
- * A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a
- * registry is taken) or one of your own (`pe_registry_new()`). Opaque; reference counted;
- * release with `pe_registry_free()`.
+ * A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
+ * is taken) or one of your own (`pe_registry_new()`). Opaque; reference counted; release with
+ * `pe_registry_free()`.
  */
 typedef struct pe_registry pe_registry;
 
 /**
- * A collection, frozen: every family with its samples. Opaque; release with
- * `pe_snapshot_free()`. Strings read from it are borrowed from it and stay valid until then.
+ * A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
+ * Strings read from it are borrowed from it and stay valid until then.
  */
 typedef struct pe_snapshot pe_snapshot;
 
@@ -213,12 +212,12 @@ typedef struct pe_summary pe_summary;
 /**
  * Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
  *
- * Set `struct_size` to `sizeof(pe_metric_opts)`: later versions of the library may add fields
- * at the end, and read them only when `struct_size` says the caller's struct has them. Zero the
+ * Set `struct_size` to `sizeof(pe_metric_opts)`: later versions of the library may add fields at
+ * the end, and read them only when `struct_size` says the caller's struct has them. Zero the
  * struct first (`pe_metric_opts opts = {0}; opts.struct_size = sizeof opts;`).
  *
- * Every pointer is borrowed for the duration of the constructor call; the library copies what
- * it keeps.
+ * Every pointer is borrowed for the duration of the constructor call; the library copies what it
+ * keeps.
  */
 typedef struct pe_metric_opts {
     /**
@@ -269,9 +268,9 @@ typedef double (*pe_value_fn)(void *user_data);
 typedef void (*pe_free_fn)(void *user_data);
 
 /**
- * Adds the collector's families to `builder` with `pe_collect_family()` and the
- * `pe_collect_*()` point functions. Called at every collection, from any thread, possibly
- * concurrently. `builder` is valid only during the call.
+ * Adds the collector's families to `builder` with `pe_collect_family()` and the `pe_collect_*()`
+ * point functions. Called at every collection, from any thread, possibly concurrently. `builder`
+ * is valid only during the call.
  */
 typedef void (*pe_collect_fn)(struct pe_collect_builder *builder, void *user_data);
 
@@ -282,18 +281,18 @@ extern "C" {
 /**
  * The message of the last failed call on the calling thread.
  *
- * Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid
- * until the next failing call on the same thread (successful calls leave it unchanged). Never
- * NULL: "" when no call has failed on this thread yet. Messages start with the name of the
- * function that failed. Thread-safe: each thread has its own last error.
+ * Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid until
+ * the next failing call on the same thread (successful calls leave it unchanged). Never NULL: ""
+ * when no call has failed on this thread yet. Messages start with the name of the function that
+ * failed. Thread-safe: each thread has its own last error.
  */
 const char *pe_last_error(void);
 
 /**
  * A short static description of a status ("null pointer argument" for `PE_ERR_NULL`, ...).
  *
- * `status` may be any integer: unknown values give "unknown status". The string is static: do
- * not free it. Never NULL. Thread-safe.
+ * `status` may be any integer: unknown values give "unknown status". The string is static: do not
+ * free it. Never NULL. Thread-safe.
  */
 const char *pe_status_str(pe_status status);
 
@@ -321,31 +320,32 @@ enum pe_status pe_registry_new(struct pe_registry **out);
 
 /**
  * Gives the handle of the process-wide default registry (the one NULL stands for). Every call
- * returns the same pointer, which stays valid for the life of the process: `pe_registry_free()`
- * on it is a no-op, so it may be freed any number of times, or never.
+ * returns the same pointer, which stays valid for the life of the process: `pe_registry_free()` on
+ * it is a no-op, so it may be freed any number of times, or never.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_default(struct pe_registry **out);
 
 /**
- * Releases the caller's reference to a registry. The metrics registered in it live on as long
- * as other handles or registries hold them.
+ * Releases the caller's reference to a registry. The metrics registered in it live on as long as
+ * other handles or registries hold them.
  *
- * NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live `pe_registry` is left alone (and reported
- * through `pe_last_error()`). Do not use `registry` afterwards. Thread-safe.
+ * NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live
+ * `pe_registry` is left alone (and reported through `pe_last_error()`). Do not use `registry`
+ * afterwards. Thread-safe.
  */
 void pe_registry_free(struct pe_registry *registry);
 
 /**
- * Registers a counter family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_counter_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers a counter family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_counter_free()` on the caller's handle does not unregister it. Registering the same family
+ * in the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_counter(struct pe_registry *registry,
                                             const struct pe_counter *metric);
@@ -361,14 +361,14 @@ enum pe_status pe_registry_unregister_counter(struct pe_registry *registry,
                                               const struct pe_counter *metric);
 
 /**
- * Registers a gauge family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_gauge_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers a gauge family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_gauge_free()` on the caller's handle does not unregister it. Registering the same family in
+ * the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_gauge(struct pe_registry *registry,
                                           const struct pe_gauge *metric);
@@ -384,14 +384,14 @@ enum pe_status pe_registry_unregister_gauge(struct pe_registry *registry,
                                             const struct pe_gauge *metric);
 
 /**
- * Registers a histogram family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_histogram_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers a histogram family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_histogram_free()` on the caller's handle does not unregister it. Registering the same family
+ * in the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_histogram(struct pe_registry *registry,
                                               const struct pe_histogram *metric);
@@ -407,14 +407,14 @@ enum pe_status pe_registry_unregister_histogram(struct pe_registry *registry,
                                                 const struct pe_histogram *metric);
 
 /**
- * Registers a summary family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_summary_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers a summary family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_summary_free()` on the caller's handle does not unregister it. Registering the same family
+ * in the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_summary(struct pe_registry *registry,
                                             const struct pe_summary *metric);
@@ -430,14 +430,14 @@ enum pe_status pe_registry_unregister_summary(struct pe_registry *registry,
                                               const struct pe_summary *metric);
 
 /**
- * Registers an info family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_info_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers an info family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_info_free()` on the caller's handle does not unregister it. Registering the same family in
+ * the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_info(struct pe_registry *registry,
                                          const struct pe_info *metric);
@@ -453,14 +453,14 @@ enum pe_status pe_registry_unregister_info(struct pe_registry *registry,
                                            const struct pe_info *metric);
 
 /**
- * Registers an enum family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
- * its own reference: `pe_enum_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers an enum family in `registry` (NULL: the default registry); a bound child is
+ * `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+ * `pe_enum_free()` on the caller's handle does not unregister it. Registering the same family in
+ * the same registry again does nothing; one family may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_enum(struct pe_registry *registry,
                                          const struct pe_enum *metric);
@@ -476,21 +476,21 @@ enum pe_status pe_registry_unregister_enum(struct pe_registry *registry,
                                            const struct pe_enum *metric);
 
 /**
- * Registers a callback metric or custom collector in `registry` (NULL: the default registry). The registry takes
- * its own reference: `pe_collector_free()` on the caller's handle does not unregister it.
- * Registering the same family in the same registry again does nothing; one family may be in
- * several registries.
+ * Registers a callback metric or custom collector in `registry` (NULL: the default registry). The
+ * registry takes its own reference: `pe_collector_free()` on the caller's handle does not
+ * unregister it. Registering the same family in the same registry again does nothing; one family
+ * may be in several registries.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
- * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
- * names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+ * the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_registry_register_collector(struct pe_registry *registry,
                                               const struct pe_collector *metric);
 
 /**
- * Removes a callback metric or custom collector from `registry` (NULL: the default registry); its names become free
- * again. The caller's handle stays valid.
+ * Removes a callback metric or custom collector from `registry` (NULL: the default registry); its
+ * names become free again. The caller's handle stays valid.
  *
  * Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
  * `PE_ERR_NOT_FOUND` (it is not registered there); `PE_ERR_INTERNAL`. Thread-safe.
@@ -503,12 +503,11 @@ enum pe_status pe_registry_unregister_collector(struct pe_registry *registry,
  * exposition in `format`: families sorted by name.
  *
  * On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
- * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
- * On error nothing is written.
+ * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL. On
+ * error nothing is written.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (unknown
- * `format`); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the calling
- * thread.
+ * `format`); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the calling thread.
  */
 enum pe_status pe_registry_expose(const struct pe_registry *registry,
                                   pe_format format,
@@ -516,9 +515,9 @@ enum pe_status pe_registry_expose(const struct pe_registry *registry,
                                   size_t *len);
 
 /**
- * Like `pe_registry_expose()`, keeping only the families one of the `n_names` `names` selects,
- * as the `name[]` query parameter of a scrape does: a family is selected by its name or any of
- * its sample names (`x` or `x_total` select counter `x`). `n_names` 0 selects nothing.
+ * Like `pe_registry_expose()`, keeping only the families one of the `n_names` `names` selects, as
+ * the `name[]` query parameter of a scrape does: a family is selected by its name or any of its
+ * sample names (`x` or `x_total` select counter `x`). `n_names` 0 selects nothing.
  *
  * `names` is borrowed for the call. On success `*out` receives a string owned by the caller
  * (release with `pe_string_free()`) and `*len` (when not NULL) its length.
@@ -538,13 +537,13 @@ enum pe_status pe_registry_expose_filtered(const struct pe_registry *registry,
  * Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).
  *
  * `name` (required; a trailing `_total` is dropped and added back on exposition), `help` (NULL is
- * "") and the `n_labels` strings of `label_names` (NULL allowed when `n_labels` is 0) are
- * borrowed for the call and copied. On success `*out` receives a new handle owned by the
- * caller, to release with `pe_counter_free()`; on error `*out` is not written.
+ * "") and the `n_labels` strings of `label_names` (NULL allowed when `n_labels` is 0) are borrowed
+ * for the call and copied. On success `*out` receives a new handle owned by the caller, to release
+ * with `pe_counter_free()`; on error `*out` is not written.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
- * its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name,
- * reserved `__` label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name, reserved `__`
+ * label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_counter_new(const char *name,
                               const char *help,
@@ -565,22 +564,22 @@ enum pe_status pe_counter_new(const char *name,
 enum pe_status pe_counter_new_opts(const struct pe_metric_opts *opts, struct pe_counter **out);
 
 /**
- * Releases the caller's reference to a counter handle (family or bound child). Registries
- * keep their own reference, so a registered counter stays exposed; other handles stay valid.
+ * Releases the caller's reference to a counter handle (family or bound child). Registries keep
+ * their own reference, so a registered counter stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_counter` is left alone (and reported
- * through `pe_last_error()`). Do not use `counter` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_counter` is left alone (and reported through
+ * `pe_last_error()`). Do not use `counter` afterwards. Thread-safe.
  */
 void pe_counter_free(struct pe_counter *counter);
 
 /**
  * Binds the child of a counter family with these label values, created at 0 on first use.
  *
- * Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing:
- * the hot path. `counter` must be a family (borrowed); the `n` strings of `values` are borrowed
- * for the call. On success `*child_out` receives a new handle owned by the caller, to release
- * with `pe_counter_free()`; it keeps the child alive even after `pe_counter_remove()` (updates
- * then go to a series no longer exposed).
+ * Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing: the
+ * hot path. `counter` must be a family (borrowed); the `n` strings of `values` are borrowed for
+ * the call. On success `*child_out` receives a new handle owned by the caller, to release with
+ * `pe_counter_free()`; it keeps the child alive even after `pe_counter_remove()` (updates then go
+ * to a series no longer exposed).
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a counter, or a bound
  * child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
@@ -594,10 +593,10 @@ enum pe_status pe_counter_labels(struct pe_counter *counter,
 /**
  * Adds `amount` (`>= 0`; `+Inf` allowed) to a bound child or to a family without labels.
  *
- * `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_counter_inc_labels()`);
- * `PE_ERR_INVALID_VALUE` (`amount` negative or NaN; the value is unchanged); `PE_ERR_INTERNAL`.
- * Thread-safe, lock-free and allocation-free.
+ * `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+ * (a family with labels: bind a child or use `pe_counter_inc_labels()`); `PE_ERR_INVALID_VALUE`
+ * (`amount` negative or NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free
+ * and allocation-free.
  */
 enum pe_status pe_counter_inc(struct pe_counter *counter, double amount);
 
@@ -605,10 +604,10 @@ enum pe_status pe_counter_inc(struct pe_counter *counter, double amount);
  * Adds `amount` to the child of a family with these label values, created on first use.
  *
  * `counter` (a family) and the `n` strings of `values` are borrowed for the call; when the child
- * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a counter, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (negative or NaN `amount`: no value changes, but a child created by
- * this call stays, at 0, as with binding then incrementing); `PE_ERR_INTERNAL`. Thread-safe.
+ * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+ * (not a counter, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (negative or NaN
+ * `amount`: no value changes, but a child created by this call stays, at 0, as with binding then
+ * incrementing); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_counter_inc_labels(struct pe_counter *counter,
                                      const char *const *values,
@@ -633,8 +632,8 @@ enum pe_status pe_counter_inc_with_exemplar(struct pe_counter *counter,
                                             double timestamp);
 
 /**
- * Reads a counter into `*out`: a bound child's value, or the sum over all children of a family
- * (a family without labels: its value).
+ * Reads a counter into `*out`: a bound child's value, or the sum over all children of a family (a
+ * family without labels: its value).
  *
  * `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
  * Thread-safe.
@@ -654,8 +653,8 @@ enum pe_status pe_counter_get_labels(const struct pe_counter *counter,
                                      double *out);
 
 /**
- * Sets a bound child or a family without labels back to 0, forgets its exemplar and restarts
- * its `_created` time.
+ * Sets a bound child or a family without labels back to 0, forgets its exemplar and restarts its
+ * `_created` time.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels:
  * bind the child to reset, or `pe_counter_clear()` to drop every child); `PE_ERR_INTERNAL`.
@@ -664,12 +663,12 @@ enum pe_status pe_counter_get_labels(const struct pe_counter *counter,
 enum pe_status pe_counter_reset(struct pe_counter *counter);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a counter, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
- * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+ * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_counter_remove(struct pe_counter *counter, const char *const *values, size_t n);
 
@@ -684,14 +683,13 @@ enum pe_status pe_counter_clear(struct pe_counter *counter);
 /**
  * Creates a gauge family, not registered anywhere (see `pe_registry_register_gauge()`).
  *
- * `name` (required), `help` (NULL is "") and the `n_labels` strings of `label_names` (NULL
- * allowed when `n_labels` is 0) are borrowed for the call and copied. On success `*out` receives
- * a new handle owned by the caller, to release with `pe_gauge_free()`; on error `*out` is not
- * written.
+ * `name` (required), `help` (NULL is "") and the `n_labels` strings of `label_names` (NULL allowed
+ * when `n_labels` is 0) are borrowed for the call and copied. On success `*out` receives a new
+ * handle owned by the caller, to release with `pe_gauge_free()`; on error `*out` is not written.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
- * its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name,
- * reserved `__` label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name, reserved `__`
+ * label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_new(const char *name,
                             const char *help,
@@ -712,11 +710,11 @@ enum pe_status pe_gauge_new(const char *name,
 enum pe_status pe_gauge_new_opts(const struct pe_metric_opts *opts, struct pe_gauge **out);
 
 /**
- * Releases the caller's reference to a gauge handle (family or bound child). Registries
- * keep their own reference, so a registered gauge stays exposed; other handles stay valid.
+ * Releases the caller's reference to a gauge handle (family or bound child). Registries keep their
+ * own reference, so a registered gauge stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_gauge` is left alone (and reported
- * through `pe_last_error()`). Do not use `gauge` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_gauge` is left alone (and reported through
+ * `pe_last_error()`). Do not use `gauge` afterwards. Thread-safe.
  */
 void pe_gauge_free(struct pe_gauge *gauge);
 
@@ -742,20 +740,19 @@ enum pe_status pe_gauge_labels(struct pe_gauge *gauge,
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
  * (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INVALID_VALUE`
- * (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+ * (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+ * allocation-free.
  */
-enum pe_status pe_gauge_set(struct pe_gauge *gauge,
-                            double value);
+enum pe_status pe_gauge_set(struct pe_gauge *gauge, double value);
 
 /**
- * The one-shot labelled form of `pe_gauge_set()`: applies it to the child of a family with
- * these label values, created on first use.
+ * The one-shot labelled form of `pe_gauge_set()`: applies it to the child of a family with these
+ * label values, created on first use.
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
- * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (`value` is NaN: no value changes, but a child created by this call stays, at
- * 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`value` is NaN:
+ * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_set_labels(struct pe_gauge *gauge,
                                    const char *const *values,
@@ -767,20 +764,19 @@ enum pe_status pe_gauge_set_labels(struct pe_gauge *gauge,
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
  * (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`
- * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+ * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+ * allocation-free.
  */
-enum pe_status pe_gauge_inc(struct pe_gauge *gauge,
-                            double amount);
+enum pe_status pe_gauge_inc(struct pe_gauge *gauge, double amount);
 
 /**
- * The one-shot labelled form of `pe_gauge_inc()`: applies it to the child of a family with
- * these label values, created on first use.
+ * The one-shot labelled form of `pe_gauge_inc()`: applies it to the child of a family with these
+ * label values, created on first use.
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
- * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (`amount` is NaN: no value changes, but a child created by this call stays, at
- * 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
+ * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_inc_labels(struct pe_gauge *gauge,
                                    const char *const *values,
@@ -792,20 +788,19 @@ enum pe_status pe_gauge_inc_labels(struct pe_gauge *gauge,
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
  * (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INVALID_VALUE`
- * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+ * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+ * allocation-free.
  */
-enum pe_status pe_gauge_dec(struct pe_gauge *gauge,
-                            double amount);
+enum pe_status pe_gauge_dec(struct pe_gauge *gauge, double amount);
 
 /**
- * The one-shot labelled form of `pe_gauge_dec()`: applies it to the child of a family with
- * these label values, created on first use.
+ * The one-shot labelled form of `pe_gauge_dec()`: applies it to the child of a family with these
+ * label values, created on first use.
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
- * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (`amount` is NaN: no value changes, but a child created by this call stays, at
- * 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
+ * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_dec_labels(struct pe_gauge *gauge,
                                    const char *const *values,
@@ -821,8 +816,8 @@ enum pe_status pe_gauge_dec_labels(struct pe_gauge *gauge,
 enum pe_status pe_gauge_set_to_current_time(struct pe_gauge *gauge);
 
 /**
- * Sets the child of a family with these label values (created on first use) to the current
- * Unix time in seconds.
+ * Sets the child of a family with these label values (created on first use) to the current Unix
+ * time in seconds.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a gauge, or a bound
  * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INTERNAL`. Thread-safe.
@@ -832,8 +827,8 @@ enum pe_status pe_gauge_set_to_current_time_labels(struct pe_gauge *gauge,
                                                    size_t n);
 
 /**
- * Reads a gauge into `*out`: a bound child's value, or the sum over all children of a family
- * (a family without labels: its value).
+ * Reads a gauge into `*out`: a bound child's value, or the sum over all children of a family (a
+ * family without labels: its value).
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
  * Thread-safe.
@@ -853,12 +848,12 @@ enum pe_status pe_gauge_get_labels(const struct pe_gauge *gauge,
                                    double *out);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_gauge`, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
- * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+ * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_remove(struct pe_gauge *gauge, const char *const *values, size_t n);
 
@@ -879,8 +874,8 @@ enum pe_status pe_gauge_clear(struct pe_gauge *gauge);
  * reserved) and `buckets` are borrowed for the call and copied. On success `*out` receives a new
  * handle owned by the caller, to release with `pe_histogram_free()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
- * its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (buckets
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (buckets
  * unsorted, repeated or NaN); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_histogram_new(const char *name,
@@ -895,8 +890,8 @@ enum pe_status pe_histogram_new(const char *name,
  * Creates a histogram family from options and buckets (as for `pe_histogram_new()`), not
  * registered.
  *
- * `opts`, what it points to and `buckets` are borrowed for the call and copied. On success
- * `*out` receives a new handle owned by the caller (release with `pe_histogram_free()`).
+ * `opts`, what it points to and `buckets` are borrowed for the call and copied. On success `*out`
+ * receives a new handle owned by the caller (release with `pe_histogram_free()`).
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, or a label name is NULL);
  * `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small,
@@ -917,21 +912,21 @@ enum pe_status pe_histogram_new_opts(const struct pe_metric_opts *opts,
 enum pe_status pe_linear_buckets(double start, double width, size_t count, double *out);
 
 /**
- * Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out`
- * (which holds at least `count` doubles), for `pe_histogram_new()`.
+ * Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out` (which
+ * holds at least `count` doubles), for `pe_histogram_new()`.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
- * `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written);
- * `PE_ERR_INTERNAL`. Thread-safe.
+ * `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`.
+ * Thread-safe.
  */
 enum pe_status pe_exponential_buckets(double start, double factor, size_t count, double *out);
 
 /**
- * Releases the caller's reference to a histogram handle (family or bound child). Registries
- * keep their own reference, so a registered histogram stays exposed; other handles stay valid.
+ * Releases the caller's reference to a histogram handle (family or bound child). Registries keep
+ * their own reference, so a registered histogram stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_histogram` is left alone (and reported
- * through `pe_last_error()`). Do not use `histogram` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_histogram` is left alone (and reported through
+ * `pe_last_error()`). Do not use `histogram` afterwards. Thread-safe.
  */
 void pe_histogram_free(struct pe_histogram *histogram);
 
@@ -939,13 +934,13 @@ void pe_histogram_free(struct pe_histogram *histogram);
  * Binds the child of a histogram family with these label values, created on first use.
  *
  * Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
- * `histogram` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
- * success `*child_out` receives a new handle owned by the caller, to release with
+ * `histogram` must be a family (borrowed); the `n` strings of `values` are borrowed for the call.
+ * On success `*child_out` receives a new handle owned by the caller, to release with
  * `pe_histogram_free()`; it keeps the child alive even after `pe_histogram_remove()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a bound
- * child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
- * Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a
+ * bound child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_histogram_labels(struct pe_histogram *histogram,
                                    const char *const *values,
@@ -957,21 +952,19 @@ enum pe_status pe_histogram_labels(struct pe_histogram *histogram,
  * allowed).
  *
  * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_histogram_observe_labels()`);
- * `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe,
- * lock-free, allocation-free.
+ * `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use
+ * `pe_histogram_observe_labels()`); `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded);
+ * `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
  */
 enum pe_status pe_histogram_observe(struct pe_histogram *histogram, double value);
 
 /**
- * Records one observation in the child of a family with these label values, created on first
- * use.
+ * Records one observation in the child of a family with these label values, created on first use.
  *
- * `histogram` (a family) and the `n` strings of `values` are borrowed for the call; when the
- * child exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a histogram, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (NaN: nothing is recorded, but a child created by this call stays,
- * empty); `PE_ERR_INTERNAL`. Thread-safe.
+ * `histogram` (a family) and the `n` strings of `values` are borrowed for the call; when the child
+ * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+ * (not a histogram, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (NaN: nothing
+ * is recorded, but a child created by this call stays, empty); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_histogram_observe_labels(struct pe_histogram *histogram,
                                            const char *const *values,
@@ -979,9 +972,9 @@ enum pe_status pe_histogram_observe_labels(struct pe_histogram *histogram,
                                            double value);
 
 /**
- * Records one observation with an exemplar attached to its bucket: the `n_exemplar_labels`
- * pairs of `exemplar_names`/`exemplar_values` (at most 128 characters in all), value `value`,
- * and `timestamp` in seconds since the Unix epoch, or NaN for none.
+ * Records one observation with an exemplar attached to its bucket: the `n_exemplar_labels` pairs
+ * of `exemplar_names`/`exemplar_values` (at most 128 characters in all), value `value`, and
+ * `timestamp` in seconds since the Unix epoch, or NaN for none.
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels); `PE_ERR_INVALID_VALUE` (NaN
@@ -996,11 +989,11 @@ enum pe_status pe_histogram_observe_with_exemplar(struct pe_histogram *histogram
                                                   double timestamp);
 
 /**
- * Reads the number of observations into `*out`: a bound child's, or the total over all
- * children of a family.
+ * Reads the number of observations into `*out`: a bound child's, or the total over all children of
+ * a family.
  *
- * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_INTERNAL`. Thread-safe.
+ * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe.
  */
 enum pe_status pe_histogram_count(const struct pe_histogram *histogram, uint64_t *out);
 
@@ -1008,8 +1001,8 @@ enum pe_status pe_histogram_count(const struct pe_histogram *histogram, uint64_t
  * Reads the number of observations of the child with these label values into `*out`, without
  * creating it.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
- * bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
  * Thread-safe.
  */
 enum pe_status pe_histogram_count_labels(const struct pe_histogram *histogram,
@@ -1018,20 +1011,20 @@ enum pe_status pe_histogram_count_labels(const struct pe_histogram *histogram,
                                          uint64_t *out);
 
 /**
- * Reads the sum of observations into `*out`: a bound child's, or the total over all children
- * of a family.
+ * Reads the sum of observations into `*out`: a bound child's, or the total over all children of a
+ * family.
  *
- * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_INTERNAL`. Thread-safe.
+ * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe.
  */
 enum pe_status pe_histogram_sum(const struct pe_histogram *histogram, double *out);
 
 /**
- * Reads the sum of observations of the child with these label values into `*out`, without
- * creating it.
+ * Reads the sum of observations of the child with these label values into `*out`, without creating
+ * it.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
- * bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
  * Thread-safe.
  */
 enum pe_status pe_histogram_sum_labels(const struct pe_histogram *histogram,
@@ -1041,13 +1034,13 @@ enum pe_status pe_histogram_sum_labels(const struct pe_histogram *histogram,
 
 /**
  * Reads the buckets: the upper bounds (the last is `+Inf`) and the cumulative count of each
- * (observations `<=` the bound; the last equals the count), for a bound child or summed over
- * all children of a family.
+ * (observations `<=` the bound; the last equals the count), for a bound child or summed over all
+ * children of a family.
  *
  * `*n_buckets` receives the number of buckets. The first `min(capacity, *n_buckets)` entries of
- * `upper_bounds` and of `cumulative_counts` are written; either array may be NULL when not
- * wanted (call with `capacity` 0 to learn the number). Counts of one child come from one
- * consistent snapshot. `histogram` is borrowed; the arrays belong to the caller.
+ * `upper_bounds` and of `cumulative_counts` are written; either array may be NULL when not wanted
+ * (call with `capacity` 0 to learn the number). Counts of one child come from one consistent
+ * snapshot. `histogram` is borrowed; the arrays belong to the caller.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`histogram` or `n_buckets`); `PE_ERR_WRONG_KIND`;
  * `PE_ERR_INTERNAL`. Thread-safe.
@@ -1062,8 +1055,8 @@ enum pe_status pe_histogram_buckets(const struct pe_histogram *histogram,
  * Reads the buckets of the child with these label values, without creating it; otherwise as
  * `pe_histogram_buckets()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
- * bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
  * Thread-safe.
  */
 enum pe_status pe_histogram_buckets_labels(const struct pe_histogram *histogram,
@@ -1075,11 +1068,11 @@ enum pe_status pe_histogram_buckets_labels(const struct pe_histogram *histogram,
                                            size_t *n_buckets);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a
+ * bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
  * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_histogram_remove(struct pe_histogram *histogram,
@@ -1095,16 +1088,16 @@ enum pe_status pe_histogram_remove(struct pe_histogram *histogram,
 enum pe_status pe_histogram_clear(struct pe_histogram *histogram);
 
 /**
- * Creates a summary family with the default objectives (0.5 ± 0.05, 0.9 ± 0.01, 0.99 ±
- * 0.001) over a 10-minute window in 5 age buckets, not registered anywhere (see
+ * Creates a summary family with the default objectives (0.5 ± 0.05, 0.9 ± 0.01, 0.99 ± 0.001) over
+ * a 10-minute window in 5 age buckets, not registered anywhere (see
  * `pe_registry_register_summary()`).
  *
  * `name` (required), `help` (NULL is "") and `label_names` (`quantile` is reserved) are borrowed
- * for the call and copied. On success `*out` receives a new handle owned by the caller, to
- * release with `pe_summary_free()`.
+ * for the call and copied. On success `*out` receives a new handle owned by the caller, to release
+ * with `pe_summary_free()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
- * its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_summary_new(const char *name,
                               const char *help,
@@ -1115,8 +1108,8 @@ enum pe_status pe_summary_new(const char *name,
 /**
  * Creates a summary family from options, objectives and a sliding window, not registered.
  *
- * Objectives: `n_objectives` quantiles (`quantiles[i]` in [0, 1]) each with its allowed rank
- * error `errors[i]`. `quantiles` NULL with `n_objectives` 0 gives the default objectives (see
+ * Objectives: `n_objectives` quantiles (`quantiles[i]` in [0, 1]) each with its allowed rank error
+ * `errors[i]`. `quantiles` NULL with `n_objectives` 0 gives the default objectives (see
  * `pe_summary_new()`); a non-NULL `quantiles` with `n_objectives` 0 gives none (only `_count` and
  * `_sum` are exposed). Quantiles are computed over the last `max_age_seconds` (0 for the default
  * 600), rotated in `age_buckets` steps (0 for the default 5). `opts`, what it points to and the
@@ -1124,9 +1117,9 @@ enum pe_status pe_summary_new(const char *name,
  * the caller (release with `pe_summary_free()`).
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, a label name, or `quantiles` /
- * `errors` with `n_objectives > 0`); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`;
- * `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small, invalid unit, objectives out of range,
- * negative or non-finite `max_age_seconds`); `PE_ERR_INTERNAL`. Thread-safe.
+ * `errors` with `n_objectives > 0`); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
+ * (`opts->struct_size` too small, invalid unit, objectives out of range, negative or non-finite
+ * `max_age_seconds`); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_summary_new_opts(const struct pe_metric_opts *opts,
                                    const double *quantiles,
@@ -1137,25 +1130,25 @@ enum pe_status pe_summary_new_opts(const struct pe_metric_opts *opts,
                                    struct pe_summary **out);
 
 /**
- * Releases the caller's reference to a summary handle (family or bound child). Registries
- * keep their own reference, so a registered summary stays exposed; other handles stay valid.
+ * Releases the caller's reference to a summary handle (family or bound child). Registries keep
+ * their own reference, so a registered summary stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_summary` is left alone (and reported
- * through `pe_last_error()`). Do not use `summary` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_summary` is left alone (and reported through
+ * `pe_last_error()`). Do not use `summary` afterwards. Thread-safe.
  */
 void pe_summary_free(struct pe_summary *summary);
 
 /**
  * Binds the child of a summary family with these label values, created on first use.
  *
- * Updating the child through `*child_out` does no lookup.
- * `summary` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
- * success `*child_out` receives a new handle owned by the caller, to release with
- * `pe_summary_free()`; it keeps the child alive even after `pe_summary_remove()`.
+ * Updating the child through `*child_out` does no lookup. `summary` must be a family (borrowed);
+ * the `n` strings of `values` are borrowed for the call. On success `*child_out` receives a new
+ * handle owned by the caller, to release with `pe_summary_free()`; it keeps the child alive even
+ * after `pe_summary_remove()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a bound
- * child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
- * Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a
+ * bound child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_summary_labels(struct pe_summary *summary,
                                  const char *const *values,
@@ -1165,18 +1158,17 @@ enum pe_status pe_summary_labels(struct pe_summary *summary,
 /**
  * Records one observation in a bound child or a family without labels.
  *
- * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_summary_observe_labels()`);
+ * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+ * (a family with labels: bind a child or use `pe_summary_observe_labels()`);
  * `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_summary_observe(struct pe_summary *summary, double value);
 
 /**
- * Records one observation in the child of a family with these label values, created on first
- * use.
+ * Records one observation in the child of a family with these label values, created on first use.
  *
- * `summary` (a family) and the `n` strings of `values` are borrowed for the call. Returns
- * `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound child);
+ * `summary` (a family) and the `n` strings of `values` are borrowed for the call. Returns `PE_OK`;
+ * `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound child);
  * `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (NaN: nothing is recorded, but a child created by
  * this call stays, empty); `PE_ERR_INTERNAL`. Thread-safe.
  */
@@ -1186,8 +1178,8 @@ enum pe_status pe_summary_observe_labels(struct pe_summary *summary,
                                          double value);
 
 /**
- * Reads the number of observations into `*out`: a bound child's, or the total over all
- * children of a family.
+ * Reads the number of observations into `*out`: a bound child's, or the total over all children of
+ * a family.
  *
  * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
  * Thread-safe.
@@ -1208,8 +1200,8 @@ enum pe_status pe_summary_count_labels(const struct pe_summary *summary,
                                        uint64_t *out);
 
 /**
- * Reads the sum of observations into `*out`: a bound child's, or the total over all children
- * of a family.
+ * Reads the sum of observations into `*out`: a bound child's, or the total over all children of a
+ * family.
  *
  * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
  * Thread-safe.
@@ -1217,8 +1209,8 @@ enum pe_status pe_summary_count_labels(const struct pe_summary *summary,
 enum pe_status pe_summary_sum(const struct pe_summary *summary, double *out);
 
 /**
- * Reads the sum of observations of the child with these label values into `*out`, without
- * creating it.
+ * Reads the sum of observations of the child with these label values into `*out`, without creating
+ * it.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound
  * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
@@ -1233,16 +1225,16 @@ enum pe_status pe_summary_sum_labels(const struct pe_summary *summary,
  * Reads the estimate of quantile `q` over the sliding window into `*out` (NaN when the window
  * holds no observation), for a bound child or a family without labels.
  *
- * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_LABEL_COUNT` (a family with labels: quantiles do not add up, read a child with
+ * `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+ * (a family with labels: quantiles do not add up, read a child with
  * `pe_summary_quantile_labels()`); `PE_ERR_INVALID_VALUE` (`q` outside [0, 1] or NaN);
  * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_summary_quantile(const struct pe_summary *summary, double q, double *out);
 
 /**
- * Reads the estimate of quantile `q` of the child with these label values into `*out`,
- * without creating it.
+ * Reads the estimate of quantile `q` of the child with these label values into `*out`, without
+ * creating it.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound
  * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INVALID_VALUE`;
@@ -1255,16 +1247,14 @@ enum pe_status pe_summary_quantile_labels(const struct pe_summary *summary,
                                           double *out);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a
+ * bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
  * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
-enum pe_status pe_summary_remove(struct pe_summary *summary,
-                                 const char *const *values,
-                                 size_t n);
+enum pe_status pe_summary_remove(struct pe_summary *summary, const char *const *values, size_t n);
 
 /**
  * Removes every child of a family (a family without labels keeps its one series).
@@ -1282,8 +1272,8 @@ enum pe_status pe_summary_clear(struct pe_summary *summary);
  * `name` (required), `help` (NULL is "") and `label_names` are borrowed for the call and copied.
  * On success `*out` receives a new handle owned by the caller, to release with `pe_info_free()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
- * its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_info_new(const char *name,
                            const char *help,
@@ -1298,27 +1288,27 @@ enum pe_status pe_info_new(const char *name,
  * receives a new handle owned by the caller (release with `pe_info_free()`).
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, or a label name is NULL);
- * `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small,
- * a unit given); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small, a
+ * unit given); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_info_new_opts(const struct pe_metric_opts *opts, struct pe_info **out);
 
 /**
- * Releases the caller's reference to a info handle (family or bound child). Registries
- * keep their own reference, so a registered info stays exposed; other handles stay valid.
+ * Releases the caller's reference to a info handle (family or bound child). Registries keep their
+ * own reference, so a registered info stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_info` is left alone (and reported
- * through `pe_last_error()`). Do not use `info` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_info` is left alone (and reported through
+ * `pe_last_error()`). Do not use `info` afterwards. Thread-safe.
  */
 void pe_info_free(struct pe_info *info);
 
 /**
  * Binds the child of a info family with these label values, created on first use.
  *
- * Updating the child through `*child_out` does no lookup.
- * `info` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
- * success `*child_out` receives a new handle owned by the caller, to release with
- * `pe_info_free()`; it keeps the child alive even after `pe_info_remove()`.
+ * Updating the child through `*child_out` does no lookup. `info` must be a family (borrowed); the
+ * `n` strings of `values` are borrowed for the call. On success `*child_out` receives a new handle
+ * owned by the caller, to release with `pe_info_free()`; it keeps the child alive even after
+ * `pe_info_remove()`.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_info`, or a bound
  * child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
@@ -1344,13 +1334,13 @@ enum pe_status pe_info_set(struct pe_info *info,
                            size_t n);
 
 /**
- * Replaces the info labels of the child with the `n_values` label values `label_values`
- * (created on first use) with the `n_pairs` pairs of `names`/`values`.
+ * Replaces the info labels of the child with the `n_values` label values `label_values` (created
+ * on first use) with the `n_pairs` pairs of `names`/`values`.
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not an info, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_NAME` (the labels are unchanged, but a child created by this call stays, with
- * no info labels); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_WRONG_KIND` (not an info, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_NAME`
+ * (the labels are unchanged, but a child created by this call stays, with no info labels);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_info_set_labels(struct pe_info *info,
                                   const char *const *label_values,
@@ -1360,12 +1350,12 @@ enum pe_status pe_info_set_labels(struct pe_info *info,
                                   size_t n_pairs);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_info`, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
- * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+ * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_info_remove(struct pe_info *info, const char *const *values, size_t n);
 
@@ -1378,16 +1368,16 @@ enum pe_status pe_info_remove(struct pe_info *info, const char *const *values, s
 enum pe_status pe_info_clear(struct pe_info *info);
 
 /**
- * Creates an enum family whose series are each in exactly one of the `n_states` `states`
- * (starting in the first), not registered anywhere (see `pe_registry_register_enum()`).
+ * Creates an enum family whose series are each in exactly one of the `n_states` `states` (starting
+ * in the first), not registered anywhere (see `pe_registry_register_enum()`).
  *
  * `name` (required), `help` (NULL is ""), `label_names` (the metric's own name is reserved) and
- * `states` are borrowed for the call and copied. On success `*out` receives a new handle owned
- * by the caller, to release with `pe_enum_free()`.
+ * `states` are borrowed for the call and copied. On success `*out` receives a new handle owned by
+ * the caller, to release with `pe_enum_free()`.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, an array with a count `> 0`, or one of its
- * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (no state, or
- * a state twice); `PE_ERR_INTERNAL`. Thread-safe.
+ * strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (no state, or a
+ * state twice); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_enum_new(const char *name,
                            const char *help,
@@ -1398,16 +1388,15 @@ enum pe_status pe_enum_new(const char *name,
                            struct pe_enum **out);
 
 /**
- * Creates an enum family from options and states, not registered. With `flags` false it is an
- * enum (exactly one state active, the first at the start); with `flags` true the states are
- * independent flags, all unset at the start (set them with `pe_enum_set_state()`). Enums have no
- * unit.
+ * Creates an enum family from options and states, not registered. With `flags` false it is an enum
+ * (exactly one state active, the first at the start); with `flags` true the states are independent
+ * flags, all unset at the start (set them with `pe_enum_set_state()`). Enums have no unit.
  *
- * `opts`, what it points to and `states` are borrowed for the call and copied. On success
- * `*out` receives a new handle owned by the caller (release with `pe_enum_free()`).
+ * `opts`, what it points to and `states` are borrowed for the call and copied. On success `*out`
+ * receives a new handle owned by the caller (release with `pe_enum_free()`).
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, `states` with `n_states > 0`, or
- * a string is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
+ * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, `states` with `n_states > 0`, or a
+ * string is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
  * (`opts->struct_size` too small, a unit given, no state, a state twice); `PE_ERR_INTERNAL`.
  * Thread-safe.
  */
@@ -1418,11 +1407,11 @@ enum pe_status pe_enum_new_opts(const struct pe_metric_opts *opts,
                                 struct pe_enum **out);
 
 /**
- * Releases the caller's reference to a enum handle (family or bound child). Registries
- * keep their own reference, so a registered enum stays exposed; other handles stay valid.
+ * Releases the caller's reference to a enum handle (family or bound child). Registries keep their
+ * own reference, so a registered enum stays exposed; other handles stay valid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_enum` is left alone (and reported
- * through `pe_last_error()`). Do not use `metric` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_enum` is left alone (and reported through
+ * `pe_last_error()`). Do not use `metric` afterwards. Thread-safe.
  */
 void pe_enum_free(struct pe_enum *metric);
 
@@ -1454,13 +1443,12 @@ enum pe_status pe_enum_labels(struct pe_enum *metric,
 enum pe_status pe_enum_set(struct pe_enum *metric, const char *state);
 
 /**
- * Makes `state` the one active state of the child with these label values, created on first
- * use.
+ * Makes `state` the one active state of the child with these label values, created on first use.
  *
  * Everything is borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND` (not an enum, or a bound child); `PE_ERR_LABEL_COUNT`;
- * `PE_ERR_INVALID_VALUE` (unknown state: nothing changes, but a child created by this call
- * stays, in its initial state); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_INVALID_VALUE` (unknown state: nothing changes, but a child created by this call stays,
+ * in its initial state); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_enum_set_labels(struct pe_enum *metric,
                                   const char *const *values,
@@ -1468,8 +1456,8 @@ enum pe_status pe_enum_set_labels(struct pe_enum *metric,
                                   const char *state);
 
 /**
- * Sets or clears one state of a bound child or a family without labels, leaving the others
- * as they are (for flag sets; on an enum this can leave zero or several states active).
+ * Sets or clears one state of a bound child or a family without labels, leaving the others as they
+ * are (for flag sets; on an enum this can leave zero or several states active).
  *
  * `metric` and `state` are borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels); `PE_ERR_INVALID_VALUE`
@@ -1491,8 +1479,8 @@ enum pe_status pe_enum_set_state_labels(struct pe_enum *metric,
                                         bool active);
 
 /**
- * Reads the active state of a bound child or a family without labels into `*state_out`: the
- * first active state, or NULL when none is (flag sets).
+ * Reads the active state of a bound child or a family without labels into `*state_out`: the first
+ * active state, or NULL when none is (flag sets).
  *
  * The string is owned by the library and stays valid as long as `metric` (or any handle of the
  * same family) is alive: do not free it. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
@@ -1501,8 +1489,8 @@ enum pe_status pe_enum_set_state_labels(struct pe_enum *metric,
 enum pe_status pe_enum_get(const struct pe_enum *metric, const char **state_out);
 
 /**
- * Reads the active state of the child with these label values into `*state_out`, without
- * creating it; otherwise as `pe_enum_get()`.
+ * Reads the active state of the child with these label values into `*state_out`, without creating
+ * it; otherwise as `pe_enum_get()`.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not an enum, or a bound
  * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
@@ -1523,12 +1511,12 @@ enum pe_status pe_enum_get_labels(const struct pe_enum *metric,
 enum pe_status pe_enum_is_active(const struct pe_enum *metric, const char *state, bool *out);
 
 /**
- * Removes the child with these label values from a family: it is no longer exposed. Handles
- * bound to it stay valid but update a detached series.
+ * Removes the child with these label values from a family: it is no longer exposed. Handles bound
+ * to it stay valid but update a detached series.
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_enum`, or a bound
- * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
- * always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+ * child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+ * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_enum_remove(struct pe_enum *metric, const char *const *values, size_t n);
 
@@ -1544,11 +1532,11 @@ enum pe_status pe_enum_clear(struct pe_enum *metric);
  * Creates a gauge without labels whose value `value_fn(user_data)` returns at each collection.
  *
  * `name` (required) and `help` (NULL is "") are borrowed for the call and copied. `value_fn` is
- * required and must be thread-safe: it may be called from any thread, concurrently, as long as
- * the collector lives. `user_data` may be NULL. On success the collector owns `user_data` and
- * calls `free_user_data(user_data)` (when not NULL) once, from whichever thread drops the last
- * reference (a handle or a registry); on error it is not called and `user_data` stays the
- * caller's. On success `*out` receives a new handle owned by the caller (register it with
+ * required and must be thread-safe: it may be called from any thread, concurrently, as long as the
+ * collector lives. `user_data` may be NULL. On success the collector owns `user_data` and calls
+ * `free_user_data(user_data)` (when not NULL) once, from whichever thread drops the last reference
+ * (a handle or a registry); on error it is not called and `user_data` stays the caller's. On
+ * success `*out` receives a new handle owned by the caller (register it with
  * `pe_registry_register_collector()`, release it with `pe_collector_free()`).
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `value_fn`, `out`); `PE_ERR_UTF8`;
@@ -1562,9 +1550,9 @@ enum pe_status pe_callback_gauge_new(const char *name,
                                      struct pe_collector **out);
 
 /**
- * Creates a counter without labels whose value `value_fn(user_data)` returns at each
- * collection; the value must never decrease. Exposed as `<name>_total` (a trailing `_total` on
- * `name` is dropped first). Ownership, threads and statuses as for `pe_callback_gauge_new()`.
+ * Creates a counter without labels whose value `value_fn(user_data)` returns at each collection;
+ * the value must never decrease. Exposed as `<name>_total` (a trailing `_total` on `name` is
+ * dropped first). Ownership, threads and statuses as for `pe_callback_gauge_new()`.
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `value_fn`, `out`); `PE_ERR_UTF8`;
  * `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
@@ -1577,16 +1565,15 @@ enum pe_status pe_callback_counter_new(const char *name,
                                        struct pe_collector **out);
 
 /**
- * Creates a custom collector: at each collection, `collect(builder, user_data)` adds families
- * and their points through `builder` (see `pe_collect_family()`). Its families are not known in
+ * Creates a custom collector: at each collection, `collect(builder, user_data)` adds families and
+ * their points through `builder` (see `pe_collect_family()`). Its families are not known in
  * advance, so registration cannot check them for name clashes.
  *
- * `collect` is required and must be thread-safe: it may be called from any thread,
- * concurrently. `user_data` may be NULL; on success the collector owns it and calls
- * `free_user_data(user_data)` (when not NULL) once when destroyed, from whichever thread drops
- * the last reference; on error it stays the caller's. On success `*out` receives a new handle
- * owned by the caller (register it with `pe_registry_register_collector()`, release it with
- * `pe_collector_free()`).
+ * `collect` is required and must be thread-safe: it may be called from any thread, concurrently.
+ * `user_data` may be NULL; on success the collector owns it and calls `free_user_data(user_data)`
+ * (when not NULL) once when destroyed, from whichever thread drops the last reference; on error it
+ * stays the caller's. On success `*out` receives a new handle owned by the caller (register it
+ * with `pe_registry_register_collector()`, release it with `pe_collector_free()`).
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`collect`, `out`); `PE_ERR_INTERNAL`. Thread-safe.
  */
@@ -1596,11 +1583,11 @@ enum pe_status pe_collector_new(pe_collect_fn collect,
                                 struct pe_collector **out);
 
 /**
- * Releases the caller's reference to a collector. Registries keep their own reference; when
- * the last one goes, `free_user_data` is called.
+ * Releases the caller's reference to a collector. Registries keep their own reference; when the
+ * last one goes, `free_user_data` is called.
  *
- * NULL is a no-op. A pointer that is not a live `pe_collector` is left alone (and reported
- * through `pe_last_error()`). Do not use `collector` afterwards. Thread-safe.
+ * NULL is a no-op. A pointer that is not a live `pe_collector` is left alone (and reported through
+ * `pe_last_error()`). Do not use `collector` afterwards. Thread-safe.
  */
 void pe_collector_free(struct pe_collector *collector);
 
@@ -1613,8 +1600,9 @@ void pe_collector_free(struct pe_collector *collector);
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`builder`, `name`); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a
  * live builder); `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_VALUE` (unknown `type`);
- * `PE_ERR_INVALID_CONFIG` (invalid unit, or a unit on an info or state set); `PE_ERR_INTERNAL`.
- * On error no family is started and later points go to the previous family (if any).
+ * `PE_ERR_INVALID_CONFIG` (invalid unit, or a unit on an info or state set); `PE_ERR_INTERNAL`. On
+ * error no family is started and later points go to the previous family (if any). Call only from
+ * the callback that received `builder`, on its thread.
  */
 enum pe_status pe_collect_family(struct pe_collect_builder *builder,
                                  const char *name,
@@ -1623,14 +1611,15 @@ enum pe_status pe_collect_family(struct pe_collect_builder *builder,
                                  const char *unit);
 
 /**
- * Adds a point with one value to the current family, which must be a counter, gauge or
- * unknown: the series' `n_labels` label pairs `label_names`/`label_values`, its `value`, and
- * `timestamp` in seconds since the Unix epoch, or NaN for none.
+ * Adds a point with one value to the current family, which must be a counter, gauge or unknown:
+ * the series' `n_labels` label pairs `label_names`/`label_values`, its `value`, and `timestamp` in
+ * seconds since the Unix epoch, or NaN for none.
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
- * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or the family is of another
- * type); `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name); `PE_ERR_INVALID_VALUE`
- * (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+ * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or the family is of another type);
+ * `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name); `PE_ERR_INVALID_VALUE` (infinite
+ * timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that
+ * received `builder`, on its thread.
  */
 enum pe_status pe_collect_sample(struct pe_collect_builder *builder,
                                  const char *const *label_names,
@@ -1642,15 +1631,16 @@ enum pe_status pe_collect_sample(struct pe_collect_builder *builder,
 /**
  * Adds a histogram point to the current family, which must be a histogram: the series' label
  * pairs, `n_buckets` strictly increasing `upper_bounds` ending with `+Inf`, their
- * `cumulative_counts` (non-decreasing, the last equal to `count`), the `sum` of observations,
- * and `timestamp` (NaN for none).
+ * `cumulative_counts` (non-decreasing, the last equal to `count`), the `sum` of observations, and
+ * `timestamp` (NaN for none).
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a histogram);
  * `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as `le`);
  * `PE_ERR_INVALID_CONFIG` (bounds empty, unsorted, NaN, or not ending with `+Inf`);
  * `PE_ERR_INVALID_VALUE` (counts decreasing or not ending with `count`, infinite timestamp);
- * `PE_ERR_INTERNAL`. On error nothing is added.
+ * `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that received
+ * `builder`, on its thread.
  */
 enum pe_status pe_collect_histogram(struct pe_collect_builder *builder,
                                     const char *const *label_names,
@@ -1665,14 +1655,15 @@ enum pe_status pe_collect_histogram(struct pe_collect_builder *builder,
 
 /**
  * Adds a summary point to the current family, which must be a summary: the series' label pairs,
- * `n_quantiles` pairs of `quantiles` (each in [0, 1]) and their `values`, the `sum` and `count`
- * of observations, and `timestamp` (NaN for none).
+ * `n_quantiles` pairs of `quantiles` (each in [0, 1]) and their `values`, the `sum` and `count` of
+ * observations, and `timestamp` (NaN for none).
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a summary);
  * `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as `quantile`);
  * `PE_ERR_INVALID_VALUE` (a quantile outside [0, 1], infinite timestamp); `PE_ERR_INTERNAL`.
- * On error nothing is added.
+ *
+ * On error nothing is added. Call only from the callback that received `builder`, on its thread.
  */
 enum pe_status pe_collect_summary(struct pe_collect_builder *builder,
                                   const char *const *label_names,
@@ -1686,13 +1677,14 @@ enum pe_status pe_collect_summary(struct pe_collect_builder *builder,
                                   double timestamp);
 
 /**
- * Adds an info point to the current family, which must be an info: the series' label pairs,
- * the `n_info` info label pairs `info_names`/`info_values`, and `timestamp` (NaN for none).
+ * Adds an info point to the current family, which must be an info: the series' label pairs, the
+ * `n_info` info label pairs `info_names`/`info_values`, and `timestamp` (NaN for none).
  *
  * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not an info);
  * `PE_ERR_INVALID_NAME` (a bad or repeated label or info label name); `PE_ERR_INVALID_VALUE`
- * (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+ * (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback
+ * that received `builder`, on its thread.
  */
 enum pe_status pe_collect_info(struct pe_collect_builder *builder,
                                const char *const *label_names,
@@ -1712,7 +1704,8 @@ enum pe_status pe_collect_info(struct pe_collect_builder *builder,
  * `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a state set);
  * `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as the family's own name);
  * `PE_ERR_INVALID_CONFIG` (no state, or a state twice); `PE_ERR_INVALID_VALUE` (infinite
- * timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+ * timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that
+ * received `builder`, on its thread.
  */
 enum pe_status pe_collect_stateset(struct pe_collect_builder *builder,
                                    const char *const *label_names,
@@ -1735,13 +1728,13 @@ enum pe_status pe_collect_stateset(struct pe_collect_builder *builder,
 enum pe_status pe_registry_snapshot(const struct pe_registry *registry, struct pe_snapshot **out);
 
 /**
- * Like `pe_registry_snapshot()`, keeping only the families one of the `n_names` `names`
- * selects (by family name or any of its sample names; `n_names` 0 selects nothing).
+ * Like `pe_registry_snapshot()`, keeping only the families one of the `n_names` `names` selects
+ * (by family name or any of its sample names; `n_names` 0 selects nothing).
  *
- * `names` is borrowed for the call. On success `*out` receives a new snapshot owned by the
- * caller (release with `pe_snapshot_free()`). Returns `PE_OK`; `PE_ERR_NULL` (`out`, `names`
- * with `n_names > 0`, or one of its strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`;
- * `PE_ERR_INTERNAL`. Thread-safe.
+ * `names` is borrowed for the call. On success `*out` receives a new snapshot owned by the caller
+ * (release with `pe_snapshot_free()`). Returns `PE_OK`; `PE_ERR_NULL` (`out`, `names` with
+ * `n_names > 0`, or one of its strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe.
  */
 enum pe_status pe_registry_snapshot_filtered(const struct pe_registry *registry,
                                              const char *const *names,
@@ -1751,8 +1744,8 @@ enum pe_status pe_registry_snapshot_filtered(const struct pe_registry *registry,
 /**
  * Releases a snapshot; every string read from it becomes invalid.
  *
- * NULL is a no-op. A pointer that is not a live `pe_snapshot` is left alone (and reported
- * through `pe_last_error()`). Thread-safe (but do not free a snapshot another thread reads).
+ * NULL is a no-op. A pointer that is not a live `pe_snapshot` is left alone (and reported through
+ * `pe_last_error()`). Thread-safe (but do not free a snapshot another thread reads).
  */
 void pe_snapshot_free(struct pe_snapshot *snapshot);
 
@@ -1765,11 +1758,12 @@ void pe_snapshot_free(struct pe_snapshot *snapshot);
 enum pe_status pe_snapshot_family_count(const struct pe_snapshot *snapshot, size_t *out);
 
 /**
- * Reads the name (a counter's without `_total`, an info's without `_info`) of family `family` into `*out`.
+ * Reads the name (a counter's without `_total`, an info's without `_info`) of family `family` into
+ * `*out`.
  *
  * The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_family_name(const struct pe_snapshot *snapshot,
                                        size_t family,
@@ -1779,8 +1773,8 @@ enum pe_status pe_snapshot_family_name(const struct pe_snapshot *snapshot,
  * Reads the help text of family `family` into `*out`.
  *
  * The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_family_help(const struct pe_snapshot *snapshot,
                                        size_t family,
@@ -1790,8 +1784,8 @@ enum pe_status pe_snapshot_family_help(const struct pe_snapshot *snapshot,
  * Reads the unit ("" when it has none) of family `family` into `*out`.
  *
  * The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_family_unit(const struct pe_snapshot *snapshot,
                                        size_t family,
@@ -1800,8 +1794,8 @@ enum pe_status pe_snapshot_family_unit(const struct pe_snapshot *snapshot,
 /**
  * Reads the type of family `family` into `*out`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_family_type(const struct pe_snapshot *snapshot,
                                        size_t family,
@@ -1810,16 +1804,16 @@ enum pe_status pe_snapshot_family_type(const struct pe_snapshot *snapshot,
 /**
  * Reads the number of samples of family `family` into `*out`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_sample_count(const struct pe_snapshot *snapshot,
                                         size_t family,
                                         size_t *out);
 
 /**
- * Reads the full name of sample `sample` of family `family` into `*out` (`x_total`,
- * `x_bucket`, ...).
+ * Reads the full name of sample `sample` of family `family` into `*out` (`x_total`, `x_bucket`,
+ * ...).
  *
  * The string is borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
  * `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
@@ -1833,8 +1827,8 @@ enum pe_status pe_snapshot_sample_name(const struct pe_snapshot *snapshot,
 /**
  * Reads the value of sample `sample` of family `family` into `*out`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_sample_value(const struct pe_snapshot *snapshot,
                                         size_t family,
@@ -1842,12 +1836,12 @@ enum pe_status pe_snapshot_sample_value(const struct pe_snapshot *snapshot,
                                         double *out);
 
 /**
- * Reads whether sample `sample` of family `family` has a timestamp into `*has_timestamp`, and
- * the timestamp (seconds since the Unix epoch; 0 when none) into `*timestamp`. Only custom
- * collectors set timestamps.
+ * Reads whether sample `sample` of family `family` has a timestamp into `*has_timestamp`, and the
+ * timestamp (seconds since the Unix epoch; 0 when none) into `*timestamp`. Only custom collectors
+ * set timestamps.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_sample_timestamp(const struct pe_snapshot *snapshot,
                                             size_t family,
@@ -1859,8 +1853,8 @@ enum pe_status pe_snapshot_sample_timestamp(const struct pe_snapshot *snapshot,
  * Reads the number of labels of sample `sample` of family `family` into `*out` (the series'
  * labels, then any the sample adds: `le`, `quantile`, the state label, info labels).
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_sample_label_count(const struct pe_snapshot *snapshot,
                                               size_t family,
@@ -1868,8 +1862,8 @@ enum pe_status pe_snapshot_sample_label_count(const struct pe_snapshot *snapshot
                                               size_t *out);
 
 /**
- * Reads label `label` of sample `sample` of family `family`: its name into `*name` and its
- * value into `*value`.
+ * Reads label `label` of sample `sample` of family `family`: its name into `*name` and its value
+ * into `*value`.
  *
  * The strings are borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
  * `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
@@ -1885,11 +1879,11 @@ enum pe_status pe_snapshot_sample_label(const struct pe_snapshot *snapshot,
 /**
  * Reads the exemplar of sample `sample` of family `family`: whether there is one into
  * `*has_exemplar`, its value into `*value` (NaN when none), whether it has a timestamp into
- * `*has_timestamp` and the timestamp (seconds; 0 when none) into `*timestamp`. Its labels are
- * read with `pe_snapshot_exemplar_label()`.
+ * `*has_timestamp` and the timestamp (seconds; 0 when none) into `*timestamp`. Its labels are read
+ * with `pe_snapshot_exemplar_label()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_sample_exemplar(const struct pe_snapshot *snapshot,
                                            size_t family,
@@ -1900,11 +1894,11 @@ enum pe_status pe_snapshot_sample_exemplar(const struct pe_snapshot *snapshot,
                                            double *timestamp);
 
 /**
- * Reads the number of labels of the exemplar of sample `sample` of family `family` into
- * `*out` (0 when the sample has no exemplar).
+ * Reads the number of labels of the exemplar of sample `sample` of family `family` into `*out` (0
+ * when the sample has no exemplar).
  *
- * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
- * range); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_exemplar_label_count(const struct pe_snapshot *snapshot,
                                                 size_t family,
@@ -1912,12 +1906,12 @@ enum pe_status pe_snapshot_exemplar_label_count(const struct pe_snapshot *snapsh
                                                 size_t *out);
 
 /**
- * Reads label `label` of the exemplar of sample `sample` of family `family`: its name into
- * `*name` and its value into `*value`.
+ * Reads label `label` of the exemplar of sample `sample` of family `family`: its name into `*name`
+ * and its value into `*value`.
  *
  * The strings are borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
- * `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range, or no
- * exemplar); `PE_ERR_INTERNAL`. Thread-safe.
+ * `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range, or no exemplar);
+ * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
                                           size_t family,

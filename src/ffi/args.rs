@@ -179,8 +179,8 @@ pub(crate) fn opt_out_arg<T>(ptr: *mut T) -> OptOut<T> {
     OptOut(ptr)
 }
 
-/// A caller array of `capacity` elements to write into. A NULL array is skipped (allowed only
-/// where the function documents it, see [`opt_out_slice_arg`]).
+/// A caller array of `capacity` elements to write into. A NULL array is skipped (allowed only where
+/// the function documents it, see [`opt_out_slice_arg`]).
 pub(crate) struct OutSlice<T> {
     ptr: *mut T,
     capacity: usize,

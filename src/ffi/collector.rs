@@ -42,14 +42,14 @@ pub type pe_value_fn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> f6
 /// Releases `user_data`; called once, when the collector is destroyed, from any thread.
 pub type pe_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
-/// Adds the collector's families to `builder` with `pe_collect_family()` and the
-/// `pe_collect_*()` point functions. Called at every collection, from any thread, possibly
-/// concurrently. `builder` is valid only during the call.
+/// Adds the collector's families to `builder` with `pe_collect_family()` and the `pe_collect_*()`
+/// point functions. Called at every collection, from any thread, possibly concurrently. `builder`
+/// is valid only during the call.
 pub type pe_collect_fn =
     Option<unsafe extern "C" fn(builder: *mut pe_collect_builder, user_data: *mut c_void)>;
 
-/// The caller's `user_data` and how to release it. Released only once the collector was
-/// created successfully (`armed`): a failed constructor leaves `user_data` to the caller.
+/// The caller's `user_data` and how to release it. Released only once the collector was created
+/// successfully (`armed`): a failed constructor leaves `user_data` to the caller.
 struct UserData {
     ptr: *mut c_void,
     free: pe_free_fn,
@@ -109,11 +109,11 @@ unsafe fn new_callback(
 /// Creates a gauge without labels whose value `value_fn(user_data)` returns at each collection.
 ///
 /// `name` (required) and `help` (NULL is "") are borrowed for the call and copied. `value_fn` is
-/// required and must be thread-safe: it may be called from any thread, concurrently, as long as
-/// the collector lives. `user_data` may be NULL. On success the collector owns `user_data` and
-/// calls `free_user_data(user_data)` (when not NULL) once, from whichever thread drops the last
-/// reference (a handle or a registry); on error it is not called and `user_data` stays the
-/// caller's. On success `*out` receives a new handle owned by the caller (register it with
+/// required and must be thread-safe: it may be called from any thread, concurrently, as long as the
+/// collector lives. `user_data` may be NULL. On success the collector owns `user_data` and calls
+/// `free_user_data(user_data)` (when not NULL) once, from whichever thread drops the last reference
+/// (a handle or a registry); on error it is not called and `user_data` stays the caller's. On
+/// success `*out` receives a new handle owned by the caller (register it with
 /// `pe_registry_register_collector()`, release it with `pe_collector_free()`).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `value_fn`, `out`); `PE_ERR_UTF8`;
@@ -140,9 +140,9 @@ pub unsafe extern "C" fn pe_callback_gauge_new(
     })
 }
 
-/// Creates a counter without labels whose value `value_fn(user_data)` returns at each
-/// collection; the value must never decrease. Exposed as `<name>_total` (a trailing `_total` on
-/// `name` is dropped first). Ownership, threads and statuses as for `pe_callback_gauge_new()`.
+/// Creates a counter without labels whose value `value_fn(user_data)` returns at each collection;
+/// the value must never decrease. Exposed as `<name>_total` (a trailing `_total` on `name` is
+/// dropped first). Ownership, threads and statuses as for `pe_callback_gauge_new()`.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `value_fn`, `out`); `PE_ERR_UTF8`;
 /// `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
@@ -190,16 +190,15 @@ impl Collector for CustomCollector {
     }
 }
 
-/// Creates a custom collector: at each collection, `collect(builder, user_data)` adds families
-/// and their points through `builder` (see `pe_collect_family()`). Its families are not known in
+/// Creates a custom collector: at each collection, `collect(builder, user_data)` adds families and
+/// their points through `builder` (see `pe_collect_family()`). Its families are not known in
 /// advance, so registration cannot check them for name clashes.
 ///
-/// `collect` is required and must be thread-safe: it may be called from any thread,
-/// concurrently. `user_data` may be NULL; on success the collector owns it and calls
-/// `free_user_data(user_data)` (when not NULL) once when destroyed, from whichever thread drops
-/// the last reference; on error it stays the caller's. On success `*out` receives a new handle
-/// owned by the caller (register it with `pe_registry_register_collector()`, release it with
-/// `pe_collector_free()`).
+/// `collect` is required and must be thread-safe: it may be called from any thread, concurrently.
+/// `user_data` may be NULL; on success the collector owns it and calls `free_user_data(user_data)`
+/// (when not NULL) once when destroyed, from whichever thread drops the last reference; on error it
+/// stays the caller's. On success `*out` receives a new handle owned by the caller (register it
+/// with `pe_registry_register_collector()`, release it with `pe_collector_free()`).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`collect`, `out`); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
@@ -222,11 +221,11 @@ pub unsafe extern "C" fn pe_collector_new(
     })
 }
 
-/// Releases the caller's reference to a collector. Registries keep their own reference; when
-/// the last one goes, `free_user_data` is called.
+/// Releases the caller's reference to a collector. Registries keep their own reference; when the
+/// last one goes, `free_user_data` is called.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_collector` is left alone (and reported
-/// through `pe_last_error()`). Do not use `collector` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_collector` is left alone (and reported through
+/// `pe_last_error()`). Do not use `collector` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collector_free(collector: *mut pe_collector) {
     guard_value("pe_collector_free", (), || unsafe {
@@ -234,8 +233,8 @@ pub unsafe extern "C" fn pe_collector_free(collector: *mut pe_collector) {
     })
 }
 
-/// What a custom collector's callback adds families and points to. Valid only during the
-/// callback, and only on the thread the callback runs on. Opaque; never freed by the caller.
+/// What a custom collector's callback adds families and points to. Valid only during the callback,
+/// and only on the thread the callback runs on. Opaque; never freed by the caller.
 pub struct pe_collect_builder {
     _private: [u8; 0],
 }
@@ -254,8 +253,9 @@ impl CType for pe_collect_builder {
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`builder`, `name`); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a
 /// live builder); `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_VALUE` (unknown `type`);
-/// `PE_ERR_INVALID_CONFIG` (invalid unit, or a unit on an info or state set); `PE_ERR_INTERNAL`.
-/// On error no family is started and later points go to the previous family (if any).
+/// `PE_ERR_INVALID_CONFIG` (invalid unit, or a unit on an info or state set); `PE_ERR_INTERNAL`. On
+/// error no family is started and later points go to the previous family (if any). Call only from
+/// the callback that received `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_family(
     builder: *mut pe_collect_builder,
@@ -340,14 +340,15 @@ fn invalid_value(message: String) -> Failure {
     Failure::new(pe_status::PE_ERR_INVALID_VALUE, message)
 }
 
-/// Adds a point with one value to the current family, which must be a counter, gauge or
-/// unknown: the series' `n_labels` label pairs `label_names`/`label_values`, its `value`, and
-/// `timestamp` in seconds since the Unix epoch, or NaN for none.
+/// Adds a point with one value to the current family, which must be a counter, gauge or unknown:
+/// the series' `n_labels` label pairs `label_names`/`label_values`, its `value`, and `timestamp` in
+/// seconds since the Unix epoch, or NaN for none.
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or the family is of another
-/// type); `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name); `PE_ERR_INVALID_VALUE`
-/// (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+/// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or the family is of another type);
+/// `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name); `PE_ERR_INVALID_VALUE` (infinite
+/// timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that
+/// received `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_sample(
     builder: *mut pe_collect_builder,
@@ -388,15 +389,16 @@ pub unsafe extern "C" fn pe_collect_sample(
 
 /// Adds a histogram point to the current family, which must be a histogram: the series' label
 /// pairs, `n_buckets` strictly increasing `upper_bounds` ending with `+Inf`, their
-/// `cumulative_counts` (non-decreasing, the last equal to `count`), the `sum` of observations,
-/// and `timestamp` (NaN for none).
+/// `cumulative_counts` (non-decreasing, the last equal to `count`), the `sum` of observations, and
+/// `timestamp` (NaN for none).
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a histogram);
 /// `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as `le`);
 /// `PE_ERR_INVALID_CONFIG` (bounds empty, unsorted, NaN, or not ending with `+Inf`);
 /// `PE_ERR_INVALID_VALUE` (counts decreasing or not ending with `count`, infinite timestamp);
-/// `PE_ERR_INTERNAL`. On error nothing is added.
+/// `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that received
+/// `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_histogram(
     builder: *mut pe_collect_builder,
@@ -450,14 +452,15 @@ pub unsafe extern "C" fn pe_collect_histogram(
 }
 
 /// Adds a summary point to the current family, which must be a summary: the series' label pairs,
-/// `n_quantiles` pairs of `quantiles` (each in [0, 1]) and their `values`, the `sum` and `count`
-/// of observations, and `timestamp` (NaN for none).
+/// `n_quantiles` pairs of `quantiles` (each in [0, 1]) and their `values`, the `sum` and `count` of
+/// observations, and `timestamp` (NaN for none).
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a summary);
 /// `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as `quantile`);
 /// `PE_ERR_INVALID_VALUE` (a quantile outside [0, 1], infinite timestamp); `PE_ERR_INTERNAL`.
-/// On error nothing is added.
+///
+/// On error nothing is added. Call only from the callback that received `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_summary(
     builder: *mut pe_collect_builder,
@@ -502,13 +505,14 @@ pub unsafe extern "C" fn pe_collect_summary(
     })
 }
 
-/// Adds an info point to the current family, which must be an info: the series' label pairs,
-/// the `n_info` info label pairs `info_names`/`info_values`, and `timestamp` (NaN for none).
+/// Adds an info point to the current family, which must be an info: the series' label pairs, the
+/// `n_info` info label pairs `info_names`/`info_values`, and `timestamp` (NaN for none).
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not an info);
 /// `PE_ERR_INVALID_NAME` (a bad or repeated label or info label name); `PE_ERR_INVALID_VALUE`
-/// (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+/// (infinite timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback
+/// that received `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_info(
     builder: *mut pe_collect_builder,
@@ -549,7 +553,8 @@ pub unsafe extern "C" fn pe_collect_info(
 /// `PE_ERR_WRONG_KIND` (not a live builder, no family started, or not a state set);
 /// `PE_ERR_INVALID_NAME` (bad, repeated or reserved label name, such as the family's own name);
 /// `PE_ERR_INVALID_CONFIG` (no state, or a state twice); `PE_ERR_INVALID_VALUE` (infinite
-/// timestamp); `PE_ERR_INTERNAL`. On error nothing is added.
+/// timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that
+/// received `builder`, on its thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collect_stateset(
     builder: *mut pe_collect_builder,

@@ -26,13 +26,13 @@ impl CType for pe_counter {
 /// Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).
 ///
 /// `name` (required; a trailing `_total` is dropped and added back on exposition), `help` (NULL is
-/// "") and the `n_labels` strings of `label_names` (NULL allowed when `n_labels` is 0) are
-/// borrowed for the call and copied. On success `*out` receives a new handle owned by the
-/// caller, to release with `pe_counter_free()`; on error `*out` is not written.
+/// "") and the `n_labels` strings of `label_names` (NULL allowed when `n_labels` is 0) are borrowed
+/// for the call and copied. On success `*out` receives a new handle owned by the caller, to release
+/// with `pe_counter_free()`; on error `*out` is not written.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
-/// its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name,
-/// reserved `__` label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name, reserved `__`
+/// label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_new(
     name: *const c_char,
@@ -74,11 +74,11 @@ pub unsafe extern "C" fn pe_counter_new_opts(
     })
 }
 
-/// Releases the caller's reference to a counter handle (family or bound child). Registries
-/// keep their own reference, so a registered counter stays exposed; other handles stay valid.
+/// Releases the caller's reference to a counter handle (family or bound child). Registries keep
+/// their own reference, so a registered counter stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_counter` is left alone (and reported
-/// through `pe_last_error()`). Do not use `counter` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_counter` is left alone (and reported through
+/// `pe_last_error()`). Do not use `counter` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_free(counter: *mut pe_counter) {
     guard_value("pe_counter_free", (), || unsafe {
@@ -88,11 +88,11 @@ pub unsafe extern "C" fn pe_counter_free(counter: *mut pe_counter) {
 
 /// Binds the child of a counter family with these label values, created at 0 on first use.
 ///
-/// Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing:
-/// the hot path. `counter` must be a family (borrowed); the `n` strings of `values` are borrowed
-/// for the call. On success `*child_out` receives a new handle owned by the caller, to release
-/// with `pe_counter_free()`; it keeps the child alive even after `pe_counter_remove()` (updates
-/// then go to a series no longer exposed).
+/// Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing: the
+/// hot path. `counter` must be a family (borrowed); the `n` strings of `values` are borrowed for
+/// the call. On success `*child_out` receives a new handle owned by the caller, to release with
+/// `pe_counter_free()`; it keeps the child alive even after `pe_counter_remove()` (updates then go
+/// to a series no longer exposed).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a counter, or a bound
 /// child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
@@ -115,10 +115,10 @@ pub unsafe extern "C" fn pe_counter_labels(
 
 /// Adds `amount` (`>= 0`; `+Inf` allowed) to a bound child or to a family without labels.
 ///
-/// `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_counter_inc_labels()`);
-/// `PE_ERR_INVALID_VALUE` (`amount` negative or NaN; the value is unchanged); `PE_ERR_INTERNAL`.
-/// Thread-safe, lock-free and allocation-free.
+/// `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+/// (a family with labels: bind a child or use `pe_counter_inc_labels()`); `PE_ERR_INVALID_VALUE`
+/// (`amount` negative or NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free
+/// and allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -> pe_status {
     guard("pe_counter_inc", || {
@@ -130,10 +130,10 @@ pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -
 /// Adds `amount` to the child of a family with these label values, created on first use.
 ///
 /// `counter` (a family) and the `n` strings of `values` are borrowed for the call; when the child
-/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a counter, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (negative or NaN `amount`: no value changes, but a child created by
-/// this call stays, at 0, as with binding then incrementing); `PE_ERR_INTERNAL`. Thread-safe.
+/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+/// (not a counter, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (negative or NaN
+/// `amount`: no value changes, but a child created by this call stays, at 0, as with binding then
+/// incrementing); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc_labels(
     counter: *mut pe_counter,
@@ -182,8 +182,8 @@ pub unsafe extern "C" fn pe_counter_inc_with_exemplar(
     })
 }
 
-/// Reads a counter into `*out`: a bound child's value, or the sum over all children of a family
-/// (a family without labels: its value).
+/// Reads a counter into `*out`: a bound child's value, or the sum over all children of a family (a
+/// family without labels: its value).
 ///
 /// `counter` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
 /// Thread-safe.
@@ -217,8 +217,8 @@ pub unsafe extern "C" fn pe_counter_get_labels(
     })
 }
 
-/// Sets a bound child or a family without labels back to 0, forgets its exemplar and restarts
-/// its `_created` time.
+/// Sets a bound child or a family without labels back to 0, forgets its exemplar and restarts its
+/// `_created` time.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels:
 /// bind the child to reset, or `pe_counter_clear()` to drop every child); `PE_ERR_INTERNAL`.
@@ -232,12 +232,12 @@ pub unsafe extern "C" fn pe_counter_reset(counter: *mut pe_counter) -> pe_status
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a counter, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
-/// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+/// keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_remove(
     counter: *mut pe_counter,

@@ -11,10 +11,9 @@ use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{FfiResult, pe_status};
 use crate::metric::{Family, Opts, StateSet, StateSetConfig};
 
-/// An enum: a family (from `pe_enum_new()`), or one labelled child of it (from
-/// `pe_enum_labels()`). Exposed as an OpenMetrics state set: one sample per state, labelled with
-/// the metric name, 1 for the active state(s). Opaque; reference counted; release with
-/// `pe_enum_free()`.
+/// An enum: a family (from `pe_enum_new()`), or one labelled child of it (from `pe_enum_labels()`).
+/// Exposed as an OpenMetrics state set: one sample per state, labelled with the metric name, 1 for
+/// the active state(s). Opaque; reference counted; release with `pe_enum_free()`.
 pub struct pe_enum {
     _private: [u8; 0],
 }
@@ -60,16 +59,16 @@ impl CType for pe_enum {
     const NAME: &'static str = "pe_enum";
 }
 
-/// Creates an enum family whose series are each in exactly one of the `n_states` `states`
-/// (starting in the first), not registered anywhere (see `pe_registry_register_enum()`).
+/// Creates an enum family whose series are each in exactly one of the `n_states` `states` (starting
+/// in the first), not registered anywhere (see `pe_registry_register_enum()`).
 ///
 /// `name` (required), `help` (NULL is ""), `label_names` (the metric's own name is reserved) and
-/// `states` are borrowed for the call and copied. On success `*out` receives a new handle owned
-/// by the caller, to release with `pe_enum_free()`.
+/// `states` are borrowed for the call and copied. On success `*out` receives a new handle owned by
+/// the caller, to release with `pe_enum_free()`.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, an array with a count `> 0`, or one of its
-/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (no state, or
-/// a state twice); `PE_ERR_INTERNAL`. Thread-safe.
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (no state, or a
+/// state twice); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_new(
     name: *const c_char,
@@ -90,16 +89,15 @@ pub unsafe extern "C" fn pe_enum_new(
     })
 }
 
-/// Creates an enum family from options and states, not registered. With `flags` false it is an
-/// enum (exactly one state active, the first at the start); with `flags` true the states are
-/// independent flags, all unset at the start (set them with `pe_enum_set_state()`). Enums have no
-/// unit.
+/// Creates an enum family from options and states, not registered. With `flags` false it is an enum
+/// (exactly one state active, the first at the start); with `flags` true the states are independent
+/// flags, all unset at the start (set them with `pe_enum_set_state()`). Enums have no unit.
 ///
-/// `opts`, what it points to and `states` are borrowed for the call and copied. On success
-/// `*out` receives a new handle owned by the caller (release with `pe_enum_free()`).
+/// `opts`, what it points to and `states` are borrowed for the call and copied. On success `*out`
+/// receives a new handle owned by the caller (release with `pe_enum_free()`).
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, `states` with `n_states > 0`, or
-/// a string is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
+/// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, `states` with `n_states > 0`, or a
+/// string is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
 /// (`opts->struct_size` too small, a unit given, no state, a state twice); `PE_ERR_INTERNAL`.
 /// Thread-safe.
 #[unsafe(no_mangle)]
@@ -124,11 +122,11 @@ pub unsafe extern "C" fn pe_enum_new_opts(
     })
 }
 
-/// Releases the caller's reference to a enum handle (family or bound child). Registries
-/// keep their own reference, so a registered enum stays exposed; other handles stay valid.
+/// Releases the caller's reference to a enum handle (family or bound child). Registries keep their
+/// own reference, so a registered enum stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_enum` is left alone (and reported
-/// through `pe_last_error()`). Do not use `metric` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_enum` is left alone (and reported through
+/// `pe_last_error()`). Do not use `metric` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_free(metric: *mut pe_enum) {
     guard_value("pe_enum_free", (), || unsafe {
@@ -177,13 +175,12 @@ pub unsafe extern "C" fn pe_enum_set(metric: *mut pe_enum, state: *const c_char)
     })
 }
 
-/// Makes `state` the one active state of the child with these label values, created on first
-/// use.
+/// Makes `state` the one active state of the child with these label values, created on first use.
 ///
 /// Everything is borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND` (not an enum, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (unknown state: nothing changes, but a child created by this call
-/// stays, in its initial state); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_INVALID_VALUE` (unknown state: nothing changes, but a child created by this call stays,
+/// in its initial state); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_set_labels(
     metric: *mut pe_enum,
@@ -199,8 +196,8 @@ pub unsafe extern "C" fn pe_enum_set_labels(
     })
 }
 
-/// Sets or clears one state of a bound child or a family without labels, leaving the others
-/// as they are (for flag sets; on an enum this can leave zero or several states active).
+/// Sets or clears one state of a bound child or a family without labels, leaving the others as they
+/// are (for flag sets; on an enum this can leave zero or several states active).
 ///
 /// `metric` and `state` are borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels); `PE_ERR_INVALID_VALUE`
@@ -241,8 +238,8 @@ pub unsafe extern "C" fn pe_enum_set_state_labels(
     })
 }
 
-/// Reads the active state of a bound child or a family without labels into `*state_out`: the
-/// first active state, or NULL when none is (flag sets).
+/// Reads the active state of a bound child or a family without labels into `*state_out`: the first
+/// active state, or NULL when none is (flag sets).
 ///
 /// The string is owned by the library and stays valid as long as `metric` (or any handle of the
 /// same family) is alive: do not free it. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
@@ -260,8 +257,8 @@ pub unsafe extern "C" fn pe_enum_get(
     })
 }
 
-/// Reads the active state of the child with these label values into `*state_out`, without
-/// creating it; otherwise as `pe_enum_get()`.
+/// Reads the active state of the child with these label values into `*state_out`, without creating
+/// it; otherwise as `pe_enum_get()`.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not an enum, or a bound
 /// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
@@ -303,12 +300,12 @@ pub unsafe extern "C" fn pe_enum_is_active(
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_enum`, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
-/// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+/// keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_remove(
     metric: *mut pe_enum,

@@ -24,14 +24,13 @@ impl CType for pe_gauge {
 
 /// Creates a gauge family, not registered anywhere (see `pe_registry_register_gauge()`).
 ///
-/// `name` (required), `help` (NULL is "") and the `n_labels` strings of `label_names` (NULL
-/// allowed when `n_labels` is 0) are borrowed for the call and copied. On success `*out` receives
-/// a new handle owned by the caller, to release with `pe_gauge_free()`; on error `*out` is not
-/// written.
+/// `name` (required), `help` (NULL is "") and the `n_labels` strings of `label_names` (NULL allowed
+/// when `n_labels` is 0) are borrowed for the call and copied. On success `*out` receives a new
+/// handle owned by the caller, to release with `pe_gauge_free()`; on error `*out` is not written.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
-/// its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name,
-/// reserved `__` label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME` (bad metric or label name, reserved `__`
+/// label, a label name twice); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_new(
     name: *const c_char,
@@ -73,11 +72,11 @@ pub unsafe extern "C" fn pe_gauge_new_opts(
     })
 }
 
-/// Releases the caller's reference to a gauge handle (family or bound child). Registries
-/// keep their own reference, so a registered gauge stays exposed; other handles stay valid.
+/// Releases the caller's reference to a gauge handle (family or bound child). Registries keep their
+/// own reference, so a registered gauge stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_gauge` is left alone (and reported
-/// through `pe_last_error()`). Do not use `gauge` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_gauge` is left alone (and reported through
+/// `pe_last_error()`). Do not use `gauge` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_free(gauge: *mut pe_gauge) {
     guard_value("pe_gauge_free", (), || unsafe {
@@ -115,7 +114,8 @@ pub unsafe extern "C" fn pe_gauge_labels(
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
 /// (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+/// (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+/// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_status {
     guard("pe_gauge_set", || {
@@ -124,14 +124,13 @@ pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_st
     })
 }
 
-/// The one-shot labelled form of `pe_gauge_set()`: applies it to the child of a family with
-/// these label values, created on first use.
+/// The one-shot labelled form of `pe_gauge_set()`: applies it to the child of a family with these
+/// label values, created on first use.
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
-/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (`value` is NaN: no value changes, but a child created by this call stays, at
-/// 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`value` is NaN:
+/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set_labels(
     gauge: *mut pe_gauge,
@@ -150,7 +149,8 @@ pub unsafe extern "C" fn pe_gauge_set_labels(
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
 /// (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+/// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_inc(gauge: *mut pe_gauge, amount: f64) -> pe_status {
     guard("pe_gauge_inc", || {
@@ -159,14 +159,13 @@ pub unsafe extern "C" fn pe_gauge_inc(gauge: *mut pe_gauge, amount: f64) -> pe_s
     })
 }
 
-/// The one-shot labelled form of `pe_gauge_inc()`: applies it to the child of a family with
-/// these label values, created on first use.
+/// The one-shot labelled form of `pe_gauge_inc()`: applies it to the child of a family with these
+/// label values, created on first use.
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
-/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (`amount` is NaN: no value changes, but a child created by this call stays, at
-/// 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
+/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_inc_labels(
     gauge: *mut pe_gauge,
@@ -185,7 +184,8 @@ pub unsafe extern "C" fn pe_gauge_inc_labels(
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
 /// (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
+/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
+/// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_dec(gauge: *mut pe_gauge, amount: f64) -> pe_status {
     guard("pe_gauge_dec", || {
@@ -194,14 +194,13 @@ pub unsafe extern "C" fn pe_gauge_dec(gauge: *mut pe_gauge, amount: f64) -> pe_s
     })
 }
 
-/// The one-shot labelled form of `pe_gauge_dec()`: applies it to the child of a family with
-/// these label values, created on first use.
+/// The one-shot labelled form of `pe_gauge_dec()`: applies it to the child of a family with these
+/// label values, created on first use.
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
-/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (`amount` is NaN: no value changes, but a child created by this call stays, at
-/// 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
+/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_dec_labels(
     gauge: *mut pe_gauge,
@@ -229,8 +228,8 @@ pub unsafe extern "C" fn pe_gauge_set_to_current_time(gauge: *mut pe_gauge) -> p
     })
 }
 
-/// Sets the child of a family with these label values (created on first use) to the current
-/// Unix time in seconds.
+/// Sets the child of a family with these label values (created on first use) to the current Unix
+/// time in seconds.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a gauge, or a bound
 /// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INTERNAL`. Thread-safe.
@@ -247,8 +246,8 @@ pub unsafe extern "C" fn pe_gauge_set_to_current_time_labels(
     })
 }
 
-/// Reads a gauge into `*out`: a bound child's value, or the sum over all children of a family
-/// (a family without labels: its value).
+/// Reads a gauge into `*out`: a bound child's value, or the sum over all children of a family (a
+/// family without labels: its value).
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
 /// Thread-safe.
@@ -282,12 +281,12 @@ pub unsafe extern "C" fn pe_gauge_get_labels(
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_gauge`, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
-/// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+/// keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_remove(
     gauge: *mut pe_gauge,

@@ -20,8 +20,8 @@ pub(crate) fn guard(function: &'static str, body: impl FnOnce() -> FfiResult) ->
     }
 }
 
-/// Runs `body` for a function that returns a value instead of a status (`pe_last_error`, the
-/// free functions): on failure the message is recorded and `fallback` returned.
+/// Runs `body` for a function that returns a value instead of a status (`pe_last_error`, the free
+/// functions): on failure the message is recorded and `fallback` returned.
 #[inline]
 pub(crate) fn guard_value<T>(
     function: &'static str,

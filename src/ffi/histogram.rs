@@ -52,8 +52,8 @@ fn new_family(opts: Opts, buckets: Option<&[f64]>) -> FfiResult<*mut pe_histogra
 /// reserved) and `buckets` are borrowed for the call and copied. On success `*out` receives a new
 /// handle owned by the caller, to release with `pe_histogram_free()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
-/// its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (buckets
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (buckets
 /// unsorted, repeated or NaN); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_new(
@@ -77,8 +77,8 @@ pub unsafe extern "C" fn pe_histogram_new(
 /// Creates a histogram family from options and buckets (as for `pe_histogram_new()`), not
 /// registered.
 ///
-/// `opts`, what it points to and `buckets` are borrowed for the call and copied. On success
-/// `*out` receives a new handle owned by the caller (release with `pe_histogram_free()`).
+/// `opts`, what it points to and `buckets` are borrowed for the call and copied. On success `*out`
+/// receives a new handle owned by the caller (release with `pe_histogram_free()`).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, or a label name is NULL);
 /// `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small,
@@ -118,12 +118,12 @@ pub unsafe extern "C" fn pe_linear_buckets(
     })
 }
 
-/// Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out`
-/// (which holds at least `count` doubles), for `pe_histogram_new()`.
+/// Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out` (which
+/// holds at least `count` doubles), for `pe_histogram_new()`.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
-/// `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written);
-/// `PE_ERR_INTERNAL`. Thread-safe.
+/// `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`.
+/// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_exponential_buckets(
     start: f64,
@@ -138,11 +138,11 @@ pub unsafe extern "C" fn pe_exponential_buckets(
     })
 }
 
-/// Releases the caller's reference to a histogram handle (family or bound child). Registries
-/// keep their own reference, so a registered histogram stays exposed; other handles stay valid.
+/// Releases the caller's reference to a histogram handle (family or bound child). Registries keep
+/// their own reference, so a registered histogram stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_histogram` is left alone (and reported
-/// through `pe_last_error()`). Do not use `histogram` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_histogram` is left alone (and reported through
+/// `pe_last_error()`). Do not use `histogram` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_free(histogram: *mut pe_histogram) {
     guard_value("pe_histogram_free", (), || unsafe {
@@ -153,13 +153,13 @@ pub unsafe extern "C" fn pe_histogram_free(histogram: *mut pe_histogram) {
 /// Binds the child of a histogram family with these label values, created on first use.
 ///
 /// Updating the child through `*child_out` takes no lock, does no lookup and allocates nothing.
-/// `histogram` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
-/// success `*child_out` receives a new handle owned by the caller, to release with
+/// `histogram` must be a family (borrowed); the `n` strings of `values` are borrowed for the call.
+/// On success `*child_out` receives a new handle owned by the caller, to release with
 /// `pe_histogram_free()`; it keeps the child alive even after `pe_histogram_remove()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a bound
-/// child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
-/// Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a
+/// bound child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_labels(
     histogram: *mut pe_histogram,
@@ -180,9 +180,9 @@ pub unsafe extern "C" fn pe_histogram_labels(
 /// allowed).
 ///
 /// `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_histogram_observe_labels()`);
-/// `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe,
-/// lock-free, allocation-free.
+/// `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use
+/// `pe_histogram_observe_labels()`); `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded);
+/// `PE_ERR_INTERNAL`. Thread-safe, lock-free, allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_observe(
     histogram: *mut pe_histogram,
@@ -194,14 +194,12 @@ pub unsafe extern "C" fn pe_histogram_observe(
     })
 }
 
-/// Records one observation in the child of a family with these label values, created on first
-/// use.
+/// Records one observation in the child of a family with these label values, created on first use.
 ///
-/// `histogram` (a family) and the `n` strings of `values` are borrowed for the call; when the
-/// child exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not a histogram, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_VALUE` (NaN: nothing is recorded, but a child created by this call stays,
-/// empty); `PE_ERR_INTERNAL`. Thread-safe.
+/// `histogram` (a family) and the `n` strings of `values` are borrowed for the call; when the child
+/// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
+/// (not a histogram, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (NaN: nothing
+/// is recorded, but a child created by this call stays, empty); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_observe_labels(
     histogram: *mut pe_histogram,
@@ -216,9 +214,9 @@ pub unsafe extern "C" fn pe_histogram_observe_labels(
     })
 }
 
-/// Records one observation with an exemplar attached to its bucket: the `n_exemplar_labels`
-/// pairs of `exemplar_names`/`exemplar_values` (at most 128 characters in all), value `value`,
-/// and `timestamp` in seconds since the Unix epoch, or NaN for none.
+/// Records one observation with an exemplar attached to its bucket: the `n_exemplar_labels` pairs
+/// of `exemplar_names`/`exemplar_values` (at most 128 characters in all), value `value`, and
+/// `timestamp` in seconds since the Unix epoch, or NaN for none.
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a family with labels); `PE_ERR_INVALID_VALUE` (NaN
@@ -250,11 +248,11 @@ pub unsafe extern "C" fn pe_histogram_observe_with_exemplar(
     })
 }
 
-/// Reads the number of observations into `*out`: a bound child's, or the total over all
-/// children of a family.
+/// Reads the number of observations into `*out`: a bound child's, or the total over all children of
+/// a family.
 ///
-/// `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_INTERNAL`. Thread-safe.
+/// `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+/// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_count(
     histogram: *const pe_histogram,
@@ -271,8 +269,8 @@ pub unsafe extern "C" fn pe_histogram_count(
 /// Reads the number of observations of the child with these label values into `*out`, without
 /// creating it.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
-/// bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_count_labels(
@@ -290,11 +288,11 @@ pub unsafe extern "C" fn pe_histogram_count_labels(
     })
 }
 
-/// Reads the sum of observations into `*out`: a bound child's, or the total over all children
-/// of a family.
+/// Reads the sum of observations into `*out`: a bound child's, or the total over all children of a
+/// family.
 ///
-/// `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_INTERNAL`. Thread-safe.
+/// `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+/// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_sum(
     histogram: *const pe_histogram,
@@ -307,11 +305,11 @@ pub unsafe extern "C" fn pe_histogram_sum(
     })
 }
 
-/// Reads the sum of observations of the child with these label values into `*out`, without
-/// creating it.
+/// Reads the sum of observations of the child with these label values into `*out`, without creating
+/// it.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
-/// bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_sum_labels(
@@ -348,13 +346,13 @@ fn bucket_totals(
 }
 
 /// Reads the buckets: the upper bounds (the last is `+Inf`) and the cumulative count of each
-/// (observations `<=` the bound; the last equals the count), for a bound child or summed over
-/// all children of a family.
+/// (observations `<=` the bound; the last equals the count), for a bound child or summed over all
+/// children of a family.
 ///
 /// `*n_buckets` receives the number of buckets. The first `min(capacity, *n_buckets)` entries of
-/// `upper_bounds` and of `cumulative_counts` are written; either array may be NULL when not
-/// wanted (call with `capacity` 0 to learn the number). Counts of one child come from one
-/// consistent snapshot. `histogram` is borrowed; the arrays belong to the caller.
+/// `upper_bounds` and of `cumulative_counts` are written; either array may be NULL when not wanted
+/// (call with `capacity` 0 to learn the number). Counts of one child come from one consistent
+/// snapshot. `histogram` is borrowed; the arrays belong to the caller.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`histogram` or `n_buckets`); `PE_ERR_WRONG_KIND`;
 /// `PE_ERR_INTERNAL`. Thread-safe.
@@ -380,8 +378,8 @@ pub unsafe extern "C" fn pe_histogram_buckets(
 /// Reads the buckets of the child with these label values, without creating it; otherwise as
 /// `pe_histogram_buckets()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a
-/// bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a histogram, or a bound
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_buckets_labels(
@@ -406,11 +404,11 @@ pub unsafe extern "C" fn pe_histogram_buckets_labels(
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_histogram`, or a
+/// bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
 /// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_remove(

@@ -29,8 +29,8 @@ impl CType for pe_info {
 /// `name` (required), `help` (NULL is "") and `label_names` are borrowed for the call and copied.
 /// On success `*out` receives a new handle owned by the caller, to release with `pe_info_free()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
-/// its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_new(
     name: *const c_char,
@@ -55,8 +55,8 @@ pub unsafe extern "C" fn pe_info_new(
 /// receives a new handle owned by the caller (release with `pe_info_free()`).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, or a label name is NULL);
-/// `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small,
-/// a unit given); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small, a
+/// unit given); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_new_opts(
     opts: *const pe_metric_opts,
@@ -72,11 +72,11 @@ pub unsafe extern "C" fn pe_info_new_opts(
     })
 }
 
-/// Releases the caller's reference to a info handle (family or bound child). Registries
-/// keep their own reference, so a registered info stays exposed; other handles stay valid.
+/// Releases the caller's reference to a info handle (family or bound child). Registries keep their
+/// own reference, so a registered info stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_info` is left alone (and reported
-/// through `pe_last_error()`). Do not use `info` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_info` is left alone (and reported through
+/// `pe_last_error()`). Do not use `info` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_free(info: *mut pe_info) {
     guard_value("pe_info_free", (), || unsafe {
@@ -86,10 +86,10 @@ pub unsafe extern "C" fn pe_info_free(info: *mut pe_info) {
 
 /// Binds the child of a info family with these label values, created on first use.
 ///
-/// Updating the child through `*child_out` does no lookup.
-/// `info` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
-/// success `*child_out` receives a new handle owned by the caller, to release with
-/// `pe_info_free()`; it keeps the child alive even after `pe_info_remove()`.
+/// Updating the child through `*child_out` does no lookup. `info` must be a family (borrowed); the
+/// `n` strings of `values` are borrowed for the call. On success `*child_out` receives a new handle
+/// owned by the caller, to release with `pe_info_free()`; it keeps the child alive even after
+/// `pe_info_remove()`.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_info`, or a bound
 /// child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
@@ -131,13 +131,13 @@ pub unsafe extern "C" fn pe_info_set(
     })
 }
 
-/// Replaces the info labels of the child with the `n_values` label values `label_values`
-/// (created on first use) with the `n_pairs` pairs of `names`/`values`.
+/// Replaces the info labels of the child with the `n_values` label values `label_values` (created
+/// on first use) with the `n_pairs` pairs of `names`/`values`.
 ///
 /// Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`;
-/// `PE_ERR_WRONG_KIND` (not an info, or a bound child); `PE_ERR_LABEL_COUNT`;
-/// `PE_ERR_INVALID_NAME` (the labels are unchanged, but a child created by this call stays, with
-/// no info labels); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_WRONG_KIND` (not an info, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_NAME`
+/// (the labels are unchanged, but a child created by this call stays, with no info labels);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_set_labels(
     info: *mut pe_info,
@@ -155,12 +155,12 @@ pub unsafe extern "C" fn pe_info_set_labels(
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_info`, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
-/// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
+/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels always
+/// keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_remove(
     info: *mut pe_info,

@@ -62,8 +62,8 @@ impl<M: ChildMetric> MetricRef<M> {
         Ok(MetricRef::Child(self.family()?.with_label_values(values)?))
     }
 
-    /// Runs `f` on the child with these label values, created on first use: the one-shot
-    /// labelled update. No allocation when the child exists.
+    /// Runs `f` on the child with these label values, created on first use: the one-shot labelled
+    /// update. No allocation when the child exists.
     #[inline]
     pub(crate) fn apply<R>(&self, values: &[&str], f: impl FnOnce(&M) -> R) -> FfiResult<R> {
         Ok(self.family()?.apply(values, f)?)

@@ -10,12 +10,12 @@ use crate::metric::Opts;
 
 /// Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
 ///
-/// Set `struct_size` to `sizeof(pe_metric_opts)`: later versions of the library may add fields
-/// at the end, and read them only when `struct_size` says the caller's struct has them. Zero the
+/// Set `struct_size` to `sizeof(pe_metric_opts)`: later versions of the library may add fields at
+/// the end, and read them only when `struct_size` says the caller's struct has them. Zero the
 /// struct first (`pe_metric_opts opts = {0}; opts.struct_size = sizeof opts;`).
 ///
-/// Every pointer is borrowed for the duration of the constructor call; the library copies what
-/// it keeps.
+/// Every pointer is borrowed for the duration of the constructor call; the library copies what it
+/// keeps.
 #[repr(C)]
 pub struct pe_metric_opts {
     /// `sizeof(pe_metric_opts)` as the caller was compiled with. Required.

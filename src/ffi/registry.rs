@@ -18,9 +18,9 @@ use super::summary::pe_summary;
 use crate::exposition::{Format, encode};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
 
-/// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a
-/// registry is taken) or one of your own (`pe_registry_new()`). Opaque; reference counted;
-/// release with `pe_registry_free()`.
+/// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
+/// is taken) or one of your own (`pe_registry_new()`). Opaque; reference counted; release with
+/// `pe_registry_free()`.
 pub struct pe_registry {
     _private: [u8; 0],
 }
@@ -55,8 +55,7 @@ fn default_handle() -> *mut pe_registry {
 
 /// The registry an argument names: NULL is the default registry.
 ///
-/// # Safety
-/// As for [`borrow`].
+/// # Safety As for [`borrow`].
 pub(crate) unsafe fn registry_arg<'a>(ptr: *const pe_registry) -> FfiResult<&'a Registry> {
     Ok(
         match unsafe { borrow_opt::<pe_registry>(ptr, "registry") }? {
@@ -106,8 +105,8 @@ pub unsafe extern "C" fn pe_registry_new(out: *mut *mut pe_registry) -> pe_statu
 }
 
 /// Gives the handle of the process-wide default registry (the one NULL stands for). Every call
-/// returns the same pointer, which stays valid for the life of the process: `pe_registry_free()`
-/// on it is a no-op, so it may be freed any number of times, or never.
+/// returns the same pointer, which stays valid for the life of the process: `pe_registry_free()` on
+/// it is a no-op, so it may be freed any number of times, or never.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
@@ -119,11 +118,12 @@ pub unsafe extern "C" fn pe_registry_default(out: *mut *mut pe_registry) -> pe_s
     })
 }
 
-/// Releases the caller's reference to a registry. The metrics registered in it live on as long
-/// as other handles or registries hold them.
+/// Releases the caller's reference to a registry. The metrics registered in it live on as long as
+/// other handles or registries hold them.
 ///
-/// NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live `pe_registry` is left alone (and reported
-/// through `pe_last_error()`). Do not use `registry` afterwards. Thread-safe.
+/// NULL and the handle of `pe_registry_default()` are no-ops. A pointer that is not a live
+/// `pe_registry` is left alone (and reported through `pe_last_error()`). Do not use `registry`
+/// afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_free(registry: *mut pe_registry) {
     guard_value("pe_registry_free", (), || {
@@ -189,14 +189,14 @@ unsafe fn unregister<C: Registrable>(registry: *const pe_registry, metric: *cons
     Ok(registry.unregister(&C::collector(metric)?)?)
 }
 
-/// Registers a counter family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_counter_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers a counter family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_counter_free()` on the caller's handle does not unregister it. Registering the same family
+/// in the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_counter(
     registry: *mut pe_registry,
@@ -222,14 +222,14 @@ pub unsafe extern "C" fn pe_registry_unregister_counter(
     })
 }
 
-/// Registers a gauge family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_gauge_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers a gauge family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_gauge_free()` on the caller's handle does not unregister it. Registering the same family in
+/// the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_gauge(
     registry: *mut pe_registry,
@@ -255,14 +255,14 @@ pub unsafe extern "C" fn pe_registry_unregister_gauge(
     })
 }
 
-/// Registers a histogram family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_histogram_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers a histogram family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_histogram_free()` on the caller's handle does not unregister it. Registering the same family
+/// in the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_histogram(
     registry: *mut pe_registry,
@@ -288,14 +288,14 @@ pub unsafe extern "C" fn pe_registry_unregister_histogram(
     })
 }
 
-/// Registers a summary family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_summary_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers a summary family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_summary_free()` on the caller's handle does not unregister it. Registering the same family
+/// in the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_summary(
     registry: *mut pe_registry,
@@ -321,14 +321,14 @@ pub unsafe extern "C" fn pe_registry_unregister_summary(
     })
 }
 
-/// Registers an info family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_info_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers an info family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_info_free()` on the caller's handle does not unregister it. Registering the same family in
+/// the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_info(
     registry: *mut pe_registry,
@@ -354,14 +354,14 @@ pub unsafe extern "C" fn pe_registry_unregister_info(
     })
 }
 
-/// Registers an enum family in `registry` (NULL: the default registry) (a bound child is `PE_ERR_WRONG_KIND`: register its family). The registry takes
-/// its own reference: `pe_enum_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers an enum family in `registry` (NULL: the default registry); a bound child is
+/// `PE_ERR_WRONG_KIND` (register its family). The registry takes its own reference:
+/// `pe_enum_free()` on the caller's handle does not unregister it. Registering the same family in
+/// the same registry again does nothing; one family may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_enum(
     registry: *mut pe_registry,
@@ -387,14 +387,14 @@ pub unsafe extern "C" fn pe_registry_unregister_enum(
     })
 }
 
-/// Registers a callback metric or custom collector in `registry` (NULL: the default registry). The registry takes
-/// its own reference: `pe_collector_free()` on the caller's handle does not unregister it.
-/// Registering the same family in the same registry again does nothing; one family may be in
-/// several registries.
+/// Registers a callback metric or custom collector in `registry` (NULL: the default registry). The
+/// registry takes its own reference: `pe_collector_free()` on the caller's handle does not
+/// unregister it. Registering the same family in the same registry again does nothing; one family
+/// may be in several registries.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample
-/// names: the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_DUPLICATE` (another collector in the registry already provides one of its sample names:
+/// the registry is unchanged); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_register_collector(
     registry: *mut pe_registry,
@@ -405,8 +405,8 @@ pub unsafe extern "C" fn pe_registry_register_collector(
     })
 }
 
-/// Removes a callback metric or custom collector from `registry` (NULL: the default registry); its names become free
-/// again. The caller's handle stays valid.
+/// Removes a callback metric or custom collector from `registry` (NULL: the default registry); its
+/// names become free again. The caller's handle stays valid.
 ///
 /// Both handles are borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`metric`); `PE_ERR_WRONG_KIND`;
 /// `PE_ERR_NOT_FOUND` (it is not registered there); `PE_ERR_INTERNAL`. Thread-safe.
@@ -435,12 +435,11 @@ fn hand_out(
 /// exposition in `format`: families sorted by name.
 ///
 /// On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
-/// `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
-/// On error nothing is written.
+/// `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL. On
+/// error nothing is written.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (unknown
-/// `format`); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the calling
-/// thread.
+/// `format`); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the calling thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_expose(
     registry: *const pe_registry,
@@ -456,9 +455,9 @@ pub unsafe extern "C" fn pe_registry_expose(
     })
 }
 
-/// Like `pe_registry_expose()`, keeping only the families one of the `n_names` `names` selects,
-/// as the `name[]` query parameter of a scrape does: a family is selected by its name or any of
-/// its sample names (`x` or `x_total` select counter `x`). `n_names` 0 selects nothing.
+/// Like `pe_registry_expose()`, keeping only the families one of the `n_names` `names` selects, as
+/// the `name[]` query parameter of a scrape does: a family is selected by its name or any of its
+/// sample names (`x` or `x_total` select counter `x`). `n_names` 0 selects nothing.
 ///
 /// `names` is borrowed for the call. On success `*out` receives a string owned by the caller
 /// (release with `pe_string_free()`) and `*len` (when not NULL) its length.

@@ -63,8 +63,8 @@ pub(crate) fn metric_type_arg(kind: RawMetricType) -> FfiResult<MetricType> {
     })
 }
 
-/// A collection, frozen: every family with its samples. Opaque; release with
-/// `pe_snapshot_free()`. Strings read from it are borrowed from it and stay valid until then.
+/// A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
+/// Strings read from it are borrowed from it and stay valid until then.
 pub struct pe_snapshot {
     _private: [u8; 0],
 }
@@ -100,8 +100,8 @@ struct ExemplarEntry {
     timestamp: Option<f64>,
 }
 
-/// The snapshot's storage: every string once, NUL-terminated, in one buffer; families, samples
-/// and labels in flat arrays indexing it.
+/// The snapshot's storage: every string once, NUL-terminated, in one buffer; families, samples and
+/// labels in flat arrays indexing it.
 pub(crate) struct Snapshot {
     text: Vec<u8>,
     families: Vec<FamilyEntry>,
@@ -235,13 +235,13 @@ pub unsafe extern "C" fn pe_registry_snapshot(
     })
 }
 
-/// Like `pe_registry_snapshot()`, keeping only the families one of the `n_names` `names`
-/// selects (by family name or any of its sample names; `n_names` 0 selects nothing).
+/// Like `pe_registry_snapshot()`, keeping only the families one of the `n_names` `names` selects
+/// (by family name or any of its sample names; `n_names` 0 selects nothing).
 ///
-/// `names` is borrowed for the call. On success `*out` receives a new snapshot owned by the
-/// caller (release with `pe_snapshot_free()`). Returns `PE_OK`; `PE_ERR_NULL` (`out`, `names`
-/// with `n_names > 0`, or one of its strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_INTERNAL`. Thread-safe.
+/// `names` is borrowed for the call. On success `*out` receives a new snapshot owned by the caller
+/// (release with `pe_snapshot_free()`). Returns `PE_OK`; `PE_ERR_NULL` (`out`, `names` with
+/// `n_names > 0`, or one of its strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+/// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_registry_snapshot_filtered(
     registry: *const pe_registry,
@@ -261,8 +261,8 @@ pub unsafe extern "C" fn pe_registry_snapshot_filtered(
 
 /// Releases a snapshot; every string read from it becomes invalid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_snapshot` is left alone (and reported
-/// through `pe_last_error()`). Thread-safe (but do not free a snapshot another thread reads).
+/// NULL is a no-op. A pointer that is not a live `pe_snapshot` is left alone (and reported through
+/// `pe_last_error()`). Thread-safe (but do not free a snapshot another thread reads).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_free(snapshot: *mut pe_snapshot) {
     guard_value("pe_snapshot_free", (), || unsafe {
@@ -286,11 +286,12 @@ pub unsafe extern "C" fn pe_snapshot_family_count(
     })
 }
 
-/// Reads the name (a counter's without `_total`, an info's without `_info`) of family `family` into `*out`.
+/// Reads the name (a counter's without `_total`, an info's without `_info`) of family `family` into
+/// `*out`.
 ///
 /// The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_family_name(
     snapshot: *const pe_snapshot,
@@ -308,8 +309,8 @@ pub unsafe extern "C" fn pe_snapshot_family_name(
 /// Reads the help text of family `family` into `*out`.
 ///
 /// The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_family_help(
     snapshot: *const pe_snapshot,
@@ -327,8 +328,8 @@ pub unsafe extern "C" fn pe_snapshot_family_help(
 /// Reads the unit ("" when it has none) of family `family` into `*out`.
 ///
 /// The string is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed.
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_family_unit(
     snapshot: *const pe_snapshot,
@@ -345,8 +346,8 @@ pub unsafe extern "C" fn pe_snapshot_family_unit(
 
 /// Reads the type of family `family` into `*out`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_family_type(
     snapshot: *const pe_snapshot,
@@ -363,8 +364,8 @@ pub unsafe extern "C" fn pe_snapshot_family_type(
 
 /// Reads the number of samples of family `family` into `*out`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (`family` out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_sample_count(
     snapshot: *const pe_snapshot,
@@ -380,8 +381,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_count(
     })
 }
 
-/// Reads the full name of sample `sample` of family `family` into `*out` (`x_total`,
-/// `x_bucket`, ...).
+/// Reads the full name of sample `sample` of family `family` into `*out` (`x_total`, `x_bucket`,
+/// ...).
 ///
 /// The string is borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
 /// `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
@@ -403,8 +404,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_name(
 
 /// Reads the value of sample `sample` of family `family` into `*out`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_sample_value(
     snapshot: *const pe_snapshot,
@@ -420,12 +421,12 @@ pub unsafe extern "C" fn pe_snapshot_sample_value(
     })
 }
 
-/// Reads whether sample `sample` of family `family` has a timestamp into `*has_timestamp`, and
-/// the timestamp (seconds since the Unix epoch; 0 when none) into `*timestamp`. Only custom
-/// collectors set timestamps.
+/// Reads whether sample `sample` of family `family` has a timestamp into `*has_timestamp`, and the
+/// timestamp (seconds since the Unix epoch; 0 when none) into `*timestamp`. Only custom collectors
+/// set timestamps.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_sample_timestamp(
     snapshot: *const pe_snapshot,
@@ -448,8 +449,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_timestamp(
 /// Reads the number of labels of sample `sample` of family `family` into `*out` (the series'
 /// labels, then any the sample adds: `le`, `quantile`, the state label, info labels).
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_sample_label_count(
     snapshot: *const pe_snapshot,
@@ -466,8 +467,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_label_count(
     })
 }
 
-/// Reads label `label` of sample `sample` of family `family`: its name into `*name` and its
-/// value into `*value`.
+/// Reads label `label` of sample `sample` of family `family`: its name into `*name` and its value
+/// into `*value`.
 ///
 /// The strings are borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
 /// `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
@@ -494,11 +495,11 @@ pub unsafe extern "C" fn pe_snapshot_sample_label(
 
 /// Reads the exemplar of sample `sample` of family `family`: whether there is one into
 /// `*has_exemplar`, its value into `*value` (NaN when none), whether it has a timestamp into
-/// `*has_timestamp` and the timestamp (seconds; 0 when none) into `*timestamp`. Its labels are
-/// read with `pe_snapshot_exemplar_label()`.
+/// `*has_timestamp` and the timestamp (seconds; 0 when none) into `*timestamp`. Its labels are read
+/// with `pe_snapshot_exemplar_label()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_sample_exemplar(
     snapshot: *const pe_snapshot,
@@ -525,11 +526,11 @@ pub unsafe extern "C" fn pe_snapshot_sample_exemplar(
     })
 }
 
-/// Reads the number of labels of the exemplar of sample `sample` of family `family` into
-/// `*out` (0 when the sample has no exemplar).
+/// Reads the number of labels of the exemplar of sample `sample` of family `family` into `*out` (0
+/// when the sample has no exemplar).
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of
-/// range); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_exemplar_label_count(
     snapshot: *const pe_snapshot,
@@ -551,12 +552,12 @@ pub unsafe extern "C" fn pe_snapshot_exemplar_label_count(
     })
 }
 
-/// Reads label `label` of the exemplar of sample `sample` of family `family`: its name into
-/// `*name` and its value into `*value`.
+/// Reads label `label` of the exemplar of sample `sample` of family `family`: its name into `*name`
+/// and its value into `*value`.
 ///
 /// The strings are borrowed from the snapshot: valid until `pe_snapshot_free()`. Returns `PE_OK`;
-/// `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range, or no
-/// exemplar); `PE_ERR_INTERNAL`. Thread-safe.
+/// `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_NOT_FOUND` (an index out of range, or no exemplar);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_snapshot_exemplar_label(
     snapshot: *const pe_snapshot,

@@ -5,8 +5,8 @@ use std::ffi::{CString, c_char, c_uint};
 
 use crate::error::Error;
 
-/// The result of every fallible function. `PE_OK` is 0; every other value is an error whose
-/// message `pe_last_error()` returns on the same thread.
+/// The result of every fallible function. `PE_OK` is 0; every other value is an error whose message
+/// `pe_last_error()` returns on the same thread.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum pe_status {
@@ -18,8 +18,8 @@ pub enum pe_status {
     PE_ERR_UTF8 = 2,
     /// A handle was of another type than the function takes (a `pe_gauge` passed as a
     /// `pe_counter`), was freed, or was not a handle at all; or a bound child was passed where a
-    /// family is required (registration, labelled operations, remove, clear); or a custom
-    /// collector sample does not match the type of the family being built.
+    /// family is required (registration, labelled operations, remove, clear); or a custom collector
+    /// sample does not match the type of the family being built.
     PE_ERR_WRONG_KIND = 3,
     /// An invalid metric or label name, a reserved label name (`__` prefix, `le` on a histogram,
     /// `quantile` on a summary), or the same label name twice.
@@ -27,14 +27,14 @@ pub enum pe_status {
     /// The number of label values differs from the family's label names, or a family with labels
     /// was used where a single series is needed.
     PE_ERR_LABEL_COUNT = 5,
-    /// A value the operation cannot take: a negative or NaN counter increment, a NaN observation
-    /// or gauge value, an unknown enum state, an invalid exemplar, an unknown enum constant.
+    /// A value the operation cannot take: a negative or NaN counter increment, a NaN observation or
+    /// gauge value, an unknown enum state, an invalid exemplar, an unknown enum constant.
     PE_ERR_INVALID_VALUE = 6,
-    /// Invalid configuration: histogram buckets, summary objectives or window, enum states, a
-    /// unit, a `struct_size` too small.
+    /// Invalid configuration: histogram buckets, summary objectives or window, enum states, a unit,
+    /// a `struct_size` too small.
     PE_ERR_INVALID_CONFIG = 7,
-    /// Registration refused: another collector in the registry already provides one of the
-    /// sample names.
+    /// Registration refused: another collector in the registry already provides one of the sample
+    /// names.
     PE_ERR_DUPLICATE = 8,
     /// Something looked up is not there: unregistering a collector that is not registered, reading
     /// or removing a labelled child that does not exist, a snapshot index out of range.
@@ -47,8 +47,8 @@ pub enum pe_status {
     PE_ERR_HTTP = 12,
 }
 
-/// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in
-/// an enum type, so inputs arrive as this integer; the header still shows `pe_status` (cbindgen
+/// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in an
+/// enum type, so inputs arrive as this integer; the header still shows `pe_status` (cbindgen
 /// renames this type and does not emit it, see cbindgen.toml).
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug)]
@@ -109,10 +109,10 @@ pub(crate) fn set_last_error(message: &str) {
 
 /// The message of the last failed call on the calling thread.
 ///
-/// Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid
-/// until the next failing call on the same thread (successful calls leave it unchanged). Never
-/// NULL: "" when no call has failed on this thread yet. Messages start with the name of the
-/// function that failed. Thread-safe: each thread has its own last error.
+/// Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid until
+/// the next failing call on the same thread (successful calls leave it unchanged). Never NULL: ""
+/// when no call has failed on this thread yet. Messages start with the name of the function that
+/// failed. Thread-safe: each thread has its own last error.
 #[unsafe(no_mangle)]
 pub extern "C" fn pe_last_error() -> *const c_char {
     crate::ffi::guard::guard_value("pe_last_error", c"".as_ptr(), || {
@@ -122,8 +122,8 @@ pub extern "C" fn pe_last_error() -> *const c_char {
 
 /// A short static description of a status ("null pointer argument" for `PE_ERR_NULL`, ...).
 ///
-/// `status` may be any integer: unknown values give "unknown status". The string is static: do
-/// not free it. Never NULL. Thread-safe.
+/// `status` may be any integer: unknown values give "unknown status". The string is static: do not
+/// free it. Never NULL. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn pe_status_str(status: RawStatus) -> *const c_char {
     let text = match status.0 {

@@ -61,16 +61,16 @@ unsafe fn config_arg(
     Ok(config)
 }
 
-/// Creates a summary family with the default objectives (0.5 ± 0.05, 0.9 ± 0.01, 0.99 ±
-/// 0.001) over a 10-minute window in 5 age buckets, not registered anywhere (see
+/// Creates a summary family with the default objectives (0.5 ± 0.05, 0.9 ± 0.01, 0.99 ± 0.001) over
+/// a 10-minute window in 5 age buckets, not registered anywhere (see
 /// `pe_registry_register_summary()`).
 ///
 /// `name` (required), `help` (NULL is "") and `label_names` (`quantile` is reserved) are borrowed
-/// for the call and copied. On success `*out` receives a new handle owned by the caller, to
-/// release with `pe_summary_free()`.
+/// for the call and copied. On success `*out` receives a new handle owned by the caller, to release
+/// with `pe_summary_free()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of
-/// its strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`, `label_names` with `n_labels > 0`, or one of its
+/// strings is NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_new(
     name: *const c_char,
@@ -91,8 +91,8 @@ pub unsafe extern "C" fn pe_summary_new(
 
 /// Creates a summary family from options, objectives and a sliding window, not registered.
 ///
-/// Objectives: `n_objectives` quantiles (`quantiles[i]` in [0, 1]) each with its allowed rank
-/// error `errors[i]`. `quantiles` NULL with `n_objectives` 0 gives the default objectives (see
+/// Objectives: `n_objectives` quantiles (`quantiles[i]` in [0, 1]) each with its allowed rank error
+/// `errors[i]`. `quantiles` NULL with `n_objectives` 0 gives the default objectives (see
 /// `pe_summary_new()`); a non-NULL `quantiles` with `n_objectives` 0 gives none (only `_count` and
 /// `_sum` are exposed). Quantiles are computed over the last `max_age_seconds` (0 for the default
 /// 600), rotated in `age_buckets` steps (0 for the default 5). `opts`, what it points to and the
@@ -100,9 +100,9 @@ pub unsafe extern "C" fn pe_summary_new(
 /// the caller (release with `pe_summary_free()`).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `out`, a label name, or `quantiles` /
-/// `errors` with `n_objectives > 0`); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`;
-/// `PE_ERR_INVALID_CONFIG` (`opts->struct_size` too small, invalid unit, objectives out of range,
-/// negative or non-finite `max_age_seconds`); `PE_ERR_INTERNAL`. Thread-safe.
+/// `errors` with `n_objectives > 0`); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG`
+/// (`opts->struct_size` too small, invalid unit, objectives out of range, negative or non-finite
+/// `max_age_seconds`); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_new_opts(
     opts: *const pe_metric_opts,
@@ -132,11 +132,11 @@ pub unsafe extern "C" fn pe_summary_new_opts(
     })
 }
 
-/// Releases the caller's reference to a summary handle (family or bound child). Registries
-/// keep their own reference, so a registered summary stays exposed; other handles stay valid.
+/// Releases the caller's reference to a summary handle (family or bound child). Registries keep
+/// their own reference, so a registered summary stays exposed; other handles stay valid.
 ///
-/// NULL is a no-op. A pointer that is not a live `pe_summary` is left alone (and reported
-/// through `pe_last_error()`). Do not use `summary` afterwards. Thread-safe.
+/// NULL is a no-op. A pointer that is not a live `pe_summary` is left alone (and reported through
+/// `pe_last_error()`). Do not use `summary` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_free(summary: *mut pe_summary) {
     guard_value("pe_summary_free", (), || unsafe {
@@ -146,14 +146,14 @@ pub unsafe extern "C" fn pe_summary_free(summary: *mut pe_summary) {
 
 /// Binds the child of a summary family with these label values, created on first use.
 ///
-/// Updating the child through `*child_out` does no lookup.
-/// `summary` must be a family (borrowed); the `n` strings of `values` are borrowed for the call. On
-/// success `*child_out` receives a new handle owned by the caller, to release with
-/// `pe_summary_free()`; it keeps the child alive even after `pe_summary_remove()`.
+/// Updating the child through `*child_out` does no lookup. `summary` must be a family (borrowed);
+/// the `n` strings of `values` are borrowed for the call. On success `*child_out` receives a new
+/// handle owned by the caller, to release with `pe_summary_free()`; it keeps the child alive even
+/// after `pe_summary_remove()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a bound
-/// child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names); `PE_ERR_INTERNAL`.
-/// Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a
+/// bound child); `PE_ERR_LABEL_COUNT` (`n` differs from the number of label names);
+/// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_labels(
     summary: *mut pe_summary,
@@ -172,8 +172,8 @@ pub unsafe extern "C" fn pe_summary_labels(
 
 /// Records one observation in a bound child or a family without labels.
 ///
-/// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_LABEL_COUNT` (a family with labels: bind a child or use `pe_summary_observe_labels()`);
+/// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+/// (a family with labels: bind a child or use `pe_summary_observe_labels()`);
 /// `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64) -> pe_status {
@@ -183,11 +183,10 @@ pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64
     })
 }
 
-/// Records one observation in the child of a family with these label values, created on first
-/// use.
+/// Records one observation in the child of a family with these label values, created on first use.
 ///
-/// `summary` (a family) and the `n` strings of `values` are borrowed for the call. Returns
-/// `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound child);
+/// `summary` (a family) and the `n` strings of `values` are borrowed for the call. Returns `PE_OK`;
+/// `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound child);
 /// `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (NaN: nothing is recorded, but a child created by
 /// this call stays, empty); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
@@ -204,8 +203,8 @@ pub unsafe extern "C" fn pe_summary_observe_labels(
     })
 }
 
-/// Reads the number of observations into `*out`: a bound child's, or the total over all
-/// children of a family.
+/// Reads the number of observations into `*out`: a bound child's, or the total over all children of
+/// a family.
 ///
 /// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
 /// Thread-safe.
@@ -241,8 +240,8 @@ pub unsafe extern "C" fn pe_summary_count_labels(
     })
 }
 
-/// Reads the sum of observations into `*out`: a bound child's, or the total over all children
-/// of a family.
+/// Reads the sum of observations into `*out`: a bound child's, or the total over all children of a
+/// family.
 ///
 /// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
 /// Thread-safe.
@@ -255,8 +254,8 @@ pub unsafe extern "C" fn pe_summary_sum(summary: *const pe_summary, out: *mut f6
     })
 }
 
-/// Reads the sum of observations of the child with these label values into `*out`, without
-/// creating it.
+/// Reads the sum of observations of the child with these label values into `*out`, without creating
+/// it.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound
 /// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INTERNAL`.
@@ -280,8 +279,8 @@ pub unsafe extern "C" fn pe_summary_sum_labels(
 /// Reads the estimate of quantile `q` over the sliding window into `*out` (NaN when the window
 /// holds no observation), for a bound child or a family without labels.
 ///
-/// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`;
-/// `PE_ERR_LABEL_COUNT` (a family with labels: quantiles do not add up, read a child with
+/// `summary` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+/// (a family with labels: quantiles do not add up, read a child with
 /// `pe_summary_quantile_labels()`); `PE_ERR_INVALID_VALUE` (`q` outside [0, 1] or NaN);
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
@@ -298,8 +297,8 @@ pub unsafe extern "C" fn pe_summary_quantile(
     })
 }
 
-/// Reads the estimate of quantile `q` of the child with these label values into `*out`,
-/// without creating it.
+/// Reads the estimate of quantile `q` of the child with these label values into `*out`, without
+/// creating it.
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a summary, or a bound
 /// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child); `PE_ERR_INVALID_VALUE`;
@@ -321,11 +320,11 @@ pub unsafe extern "C" fn pe_summary_quantile_labels(
     })
 }
 
-/// Removes the child with these label values from a family: it is no longer exposed. Handles
-/// bound to it stay valid but update a detached series.
+/// Removes the child with these label values from a family: it is no longer exposed. Handles bound
+/// to it stay valid but update a detached series.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a bound
-/// child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
+/// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a
+/// bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_NOT_FOUND` (no such child; a family without labels
 /// always keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_remove(
