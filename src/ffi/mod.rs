@@ -1,10 +1,10 @@
 //! The C ABI: `extern "C"` functions over the core, and nothing else.
 //!
 //! Each file holds one C type and its functions. Every exported function is a thin shell: it
-//! converts its arguments ([`args`], [`handle`], [`opts`]), calls the core, and returns a
-//! `pe_status`, all inside [`guard::guard`], which catches panics and records the message of any
+//! converts its arguments (`args`, `handle`, `opts`), calls the core, and returns a
+//! `pe_status`, all inside `guard::guard`, which catches panics and records the message of any
 //! failure for `pe_last_error()`. Core errors become statuses in one place,
-//! [`status::status_of`]. No metric logic lives here.
+//! `status::status_of`. No metric logic lives here.
 //!
 //! The header `include/prometheus_emulator.h` is generated from these files by cbindgen (see
 //! `cbindgen.toml`); the doc comments are its documentation, so each one states what the
