@@ -71,3 +71,8 @@ fn collectors() {
 fn snapshot() {
     assert_eq!(c_test("test_snapshot"), "ok\n");
 }
+
+#[test]
+fn errors() {
+    assert_eq!(c_test("test_errors"), "ok\n");
+}

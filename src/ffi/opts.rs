@@ -50,6 +50,8 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
     }
     // SAFETY: every version of the struct starts with `struct_size`.
     let struct_size = unsafe { ptr.cast::<usize>().read() };
+    // Version 1 of the struct is all of today's fields. When fields are added, keep accepting
+    // the version 1 size and read a new field only when `struct_size` covers it.
     if struct_size < size_of::<pe_metric_opts>() {
         return Err(Failure::new(
             pe_status::PE_ERR_INVALID_CONFIG,

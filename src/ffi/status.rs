@@ -104,7 +104,13 @@ thread_local! {
 pub(crate) fn set_last_error(message: &str) {
     let end = message.find('\0').unwrap_or(message.len());
     let message = CString::new(&message[..end]).unwrap_or_default();
-    LAST_ERROR.with(|last| *last.borrow_mut() = message);
+    // `try_with`: a call made while the thread is being torn down must not panic here, outside
+    // the guard.
+    let _ = LAST_ERROR.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = message;
+        }
+    });
 }
 
 /// The message of the last failed call on the calling thread.
@@ -116,7 +122,9 @@ pub(crate) fn set_last_error(message: &str) {
 #[unsafe(no_mangle)]
 pub extern "C" fn pe_last_error() -> *const c_char {
     crate::ffi::guard::guard_value("pe_last_error", c"".as_ptr(), || {
-        Ok(LAST_ERROR.with(|last| last.borrow().as_ptr()))
+        Ok(LAST_ERROR
+            .try_with(|last| last.borrow().as_ptr())
+            .unwrap_or(c"".as_ptr()))
     })
 }
 
