@@ -7,6 +7,7 @@
 pub mod collectors;
 pub mod error;
 pub mod exposition;
+pub mod ffi;
 pub mod metric;
 pub mod name;
 pub mod registry;

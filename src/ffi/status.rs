@@ -1,0 +1,182 @@
+//! `pe_status`, the per-thread last error, and the one mapping from core errors to statuses.
+
+use std::cell::RefCell;
+use std::ffi::{CString, c_char, c_uint};
+
+use crate::error::Error;
+
+/// The result of every fallible function. `PE_OK` is 0; every other value is an error whose message
+/// `pe_last_error()` returns on the same thread.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_status {
+    /// Success.
+    PE_OK = 0,
+    /// A required pointer argument (or a string inside an array or an options struct) was NULL.
+    PE_ERR_NULL = 1,
+    /// A string argument was not valid UTF-8.
+    PE_ERR_UTF8 = 2,
+    /// A handle was of another type than the function takes (a `pe_gauge` passed as a
+    /// `pe_counter`), was freed, or was not a handle at all; or a bound child was passed where a
+    /// family is required (registration, labelled operations, remove, clear); or a custom collector
+    /// sample does not match the type of the family being built.
+    PE_ERR_WRONG_KIND = 3,
+    /// An invalid metric or label name, a reserved label name (`__` prefix, `le` on a histogram,
+    /// `quantile` on a summary), or the same label name twice.
+    PE_ERR_INVALID_NAME = 4,
+    /// The number of label values differs from the family's label names, or a family with labels
+    /// was used where a single series is needed.
+    PE_ERR_LABEL_COUNT = 5,
+    /// A value the operation cannot take: a negative or NaN counter increment, a NaN observation or
+    /// gauge value, an unknown enum state, an invalid exemplar, an unknown enum constant.
+    PE_ERR_INVALID_VALUE = 6,
+    /// Invalid configuration: histogram buckets, summary objectives or window, enum states, a unit,
+    /// a `struct_size` too small.
+    PE_ERR_INVALID_CONFIG = 7,
+    /// Registration refused: another collector in the registry already provides one of the sample
+    /// names.
+    PE_ERR_DUPLICATE = 8,
+    /// Something looked up is not there: unregistering a collector that is not registered, reading
+    /// or removing a labelled child that does not exist, a snapshot index out of range.
+    PE_ERR_NOT_FOUND = 9,
+    /// A bug in the library: a panic was caught at the boundary. The library stays usable.
+    PE_ERR_INTERNAL = 10,
+    /// Reserved for the HTTP exporter and the Pushgateway client: an I/O error.
+    PE_ERR_IO = 11,
+    /// Reserved for the Pushgateway client: the server answered with an HTTP error.
+    PE_ERR_HTTP = 12,
+}
+
+/// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in an
+/// enum type, so inputs arrive as this integer; the header still shows `pe_status` (cbindgen
+/// renames this type and does not emit it, see cbindgen.toml).
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug)]
+pub struct RawStatus(pub c_uint);
+
+/// Which status each core error becomes. The one place where this mapping lives.
+pub(crate) fn status_of(error: &Error) -> pe_status {
+    match error {
+        Error::InvalidMetricName(_)
+        | Error::InvalidLabelName { .. }
+        | Error::DuplicateLabelName(_) => pe_status::PE_ERR_INVALID_NAME,
+        Error::LabelCount { .. } => pe_status::PE_ERR_LABEL_COUNT,
+        Error::InvalidValue(_) | Error::InvalidExemplar(_) | Error::UnknownState(_) => {
+            pe_status::PE_ERR_INVALID_VALUE
+        }
+        Error::InvalidConfig(_) => pe_status::PE_ERR_INVALID_CONFIG,
+        Error::AlreadyRegistered(_) => pe_status::PE_ERR_DUPLICATE,
+        Error::NotRegistered(_) => pe_status::PE_ERR_NOT_FOUND,
+    }
+}
+
+/// An error on its way to C: a status and a message for `pe_last_error()`.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: pe_status,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn new(status: pe_status, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::new(status_of(&error), error.to_string())
+    }
+}
+
+/// What every exported function's body returns.
+pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Records `message` as the calling thread's last error. Interior NULs (impossible in messages
+/// built from C strings) are cut so the message is never lost.
+pub(crate) fn set_last_error(message: &str) {
+    let end = message.find('\0').unwrap_or(message.len());
+    let message = CString::new(&message[..end]).unwrap_or_default();
+    // `try_with`: a call made while the thread is being torn down must not panic here, outside
+    // the guard.
+    let _ = LAST_ERROR.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = message;
+        }
+    });
+}
+
+/// The message of the last failed call on the calling thread.
+///
+/// Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid until
+/// the next failing call on the same thread (successful calls leave it unchanged). Never NULL: ""
+/// when no call has failed on this thread yet. Messages start with the name of the function that
+/// failed. Thread-safe: each thread has its own last error.
+#[unsafe(no_mangle)]
+pub extern "C" fn pe_last_error() -> *const c_char {
+    crate::ffi::guard::guard_value("pe_last_error", c"".as_ptr(), || {
+        Ok(LAST_ERROR
+            .try_with(|last| last.borrow().as_ptr())
+            .unwrap_or(c"".as_ptr()))
+    })
+}
+
+/// A short static description of a status ("null pointer argument" for `PE_ERR_NULL`, ...).
+///
+/// `status` may be any integer: unknown values give "unknown status". The string is static: do not
+/// free it. Never NULL. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn pe_status_str(status: RawStatus) -> *const c_char {
+    let text = match status.0 {
+        0 => c"success",
+        1 => c"null pointer argument",
+        2 => c"string is not valid UTF-8",
+        3 => c"wrong kind of handle",
+        4 => c"invalid metric or label name",
+        5 => c"wrong number of label values",
+        6 => c"invalid value",
+        7 => c"invalid configuration",
+        8 => c"duplicate registration",
+        9 => c"not found",
+        10 => c"internal error",
+        11 => c"I/O error",
+        12 => c"HTTP error",
+        _ => c"unknown status",
+    };
+    text.as_ptr()
+}
+
+/// The version of the library as "MAJOR.MINOR.PATCH", a static string (do not free it). Compare
+/// with the `PE_VERSION_*` macros the caller was compiled with. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn pe_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_is_the_crate_version() {
+        let version = unsafe { std::ffi::CStr::from_ptr(pe_version()) };
+        assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn every_status_has_a_description() {
+        for code in 0..=12 {
+            let text = unsafe { std::ffi::CStr::from_ptr(pe_status_str(RawStatus(code))) };
+            assert_ne!(text.to_str().unwrap(), "unknown status", "{code}");
+        }
+        let text = unsafe { std::ffi::CStr::from_ptr(pe_status_str(RawStatus(99))) };
+        assert_eq!(text.to_str().unwrap(), "unknown status");
+    }
+}
