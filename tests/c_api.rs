@@ -44,10 +44,8 @@ fn summary() {
     assert_eq!(c_test("test_summary"), "ok\n");
 }
 
-/// Objective validation and quantile queries belong to the core's summary estimator, which is
-/// being rewritten; this runs once it enforces them.
+/// Objective validation, quantile range and real estimates from the core's summary estimator.
 #[test]
-#[ignore = "needs the summary estimator (objective validation, quantile range, estimates)"]
 fn summary_rules() {
     assert_eq!(c_test("test_summary_rules"), "ok\n");
 }
