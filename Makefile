@@ -22,15 +22,19 @@ APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pk
 # Python packages the tests use: prometheus_client's parsers check our output.
 PIP_PACKAGES := prometheus_client pytest
 
-.PHONY: all build demo test deps deps-apt deps-pip lint rust-test bench install header clean
+.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check bench install header clean
 
 all: build
 
 build:
 	$(CARGO) build --release
 
+# The demo is the C program in bindings/c/examples/demo.c, linked with the static library.
 demo:
-	$(CARGO) run --quiet --release --example demo
+	$(CARGO) build --release --quiet
+	$(CC) -std=c99 -O2 -Wall -Wextra -pedantic -Werror -Iinclude bindings/c/examples/demo.c \
+	  target/release/libprometheus_emulator.a -lpthread -ldl -lm -o target/release/demo
+	./target/release/demo
 
 deps: deps-apt deps-pip
 
@@ -54,7 +58,11 @@ lint:
 rust-test:
 	$(CARGO) test
 
-test: deps lint rust-test
+# Installs into a temporary prefix and builds the examples with pkg-config and CMake.
+install-check:
+	PROFILE=debug tests/install/check.sh
+
+test: deps lint rust-test install-check
 
 bench:
 	$(CARGO) bench

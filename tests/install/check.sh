@@ -15,9 +15,17 @@ make -C "$root" --no-print-directory -s install PREFIX="$prefix" PROFILE="$profi
 
 fail() { echo "install-check: $*" >&2; exit 1; }
 
-# The demo prints the labelled counter it bound; the RAII example its bound child's value.
-expect_demo() { "$1" | grep -q '^http_requests_total{method="GET",endpoint="/api/users",status="200"} ' || fail "$1 printed no request counter"; }
-expect_raii() { "$1" | grep -q '^GET 200: 10, sum over children: 12' || fail "$1 gave wrong values"; }
+# The demo prints the labelled counter it bound; the RAII example its bound child's value. The
+# output is captured first: grep -q stopping early would fail the pipeline under pipefail.
+expect_demo() {
+  local out; out=$("$1") || fail "$1 failed"
+  grep -q '^http_requests_total{method="GET",endpoint="/api/users",status="200"} 7$' <<<"$out" ||
+    fail "$1 printed no request counter"
+}
+expect_raii() {
+  local out; out=$("$1") || fail "$1 failed"
+  grep -q '^GET 200: 10, sum over children: 12, observations: 10$' <<<"$out" || fail "$1 gave wrong values"
+}
 links_shared() { ldd "$1" | grep -q "$prefix/lib/libprometheus_emulator.so.0" || fail "$1 is not linked to the installed libprometheus_emulator.so.0"; }
 links_static() { ! ldd "$1" | grep -q libprometheus_emulator || fail "$1 should not need the shared library"; }
 
