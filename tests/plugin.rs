@@ -4,12 +4,19 @@
 mod common;
 
 use std::process::Command;
+use std::sync::OnceLock;
 
 use common::{C_FLAGS, compiler, out_dir, root, run, shared_lib};
 
 const ROUNDS: &str = "100";
 
+/// The host, compiled once: the tests run in parallel and must not rewrite a running binary.
 fn build_host() -> std::path::PathBuf {
+    static HOST: OnceLock<std::path::PathBuf> = OnceLock::new();
+    HOST.get_or_init(compile_host).clone()
+}
+
+fn compile_host() -> std::path::PathBuf {
     let binary = out_dir().join("plugin_host");
     let mut cmd = compiler(false);
     cmd.args(C_FLAGS)
