@@ -26,8 +26,14 @@ expect_raii() {
   local out; out=$("$1") || fail "$1 failed"
   grep -q '^GET 200: 10, sum over children: 12, observations: 10$' <<<"$out" || fail "$1 gave wrong values"
 }
-links_shared() { ldd "$1" | grep -q "$prefix/lib/libprometheus_emulator.so.0" || fail "$1 is not linked to the installed libprometheus_emulator.so.0"; }
-links_static() { ! ldd "$1" | grep -q libprometheus_emulator || fail "$1 should not need the shared library"; }
+links_shared() {
+  local deps; deps=$(ldd "$1")
+  grep -q "$prefix/lib/libprometheus_emulator.so.0" <<<"$deps" || fail "$1 is not linked to the installed libprometheus_emulator.so.0"
+}
+links_static() {
+  local deps; deps=$(ldd "$1")
+  ! grep -q libprometheus_emulator <<<"$deps" || fail "$1 should not need the shared library"
+}
 
 for f in include/prometheus_emulator.h lib/libprometheus_emulator.a lib/libprometheus_emulator.so \
          lib/libprometheus_emulator.so.0 lib/pkgconfig/prometheus_emulator.pc \
