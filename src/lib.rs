@@ -6,6 +6,7 @@
 
 pub mod collectors;
 pub mod error;
+pub mod exporter;
 pub mod exposition;
 pub mod ffi;
 pub mod metric;

@@ -1,0 +1,337 @@
+//! The HTTP exporter: serves a registry at `/metrics` for Prometheus to scrape.
+//!
+//! ```no_run
+//! use prometheus_emulator::exporter::{Exporter, ExporterOptions};
+//!
+//! let exporter = Exporter::start(ExporterOptions::new("127.0.0.1:0"))?;
+//! println!("scrape http://127.0.0.1:{}/metrics", exporter.port());
+//! exporter.stop(); // joins every thread the exporter started
+//! # Ok::<(), prometheus_emulator::exporter::ExporterError>(())
+//! ```
+//!
+//! What it serves:
+//! - `GET` and `HEAD /metrics`: the registry in the format the `Accept` header negotiates
+//!   (OpenMetrics 1.0 or Prometheus text 0.0.4, each with its exact `Content-Type`), gzipped when
+//!   `Accept-Encoding` allows, restricted to the families named by repeated `name[]` query
+//!   parameters when there are any. Other methods get `405` with `Allow: GET, HEAD`.
+//! - `/`: a short HTML page linking to `/metrics`. Anything else: `404`.
+//! - Optional basic auth (`401` with `WWW-Authenticate: Basic realm="metrics"` otherwise) and
+//!   TLS from PEM files.
+//!
+//! # Why not tiny_http
+//!
+//! The design called for `tiny_http`, but tiny_http 0.12 runs an accept thread and a pool of
+//! per-connection threads that it never joins: after its server is dropped they linger for up to
+//! five seconds, or until a stalled client's socket times out. A host that stops the exporter and
+//! then `dlclose()`s the library would unmap code those threads still run. So this module is a
+//! small HTTP/1.1 server on `std::net` whose every thread is its own and joined by
+//! [`Exporter::stop`]:
+//! - one accept thread, blocked in `accept`; stop sets a flag and wakes it by connecting to the
+//!   listening address (loopback when bound to an unspecified one);
+//! - a fixed pool of workers (4 by default) fed through a bounded queue; when the queue is full
+//!   the accept thread answers `503` and closes, so a flood is refused cleanly;
+//! - per-connection read and write timeouts (10 s by default), keep-alive with a cap on requests
+//!   per connection, a bound on the request head (16 KiB by default: a larger one gets `431`), `400`
+//!   for a malformed request;
+//! - stop also shuts down the sockets of connections in progress, so a stalled client cannot
+//!   delay it.
+
+mod auth;
+mod handler;
+mod http;
+mod negotiate_shim;
+mod server;
+mod tls;
+
+use std::fmt;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use auth::BasicAuth;
+pub use handler::METRICS_PATH;
+pub use tls::TlsOptions;
+
+use crate::registry::{Registry, default_registry};
+use server::{Limits, Server, Shared};
+
+/// Worker threads when not configured: enough that one slow client does not hold up scrapes.
+pub const DEFAULT_WORKERS: usize = 4;
+/// Connections that may wait for a worker before new ones are refused with `503`.
+pub const DEFAULT_MAX_PENDING_CONNECTIONS: usize = 64;
+/// Read and write timeout when not configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request head (request line and header fields) accepted when not configured.
+pub const DEFAULT_MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Requests served on one keep-alive connection before it is closed, when not configured.
+pub const DEFAULT_MAX_REQUESTS_PER_CONNECTION: usize = 1000;
+
+/// The registry an exporter serves.
+#[derive(Clone, Debug, Default)]
+pub enum ServedRegistry {
+    /// The process-wide [`default_registry`], with the process collector registered in it.
+    #[default]
+    Default,
+    /// A registry of the caller's.
+    Custom(Arc<Registry>),
+}
+
+impl ServedRegistry {
+    /// The registry itself.
+    pub fn get(&self) -> &Registry {
+        match self {
+            ServedRegistry::Default => default_registry(),
+            ServedRegistry::Custom(registry) => registry,
+        }
+    }
+}
+
+/// How to start an exporter. Every setting but the address has a default.
+#[derive(Clone, Debug)]
+pub struct ExporterOptions {
+    address: String,
+    registry: ServedRegistry,
+    workers: usize,
+    max_pending_connections: usize,
+    read_timeout: Duration,
+    write_timeout: Duration,
+    idle_timeout: Duration,
+    max_head_bytes: usize,
+    max_requests_per_connection: usize,
+    basic_auth: Option<BasicAuth>,
+    tls: Option<TlsOptions>,
+}
+
+impl ExporterOptions {
+    /// Options for an exporter listening on `address` (`host:port`; port 0 picks a free port,
+    /// which [`Exporter::port`] reports). `0.0.0.0:9100` listens on every IPv4 interface,
+    /// `[::]:9100` on every IPv6 one, `127.0.0.1:9100` on loopback only.
+    pub fn new(address: impl Into<String>) -> Self {
+        ExporterOptions {
+            address: address.into(),
+            registry: ServedRegistry::Default,
+            workers: DEFAULT_WORKERS,
+            max_pending_connections: DEFAULT_MAX_PENDING_CONNECTIONS,
+            read_timeout: DEFAULT_TIMEOUT,
+            write_timeout: DEFAULT_TIMEOUT,
+            idle_timeout: DEFAULT_TIMEOUT,
+            max_head_bytes: DEFAULT_MAX_HEAD_BYTES,
+            max_requests_per_connection: DEFAULT_MAX_REQUESTS_PER_CONNECTION,
+            basic_auth: None,
+            tls: None,
+        }
+    }
+
+    /// Serves this registry instead of the default one.
+    pub fn registry(mut self, registry: Arc<Registry>) -> Self {
+        self.registry = ServedRegistry::Custom(registry);
+        self
+    }
+
+    /// Serves this registry ([`ServedRegistry::Default`] or a custom one).
+    pub fn served_registry(mut self, registry: ServedRegistry) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// Number of worker threads, each serving one connection at a time (1 to 1024).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Connections that may wait for a worker; beyond that, new connections get `503`.
+    pub fn max_pending_connections(mut self, max: usize) -> Self {
+        self.max_pending_connections = max;
+        self
+    }
+
+    /// How long a request head may take to arrive in full (including the TLS handshake for the
+    /// first request). A client that connects and sends nothing is closed after this.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// How long a write to a client that does not read may block before the connection is closed.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// How long a keep-alive connection may stay idle between requests.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The largest request head accepted (at least 1024 bytes); a larger one gets `431`.
+    pub fn max_head_bytes(mut self, max: usize) -> Self {
+        self.max_head_bytes = max;
+        self
+    }
+
+    /// Requests served on one keep-alive connection before it is closed (at least 1).
+    pub fn max_requests_per_connection(mut self, max: usize) -> Self {
+        self.max_requests_per_connection = max;
+        self
+    }
+
+    /// Requires HTTP basic auth with these credentials on every path.
+    pub fn basic_auth(mut self, auth: BasicAuth) -> Self {
+        self.basic_auth = Some(auth);
+        self
+    }
+
+    /// Serves HTTPS instead of HTTP.
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    fn validate(&self) -> Result<(), ExporterError> {
+        let invalid = |what: &str| Err(ExporterError::InvalidOptions(what.into()));
+        if !(1..=1024).contains(&self.workers) {
+            return invalid("workers must be between 1 and 1024");
+        }
+        if self.max_pending_connections == 0 {
+            return invalid("max_pending_connections must be at least 1");
+        }
+        let timeouts = [self.read_timeout, self.write_timeout, self.idle_timeout];
+        if timeouts.iter().any(Duration::is_zero) {
+            return invalid("timeouts must be greater than zero");
+        }
+        if self.max_head_bytes < 1024 {
+            return invalid("max_head_bytes must be at least 1024");
+        }
+        if self.max_requests_per_connection == 0 {
+            return invalid("max_requests_per_connection must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// Why an exporter could not start.
+#[derive(Debug)]
+pub enum ExporterError {
+    /// An option out of range, or malformed credentials.
+    InvalidOptions(String),
+    /// The address could not be resolved or bound (in use, not local, no permission).
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    /// The certificate or key could not be read or used.
+    Tls(String),
+    /// A thread could not be started.
+    Spawn(std::io::Error),
+}
+
+impl fmt::Display for ExporterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExporterError::InvalidOptions(what) => write!(f, "invalid exporter options: {what}"),
+            ExporterError::Bind { address, source } => {
+                write!(f, "cannot listen on {address}: {source}")
+            }
+            ExporterError::Tls(what) => write!(f, "TLS setup failed: {what}"),
+            ExporterError::Spawn(source) => write!(f, "cannot start exporter thread: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for ExporterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExporterError::Bind { source, .. } | ExporterError::Spawn(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A running exporter. [`stop`](Exporter::stop) (or dropping it) stops accepting, closes every
+/// connection and joins every thread it started; after that no code of the exporter runs.
+/// Several exporters may run in one process, on different ports or registries.
+pub struct Exporter {
+    server: Server,
+}
+
+impl fmt::Debug for Exporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exporter")
+            .field("local_addr", &self.local_addr())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Exporter {
+    /// Binds the address and starts serving. Returns once the socket listens, so a scrape can
+    /// follow at once.
+    pub fn start(options: ExporterOptions) -> Result<Exporter, ExporterError> {
+        options.validate()?;
+        let tls = options
+            .tls
+            .as_ref()
+            .map(TlsOptions::server_config)
+            .transpose()?;
+        if let ServedRegistry::Default = options.registry {
+            // client_python registers its process collector in the default registry; a clash
+            // with a user's own `process_*` metric leaves theirs in place.
+            let _ = crate::collectors::process::register_default();
+        }
+        let listener =
+            TcpListener::bind(options.address.as_str()).map_err(|source| ExporterError::Bind {
+                address: options.address.clone(),
+                source,
+            })?;
+        let limits = Limits {
+            read_timeout: options.read_timeout,
+            write_timeout: options.write_timeout,
+            idle_timeout: options.idle_timeout,
+            max_head_bytes: options.max_head_bytes,
+            max_requests_per_connection: options.max_requests_per_connection,
+        };
+        let shared = Arc::new(Shared::new(
+            options.registry,
+            options.basic_auth,
+            tls,
+            limits,
+        ));
+        let server = Server::start(
+            listener,
+            shared,
+            options.workers,
+            options.max_pending_connections,
+        )
+        .map_err(ExporterError::Spawn)?;
+        Ok(Exporter { server })
+    }
+
+    /// The address the exporter listens on, with the port actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// The port the exporter listens on: the one asked for, or the one picked for port 0.
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Stops the exporter and joins its threads. In-flight connections are shut down, not
+    /// drained: a scrape in progress fails, as it would if the process exited.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        self.server.stop();
+    }
+}
+
+/// Starts an exporter for the default registry on `address`, as client_python's
+/// `start_http_server` does.
+pub fn start_http_server(address: &str) -> Result<Exporter, ExporterError> {
+    Exporter::start(ExporterOptions::new(address))
+}
