@@ -7,9 +7,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::http::{Request, Response};
-use super::negotiate_shim::{accepts_gzip, negotiate};
 use super::server::Shared;
-use crate::exposition::encode_into;
+use crate::exposition::{Format, accepts_gzip, encode_into};
 use crate::registry::NameFilter;
 
 /// The path Prometheus scrapes.
@@ -65,7 +64,7 @@ fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Respons
     } else {
         registry.gather_filtered(&NameFilter::new(&names))
     };
-    let format = negotiate(request.header("accept").as_deref());
+    let format = Format::negotiate(request.header("accept").as_deref());
     scratch.text.clear();
     encode_into(&families, format, &mut scratch.text);
 

@@ -39,7 +39,6 @@
 mod auth;
 mod handler;
 mod http;
-mod negotiate_shim;
 mod server;
 mod tls;
 
