@@ -1,0 +1,60 @@
+//! Stop joins every thread the exporter started: after it returns, no exporter thread exists,
+//! which is what lets a host `dlclose()` the library. Its own test binary, so no other test's
+//! exporter threads are counted.
+
+mod exporter_support;
+
+use std::io::Write;
+use std::time::Duration;
+
+use prometheus_emulator::exporter::ExporterOptions;
+
+use exporter_support::*;
+
+/// Threads of this process whose name starts with `pe-exporter` (Linux truncates names to 15
+/// bytes, which keeps the prefix).
+fn exporter_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc is mounted")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("pe-exporter"))
+        .count()
+}
+
+#[test]
+fn stop_and_drop_join_every_thread() {
+    assert_eq!(
+        exporter_threads(),
+        0,
+        "no thread exists before an exporter starts"
+    );
+    let first = start(sample_registry());
+    let second = start_with(
+        ExporterOptions::new("127.0.0.1:0")
+            .registry(sample_registry())
+            .workers(2),
+    );
+    assert_eq!(exporter_threads(), (1 + 4) + (1 + 2));
+
+    // Clients in every state: mid-head, idle, silent.
+    let mut partial = connect(first.local_addr());
+    partial.write_all(b"GET /metrics HTTP/1.1\r\n").unwrap();
+    let mut idle = connect(second.local_addr());
+    idle.write_all(&get_request("/metrics", "")).unwrap();
+    read_response(&mut idle, false).unwrap();
+    let _silent = connect(second.local_addr());
+    std::thread::sleep(Duration::from_millis(50));
+
+    first.stop();
+    assert_eq!(
+        exporter_threads(),
+        1 + 2,
+        "stop joined the first exporter's threads"
+    );
+    drop(second);
+    assert_eq!(
+        exporter_threads(),
+        0,
+        "drop joined the second exporter's threads"
+    );
+}
