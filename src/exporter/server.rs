@@ -329,17 +329,40 @@ fn worker_loop(shared: &Shared, queue: &Mutex<Receiver<TcpStream>>) {
     }
 }
 
+/// The socket under a TLS connection. rustls writes with `write_vectored`, which on a
+/// `TcpStream` is `writev(2)`: a write to a connection the peer has closed then raises SIGPIPE,
+/// and a C host that has not ignored SIGPIPE (Rust programs do, C programs do not) would die of
+/// it. This wrapper keeps the default `write_vectored`, which goes through `write`, which std
+/// implements with `send(MSG_NOSIGNAL)`: the failure is an `EPIPE` error instead.
+struct NoSigpipe(TcpStream);
+
+impl Read for NoSigpipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for NoSigpipe {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// A connection, plain or TLS.
 enum Stream {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ServerConnection, NoSigpipe>>),
 }
 
 impl Stream {
     fn tcp(&self) -> &TcpStream {
         match self {
             Stream::Plain(stream) => stream,
-            Stream::Tls(tls) => &tls.sock,
+            Stream::Tls(tls) => &tls.sock.0,
         }
     }
 
@@ -356,6 +379,7 @@ impl Stream {
 
     /// Sends everything written so far and half-closes: TLS `close_notify`, then a TCP FIN.
     fn finish(&mut self) {
+        let _ = self.tcp().set_write_timeout(Some(LINGER_TIME));
         if let Stream::Tls(tls) = self {
             tls.conn.send_close_notify();
         }
@@ -403,11 +427,10 @@ fn serve_connection(shared: &Shared, stream: TcpStream, scratch: &mut Scratch) {
     let limits = &shared.limits;
     // Head and body go out in one or two writes; Nagle's algorithm would only delay the second.
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(limits.write_timeout));
     let mut conn = match &shared.tls {
         None => Stream::Plain(stream),
         Some(config) => match ServerConnection::new(config.clone()) {
-            Ok(tls) => Stream::Tls(Box::new(StreamOwned::new(tls, stream))),
+            Ok(tls) => Stream::Tls(Box::new(StreamOwned::new(tls, NoSigpipe(stream)))),
             Err(_) => return,
         },
     };
@@ -425,10 +448,10 @@ fn serve_connection(shared: &Shared, stream: TcpStream, scratch: &mut Scratch) {
                     "Request Header Fields Too Large: the limit is {} bytes",
                     limits.max_head_bytes
                 );
-                return reject(&mut conn, &Response::text(431, &message));
+                return reject(&mut conn, 431, &message, limits);
             }
             Err(ReadError::TimedOut) => {
-                return reject(&mut conn, &Response::text(408, "Request Timeout"));
+                return reject(&mut conn, 408, "Request Timeout", limits);
             }
         };
         let parsed = http::parse_head(&input[..head_len]);
@@ -436,16 +459,10 @@ fn serve_connection(shared: &Shared, stream: TcpStream, scratch: &mut Scratch) {
         let request = match parsed {
             Ok(request) => request,
             Err(ParseError::BadRequest(why)) => {
-                return reject(
-                    &mut conn,
-                    &Response::text(400, &format!("Bad Request: {why}")),
-                );
+                return reject(&mut conn, 400, &format!("Bad Request: {why}"), limits);
             }
             Err(ParseError::VersionNotSupported) => {
-                return reject(
-                    &mut conn,
-                    &Response::text(505, "HTTP Version Not Supported"),
-                );
+                return reject(&mut conn, 505, "HTTP Version Not Supported", limits);
             }
         };
         served += 1;
@@ -458,7 +475,16 @@ fn serve_connection(shared: &Shared, stream: TcpStream, scratch: &mut Scratch) {
         }))
         .unwrap_or_else(|_| Response::text(500, "Internal Server Error: collection failed"));
         let head_only = request.method == "HEAD";
-        if send(&mut conn, &mut output, &response, head_only, close).is_err() {
+        if send(
+            &mut conn,
+            &mut output,
+            &response,
+            head_only,
+            close,
+            limits.write_timeout,
+        )
+        .is_err()
+        {
             return;
         }
         if close {
@@ -476,30 +502,67 @@ fn serve_connection(shared: &Shared, stream: TcpStream, scratch: &mut Scratch) {
     }
 }
 
+/// Writes a response. The whole response must go out within the write timeout: a client that
+/// reads a byte now and then cannot hold a worker longer than that.
 fn send(
     conn: &mut Stream,
     output: &mut Vec<u8>,
     response: &Response,
     head_only: bool,
     close: bool,
+    write_timeout: Duration,
 ) -> io::Result<()> {
+    let deadline = Instant::now() + write_timeout;
     output.clear();
     http::write_head(output, response, close);
     let body: &[u8] = if head_only { &[] } else { &response.body };
     if body.len() <= COALESCE_BYTES {
         output.extend_from_slice(body);
-        conn.write_all(output)?;
+        write_all_by(conn, output, deadline)?;
     } else {
-        conn.write_all(output)?;
-        conn.write_all(body)?;
+        write_all_by(conn, output, deadline)?;
+        write_all_by(conn, body, deadline)?;
     }
+    set_write_deadline(conn, deadline)?;
     conn.flush()
 }
 
+fn set_write_deadline(conn: &Stream, deadline: Instant) -> io::Result<()> {
+    let now = Instant::now();
+    if now >= deadline {
+        return Err(ErrorKind::TimedOut.into());
+    }
+    conn.tcp().set_write_timeout(Some(deadline - now))
+}
+
+/// `write_all`, with each blocking write limited to the time left until `deadline`.
+fn write_all_by(conn: &mut Stream, mut data: &[u8], deadline: Instant) -> io::Result<()> {
+    while !data.is_empty() {
+        set_write_deadline(conn, deadline)?;
+        match conn.write(data) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Answers an error that ends the connection, then closes without resetting it.
-fn reject(conn: &mut Stream, response: &Response) {
+fn reject(conn: &mut Stream, status: u16, message: &str, limits: &Limits) {
+    let response = Response::text(status, message);
     let mut output = Vec::new();
-    if send(conn, &mut output, response, false, true).is_ok() {
+    if send(
+        conn,
+        &mut output,
+        &response,
+        false,
+        true,
+        limits.write_timeout,
+    )
+    .is_ok()
+    {
         linger_close(conn);
     }
 }
