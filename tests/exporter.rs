@@ -615,6 +615,7 @@ fn invalid_options_are_refused() {
         base().workers(0),
         base().workers(100_000),
         base().max_pending_connections(0),
+        base().max_pending_connections(1 << 20),
         base().read_timeout(Duration::ZERO),
         base().write_timeout(Duration::ZERO),
         base().idle_timeout(Duration::ZERO),

@@ -394,3 +394,49 @@ fn stop_is_quick_with_stalled_clients_connected() {
     let again = Exporter::start(ExporterOptions::new(addr.to_string())).unwrap();
     again.stop();
 }
+
+#[test]
+fn a_client_that_does_not_read_is_cut_off_by_the_write_timeout() {
+    let registry = Arc::new(Registry::new());
+    let family = Arc::new(
+        prometheus_emulator::CounterFamily::new(
+            prometheus_emulator::Opts::new("hits_total", "Hits.").labels(&["path"]),
+        )
+        .unwrap(),
+    );
+    for i in 0..60_000 {
+        family
+            .with_label_values(&[format!("/a/fairly/long/path/to/resource/number/{i}")])
+            .unwrap()
+            .inc_one();
+    }
+    registry.register(family).unwrap();
+    let exporter = start_with(
+        ExporterOptions::new("127.0.0.1:0")
+            .registry(registry)
+            .workers(1)
+            .write_timeout(Duration::from_millis(500)),
+    );
+    let addr = exporter.local_addr();
+    // About 4 MB requested and never read: more than the socket buffers hold, so the only
+    // worker blocks writing until the write timeout ends the connection.
+    let mut stalled = connect(addr);
+    stalled.write_all(&get_request("/metrics", "")).unwrap();
+    thread::sleep(Duration::from_millis(100));
+    let began = Instant::now();
+    let response = raw_exchange(addr, &get_request("/", ""), false);
+    let waited = began.elapsed();
+    assert_eq!(response.status, 200);
+    assert!(waited < Duration::from_secs(3), "{waited:?}");
+    // The stalled client finds its response cut short.
+    let received = read_until_closed(&mut stalled, Duration::from_secs(5)).unwrap();
+    let head_end = received.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&received[..head_end]);
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(received.len() - head_end < length, "the whole body arrived");
+}

@@ -139,7 +139,8 @@ impl ExporterOptions {
         self
     }
 
-    /// Connections that may wait for a worker; beyond that, new connections get `503`.
+    /// Connections that may wait for a worker (1 to 65536); beyond that, new connections get
+    /// `503`.
     pub fn max_pending_connections(mut self, max: usize) -> Self {
         self.max_pending_connections = max;
         self
@@ -193,8 +194,9 @@ impl ExporterOptions {
         if !(1..=1024).contains(&self.workers) {
             return invalid("workers must be between 1 and 1024");
         }
-        if self.max_pending_connections == 0 {
-            return invalid("max_pending_connections must be at least 1");
+        // The queue's slots are allocated up front.
+        if !(1..=65_536).contains(&self.max_pending_connections) {
+            return invalid("max_pending_connections must be between 1 and 65536");
         }
         let timeouts = [self.read_timeout, self.write_timeout, self.idle_timeout];
         if timeouts.iter().any(Duration::is_zero) {
