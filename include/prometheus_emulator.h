@@ -12,7 +12,8 @@
  *   another holder: a registry keeps its own reference to what is registered in it. Each handle
  *   carries a type tag checked on entry: a handle of another type, a freed handle or a zeroed
  *   block of memory gives PE_ERR_WRONG_KIND rather than undefined behaviour (a freed handle is
- *   detected only until its memory is reused: do not rely on it).
+ *   detected only until its memory is reused: do not rely on it). A pe_exporter (a running HTTP
+ *   exporter) is a tagged handle too, with one owner: pe_exporter_stop() stops and frees it.
  * - Families and children. A metric handle from pe_<type>_new() is a family; one with label
  *   names has a child per tuple of label values. pe_<type>_labels() binds a child and returns a
  *   handle of the same type for it: the hot path, with no lookup, lock or allocation per update.
@@ -29,7 +30,8 @@
  * - Panics. No Rust panic crosses the boundary: it becomes PE_ERR_INTERNAL, and the library
  *   stays usable. Nothing the library does aborts the host process.
  * - Threads. Every function is thread-safe. Callbacks given to the library may be called from
- *   any thread, concurrently. The library starts no thread of its own.
+ *   any thread, concurrently. The library starts no thread of its own, except for a running
+ *   exporter: pe_exporter_start() starts its threads and pe_exporter_stop() joins them all.
  */
 
 #ifndef PROMETHEUS_EMULATOR_H
@@ -173,6 +175,12 @@ typedef struct pe_counter pe_counter;
 typedef struct pe_enum pe_enum;
 
 /**
+ * A running HTTP exporter, from `pe_exporter_start()`. Opaque; stop it (which also frees it)
+ * with `pe_exporter_stop()`.
+ */
+typedef struct pe_exporter pe_exporter;
+
+/**
  * A gauge: a family (from `pe_gauge_new()`), or one labelled child of it (from
  * `pe_gauge_labels()`). Opaque; reference counted; release with `pe_gauge_free()`.
  */
@@ -273,6 +281,79 @@ typedef void (*pe_free_fn)(void *user_data);
  * is valid only during the call.
  */
 typedef void (*pe_collect_fn)(struct pe_collect_builder *builder, void *user_data);
+
+/**
+ * How `pe_exporter_start()` listens and serves.
+ *
+ * Set `struct_size` to `sizeof(pe_exporter_options)`: later versions of the library may add
+ * fields at the end, and read them only when `struct_size` says the caller's struct has them.
+ * Zero the struct first (`pe_exporter_options opts = {0}; opts.struct_size = sizeof opts;`): every
+ * field but `address` then takes its default. Every pointer is borrowed for the duration of the
+ * call; the library copies what it keeps (file contents are read during the call).
+ */
+typedef struct pe_exporter_options {
+    /**
+     * `sizeof(pe_exporter_options)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * Where to listen, `host:port`: "0.0.0.0:9100" (every IPv4 interface), "[::]:9100" (every
+     * IPv6 interface), "127.0.0.1:9100" (loopback only). Port 0 picks a free port, which
+     * `pe_exporter_port()` reports. Required.
+     */
+    const char *address;
+    /**
+     * Worker threads, each serving one connection at a time, 1 to 1024; 0 for the default, 4.
+     */
+    size_t workers;
+    /**
+     * Connections that may wait for a worker, 1 to 65536; beyond that new connections are
+     * answered 503. 0 for the default, 64.
+     */
+    size_t max_pending_connections;
+    /**
+     * How long a request head may take to arrive, in milliseconds; a client that sends nothing
+     * is disconnected after it. 0 for the default, 10000.
+     */
+    uint32_t read_timeout_ms;
+    /**
+     * How long sending one response may take, in milliseconds. 0 for the default, 10000.
+     */
+    uint32_t write_timeout_ms;
+    /**
+     * How long a keep-alive connection may stay idle between requests, in milliseconds. 0 for
+     * the default, 10000.
+     */
+    uint32_t idle_timeout_ms;
+    /**
+     * Largest request head accepted (request line and header fields), at least 1024 bytes; a
+     * larger one is answered 431. 0 for the default, 16384.
+     */
+    size_t max_head_bytes;
+    /**
+     * Requests served on one keep-alive connection before it is closed. 0 for the default, 1000.
+     */
+    size_t max_requests_per_connection;
+    /**
+     * HTTP basic auth: the user name every request must carry (no ':'); NULL or "" for no
+     * authentication. Requests without the right credentials are answered 401.
+     */
+    const char *basic_auth_user;
+    /**
+     * The password that goes with `basic_auth_user`; NULL is "".
+     */
+    const char *basic_auth_password;
+    /**
+     * HTTPS: path of a PEM file holding the certificate chain, leaf first; NULL or "" for plain
+     * HTTP. Requires `tls_key_file`.
+     */
+    const char *tls_cert_file;
+    /**
+     * Path of a PEM file holding the certificate's private key (PKCS#8, PKCS#1 or SEC1).
+     * Requires `tls_cert_file`.
+     */
+    const char *tls_key_file;
+} pe_exporter_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1919,6 +2000,54 @@ enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
                                           size_t label,
                                           const char **name,
                                           const char **value);
+
+/**
+ * Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process
+ * collector registered in it) and returns once it listens, so a scrape can follow at once.
+ *
+ * It answers `GET` and `HEAD /metrics` with the registry in the format the `Accept` header asks
+ * for (OpenMetrics 1.0 or Prometheus text 0.0.4), gzipped when `Accept-Encoding` allows it and
+ * restricted to the families named by `name[]` query parameters when there are any; `/` with a
+ * page linking to it; anything else with 404 (405 for other methods). Its threads (one accepting,
+ * `opts->workers` serving) run until `pe_exporter_stop()`, which joins them all. Several
+ * exporters may run at once.
+ *
+ * `opts` and its strings are borrowed for the call. `registry` is borrowed; the exporter takes
+ * its own reference, so `pe_registry_free()` on the caller's handle while the exporter runs is
+ * safe. On success `*out` receives the exporter, owned by the caller, to stop and free with
+ * `pe_exporter_stop()`; on error `*out` is not written and no thread is left running.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->address`, `out`); `PE_ERR_UTF8`;
+ * `PE_ERR_WRONG_KIND` (`registry` is not a live `pe_registry`); `PE_ERR_INVALID_CONFIG`
+ * (`opts->struct_size` too small, a number out of range, a ':' in the user name, only one of the
+ * TLS files, or a certificate or key file that is missing, unreadable or invalid);
+ * `PE_ERR_IO` (the address cannot be resolved or listened on, the port is in use, or a thread
+ * cannot be started); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_exporter_start(const struct pe_exporter_options *opts,
+                                 struct pe_registry *registry,
+                                 struct pe_exporter **out);
+
+/**
+ * The port the exporter listens on: the one asked for, or the one picked for port 0.
+ *
+ * `exporter` is borrowed. On success `*out` receives the port. Returns `PE_OK`; `PE_ERR_NULL`
+ * (`exporter`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_exporter_port(const struct pe_exporter *exporter, uint16_t *out);
+
+/**
+ * Stops the exporter and frees it: stops listening, shuts down every open connection (a scrape
+ * in progress fails, a stalled client does not delay it) and joins every thread the exporter
+ * started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
+ * port is free again when it returns.
+ *
+ * NULL is a no-op. A pointer that is not a live `pe_exporter` is left alone (and reported through
+ * `pe_last_error()`). Do not use `exporter` afterwards. Thread-safe. Called from inside a scrape
+ * of the same exporter (a callback metric, say), the thread running that scrape cannot join
+ * itself: it ends on its own right after.
+ */
+void pe_exporter_stop(struct pe_exporter *exporter);
 
 #ifdef __cplusplus
 }  // extern "C"

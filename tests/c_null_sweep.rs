@@ -29,7 +29,22 @@ const HANDLES: &[&str] = &[
     "collector",
     "snapshot",
     "collect_builder",
+    "exporter",
 ];
+
+/// The function that releases a handle of this type: `pe_<type>_free()`, except for the exporter,
+/// which `pe_exporter_stop()` stops and frees.
+fn release_function(handle: &str) -> String {
+    match handle {
+        "exporter" => "pe_exporter_stop".into(),
+        other => format!("pe_{other}_free"),
+    }
+}
+
+/// Whether a function releases a handle: a no-op on NULL or a bad handle, returning nothing.
+fn is_release(function: &str) -> bool {
+    function.ends_with("_free") || function == "pe_exporter_stop"
+}
 
 /// Pointer parameters that may be NULL (documented in the header): the call must still return
 /// a status, but not necessarily `PE_ERR_NULL`.
@@ -71,6 +86,8 @@ enum Param {
     InArray(String),
     /// `const pe_metric_opts *`.
     Opts,
+    /// `const pe_exporter_options *`.
+    ExporterOpts,
     /// `void *`.
     UserData,
     /// A function pointer typedef.
@@ -122,11 +139,12 @@ fn classify(ty: &str, function: &str) -> Param {
         "char **" => Param::OutOwnedStr,
         "char *" => Param::OwnedStr,
         "const pe_metric_opts *" => Param::Opts,
+        "const pe_exporter_options *" => Param::ExporterOpts,
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
         "double" | "size_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format" | "pe_metric_type"
         | "pe_status" => Param::Scalar(ty),
-        "double *" | "uint64_t *" | "size_t *" | "bool *" | "pe_metric_type *" => {
+        "double *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *" | "pe_metric_type *" => {
             Param::OutScalar(ty.trim_end_matches(" *").to_string())
         }
         "const double *" | "const uint64_t *" | "const bool *" => Param::InArray(
@@ -216,7 +234,7 @@ fn baseline(
         Param::Handle(h) => format!("h_{h}"),
         Param::OutHandle(h) => {
             writeln!(locals, "        pe_{h} *o{index} = NULL;").unwrap();
-            writeln!(after, "        pe_{h}_free(o{index});").unwrap();
+            writeln!(after, "        {}(o{index});", release_function(h)).unwrap();
             format!("&o{index}")
         }
         Param::Str => "\"a\"".into(),
@@ -239,6 +257,7 @@ fn baseline(
         }
         Param::InArray(t) => format!("in_{}", t.trim_end_matches("_t")),
         Param::Opts => "&opts".into(),
+        Param::ExporterOpts => "&exporter_opts".into(),
         Param::UserData => "NULL".into(),
         Param::Callback(t) => format!("sweep_{}", t.trim_start_matches("pe_")),
         Param::Scalar(t) => match t.as_str() {
@@ -310,7 +329,7 @@ fn emit_call(
 /// The sweep of one function: every pointer NULL in turn, every handle zeroed and of the wrong
 /// type. Returns how many calls it emitted.
 fn emit_function(out: &mut String, function: &Function, in_builder: bool) -> usize {
-    let is_free = function.name.ends_with("_free");
+    let is_free = is_release(&function.name);
     let mut calls = 0;
     if !function.params.iter().any(|(p, _)| p.is_pointer()) {
         // pe_last_error, pe_version, pe_status_str: nothing to sweep; they must answer.
@@ -408,12 +427,14 @@ static pe_info *h_info;
 static pe_enum *h_enum;
 static pe_collector *h_collector;
 static pe_snapshot *h_snapshot;
+static pe_exporter *h_exporter;
 static const char *strs[16] = {"a", "a", "a", "a", "a", "a", "a", "a",
                                "a", "a", "a", "a", "a", "a", "a", "a"};
 static const double in_double[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const uint64_t in_uint64[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const bool in_bool[16] = {true};
 static pe_metric_opts opts;
+static pe_exporter_options exporter_opts;
 static int calls, failures;
 
 static double sweep_value_fn(void *user_data) { (void)user_data; return 1; }
@@ -513,6 +534,8 @@ fn every_function_survives_null_and_bad_handles() {
     const char *states[] = {"a", "b"};
     opts.struct_size = sizeof opts;
     opts.name = "sweep_opts";
+    exporter_opts.struct_size = sizeof exporter_opts;
+    exporter_opts.address = "127.0.0.1:0";
     must(pe_registry_new(&h_registry), "registry");
     must(pe_counter_new("sweep_counter", NULL, NULL, 0, &h_counter), "counter");
     must(pe_gauge_new("sweep_gauge", NULL, NULL, 0, &h_gauge), "gauge");
@@ -524,6 +547,7 @@ fn every_function_survives_null_and_bad_handles() {
     must(pe_registry_register_collector(h_registry, h_collector), "register");
     must(pe_registry_register_counter(h_registry, h_counter), "register counter");
     must(pe_registry_snapshot(h_registry, &h_snapshot), "snapshot"); /* runs sweep_builder */
+    must(pe_exporter_start(&exporter_opts, h_registry, &h_exporter), "exporter");
     int builder_calls = calls;
     if (builder_calls == 0) { printf("FAIL the builder sweep did not run\n"); failures++; }
 
@@ -545,6 +569,10 @@ fn every_function_survives_null_and_bad_handles() {
     pe_snapshot *again = NULL;
     must(pe_registry_snapshot(h_registry, &again), "registry still alive");
     pe_snapshot_free(again);
+    uint16_t port = 0;
+    must(pe_exporter_port(h_exporter, &port), "exporter still alive");
+    if (port == 0) { printf("FAIL the exporter has no port\n"); failures++; }
+    pe_exporter_stop(h_exporter);
     pe_snapshot_free(h_snapshot);
     pe_collector_free(h_collector);
     pe_enum_free(h_enum);

@@ -440,3 +440,39 @@ fn a_client_that_does_not_read_is_cut_off_by_the_write_timeout() {
         .unwrap();
     assert!(received.len() - head_end < length, "the whole body arrived");
 }
+
+/// A collector that stops the exporter serving it, as a C callback could.
+struct StopsItsExporter(Arc<std::sync::Mutex<Option<Exporter>>>);
+
+impl Collector for StopsItsExporter {
+    fn describe(&self) -> Vec<Descriptor> {
+        Vec::new()
+    }
+
+    fn collect(&self, _: &mut Vec<MetricFamily>) {
+        if let Some(exporter) = self.0.lock().unwrap().take() {
+            exporter.stop();
+        }
+    }
+}
+
+#[test]
+fn stopping_from_inside_a_scrape_does_not_deadlock() {
+    let slot = Arc::new(std::sync::Mutex::new(None));
+    let registry = Arc::new(Registry::new());
+    registry
+        .register(Arc::new(StopsItsExporter(slot.clone())))
+        .unwrap();
+    let exporter = start(registry);
+    let addr = exporter.local_addr();
+    *slot.lock().unwrap() = Some(exporter);
+    let mut stream = connect(addr);
+    stream.write_all(&get_request("/metrics", "")).unwrap();
+    // The scrape's own connection is shut down by the stop it triggered.
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5)).unwrap();
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(slot.lock().unwrap().is_none());
+    // Stopped for good: the port is free again.
+    let again = Exporter::start(ExporterOptions::new(addr.to_string())).unwrap();
+    again.stop();
+}

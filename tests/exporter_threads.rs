@@ -5,7 +5,7 @@
 mod exporter_support;
 
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use prometheus_emulator::exporter::ExporterOptions;
 
@@ -21,6 +21,21 @@ fn exporter_threads() -> usize {
         .count()
 }
 
+/// Waits (briefly) until `exporter_threads()` is `expected`, and returns the last count. A new
+/// thread names itself once it runs, and a joined thread's /proc entry goes a moment after
+/// `pthread_join` returns (the kernel wakes the joiner before it reaps the thread), so counts
+/// are polled; `tests/exporter_ffi.rs` proves the joins strictly, by unmapping the library.
+fn settle(expected: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let count = exporter_threads();
+        if count == expected || Instant::now() > deadline {
+            return count;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[test]
 fn stop_and_drop_join_every_thread() {
     assert_eq!(
@@ -34,7 +49,7 @@ fn stop_and_drop_join_every_thread() {
             .registry(sample_registry())
             .workers(2),
     );
-    assert_eq!(exporter_threads(), (1 + 4) + (1 + 2));
+    assert_eq!(settle((1 + 4) + (1 + 2)), (1 + 4) + (1 + 2));
 
     // Clients in every state: mid-head, idle, silent.
     let mut partial = connect(first.local_addr());

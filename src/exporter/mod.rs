@@ -65,22 +65,41 @@ pub const DEFAULT_MAX_HEAD_BYTES: usize = 16 * 1024;
 /// Requests served on one keep-alive connection before it is closed, when not configured.
 pub const DEFAULT_MAX_REQUESTS_PER_CONNECTION: usize = 1000;
 
+/// Something that owns a registry and keeps it alive while an exporter serves it: how the C ABI
+/// hands over a registry handle, which holds its registry by value.
+pub(crate) trait RegistryOwner: Send + Sync + 'static {
+    fn registry(&self) -> &Registry;
+}
+
 /// The registry an exporter serves.
-#[derive(Clone, Debug, Default)]
-pub enum ServedRegistry {
+#[derive(Clone, Default)]
+pub(crate) enum ServedRegistry {
     /// The process-wide [`default_registry`], with the process collector registered in it.
     #[default]
     Default,
     /// A registry of the caller's.
-    Custom(Arc<Registry>),
+    Shared(Arc<Registry>),
+    /// A registry inside something the exporter keeps a reference to.
+    Owned(Arc<dyn RegistryOwner>),
+}
+
+impl fmt::Debug for ServedRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServedRegistry::Default => "Default",
+            ServedRegistry::Shared(_) => "Shared",
+            ServedRegistry::Owned(_) => "Owned",
+        })
+    }
 }
 
 impl ServedRegistry {
     /// The registry itself.
-    pub fn get(&self) -> &Registry {
+    pub(crate) fn get(&self) -> &Registry {
         match self {
             ServedRegistry::Default => default_registry(),
-            ServedRegistry::Custom(registry) => registry,
+            ServedRegistry::Shared(registry) => registry,
+            ServedRegistry::Owned(owner) => owner.registry(),
         }
     }
 }
@@ -105,6 +124,7 @@ impl ExporterOptions {
     /// Options for an exporter listening on `address` (`host:port`; port 0 picks a free port,
     /// which [`Exporter::port`] reports). `0.0.0.0:9100` listens on every IPv4 interface,
     /// `[::]:9100` on every IPv6 one, `127.0.0.1:9100` on loopback only.
+    /// The default registry is served unless [`registry`](Self::registry) names another.
     pub fn new(address: impl Into<String>) -> Self {
         ExporterOptions {
             address: address.into(),
@@ -123,13 +143,13 @@ impl ExporterOptions {
 
     /// Serves this registry instead of the default one.
     pub fn registry(mut self, registry: Arc<Registry>) -> Self {
-        self.registry = ServedRegistry::Custom(registry);
+        self.registry = ServedRegistry::Shared(registry);
         self
     }
 
-    /// Serves this registry ([`ServedRegistry::Default`] or a custom one).
-    pub fn served_registry(mut self, registry: ServedRegistry) -> Self {
-        self.registry = registry;
+    /// Serves the registry `owner` holds, keeping `owner` alive until the exporter stops.
+    pub(crate) fn registry_owned_by(mut self, owner: Arc<dyn RegistryOwner>) -> Self {
+        self.registry = ServedRegistry::Owned(owner);
         self
     }
 

@@ -8,6 +8,7 @@
 //! starve new ones. Every open connection is registered with a clone of its socket, so stop can
 //! shut them all down: a stalled or malicious client cannot delay it.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -209,9 +210,14 @@ impl Server {
             let _ = accept.join();
         }
         // The accept thread has dropped the queue's sender: each worker finishes (its socket is
-        // shut down), drops what is left in the queue, and returns.
+        // shut down), drops what is left in the queue, and returns. A worker cannot join itself
+        // (a collector that stops the exporter runs on one): that one is left to return on its
+        // own as soon as this call unwinds back to it.
+        let on_own_worker = SERVING.get() == Arc::as_ptr(&self.shared) as usize;
         for worker in self.workers.drain(..) {
-            let _ = worker.join();
+            if !(on_own_worker && worker.thread().id() == thread::current().id()) {
+                let _ = worker.join();
+            }
         }
         self.listener = None;
     }
@@ -308,7 +314,16 @@ fn refuse(stream: TcpStream, shared: &Shared) {
     let _ = stream.shutdown(Shutdown::Write);
 }
 
+thread_local! {
+    /// On a worker thread, the address of the `Shared` it serves; 0 elsewhere. A plain integer
+    /// with a const initialiser, so no thread-local destructor is registered: `thread::current()`
+    /// would register one on the caller's thread, and glibc keeps a library loaded after
+    /// `dlclose()` while any thread has a pending destructor of it.
+    static SERVING: Cell<usize> = const { Cell::new(0) };
+}
+
 fn worker_loop(shared: &Shared, queue: &Mutex<Receiver<TcpStream>>) {
+    SERVING.set(shared as *const Shared as usize);
     let mut scratch = Scratch::default();
     loop {
         let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();

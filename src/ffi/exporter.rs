@@ -1,0 +1,274 @@
+//! `pe_exporter`: the HTTP exporter a Prometheus server scrapes, started and stopped from C.
+
+use std::ffi::c_char;
+use std::mem::size_of;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::args::{out_arg, str_arg};
+use super::guard::{guard, guard_value};
+use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, null_argument, release, tag_of};
+use super::registry::{RegistryRef, pe_registry};
+use super::status::{Failure, FfiResult, pe_status};
+use crate::exporter::{
+    BasicAuth, Exporter, ExporterError, ExporterOptions, RegistryOwner, TlsOptions,
+};
+use crate::registry::Registry;
+
+/// A running HTTP exporter, from `pe_exporter_start()`. Opaque; stop it (which also frees it)
+/// with `pe_exporter_stop()`.
+pub struct pe_exporter {
+    _private: [u8; 0],
+}
+
+impl CType for pe_exporter {
+    type Inner = Exporter;
+    const TAG: u32 = tag_of("pe_exporter");
+    const NAME: &'static str = "pe_exporter";
+}
+
+/// How `pe_exporter_start()` listens and serves.
+///
+/// Set `struct_size` to `sizeof(pe_exporter_options)`: later versions of the library may add
+/// fields at the end, and read them only when `struct_size` says the caller's struct has them.
+/// Zero the struct first (`pe_exporter_options opts = {0}; opts.struct_size = sizeof opts;`): every
+/// field but `address` then takes its default. Every pointer is borrowed for the duration of the
+/// call; the library copies what it keeps (file contents are read during the call).
+#[repr(C)]
+pub struct pe_exporter_options {
+    /// `sizeof(pe_exporter_options)` as the caller was compiled with. Required.
+    pub struct_size: usize,
+    /// Where to listen, `host:port`: "0.0.0.0:9100" (every IPv4 interface), "[::]:9100" (every
+    /// IPv6 interface), "127.0.0.1:9100" (loopback only). Port 0 picks a free port, which
+    /// `pe_exporter_port()` reports. Required.
+    pub address: *const c_char,
+    /// Worker threads, each serving one connection at a time, 1 to 1024; 0 for the default, 4.
+    pub workers: usize,
+    /// Connections that may wait for a worker, 1 to 65536; beyond that new connections are
+    /// answered 503. 0 for the default, 64.
+    pub max_pending_connections: usize,
+    /// How long a request head may take to arrive, in milliseconds; a client that sends nothing
+    /// is disconnected after it. 0 for the default, 10000.
+    pub read_timeout_ms: u32,
+    /// How long sending one response may take, in milliseconds. 0 for the default, 10000.
+    pub write_timeout_ms: u32,
+    /// How long a keep-alive connection may stay idle between requests, in milliseconds. 0 for
+    /// the default, 10000.
+    pub idle_timeout_ms: u32,
+    /// Largest request head accepted (request line and header fields), at least 1024 bytes; a
+    /// larger one is answered 431. 0 for the default, 16384.
+    pub max_head_bytes: usize,
+    /// Requests served on one keep-alive connection before it is closed. 0 for the default, 1000.
+    pub max_requests_per_connection: usize,
+    /// HTTP basic auth: the user name every request must carry (no ':'); NULL or "" for no
+    /// authentication. Requests without the right credentials are answered 401.
+    pub basic_auth_user: *const c_char,
+    /// The password that goes with `basic_auth_user`; NULL is "".
+    pub basic_auth_password: *const c_char,
+    /// HTTPS: path of a PEM file holding the certificate chain, leaf first; NULL or "" for plain
+    /// HTTP. Requires `tls_key_file`.
+    pub tls_cert_file: *const c_char,
+    /// Path of a PEM file holding the certificate's private key (PKCS#8, PKCS#1 or SEC1).
+    /// Requires `tls_cert_file`.
+    pub tls_key_file: *const c_char,
+}
+
+fn invalid_config(message: String) -> Failure {
+    Failure::new(pe_status::PE_ERR_INVALID_CONFIG, message)
+}
+
+/// An optional string field: NULL and "" are both "not set".
+///
+/// # Safety
+/// As for `str_arg`.
+unsafe fn opt_field<'a>(ptr: *const c_char, arg: &str) -> FfiResult<Option<&'a str>> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(unsafe { str_arg(ptr, arg) }?).filter(|s| !s.is_empty()))
+}
+
+/// Reads a `pe_exporter_options` into exporter options (the registry is set apart).
+///
+/// # Safety
+/// `ptr` is NULL or points to a `pe_exporter_options` whose pointers follow its field docs.
+unsafe fn options_arg(ptr: *const pe_exporter_options, arg: &str) -> FfiResult<ExporterOptions> {
+    if ptr.is_null() {
+        return Err(null_argument(arg));
+    }
+    // SAFETY: every version of the struct starts with `struct_size`.
+    let struct_size = unsafe { ptr.cast::<usize>().read() };
+    // Version 1 of the struct is all of today's fields. When fields are added, keep accepting
+    // the version 1 size and read a new field only when `struct_size` covers it.
+    if struct_size < size_of::<pe_exporter_options>() {
+        return Err(invalid_config(format!(
+            "`{arg}->struct_size` is {struct_size}: set it to sizeof(pe_exporter_options) ({})",
+            size_of::<pe_exporter_options>()
+        )));
+    }
+    let opts = unsafe { &*ptr };
+    let address = unsafe { str_arg(opts.address, "opts->address") }?;
+    let user = unsafe { opt_field(opts.basic_auth_user, "opts->basic_auth_user") }?;
+    let password = unsafe { opt_field(opts.basic_auth_password, "opts->basic_auth_password") }?;
+    let cert = unsafe { opt_field(opts.tls_cert_file, "opts->tls_cert_file") }?;
+    let key = unsafe { opt_field(opts.tls_key_file, "opts->tls_key_file") }?;
+
+    let mut options = ExporterOptions::new(address);
+    // Zero means "the default" for every number, so a zeroed struct is a valid one.
+    if opts.workers != 0 {
+        options = options.workers(opts.workers);
+    }
+    if opts.max_pending_connections != 0 {
+        options = options.max_pending_connections(opts.max_pending_connections);
+    }
+    let millis = |ms: u32| Duration::from_millis(u64::from(ms));
+    if opts.read_timeout_ms != 0 {
+        options = options.read_timeout(millis(opts.read_timeout_ms));
+    }
+    if opts.write_timeout_ms != 0 {
+        options = options.write_timeout(millis(opts.write_timeout_ms));
+    }
+    if opts.idle_timeout_ms != 0 {
+        options = options.idle_timeout(millis(opts.idle_timeout_ms));
+    }
+    if opts.max_head_bytes != 0 {
+        options = options.max_head_bytes(opts.max_head_bytes);
+    }
+    if opts.max_requests_per_connection != 0 {
+        options = options.max_requests_per_connection(opts.max_requests_per_connection);
+    }
+    match (user, password) {
+        (Some(user), password) => {
+            options = options.basic_auth(BasicAuth::new(user, password.unwrap_or(""))?);
+        }
+        (None, Some(_)) => {
+            return Err(invalid_config(
+                "`opts->basic_auth_password` is set without `opts->basic_auth_user`".into(),
+            ));
+        }
+        (None, None) => {}
+    }
+    match (cert, key) {
+        (Some(cert), Some(key)) => options = options.tls(TlsOptions::from_pem_files(cert, key)),
+        (None, None) => {}
+        _ => {
+            return Err(invalid_config(
+                "TLS needs both `opts->tls_cert_file` and `opts->tls_key_file`".into(),
+            ));
+        }
+    }
+    Ok(options)
+}
+
+/// Which status each exporter error becomes.
+impl From<ExporterError> for Failure {
+    fn from(error: ExporterError) -> Self {
+        let status = match &error {
+            ExporterError::InvalidOptions(_) | ExporterError::Tls(_) => {
+                pe_status::PE_ERR_INVALID_CONFIG
+            }
+            ExporterError::Bind { .. } | ExporterError::Spawn(_) => pe_status::PE_ERR_IO,
+        };
+        Failure::new(status, error.to_string())
+    }
+}
+
+/// A registry handle serves as the exporter's registry for as long as the exporter holds a
+/// reference to the handle.
+impl RegistryOwner for Handle<pe_registry> {
+    fn registry(&self) -> &Registry {
+        self.inner.get()
+    }
+}
+
+/// The registry argument: `None` for NULL or the default registry's handle, otherwise a new
+/// reference to the handle, which keeps the registry alive after the caller frees theirs.
+///
+/// # Safety
+/// As for `borrow`.
+unsafe fn registry_owner_arg(
+    ptr: *const pe_registry,
+) -> FfiResult<Option<Arc<Handle<pe_registry>>>> {
+    match unsafe { borrow_opt::<pe_registry>(ptr, "registry") }? {
+        None | Some(RegistryRef::Default) => Ok(None),
+        Some(RegistryRef::Owned(_)) => {
+            let ptr = ptr.cast::<Handle<pe_registry>>();
+            // SAFETY: the tag says this is a live handle of `pe_registry_new()`, whose pointer
+            // came from `Arc::into_raw`: taking one more reference is sound.
+            unsafe { Arc::increment_strong_count(ptr) };
+            Ok(Some(unsafe { Arc::from_raw(ptr) }))
+        }
+    }
+}
+
+/// Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process
+/// collector registered in it) and returns once it listens, so a scrape can follow at once.
+///
+/// It answers `GET` and `HEAD /metrics` with the registry in the format the `Accept` header asks
+/// for (OpenMetrics 1.0 or Prometheus text 0.0.4), gzipped when `Accept-Encoding` allows it and
+/// restricted to the families named by `name[]` query parameters when there are any; `/` with a
+/// page linking to it; anything else with 404 (405 for other methods). Its threads (one accepting,
+/// `opts->workers` serving) run until `pe_exporter_stop()`, which joins them all. Several
+/// exporters may run at once.
+///
+/// `opts` and its strings are borrowed for the call. `registry` is borrowed; the exporter takes
+/// its own reference, so `pe_registry_free()` on the caller's handle while the exporter runs is
+/// safe. On success `*out` receives the exporter, owned by the caller, to stop and free with
+/// `pe_exporter_stop()`; on error `*out` is not written and no thread is left running.
+///
+/// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->address`, `out`); `PE_ERR_UTF8`;
+/// `PE_ERR_WRONG_KIND` (`registry` is not a live `pe_registry`); `PE_ERR_INVALID_CONFIG`
+/// (`opts->struct_size` too small, a number out of range, a ':' in the user name, only one of the
+/// TLS files, or a certificate or key file that is missing, unreadable or invalid);
+/// `PE_ERR_IO` (the address cannot be resolved or listened on, the port is in use, or a thread
+/// cannot be started); `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_exporter_start(
+    opts: *const pe_exporter_options,
+    registry: *mut pe_registry,
+    out: *mut *mut pe_exporter,
+) -> pe_status {
+    guard("pe_exporter_start", || {
+        let mut options = unsafe { options_arg(opts, "opts") }?;
+        let owner = unsafe { registry_owner_arg(registry) }?;
+        let out = out_arg(out, "out")?;
+        if let Some(owner) = owner {
+            options = options.registry_owned_by(owner);
+        }
+        out.set(into_raw::<pe_exporter>(Exporter::start(options)?));
+        Ok(())
+    })
+}
+
+/// The port the exporter listens on: the one asked for, or the one picked for port 0.
+///
+/// `exporter` is borrowed. On success `*out` receives the port. Returns `PE_OK`; `PE_ERR_NULL`
+/// (`exporter`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_exporter_port(
+    exporter: *const pe_exporter,
+    out: *mut u16,
+) -> pe_status {
+    guard("pe_exporter_port", || {
+        let exporter = unsafe { borrow::<pe_exporter>(exporter, "exporter") }?;
+        let out = out_arg(out, "out")?;
+        out.set(exporter.port());
+        Ok(())
+    })
+}
+
+/// Stops the exporter and frees it: stops listening, shuts down every open connection (a scrape
+/// in progress fails, a stalled client does not delay it) and joins every thread the exporter
+/// started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
+/// port is free again when it returns.
+///
+/// NULL is a no-op. A pointer that is not a live `pe_exporter` is left alone (and reported through
+/// `pe_last_error()`). Do not use `exporter` afterwards. Thread-safe. Called from inside a scrape
+/// of the same exporter (a callback metric, say), the thread running that scrape cannot join
+/// itself: it ends on its own right after.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_exporter_stop(exporter: *mut pe_exporter) {
+    guard_value("pe_exporter_stop", (), || unsafe {
+        release::<pe_exporter>(exporter, "exporter")
+    })
+}
