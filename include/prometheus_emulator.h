@@ -297,8 +297,8 @@ typedef struct pe_exporter_options {
      */
     size_t struct_size;
     /**
-     * Where to listen, `host:port`: "0.0.0.0:9100" (every IPv4 interface), "[::]:9100" (every
-     * IPv6 interface), "127.0.0.1:9100" (loopback only). Port 0 picks a free port, which
+     * Where to listen, `host:port`: `"0.0.0.0:9100"` (every IPv4 interface), `"[::]:9100"` (every
+     * IPv6 interface), `"127.0.0.1:9100"` (loopback only). Port 0 picks a free port, which
      * `pe_exporter_port()` reports. Required.
      */
     const char *address;

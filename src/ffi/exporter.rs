@@ -38,8 +38,8 @@ impl CType for pe_exporter {
 pub struct pe_exporter_options {
     /// `sizeof(pe_exporter_options)` as the caller was compiled with. Required.
     pub struct_size: usize,
-    /// Where to listen, `host:port`: "0.0.0.0:9100" (every IPv4 interface), "[::]:9100" (every
-    /// IPv6 interface), "127.0.0.1:9100" (loopback only). Port 0 picks a free port, which
+    /// Where to listen, `host:port`: `"0.0.0.0:9100"` (every IPv4 interface), `"[::]:9100"` (every
+    /// IPv6 interface), `"127.0.0.1:9100"` (loopback only). Port 0 picks a free port, which
     /// `pe_exporter_port()` reports. Required.
     pub address: *const c_char,
     /// Worker threads, each serving one connection at a time, 1 to 1024; 0 for the default, 4.
