@@ -14,10 +14,20 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use super::ExporterError;
 
 /// Where the certificate chain and the private key come from.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum PemSource {
     File(PathBuf),
     Memory(Vec<u8>),
+}
+
+impl std::fmt::Debug for PemSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PemSource::File(path) => write!(f, "File({})", path.display()),
+            // Never print key material, not even in a debug dump of the options.
+            PemSource::Memory(pem) => write!(f, "Memory({} bytes)", pem.len()),
+        }
+    }
 }
 
 /// The certificate and key an exporter serves HTTPS with. They are read once, when the exporter
@@ -90,4 +100,17 @@ impl TlsOptions {
 
 fn tls_error(what: &str, error: impl std::fmt::Display) -> ExporterError {
     ExporterError::Tls(format!("{what}: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_key_material() {
+        let options = TlsOptions::from_pem("CERT", "-----BEGIN PRIVATE KEY-----secret");
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("Memory(33 bytes)"), "{shown}");
+    }
 }
