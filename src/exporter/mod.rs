@@ -35,6 +35,14 @@
 //!   for a malformed request;
 //! - stop also shuts down the sockets of connections in progress, so a stalled client cannot
 //!   delay it.
+//!
+//! Two details matter to C hosts. Writes never raise SIGPIPE (C programs do not ignore it as Rust
+//! programs do): plain sockets are written with `send(MSG_NOSIGNAL)`, and TLS goes through a
+//! wrapper that keeps rustls off `writev(2)`. And std's thread spawning registers a thread-local
+//! destructor on the thread that calls [`Exporter::start`]; glibc keeps a library mapped after
+//! `dlclose()` until every thread with a pending destructor of it has exited, so the unmapping
+//! happens when that thread exits. That is safe, only later; `tests/exporter_ffi.rs` starts the
+//! exporter from a short-lived thread and checks that `dlclose()` really unmaps the library.
 
 mod auth;
 mod handler;
