@@ -24,8 +24,8 @@ const LANDING_PAGE: &str = "<!DOCTYPE html>
 </html>
 ";
 
-/// Buffers a worker keeps between scrapes, so a steady scrape load does not reallocate the
-/// exposition text and the compressed body every time.
+/// The buffer a worker keeps between scrapes, so a steady scrape load does not regrow the
+/// exposition text every time.
 #[derive(Default)]
 pub(crate) struct Scratch {
     text: String,
