@@ -234,7 +234,10 @@ impl fmt::Display for PushError {
                 method,
                 url,
                 message,
-            } => write!(f, "{method} {url}: connection to the Pushgateway failed: {message}"),
+            } => write!(
+                f,
+                "{method} {url}: connection to the Pushgateway failed: {message}"
+            ),
             PushError::Http {
                 method,
                 url,
@@ -312,7 +315,9 @@ pub fn group_url<K: AsRef<str>, V: AsRef<str>>(
 ) -> Result<String, PushError> {
     let mut url = gateway_base(gateway)?;
     if job.is_empty() {
-        return Err(PushError::InvalidJob("the job name must not be empty".into()));
+        return Err(PushError::InvalidJob(
+            "the job name must not be empty".into(),
+        ));
     }
     url.push_str("/metrics");
     push_segment_pair(&mut url, "job", job);
@@ -466,6 +471,12 @@ impl ErrorContext<'_> {
                 url,
                 message: io.to_string(),
             },
+            // Name resolution fails with an uncategorised kind; std's message is the only mark.
+            E::Io(ref io) if io.to_string().contains("lookup address") => PushError::Connect {
+                method,
+                url,
+                message: io.to_string(),
+            },
             E::Io(ref io) if io.kind() == std::io::ErrorKind::TimedOut => PushError::Timeout {
                 method,
                 url,
@@ -535,7 +546,9 @@ fn gateway_base(gateway: &str) -> Result<String, PushError> {
         ("http", trimmed)
     };
     if rest.contains(['?', '#']) {
-        return Err(invalid("a query or fragment has no place in the gateway URL"));
+        return Err(invalid(
+            "a query or fragment has no place in the gateway URL",
+        ));
     }
     if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid("it contains whitespace"));
@@ -553,7 +566,10 @@ fn gateway_base(gateway: &str) -> Result<String, PushError> {
             "credentials in the URL are not supported: use the basic auth option",
         ));
     }
-    Ok(format!("{scheme}://{authority}{}", prefix.trim_end_matches('/')))
+    Ok(format!(
+        "{scheme}://{authority}{}",
+        prefix.trim_end_matches('/')
+    ))
 }
 
 fn validate_grouping_name<K: AsRef<str>, V: AsRef<str>>(
@@ -566,7 +582,9 @@ fn validate_grouping_name<K: AsRef<str>, V: AsRef<str>>(
     };
     validate_label_name(name).map_err(|e| invalid(e.to_string()))?;
     if name == "job" {
-        return Err(invalid("the job is given separately, not in the grouping key".into()));
+        return Err(invalid(
+            "the job is given separately, not in the grouping key".into(),
+        ));
     }
     if earlier.iter().any(|(other, _)| other.as_ref() == name) {
         return Err(invalid("the label appears twice".into()));
@@ -731,7 +749,9 @@ mod tests {
         ));
         assert_eq!(
             group_url("gw:1", "", NO_KEY),
-            Err(PushError::InvalidJob("the job name must not be empty".into()))
+            Err(PushError::InvalidJob(
+                "the job name must not be empty".into()
+            ))
         );
     }
 
