@@ -46,3 +46,5 @@ pub mod enumeration;
 pub mod collector;
 
 pub mod snapshot;
+
+pub mod push;
