@@ -40,7 +40,9 @@
 //! connection or an unknown host is [`PushError::Connect`], a timeout [`PushError::Timeout`], and a
 //! non-2xx answer [`PushError::Http`] with the status and the gateway's explanation (its body).
 //! Every request is bounded by [`PushOptions::timeout`] (10 s by default), so a dead gateway
-//! fails fast and nothing blocks forever. Redirects are not followed: a `PUT` redirected by a
+//! fails fast and nothing blocks forever. The one part outside that bound is resolving a host
+//! name, which runs on the calling thread and is bounded by the system resolver's own timeouts
+//! (the library starts no thread for a push: see `CallingThreadResolver`). Redirects are not followed: a `PUT` redirected by a
 //! proxy would otherwise arrive as a `GET`, so a 3xx is reported as the error it is.
 
 use std::fmt;
@@ -362,14 +364,42 @@ impl Method {
 /// codes are answers to inspect, not transport errors, and redirects are not followed (see the
 /// module docs); timeouts are set per request.
 static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(concat!("prometheus_emulator/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        CallingThreadResolver::default(),
+    )
 });
+
+/// Resolves host names on the calling thread.
+///
+/// With a timeout set, ureq's own resolver runs each lookup on a helper thread that it abandons
+/// when the timeout runs out. The library promises C hosts that it runs no thread of its own
+/// outside the exporter (so that they may `dlclose()` it), so lookups stay on the caller's
+/// thread instead: an IP address or an `/etc/hosts` name costs nothing, and a DNS lookup is
+/// bounded by the system resolver's own timeouts rather than by the push timeout, which applies
+/// from connecting on.
+#[derive(Debug, Default)]
+struct CallingThreadResolver(ureq::unversioned::resolver::DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for CallingThreadResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        _timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        // Without a deadline the default resolver looks up synchronously.
+        let no_deadline = ureq::unversioned::transport::NextTimeout::default();
+        self.0.resolve(uri, config, no_deadline)
+    }
+}
 
 fn send<K: AsRef<str>, V: AsRef<str>>(
     method: Method,

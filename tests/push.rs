@@ -24,7 +24,7 @@ use prometheus_emulator::{
     Counter, Family, Gauge, Histogram, HistogramConfig, Opts, Registry, exposition,
 };
 use push_gateway::{
-    Gateway, Setup, TEST_CA, TEST_PASSWORD_HASH, find_value, free_port, tls_gateway,
+    Gateway, PUSHER_AUTHORIZATION, Setup, TEST_PASSWORD_HASH, find_value, free_port, tls_gateway,
 };
 use serde_json::Value;
 
@@ -434,8 +434,7 @@ fn basic_auth_is_sent() {
         web_config: Some(format!(
             "basic_auth_users:\n  pusher: '{TEST_PASSWORD_HASH}'\n"
         )),
-        // base64("pusher:test")
-        read_authorization: Some("Basic cHVzaGVyOnRlc3Q="),
+        read_authorization: Some(PUSHER_AUTHORIZATION),
         ..Setup::default()
     });
     let registry = Registry::new();
@@ -457,9 +456,8 @@ fn basic_auth_is_sent() {
 
 #[test]
 fn https_with_a_private_ca() {
-    let gw = tls_gateway();
+    let gw = tls_gateway(false);
     let ca_file = gw.dir.join("ca.pem");
-    std::fs::write(&ca_file, TEST_CA).unwrap();
     let registry = Registry::new();
     gauge(&registry, "g", 4.0);
     let trusted = options().ca_file(&ca_file);
@@ -529,16 +527,12 @@ fn a_closed_port_fails_fast() {
 
 #[test]
 fn an_unknown_host_is_a_connect_error() {
-    // `.invalid` never resolves (RFC 6761). A machine without any resolver may instead let the
-    // lookup run into the timeout, which is bounded as well.
-    let started = Instant::now();
+    // `.invalid` never resolves (RFC 6761). How long the lookup takes is the system resolver's
+    // business (it runs on the calling thread, outside the push timeout), so no time is checked.
     let options = PushOptions::new().timeout(Duration::from_secs(3));
     let error = push::delete("gateway.invalid:9091", "j", NO_KEY, &options).unwrap_err();
-    assert!(
-        matches!(error, PushError::Connect { .. } | PushError::Timeout { .. }),
-        "{error:?}"
-    );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(matches!(error, PushError::Connect { .. }), "{error:?}");
+    assert!(error.to_string().contains("gateway.invalid"), "{error}");
 }
 
 #[test]

@@ -336,6 +336,9 @@ pub fn find_value(samples: &[TextSample], name: &str, labels: &[(&str, &str)]) -
 }
 
 /// The bcrypt hash of "test", from the Prometheus basic-auth guide.
+/// `Authorization` for the user `pusher` with the password `test`: base64("pusher:test").
+pub const PUSHER_AUTHORIZATION: &str = "Basic cHVzaGVyOnRlc3Q=";
+
 pub const TEST_PASSWORD_HASH: &str = "$2b$12$hNf2lSsxfm0.i4a.1kVpSOVyBCfIB51VRjgBUyv6kdnyTlgWj81Ay";
 // A throw-away test PKI (made with openssl, valid until 2126): a CA and a certificate for
 // 127.0.0.1 and localhost that it signed, with that certificate's key. Test use only.
@@ -375,17 +378,26 @@ exa3DjOxbfNkmVpL9QcBcsCd0RKhRANCAAR2ZAPMD32X+ZEfRodMJhkDShTm3Nbh
 -----END PRIVATE KEY-----
 ";
 
-pub fn tls_gateway() -> Gateway {
+/// A gateway serving HTTPS with [`TEST_SERVER_CERT`]; its directory holds the CA that signed it
+/// as `ca.pem`. With `basic_auth`, it also requires the user `pusher` with the password `test`.
+pub fn tls_gateway(basic_auth: bool) -> Gateway {
+    let mut config =
+        "tls_server_config:\n  cert_file: {dir}/server.pem\n  key_file: {dir}/server.key\n"
+            .to_owned();
+    if basic_auth {
+        config.push_str(&format!(
+            "basic_auth_users:\n  pusher: '{TEST_PASSWORD_HASH}'\n"
+        ));
+    }
     Gateway::start_with(Setup {
         files: vec![
             ("server.pem", TEST_SERVER_CERT.to_owned()),
             ("server.key", TEST_SERVER_KEY.to_owned()),
+            ("ca.pem", TEST_CA.to_owned()),
         ],
-        web_config: Some(
-            "tls_server_config:\n  cert_file: {dir}/server.pem\n  key_file: {dir}/server.key\n"
-                .to_owned(),
-        ),
+        web_config: Some(config),
         tls: true,
+        read_authorization: basic_auth.then_some(PUSHER_AUTHORIZATION),
         ..Setup::default()
     })
 }
