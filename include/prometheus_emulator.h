@@ -294,8 +294,9 @@ typedef struct pe_push_options {
      */
     size_t struct_size;
     /**
-     * Total time one request may take, in milliseconds: resolving, connecting, sending, reading
-     * the answer. 0 is the default, 10000 (10 s).
+     * Total time one request may take, in milliseconds: connecting, sending, reading the answer
+     * (a host name is resolved before, on the calling thread, within the system resolver's own
+     * timeouts). 0 is the default, 10000 (10 s).
      */
     uint64_t timeout_ms;
     /**

@@ -12,25 +12,32 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use prometheus_emulator::{push, Family, Gauge, Opts, Registry};
+//! use prometheus_emulator::push::{self, PushOptions};
+//! use prometheus_emulator::{Family, Gauge, Opts, Registry};
 //!
 //! let registry = Registry::new();
-//! let last_success = Arc::new(Family::<Gauge>::new(Opts::new("job_last_success_unixtime", "Last time the job succeeded")).unwrap());
+//! let opts = Opts::new("job_last_success_unixtime", "Last time the batch job succeeded.");
+//! let last_success = Arc::new(Family::<Gauge>::new(opts).unwrap());
 //! registry.register(last_success.clone()).unwrap();
 //! last_success.with_label_values::<&str>(&[]).unwrap().set_to_current_time();
-//! push::push("localhost:9091", "batch_job", &[("instance", "db-1")], &registry, &push::PushOptions::default()).unwrap();
+//!
+//! let options = PushOptions::new().basic_auth("pusher", "secret");
+//! push::push("localhost:9091", "batch_job", &[("instance", "db-1")], &registry, &options)
+//!     .unwrap_or_else(|e| eprintln!("push failed: {e}"));
 //! ```
 //!
 //! **The gateway** is `host:port` (plain HTTP is assumed, as both reference clients do) or a full
 //! `http://` or `https://` URL, which may carry a path prefix for a gateway behind a reverse proxy
-//! (`https://gw.example.org/pushgateway`). HTTPS uses rustls with the Mozilla root certificates.
+//! (`https://gw.example.org/pushgateway`). HTTPS uses rustls with the Mozilla root certificates,
+//! or only the CA certificates of [`PushOptions::ca_file`] for a gateway with a private CA.
 //! Proxies are taken from the usual environment variables (`HTTP_PROXY`, `HTTPS_PROXY`,
 //! `ALL_PROXY`, `NO_PROXY`).
 //!
 //! **The URL** follows the Pushgateway's rules: `/metrics/job/<job>{/<label>/<value>}`, each part
-//! percent-encoded, and a job or value that contains `/`, or a value that is empty, written as
-//! `<label>@base64/<URL-safe base64>` (an empty value as a single `=`, which the Pushgateway
-//! requires so that the path keeps its segment). The job must not be empty; grouping label names
+//! percent-encoded, and a job or value that contains `/` (or is `.` or `..`, which path cleaning
+//! would resolve), or a value that is empty, written as `<label>@base64/<URL-safe base64>` (an
+//! empty value as a single `=`, which the Pushgateway requires so that the path keeps its
+//! segment). The job must not be empty; grouping label names
 //! follow the label name rules of [`crate::name`], may not be `job` and may not repeat.
 //!
 //! **The body** is Prometheus text format 0.0.4 with its `Content-Type`. The Pushgateway sets the
@@ -42,8 +49,9 @@
 //! Every request is bounded by [`PushOptions::timeout`] (10 s by default), so a dead gateway
 //! fails fast and nothing blocks forever. The one part outside that bound is resolving a host
 //! name, which runs on the calling thread and is bounded by the system resolver's own timeouts
-//! (the library starts no thread for a push: see `CallingThreadResolver`). Redirects are not followed: a `PUT` redirected by a
-//! proxy would otherwise arrive as a `GET`, so a 3xx is reported as the error it is.
+//! (a push starts no thread: see `CallingThreadResolver`). Redirects are not followed: a `PUT`
+//! redirected by a proxy would otherwise arrive as a `GET`, so a 3xx is reported as the error it
+//! is.
 
 use std::fmt;
 use std::io::Read;
@@ -58,7 +66,7 @@ use crate::exposition::{Format, encode};
 use crate::name::validate_label_name;
 use crate::registry::Registry;
 
-/// Total time a request may take by default, from name resolution to the end of the answer.
+/// Total time a request may take by default, from connecting to the end of the answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time the connection (TCP and any TLS handshake) may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -89,7 +97,7 @@ impl fmt::Debug for BasicAuth {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PushOptions {
-    /// Total time for one request: resolving, connecting, sending, reading the answer.
+    /// Total time for one request: connecting, sending, reading the answer.
     pub timeout: Duration,
     /// Time for connecting (TCP and TLS); the total timeout applies as well.
     pub connect_timeout: Duration,

@@ -25,8 +25,9 @@ use crate::push::{self, PushError, PushOptions};
 pub struct pe_push_options {
     /// `sizeof(pe_push_options)` as the caller was compiled with. Required.
     pub struct_size: usize,
-    /// Total time one request may take, in milliseconds: resolving, connecting, sending, reading
-    /// the answer. 0 is the default, 10000 (10 s).
+    /// Total time one request may take, in milliseconds: connecting, sending, reading the answer
+    /// (a host name is resolved before, on the calling thread, within the system resolver's own
+    /// timeouts). 0 is the default, 10000 (10 s).
     pub timeout_ms: u64,
     /// Time connecting (TCP and TLS) may take, in milliseconds; the total timeout applies as well.
     /// 0 is the default, 5000 (5 s).
