@@ -113,7 +113,10 @@ impl Gateway {
                 .stdout(Stdio::null())
                 .stderr(log)
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}; {MAKE_DEPS}", binary.display()));
+                .unwrap_or_else(|e| {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    panic!("cannot run {}: {e}; {MAKE_DEPS}", binary.display())
+                });
             let mut gateway = Gateway {
                 child,
                 port,
