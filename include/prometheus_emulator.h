@@ -110,11 +110,14 @@ typedef enum pe_status {
      */
     PE_ERR_INTERNAL = 10,
     /**
-     * Reserved for the HTTP exporter and the Pushgateway client: an I/O error.
+     * An I/O error: the Pushgateway could not be reached (connection refused, unknown host, TLS
+     * failure), the connection broke, or it did not answer within the timeout. (The HTTP exporter
+     * will use it too.)
      */
     PE_ERR_IO = 11,
     /**
-     * Reserved for the Pushgateway client: the server answered with an HTTP error.
+     * The Pushgateway answered with a status other than 2xx; `pe_last_error()` holds the status
+     * and the gateway's explanation (the body of its answer).
      */
     PE_ERR_HTTP = 12,
 } pe_status;
@@ -354,6 +357,48 @@ typedef struct pe_exporter_options {
      */
     const char *tls_key_file;
 } pe_exporter_options;
+
+/**
+ * How a push is sent, for `pe_push()`, `pe_pushadd()` and `pe_push_delete()`; pass NULL for the
+ * defaults.
+ *
+ * Set `struct_size` to `sizeof(pe_push_options)`: later versions of the library may add fields at
+ * the end, and read them only when `struct_size` says the caller's struct has them. Zero the
+ * struct first (`pe_push_options options = {0}; options.struct_size = sizeof options;`): every
+ * zero or NULL field means "the default".
+ *
+ * Every pointer is borrowed for the duration of the call.
+ */
+typedef struct pe_push_options {
+    /**
+     * `sizeof(pe_push_options)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * Total time one request may take, in milliseconds: connecting, sending, reading the answer
+     * (a host name is resolved before, on the calling thread, within the system resolver's own
+     * timeouts). 0 is the default, 10000 (10 s).
+     */
+    uint64_t timeout_ms;
+    /**
+     * Time connecting (TCP and TLS) may take, in milliseconds; the total timeout applies as well.
+     * 0 is the default, 5000 (5 s).
+     */
+    uint64_t connect_timeout_ms;
+    /**
+     * User name for HTTP basic auth; NULL for no authentication.
+     */
+    const char *username;
+    /**
+     * Password for HTTP basic auth, used with `username`; NULL is "".
+     */
+    const char *password;
+    /**
+     * Path of a PEM file of CA certificates that an `https://` gateway is verified against,
+     * instead of the built-in Mozilla roots; NULL for the built-in roots.
+     */
+    const char *ca_file;
+} pe_push_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2048,6 +2093,62 @@ enum pe_status pe_exporter_port(const struct pe_exporter *exporter, uint16_t *ou
  * itself: it ends on its own right after.
  */
 void pe_exporter_stop(struct pe_exporter *exporter);
+
+/**
+ * Pushes every metric of `registry` (NULL: the default registry) to the Pushgateway, replacing
+ * all metrics of the group (HTTP PUT), like client_python's `push_to_gateway`.
+ *
+ * `gateway` is `host:port` (plain HTTP) or an `http://` or `https://` URL, optionally with a path
+ * prefix. The group is `job` (not empty) and the grouping key: `n` label names and values (both
+ * arrays may be NULL when `n` is 0). Label names follow the label name rules, may not be `job`
+ * and may not repeat; values may hold anything (`/`, spaces, UTF-8, ""): the library encodes
+ * them. Everything is borrowed for the call. The call blocks until the gateway answers or the
+ * timeout of `options` (NULL: defaults, 10 s in total) runs out.
+ *
+ * Returns `PE_OK` (the gateway answered 2xx); `PE_ERR_NULL` (`gateway`, `job`, an array with
+ * `n > 0`, or one of their strings is NULL); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (`registry`);
+ * `PE_ERR_INVALID_VALUE` (a gateway that is not `host:port` or an http(s) URL, an empty job);
+ * `PE_ERR_INVALID_NAME` (a bad grouping label name); `PE_ERR_INVALID_CONFIG` (`struct_size` too
+ * small, an unreadable CA file); `PE_ERR_IO` (no connection: refused, unknown host, TLS failure;
+ * or the timeout ran out); `PE_ERR_HTTP` (the gateway answered with another status, 400 for
+ * metrics inconsistent with other groups say: `pe_last_error()` holds the status and the
+ * gateway's explanation); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the
+ * calling thread.
+ */
+enum pe_status pe_push(const char *gateway,
+                       const char *job,
+                       const char *const *names,
+                       const char *const *values,
+                       size_t n,
+                       const struct pe_registry *registry,
+                       const struct pe_push_options *options);
+
+/**
+ * Like `pe_push()`, but replaces only the group's metrics that have the same names as pushed
+ * ones (HTTP POST), like client_python's `pushadd_to_gateway`.
+ *
+ * Arguments, ownership and statuses as for `pe_push()`. Thread-safe.
+ */
+enum pe_status pe_pushadd(const char *gateway,
+                          const char *job,
+                          const char *const *names,
+                          const char *const *values,
+                          size_t n,
+                          const struct pe_registry *registry,
+                          const struct pe_push_options *options);
+
+/**
+ * Deletes the group `job` + grouping key from the Pushgateway (HTTP DELETE), like client_python's
+ * `delete_from_gateway`. Deleting a group that does not exist succeeds.
+ *
+ * Arguments, ownership and statuses as for `pe_push()`, without the registry. Thread-safe.
+ */
+enum pe_status pe_push_delete(const char *gateway,
+                              const char *job,
+                              const char *const *names,
+                              const char *const *values,
+                              size_t n,
+                              const struct pe_push_options *options);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -11,6 +11,7 @@ pub mod exposition;
 pub mod ffi;
 pub mod metric;
 pub mod name;
+pub mod push;
 pub mod registry;
 pub mod snapshot;
 

@@ -48,3 +48,4 @@ pub mod collector;
 pub mod snapshot;
 
 pub mod exporter;
+pub mod push;

@@ -41,9 +41,12 @@ pub enum pe_status {
     PE_ERR_NOT_FOUND = 9,
     /// A bug in the library: a panic was caught at the boundary. The library stays usable.
     PE_ERR_INTERNAL = 10,
-    /// Reserved for the HTTP exporter and the Pushgateway client: an I/O error.
+    /// An I/O error: the Pushgateway could not be reached (connection refused, unknown host, TLS
+    /// failure), the connection broke, or it did not answer within the timeout. (The HTTP exporter
+    /// will use it too.)
     PE_ERR_IO = 11,
-    /// Reserved for the Pushgateway client: the server answered with an HTTP error.
+    /// The Pushgateway answered with a status other than 2xx; `pe_last_error()` holds the status
+    /// and the gateway's explanation (the body of its answer).
     PE_ERR_HTTP = 12,
 }
 
