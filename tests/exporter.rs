@@ -1,6 +1,9 @@
 //! The HTTP exporter as a scraper sees it: negotiation, gzip, `name[]`, HEAD, 404/405, basic
 //! auth, TLS, promtool on both formats, several exporters at once.
 
+/// The exporter tests use ureq 2 (renamed: ureq 3 is the push client of the library itself).
+use ureq2 as ureq;
+
 mod exporter_support;
 
 use std::io::{Read, Write};

@@ -7,6 +7,9 @@
 //! a generated configuration (scrape interval 1 s) and a temporary storage directory, and is
 //! killed and reaped even when the test fails.
 
+/// The exporter tests use ureq 2 (renamed: ureq 3 is the push client of the library itself).
+use ureq2 as ureq;
+
 mod exporter_support;
 
 use std::net::TcpListener;

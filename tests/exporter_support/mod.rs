@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+/// The exporter tests use ureq 2 (renamed: ureq 3 is the push client of the library itself).
+use ureq2 as ureq;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
