@@ -9,6 +9,7 @@ use std::sync::{Arc, LazyLock};
 
 use parking_lot::RwLock;
 
+use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};
 use crate::name::reserved_sample_names;
 use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
@@ -207,9 +208,16 @@ fn merge_same_names(families: Vec<MetricFamily>) -> Vec<MetricFamily> {
     merged
 }
 
-static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    let registry = Registry::new();
+    registry
+        .register(Arc::new(ProcessCollector::new()))
+        .expect("an empty registry accepts the process collector");
+    registry
+});
 
-/// The process-wide default registry.
+/// The process-wide default registry. Like client_python's, it starts with the process
+/// collector (`process_cpu_seconds_total`, memory, file descriptors, start time).
 pub fn default_registry() -> &'static Registry {
     &DEFAULT_REGISTRY
 }

@@ -2,10 +2,9 @@
 //! with the names and help texts client_python and client_golang use, read from `/proc` on
 //! Linux. Elsewhere it exposes nothing.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use crate::error::Result;
-use crate::registry::{Collector, Descriptor, default_registry};
+use crate::registry::{Collector, Descriptor};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 
 const CPU: &str = "process_cpu_seconds";
@@ -25,16 +24,6 @@ impl ProcessCollector {
     pub fn new() -> Self {
         Self::default()
     }
-}
-
-/// Registers the process collector in the default registry, once per process; later calls do
-/// nothing. Fails only when the default registry already holds another collector with one of
-/// the `process_*` names (that one stays).
-pub fn register_default() -> Result<()> {
-    static COLLECTOR: OnceLock<Arc<ProcessCollector>> = OnceLock::new();
-    let collector = COLLECTOR.get_or_init(|| Arc::new(ProcessCollector::new()));
-    // Registering the same object again is a no-op in the registry.
-    default_registry().register(collector.clone())
 }
 
 impl Collector for ProcessCollector {
@@ -230,7 +219,8 @@ mod linux {
 mod tests {
     use super::linux::*;
     use super::*;
-    use crate::registry::Registry;
+    use crate::registry::{Registry, default_registry};
+    use std::sync::Arc;
 
     #[test]
     fn stat_fields_are_counted_after_the_command_name() {
@@ -284,9 +274,7 @@ mod tests {
     }
 
     #[test]
-    fn register_default_is_idempotent() {
-        register_default().unwrap();
-        register_default().unwrap();
+    fn the_default_registry_has_it_from_the_start() {
         let names: Vec<_> = default_registry()
             .gather()
             .iter()
@@ -294,5 +282,7 @@ mod tests {
             .filter(|n| n.starts_with("process_"))
             .collect();
         assert_eq!(names.len(), 6, "{names:?}");
+        let again: Arc<dyn Collector> = Arc::new(ProcessCollector::new());
+        assert!(default_registry().register(again).is_err());
     }
 }

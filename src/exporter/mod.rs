@@ -303,11 +303,6 @@ impl Exporter {
             .as_ref()
             .map(TlsOptions::server_config)
             .transpose()?;
-        if let ServedRegistry::Default = options.registry {
-            // client_python registers its process collector in the default registry; a clash
-            // with a user's own `process_*` metric leaves theirs in place.
-            let _ = crate::collectors::process::register_default();
-        }
         let listener =
             TcpListener::bind(options.address.as_str()).map_err(|source| ExporterError::Bind {
                 address: options.address.clone(),
