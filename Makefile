@@ -17,8 +17,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the tests use: promtool and a real Prometheus server, a real Pushgateway,
 # prometheus-cpp for the benchmarks, valgrind for the plugin test, pkg-config and cmake for the
-# install tests.
-APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pkg-config cmake
+# install tests, curl for the demo's scrape.
+APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pkg-config cmake curl
 # Python packages the tests use: prometheus_client's parsers check our output.
 PIP_PACKAGES := prometheus_client pytest
 
@@ -29,7 +29,8 @@ all: build
 build:
 	$(CARGO) build --release
 
-# The demo is the C program in bindings/c/examples/demo.c, linked with the static library.
+# The demo is the C program in bindings/c/examples/demo.c, linked with the static library: it
+# serves its registry with the HTTP exporter and scrapes it once with curl.
 demo:
 	$(CARGO) build --release --quiet
 	$(CC) -std=c99 -O2 -Wall -Wextra -pedantic -Werror -Iinclude bindings/c/examples/demo.c \

@@ -3,11 +3,14 @@
  *
  * A simulated HTTP service handles 100 requests. It counts them by method, endpoint and status,
  * tracks active connections, times them in a histogram, records response sizes in a summary,
- * publishes build info and a task-state enum, then prints the registry in both text formats.
+ * and publishes build info and a task-state enum. Then it serves the registry with the HTTP
+ * exporter on a free loopback port, scrapes it once with curl (a real client), prints what came
+ * back, stops the exporter and exits.
  *
  * Build against an installed copy:
  *   cc demo.c $(pkg-config --cflags --libs prometheus_emulator) -o demo
  */
+#define _POSIX_C_SOURCE 200809L /* popen */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,14 +36,38 @@ static const char *pick(const char *const *items, size_t n) {
     return items[(size_t)(next_unit() * (double)n) % n];
 }
 
-static void print_exposition(pe_registry *registry, pe_format format, const char *title) {
-    char *text = NULL;
-    size_t len = 0;
-    check(pe_registry_expose(registry, format, &text, &len), "pe_registry_expose");
-    printf("=== %s (%zu bytes) ===\n", title, len);
-    fwrite(text, 1, len, stdout);
+/* Serves `registry` on a free loopback port and prints one scrape of it by curl. */
+static void serve_and_scrape(pe_registry *registry) {
+    pe_exporter_options options = {0};
+    options.struct_size = sizeof options;
+    options.address = "127.0.0.1:0";
+    pe_exporter *exporter = NULL;
+    check(pe_exporter_start(&options, registry, &exporter), "pe_exporter_start");
+    uint16_t port = 0;
+    check(pe_exporter_port(exporter, &port), "pe_exporter_port");
+
+    char command[128];
+    snprintf(command, sizeof command, "curl --silent --show-error --include http://127.0.0.1:%u/metrics",
+             (unsigned)port);
+    printf("=== %s ===\n", command);
+    fflush(stdout);
+    FILE *scrape = popen(command, "r");
+    if (scrape == NULL) {
+        perror("popen curl");
+        exit(1);
+    }
+    char buffer[4096];
+    size_t got;
+    while ((got = fread(buffer, 1, sizeof buffer, scrape)) > 0) {
+        fwrite(buffer, 1, got, stdout);
+    }
+    int status = pclose(scrape);
+    pe_exporter_stop(exporter); /* joins every thread the exporter started */
+    if (status != 0) {
+        fprintf(stderr, "curl failed (status %d)\n", status);
+        exit(1);
+    }
     printf("\n");
-    pe_string_free(text);
 }
 
 int main(void) {
@@ -112,8 +139,7 @@ int main(void) {
     pe_status bad = pe_counter_inc(users_ok, -1.0);
     printf("negative increment -> %s: %s\n\n", pe_status_str(bad), pe_last_error());
 
-    print_exposition(registry, PE_FORMAT_PROMETHEUS, "Prometheus text format 0.0.4");
-    print_exposition(registry, PE_FORMAT_OPENMETRICS, "OpenMetrics 1.0");
+    serve_and_scrape(registry);
 
     double users = 0, median = 0;
     uint64_t timed = 0;
