@@ -1,5 +1,5 @@
-//! The README's C quick start stays runnable: extracted, compiled with the strict flags against
-//! the static library, and run.
+//! The README's C snippets stay runnable: extracted, compiled with the strict flags against the
+//! static library, and run. Fragments (no `main`) are wrapped in one.
 
 mod common;
 
@@ -44,4 +44,47 @@ fn c_quick_start_compiles_and_runs() {
     );
     assert!(stdout.ends_with("# EOF\n"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("counters can only increase"));
+}
+
+/// Every ```c block of the README after the first, which the test above runs on its own.
+fn c_fragments() -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    readme
+        .split("```c\n")
+        .skip(2)
+        .map(|rest| rest.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn c_fragments_compile_and_run() {
+    let fragments = c_fragments();
+    assert!(
+        fragments.len() >= 2,
+        "expected the exporter and push snippets"
+    );
+    for (i, fragment) in fragments.iter().enumerate() {
+        assert!(
+            !fragment.contains("int main"),
+            "fragment {i} has its own main"
+        );
+        let program = format!(
+            "#include <stdio.h>\n#include \"prometheus_emulator.h\"\nint main(void) {{\n{fragment}return 0;\n}}\n"
+        );
+        let source = out_dir().join(format!("readme_fragment_{i}.c"));
+        std::fs::write(&source, program).unwrap();
+        let binary = out_dir().join(format!("readme_fragment_{i}"));
+        let mut cmd = compiler(false);
+        cmd.args(C_FLAGS)
+            .arg("-I")
+            .arg(root().join("include"))
+            .arg(&source)
+            .arg(static_lib())
+            .args(["-lpthread", "-ldl", "-lm", "-o"])
+            .arg(&binary);
+        run(cmd, &format!("compiling README fragment {i}"));
+        // They may fail at run time (a port in use, no gateway listening), but only with a status.
+        let status = Command::new(&binary).status().unwrap();
+        assert!(status.success(), "README fragment {i} exited with {status}");
+    }
 }
