@@ -338,8 +338,17 @@ impl MetricFamily {
                     bucket.exemplar = exemplars.get(i).cloned().flatten();
                     out.push(bucket);
                 }
-                out.push(sample("_count", None, *count as f64));
-                out.push(sample("_sum", None, *sum));
+                if lacks_inf_bucket(&bounds[..bounds.len().min(cumulative.len())]) {
+                    out.push(sample(
+                        "_bucket",
+                        Some(("le", "+Inf".to_owned())),
+                        *count as f64,
+                    ));
+                }
+                if histogram_has_sum(bounds, style) {
+                    out.push(sample("_count", None, *count as f64));
+                    out.push(sample("_sum", None, *sum));
+                }
                 if let (true, Some(created)) = (with_created, created) {
                     out.push(sample("_created", None, *created));
                 }
@@ -378,10 +387,84 @@ impl MetricFamily {
     }
 }
 
+/// Whether a histogram's buckets lack the `+Inf` one. Both formats require it; the metric API
+/// always has it, a custom collector may not, and then it is exposed holding the count (as
+/// client_golang writes it).
+pub fn lacks_inf_bucket(bounds: &[f64]) -> bool {
+    bounds.last() != Some(&f64::INFINITY)
+}
+
+/// Whether a histogram shows `_count` and `_sum`: always in Prometheus text, and in OpenMetrics
+/// only without negative buckets, since OpenMetrics forbids the sum there (and the count goes
+/// with it).
+pub fn histogram_has_sum(bounds: &[f64], style: SampleStyle) -> bool {
+    style == SampleStyle::Prometheus || !bounds.iter().any(|bound| *bound < 0.0)
+}
+
 /// How `le` and `quantile` label values are written: the shortest round-trip form with a `.0` on
 /// integers (`0.25`, `1.0`, `+Inf`), as client_python writes them and OpenMetrics canonicalises them.
 pub fn format_bound(value: f64) -> String {
     let mut s = String::new();
     crate::exposition::number::push_bound(&mut s, value);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn histogram(bounds: &[f64], cumulative: Vec<u64>) -> MetricFamily {
+        MetricFamily {
+            name: "h".into(),
+            help: "".into(),
+            kind: MetricType::Histogram,
+            unit: None,
+            points: vec![MetricPoint {
+                labels: LabelSet::empty(),
+                value: PointValue::Histogram {
+                    bounds: bounds.into(),
+                    cumulative,
+                    sum: -1.5,
+                    count: 3,
+                    created: Some(10.0),
+                    exemplars: Vec::new(),
+                },
+                timestamp: None,
+            }],
+        }
+    }
+
+    fn names(samples: &[Sample]) -> Vec<String> {
+        samples
+            .iter()
+            .map(|s| match s.labels.iter().find(|(n, _)| n == "le") {
+                Some((_, le)) => format!("{}{{le={le}}}={}", s.name, s.value),
+                None => format!("{}={}", s.name, s.value),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_inf_bucket_is_added_holding_the_count() {
+        let family = histogram(&[1.0], vec![2]);
+        assert_eq!(
+            names(&family.samples(SampleStyle::Prometheus)),
+            [
+                "h_bucket{le=1.0}=2",
+                "h_bucket{le=+Inf}=3",
+                "h_count=3",
+                "h_sum=-1.5"
+            ]
+        );
+    }
+
+    #[test]
+    fn openmetrics_drops_sum_and_count_with_negative_buckets() {
+        let family = histogram(&[-1.0, f64::INFINITY], vec![1, 3]);
+        assert_eq!(
+            names(&family.samples(SampleStyle::OpenMetrics)),
+            ["h_bucket{le=-1.0}=1", "h_bucket{le=+Inf}=3", "h_created=10"]
+        );
+        assert_eq!(family.samples(SampleStyle::Prometheus).len(), 4);
+    }
 }

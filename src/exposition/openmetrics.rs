@@ -15,12 +15,13 @@
 use super::escape::push_help_openmetrics;
 use super::number::push_value;
 use super::text::Dialect;
-use crate::snapshot::MetricFamily;
+use crate::snapshot::{MetricFamily, SampleStyle};
 
 /// The OpenMetrics rules for [`super::text::encode`].
 pub(crate) struct OpenMetrics;
 
 impl Dialect for OpenMetrics {
+    const STYLE: SampleStyle = SampleStyle::OpenMetrics;
     const CREATED: bool = true;
     const EXEMPLARS: bool = true;
 
@@ -49,10 +50,6 @@ impl Dialect for OpenMetrics {
     /// Seconds, in the shortest form that reads back exactly (`1520879607.789`).
     fn push_timestamp(out: &mut String, seconds: f64) {
         push_value(out, seconds);
-    }
-
-    fn histogram_has_sum(bounds: &[f64]) -> bool {
-        !bounds.iter().any(|bound| *bound < 0.0)
     }
 
     fn finish(out: &mut String) {

@@ -10,12 +10,13 @@
 use super::escape::push_help_text;
 use super::number::push_timestamp_ms;
 use super::text::Dialect;
-use crate::snapshot::{MetricFamily, MetricType};
+use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
 
 /// The 0.0.4 rules for [`super::text::encode`].
 pub(crate) struct Prometheus;
 
 impl Dialect for Prometheus {
+    const STYLE: SampleStyle = SampleStyle::Prometheus;
     const CREATED: bool = false;
     const EXEMPLARS: bool = false;
 
@@ -47,10 +48,6 @@ impl Dialect for Prometheus {
     /// Integer milliseconds, the only timestamp 0.0.4 knows.
     fn push_timestamp(out: &mut String, seconds: f64) {
         push_timestamp_ms(out, seconds);
-    }
-
-    fn histogram_has_sum(_bounds: &[f64]) -> bool {
-        true
     }
 
     fn finish(_out: &mut String) {}

@@ -15,10 +15,15 @@ use std::sync::Arc;
 
 use super::escape::push_label_value;
 use super::number::{push_bound, push_u64, push_value};
-use crate::snapshot::{Exemplar, MetricFamily, MetricPoint, PointValue};
+use crate::snapshot::{
+    Exemplar, MetricFamily, MetricPoint, PointValue, SampleStyle, histogram_has_sum,
+    lacks_inf_bucket,
+};
 
 /// What one text format does differently from the other.
 pub(crate) trait Dialect {
+    /// Which samples of the data model this format shows (the rules live in `snapshot`).
+    const STYLE: SampleStyle;
     /// Whether counters, histograms and summaries show their `_created` sample.
     const CREATED: bool;
     /// Whether exemplars follow counter `_total` and histogram `_bucket` samples.
@@ -31,8 +36,6 @@ pub(crate) trait Dialect {
     fn push_timestamp(out: &mut String, seconds: f64);
 
     /// Whether a histogram point with these bucket bounds shows `_count` and `_sum`.
-    fn histogram_has_sum(bounds: &[f64]) -> bool;
-
     /// Appends what ends an exposition.
     fn finish(out: &mut String);
 }
@@ -230,14 +233,12 @@ fn push_point<D: Dialect>(
                 let exemplar = exemplars.get(index).and_then(Option::as_ref);
                 end_line::<D>(out, timestamp, exemplar);
             }
-            // Both formats require the +Inf bucket; the metric API always has it, a custom
-            // collector may not, and then it holds the count (as client_golang writes it).
-            if buckets == 0 || bounds[buckets - 1] != f64::INFINITY {
+            if lacks_inf_bucket(&bounds[..buckets]) {
                 push_series(out, bucket, labels, "le=\"+Inf\"");
                 push_u64(out, *count);
                 end_line::<D>(out, timestamp, None);
             }
-            if D::histogram_has_sum(bounds) {
+            if histogram_has_sum(bounds, D::STYLE) {
                 push_series(out, names.get(name, Suffix::Count), labels, "");
                 push_u64(out, *count);
                 end_line::<D>(out, timestamp, None);
