@@ -1,0 +1,184 @@
+package promemu
+
+// #include "zwrap.h"
+import "C"
+
+import (
+	"runtime"
+	"time"
+)
+
+// Counter is a value that only goes up (and is reset by a restart): requests served, errors,
+// bytes sent. It is exposed as <name>_total (and <name>_created in OpenMetrics).
+//
+// A Counter is either a family without labels (NewCounter) or the child of a CounterVec for one
+// tuple of label values. Its methods are safe for concurrent use; an update is one cgo call into a
+// lock-free, allocation-free path of the library.
+type Counter struct {
+	h     *C.struct_pe_counter
+	child bool
+}
+
+// NewCounter creates a counter, not registered anywhere (see Registry.Register). Invalid names
+// are ErrInvalidName, an invalid unit ErrInvalidConfig.
+func NewCounter(opts CounterOpts) (*Counter, error) {
+	return newCounterFamily(opts, nil)
+}
+
+// MustNewCounter is NewCounter that panics on error.
+func MustNewCounter(opts CounterOpts) *Counter {
+	return must(NewCounter(opts))
+}
+
+func newCounterFamily(opts CounterOpts, labelNames []string) (*Counter, error) {
+	o := newCOpts(Opts(opts), labelNames)
+	defer o.free()
+	var h *C.struct_pe_counter
+	if err := pe_counter_new_opts(&o.c, &h); err != nil {
+		return nil, err
+	}
+	return wrapCounter(h, false), nil
+}
+
+func wrapCounter(h *C.struct_pe_counter, child bool) *Counter {
+	c := &Counter{h: h, child: child}
+	runtime.SetFinalizer(c, (*Counter).release)
+	return c
+}
+
+func (c *Counter) release() {
+	C.pe_counter_free(c.h)
+	c.h = nil
+}
+
+// Close releases the handle of a counter made by NewCounter; do not use the counter afterwards.
+// A registry keeps its own reference, so a registered counter stays exposed. Close on the child
+// of a vec does nothing: the vec owns it. Without Close, a finalizer releases the handle once the
+// counter is unreachable.
+func (c *Counter) Close() error {
+	if c.child || c.h == nil {
+		return nil
+	}
+	runtime.SetFinalizer(c, nil)
+	c.release()
+	return nil
+}
+
+// Inc adds 1.
+func (c *Counter) Inc() {
+	if err := pe_counter_inc(c.h, 1); err != nil {
+		panic(c.closedOr(err))
+	}
+	runtime.KeepAlive(c)
+}
+
+// Add adds v, which must be >= 0 (+Inf is allowed). Like client_golang it panics on a negative
+// value, and here on NaN too, with an *Error matching ErrInvalidValue; the value is unchanged.
+func (c *Counter) Add(v float64) {
+	if err := pe_counter_inc(c.h, C.double(v)); err != nil {
+		panic(c.closedOr(err))
+	}
+	runtime.KeepAlive(c)
+}
+
+// AddWithExemplar adds v and records an exemplar for it: the labels (at most 128 characters in
+// all), value v, timestamped now. Invalid exemplar labels are ErrInvalidValue and change nothing.
+func (c *Counter) AddWithExemplar(v float64, exemplar Labels) error {
+	names, values := sortedPairs(exemplar)
+	defer names.free()
+	defer values.free()
+	err := pe_counter_inc_with_exemplar(c.h, C.double(v), names.ptr(), values.ptr(), names.len(), C.double(unixSeconds(time.Now())))
+	runtime.KeepAlive(c)
+	return c.closedOr(err)
+}
+
+// Get returns the value (for a family with labels, the sum over its children).
+func (c *Counter) Get() float64 {
+	var v C.double
+	if err := pe_counter_get(c.h, &v); err != nil {
+		panic(c.closedOr(err))
+	}
+	runtime.KeepAlive(c)
+	return float64(v)
+}
+
+// Reset sets the counter back to 0 and restarts its _created time.
+func (c *Counter) Reset() error {
+	err := pe_counter_reset(c.h)
+	runtime.KeepAlive(c)
+	return c.closedOr(err)
+}
+
+// closedOr replaces the library's complaint about a NULL handle with ErrClosed.
+func (c *Counter) closedOr(err error) error {
+	if err != nil && c.h == nil {
+		return ErrClosed
+	}
+	return err
+}
+
+func (c *Counter) bind(values cStrings) (*Counter, error) {
+	var h *C.struct_pe_counter
+	err := pe_counter_labels(c.h, values.ptr(), values.len(), &h)
+	runtime.KeepAlive(c)
+	if err != nil {
+		return nil, c.closedOr(err)
+	}
+	return wrapCounter(h, true), nil
+}
+
+func (c *Counter) remove(values cStrings) error {
+	err := pe_counter_remove(c.h, values.ptr(), values.len())
+	runtime.KeepAlive(c)
+	return err
+}
+
+func (c *Counter) clear() error {
+	err := pe_counter_clear(c.h)
+	runtime.KeepAlive(c)
+	return c.closedOr(err)
+}
+
+func (c *Counter) registerIn(r *C.struct_pe_registry) error {
+	return c.closedOr(pe_registry_register_counter(r, c.h))
+}
+
+func (c *Counter) unregisterFrom(r *C.struct_pe_registry) error {
+	return c.closedOr(pe_registry_unregister_counter(r, c.h))
+}
+
+// CounterVec is a counter family with label names: one child Counter per tuple of label values.
+type CounterVec struct {
+	*vec[*Counter]
+	family *Counter
+}
+
+// NewCounterVec creates a counter family with these label names, not registered anywhere.
+func NewCounterVec(opts CounterOpts, labelNames []string) (*CounterVec, error) {
+	f, err := newCounterFamily(opts, labelNames)
+	if err != nil {
+		return nil, err
+	}
+	return &CounterVec{vec: newVec(family[*Counter](f), labelNames), family: f}, nil
+}
+
+// MustNewCounterVec is NewCounterVec that panics on error.
+func MustNewCounterVec(opts CounterOpts, labelNames []string) *CounterVec {
+	return must(NewCounterVec(opts, labelNames))
+}
+
+// Get returns the sum over all children.
+func (v *CounterVec) Get() float64 { return v.family.Get() }
+
+// Close releases the family handle; see Counter.Close.
+func (v *CounterVec) Close() error { return v.family.Close() }
+
+func (v *CounterVec) registerIn(r *C.struct_pe_registry) error     { return v.family.registerIn(r) }
+func (v *CounterVec) unregisterFrom(r *C.struct_pe_registry) error { return v.family.unregisterFrom(r) }
+
+func must[T any](value T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return value
+}

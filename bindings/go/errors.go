@@ -1,0 +1,104 @@
+package promemu
+
+// #include "zwrap.h"
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// Status is a status code of the C API (pe_status). Every failure of the library reaches Go as an
+// *Error carrying one.
+type Status int
+
+// The statuses of the C API; see include/prometheus_emulator.h for when each is returned.
+const (
+	StatusOK            Status = C.PE_OK
+	StatusNull          Status = C.PE_ERR_NULL
+	StatusUTF8          Status = C.PE_ERR_UTF8
+	StatusWrongKind     Status = C.PE_ERR_WRONG_KIND
+	StatusInvalidName   Status = C.PE_ERR_INVALID_NAME
+	StatusLabelCount    Status = C.PE_ERR_LABEL_COUNT
+	StatusInvalidValue  Status = C.PE_ERR_INVALID_VALUE
+	StatusInvalidConfig Status = C.PE_ERR_INVALID_CONFIG
+	StatusDuplicate     Status = C.PE_ERR_DUPLICATE
+	StatusNotFound      Status = C.PE_ERR_NOT_FOUND
+	StatusInternal      Status = C.PE_ERR_INTERNAL
+	StatusIO            Status = C.PE_ERR_IO
+	StatusHTTP          Status = C.PE_ERR_HTTP
+)
+
+// String is the library's short description of the status (pe_status_str).
+func (s Status) String() string {
+	return C.GoString(C.pe_status_str(C.pe_status(s)))
+}
+
+// Sentinel errors, one per status, for errors.Is: every *Error matches the sentinel of its status
+// (errors.Is(err, promemu.ErrInvalidName)). Their text is the library's description of the status.
+var (
+	ErrNull          = newSentinel(StatusNull)
+	ErrUTF8          = newSentinel(StatusUTF8)
+	ErrWrongKind     = newSentinel(StatusWrongKind)
+	ErrInvalidName   = newSentinel(StatusInvalidName)
+	ErrLabelCount    = newSentinel(StatusLabelCount)
+	ErrInvalidValue  = newSentinel(StatusInvalidValue)
+	ErrInvalidConfig = newSentinel(StatusInvalidConfig)
+	ErrDuplicate     = newSentinel(StatusDuplicate)
+	ErrNotFound      = newSentinel(StatusNotFound)
+	ErrInternal      = newSentinel(StatusInternal)
+	ErrIO            = newSentinel(StatusIO)
+	ErrHTTP          = newSentinel(StatusHTTP)
+)
+
+// ErrClosed is returned (or panicked with) when a handle is used after its Close.
+var ErrClosed = errors.New("promemu: use of a closed handle")
+
+var sentinels = map[Status]error{}
+
+func newSentinel(s Status) error {
+	err := errors.New("promemu: " + s.String())
+	sentinels[s] = err
+	return err
+}
+
+// Error is a failure reported by the library: its status and the message pe_last_error() gave on
+// the thread where the call failed (messages start with the name of the C function).
+type Error struct {
+	Status  Status
+	Message string
+}
+
+func (e *Error) Error() string { return "promemu: " + e.Message }
+
+// Unwrap returns the sentinel of the status, so errors.Is(err, ErrNotFound) works.
+func (e *Error) Unwrap() error { return sentinels[e.Status] }
+
+// statusError is the one place where a C status becomes a Go error: nil for PE_OK, otherwise an
+// *Error with the message that the generated pego_ wrapper copied on the failing thread (and that
+// is freed here).
+func statusError(status C.pe_status, message *C.char) error {
+	if status == C.PE_OK {
+		return nil
+	}
+	return newError(status, message)
+}
+
+// newError is the failure half of statusError, kept apart so that statusError inlines.
+func newError(status C.pe_status, message *C.char) error {
+	text := "unknown error"
+	if message != nil {
+		text = C.GoString(message)
+		C.free(unsafe.Pointer(message))
+	}
+	return &Error{Status: Status(status), Message: text}
+}
+
+// goError is an error found on the Go side before calling the library (a label missing from a
+// Labels map), with the status the library gives for the same mistake.
+func goError(status Status, message string) error {
+	return &Error{Status: status, Message: message}
+}
+
+// Version is the version of the linked library, "MAJOR.MINOR.PATCH" (pe_version).
+func Version() string { return C.GoString(C.pe_version()) }

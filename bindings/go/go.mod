@@ -1,0 +1,3 @@
+module github.com/prometheus-emulator/promemu
+
+go 1.26

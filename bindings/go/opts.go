@@ -1,0 +1,158 @@
+package promemu
+
+// #include "zwrap.h"
+import "C"
+
+import (
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// Labels maps label names to label values, as in client_golang.
+type Labels map[string]string
+
+// Opts are the options every metric shares. The full name is Namespace, Subsystem and Name joined
+// with "_" (empty parts are left out), then "_" + Unit when the name does not end with it.
+//
+// Unlike client_golang there are no ConstLabels: the library has none; use a label whose value
+// never changes, or one child of a vec.
+type Opts struct {
+	Namespace string
+	Subsystem string
+	// Name is required. A counter's trailing "_total" is dropped (the exposition adds it back).
+	Name string
+	Help string
+	// Unit is the OpenMetrics unit ("seconds", "bytes"); empty for none.
+	Unit string
+}
+
+// CounterOpts configures NewCounter and NewCounterVec.
+type CounterOpts Opts
+
+// GaugeOpts configures NewGauge, NewGaugeVec and NewGaugeFunc.
+type GaugeOpts Opts
+
+// HistogramOpts configures NewHistogram and NewHistogramVec.
+type HistogramOpts struct {
+	Namespace string
+	Subsystem string
+	Name      string
+	Help      string
+	Unit      string
+	// Buckets are the upper bounds, strictly increasing; +Inf is added when missing. Nil gives
+	// DefBuckets. LinearBuckets and ExponentialBuckets make common layouts.
+	Buckets []float64
+}
+
+// SummaryOpts configures NewSummary and NewSummaryVec.
+type SummaryOpts struct {
+	Namespace string
+	Subsystem string
+	Name      string
+	Help      string
+	Unit      string
+	// Objectives maps each quantile to its allowed rank error (0.99: 0.001). As in client_golang,
+	// nil or empty means no quantiles: only _count and _sum are exposed. DefObjectives holds the
+	// library's default objectives.
+	Objectives map[float64]float64
+	// MaxAge is the sliding window the quantiles cover; 0 gives DefMaxAge (10 minutes).
+	MaxAge time.Duration
+	// AgeBuckets is the number of steps the window rotates in; 0 gives DefAgeBuckets (5).
+	AgeBuckets uint32
+}
+
+// InfoOpts configures NewInfo and NewInfoVec. Info metrics have no unit; the family is exposed
+// as <name>_info.
+type InfoOpts struct {
+	Namespace string
+	Subsystem string
+	Name      string
+	Help      string
+}
+
+// EnumOpts configures NewEnum and NewEnumVec (OpenMetrics state sets).
+type EnumOpts struct {
+	Namespace string
+	Subsystem string
+	Name      string
+	Help      string
+	// States are the possible states, at least one, each once.
+	States []string
+	// Flags makes the states independent flags, all unset at first (set them with SetState);
+	// otherwise exactly one state is active, the first at first.
+	Flags bool
+}
+
+// Defaults, the same as client_golang's.
+var (
+	// DefBuckets are the default histogram buckets, for request durations in seconds.
+	DefBuckets = []float64{.005, .01, .025, .05, .075, .1, .25, .5, .75, 1, 2.5, 5, 7.5, 10}
+	// DefObjectives are the library's default summary objectives; pass them explicitly
+	// (SummaryOpts{Objectives: promemu.DefObjectives}) to get quantiles.
+	DefObjectives = map[float64]float64{0.5: 0.05, 0.9: 0.01, 0.99: 0.001}
+)
+
+const (
+	// DefMaxAge is the default window of summary quantiles.
+	DefMaxAge = 10 * time.Minute
+	// DefAgeBuckets is the default number of steps the window rotates in.
+	DefAgeBuckets = 5
+)
+
+// BuildFQName joins namespace, subsystem and name with "_", leaving out empty parts, as
+// client_golang's BuildFQName does; "" when name is empty.
+func BuildFQName(namespace, subsystem, name string) string {
+	if name == "" {
+		return ""
+	}
+	parts := make([]string, 0, 3)
+	for _, part := range []string{namespace, subsystem, name} {
+		if part != "" {
+			parts = append(parts, part)
+		}
+	}
+	return strings.Join(parts, "_")
+}
+
+// cOpts is a pe_metric_opts with its strings in C memory. The struct itself lives in Go memory,
+// which is allowed: it holds no Go pointer.
+type cOpts struct {
+	c      C.struct_pe_metric_opts
+	labels cStrings
+}
+
+func newCOpts(o Opts, labelNames []string) *cOpts {
+	opts := &cOpts{labels: newCStrings(labelNames)}
+	opts.c.struct_size = C.size_t(unsafe.Sizeof(opts.c))
+	opts.c.name = cString(o.Name)
+	opts.c.help = cString(o.Help)
+	opts.c.namespace_ = cString(o.Namespace)
+	opts.c.subsystem = cString(o.Subsystem)
+	opts.c.unit = cString(o.Unit)
+	opts.c.label_names = opts.labels.ptr()
+	opts.c.n_label_names = opts.labels.len()
+	return opts
+}
+
+func (o *cOpts) free() {
+	for _, s := range []*C.char{o.c.name, o.c.help, o.c.namespace_, o.c.subsystem, o.c.unit} {
+		free(s)
+	}
+	o.labels.free()
+}
+
+// sortedPairs splits labels into names and values, sorted by name, for exemplars and info
+// metrics (a map has no order; the exposition keeps the order given).
+func sortedPairs(labels Labels) (names, values cStrings) {
+	keys := make([]string, 0, len(labels))
+	for name := range labels {
+		keys = append(keys, name)
+	}
+	sortStrings(keys)
+	vals := make([]string, len(keys))
+	for i, name := range keys {
+		vals[i] = labels[name]
+	}
+	return newCStrings(keys), newCStrings(vals)
+}

@@ -1,0 +1,202 @@
+package promemu
+
+// #include "zwrap.h"
+import "C"
+
+import (
+	"io"
+	"runtime"
+	"unsafe"
+)
+
+// Collector is what a Registry holds: the metrics of this package (Counter, CounterVec, Gauge,
+// GaugeVec, Histogram, HistogramVec, Summary, SummaryVec, Info, InfoVec, Enum, EnumVec) and the
+// callback metrics (NewGaugeFunc, NewCounterFunc). Register a family, not the child of a vec.
+type Collector interface {
+	registerIn(r *C.struct_pe_registry) error
+	unregisterFrom(r *C.struct_pe_registry) error
+}
+
+// Format is a text exposition format.
+type Format int
+
+const (
+	// FormatText is the Prometheus text format 0.0.4.
+	FormatText Format = C.PE_FORMAT_PROMETHEUS
+	// FormatOpenMetrics is OpenMetrics 1.0 text.
+	FormatOpenMetrics Format = C.PE_FORMAT_OPENMETRICS
+)
+
+// Content types of the formats, as a scrape response states them.
+const (
+	ContentTypeText        = "text/plain; version=0.0.4; charset=utf-8"
+	ContentTypeOpenMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+)
+
+// ContentType is the Content-Type header of a response in this format.
+func (f Format) ContentType() string {
+	if f == FormatOpenMetrics {
+		return ContentTypeOpenMetrics
+	}
+	return ContentTypeText
+}
+
+func (f Format) String() string {
+	switch f {
+	case FormatText:
+		return "text"
+	case FormatOpenMetrics:
+		return "openmetrics"
+	}
+	return "Format(" + itoa(int(f)) + ")"
+}
+
+// Registry holds collectors and renders what they collect. Its methods are safe for concurrent
+// use.
+type Registry struct {
+	h         *C.struct_pe_registry
+	isDefault bool
+}
+
+// DefaultRegistry is the process-wide default registry of the library: the one C and C++ code in
+// the same process reaches with pe_registry_default() or NULL, so Go and native metrics are
+// exposed together. The package-level Register, MustRegister and Unregister use it.
+var DefaultRegistry = defaultRegistry()
+
+func defaultRegistry() *Registry {
+	var h *C.struct_pe_registry
+	if err := pe_registry_default(&h); err != nil {
+		panic(err)
+	}
+	return &Registry{h: h, isDefault: true}
+}
+
+// NewRegistry creates an empty registry.
+func NewRegistry() *Registry {
+	var h *C.struct_pe_registry
+	if err := pe_registry_new(&h); err != nil {
+		panic(err)
+	}
+	r := &Registry{h: h}
+	runtime.SetFinalizer(r, (*Registry).release)
+	return r
+}
+
+func (r *Registry) release() {
+	C.pe_registry_free(r.h)
+	r.h = nil
+}
+
+// Close releases the registry handle; do not use the registry afterwards. Its metrics live on as
+// long as other handles or registries hold them. Close on DefaultRegistry does nothing.
+func (r *Registry) Close() error {
+	if r.isDefault || r.h == nil {
+		return nil
+	}
+	runtime.SetFinalizer(r, nil)
+	r.release()
+	return nil
+}
+
+// Register adds c. Registering the same collector again does nothing; another collector that
+// provides one of its sample names is ErrDuplicate (a counter x owns x, x_total and x_created);
+// the child of a vec is ErrWrongKind.
+func (r *Registry) Register(c Collector) error {
+	if r.h == nil {
+		return ErrClosed
+	}
+	err := c.registerIn(r.h)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(c)
+	return err
+}
+
+// MustRegister registers each collector and panics on the first error, as in client_golang.
+func (r *Registry) MustRegister(cs ...Collector) {
+	for _, c := range cs {
+		if err := r.Register(c); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// Unregister removes c and reports whether it was registered.
+func (r *Registry) Unregister(c Collector) bool {
+	if r.h == nil {
+		return false
+	}
+	err := c.unregisterFrom(r.h)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(c)
+	return err == nil
+}
+
+// WriteText collects every collector and writes the exposition in format to w: families sorted by
+// name. The library renders it; the bytes go from its buffer to w without a copy in Go.
+func (r *Registry) WriteText(w io.Writer, format Format) error {
+	text, length, err := r.expose(format, nil)
+	if err != nil {
+		return err
+	}
+	defer C.pe_string_free(text)
+	_, err = w.Write(unsafe.Slice((*byte)(unsafe.Pointer(text)), length))
+	return err
+}
+
+// WriteTextFiltered is WriteText keeping only the families that one of names selects, as the
+// name[] parameter of a scrape does: a family is selected by its name or one of its sample names
+// (x or x_total select counter x). No names select nothing.
+func (r *Registry) WriteTextFiltered(w io.Writer, format Format, names []string) error {
+	if names == nil {
+		names = []string{}
+	}
+	text, length, err := r.expose(format, names)
+	if err != nil {
+		return err
+	}
+	defer C.pe_string_free(text)
+	_, err = w.Write(unsafe.Slice((*byte)(unsafe.Pointer(text)), length))
+	return err
+}
+
+// Expose returns the exposition in format, as WriteText writes it.
+func (r *Registry) Expose(format Format) ([]byte, error) {
+	text, length, err := r.expose(format, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer C.pe_string_free(text)
+	return C.GoBytes(unsafe.Pointer(text), C.int(length)), nil
+}
+
+// expose renders the registry through the library; names nil means every family. The caller
+// frees the text with pe_string_free.
+func (r *Registry) expose(format Format, names []string) (*C.char, int, error) {
+	if r.h == nil {
+		return nil, 0, ErrClosed
+	}
+	var text *C.char
+	var length C.size_t
+	var err error
+	if names == nil {
+		err = pe_registry_expose(r.h, C.pe_format(format), &text, &length)
+	} else {
+		c := newCStrings(names)
+		err = pe_registry_expose_filtered(r.h, C.pe_format(format), c.ptr(), c.len(), &text, &length)
+		c.free()
+	}
+	runtime.KeepAlive(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	return text, int(length), nil
+}
+
+// Register registers c in DefaultRegistry.
+func Register(c Collector) error { return DefaultRegistry.Register(c) }
+
+// MustRegister registers the collectors in DefaultRegistry and panics on the first error.
+func MustRegister(cs ...Collector) { DefaultRegistry.MustRegister(cs...) }
+
+// Unregister removes c from DefaultRegistry and reports whether it was there.
+func Unregister(c Collector) bool { return DefaultRegistry.Unregister(c) }

@@ -1,0 +1,23 @@
+package promemu
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+func sortStrings(s []string) { slices.Sort(s) }
+
+// unixSeconds is t in seconds since the Unix epoch, as the library takes timestamps.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.UnixNano()) / 1e9
+}
+
+// fromUnixSeconds is the inverse of unixSeconds.
+func fromUnixSeconds(seconds float64) time.Time {
+	whole, fraction := math.Modf(seconds)
+	return time.Unix(int64(whole), int64(math.Round(fraction*1e9)))
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

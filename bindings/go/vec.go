@@ -1,0 +1,218 @@
+package promemu
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// family is what a vec needs from the family handle it wraps: binding, removing and clearing
+// children through the C API.
+type family[M any] interface {
+	bind(values cStrings) (M, error)
+	remove(values cStrings) error
+	clear() error
+}
+
+// vec keeps the bound children of one labelled family, keyed by a hash of their label values, so
+// that a repeated lookup costs a hash and a map read in Go and no cgo call: only the update itself
+// crosses into C. A child is bound (pe_<type>_labels) on its first lookup.
+//
+// Children are never freed by the vec: Delete and Reset only forget them, and each is released
+// by its finalizer once no goroutine holds it, so a goroutine still updating a deleted child never
+// touches freed memory.
+type vec[M any] struct {
+	family     family[M]
+	labelNames []string
+
+	mu       sync.RWMutex
+	children map[uint64][]vecChild[M]
+}
+
+type vecChild[M any] struct {
+	values []string
+	metric M
+}
+
+func newVec[M any](f family[M], labelNames []string) *vec[M] {
+	return &vec[M]{
+		family:     f,
+		labelNames: slices.Clone(labelNames),
+		children:   map[uint64][]vecChild[M]{},
+	}
+}
+
+// FNV-1a, over the values with a 0xff byte (which UTF-8 never contains) after each.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	h ^= 0xff
+	h *= fnvPrime
+	return h
+}
+
+// GetMetricWithLabelValues returns the child for these label values (in the order of the label
+// names), binding it on first use. A wrong number of values is ErrLabelCount; invalid UTF-8 is
+// ErrUTF8.
+func (v *vec[M]) GetMetricWithLabelValues(values ...string) (M, error) {
+	h := uint64(fnvOffset)
+	for _, value := range values {
+		h = hashAdd(h, value)
+	}
+	v.mu.RLock()
+	for _, child := range v.children[h] {
+		if slices.Equal(child.values, values) {
+			v.mu.RUnlock()
+			return child.metric, nil
+		}
+	}
+	v.mu.RUnlock()
+	return v.bind(h, slices.Clone(values))
+}
+
+// WithLabelValues is GetMetricWithLabelValues that panics on error, as in client_golang.
+func (v *vec[M]) WithLabelValues(values ...string) M {
+	metric, err := v.GetMetricWithLabelValues(values...)
+	if err != nil {
+		panic(err)
+	}
+	return metric
+}
+
+// GetMetricWith returns the child for these labels, which must name exactly the label names
+// (otherwise ErrLabelCount), binding it on first use.
+func (v *vec[M]) GetMetricWith(labels Labels) (M, error) {
+	h := uint64(fnvOffset)
+	for _, name := range v.labelNames {
+		h = hashAdd(h, labels[name])
+	}
+	if len(labels) == len(v.labelNames) {
+		v.mu.RLock()
+		for _, child := range v.children[h] {
+			if v.matches(child.values, labels) {
+				v.mu.RUnlock()
+				return child.metric, nil
+			}
+		}
+		v.mu.RUnlock()
+	}
+	values, err := v.valuesOf(labels)
+	if err != nil {
+		var zero M
+		return zero, err
+	}
+	return v.bind(h, values)
+}
+
+// With is GetMetricWith that panics on error, as in client_golang.
+func (v *vec[M]) With(labels Labels) M {
+	metric, err := v.GetMetricWith(labels)
+	if err != nil {
+		panic(err)
+	}
+	return metric
+}
+
+// DeleteLabelValues removes the child with these label values: it is no longer exposed. It
+// reports whether there was one. Handles to it stay usable but update a series no longer exposed.
+func (v *vec[M]) DeleteLabelValues(values ...string) bool {
+	h := uint64(fnvOffset)
+	for _, value := range values {
+		h = hashAdd(h, value)
+	}
+	return v.delete(h, values)
+}
+
+// Delete removes the child with these labels, as DeleteLabelValues does.
+func (v *vec[M]) Delete(labels Labels) bool {
+	values, err := v.valuesOf(labels)
+	if err != nil {
+		return false
+	}
+	h := uint64(fnvOffset)
+	for _, value := range values {
+		h = hashAdd(h, value)
+	}
+	return v.delete(h, values)
+}
+
+// Reset removes every child.
+func (v *vec[M]) Reset() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	clear(v.children)
+	if err := v.family.clear(); err != nil {
+		panic(err)
+	}
+}
+
+func (v *vec[M]) delete(h uint64, values []string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	children := v.children[h]
+	for i, child := range children {
+		if slices.Equal(child.values, values) {
+			children = slices.Delete(children, i, i+1)
+			if len(children) == 0 {
+				delete(v.children, h)
+			} else {
+				v.children[h] = children
+			}
+			break
+		}
+	}
+	c := newCStrings(values)
+	defer c.free()
+	return v.family.remove(c) == nil
+}
+
+// bind makes the child through the library (which checks the count and the strings) and keeps it.
+func (v *vec[M]) bind(h uint64, values []string) (M, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, child := range v.children[h] {
+		if slices.Equal(child.values, values) {
+			return child.metric, nil
+		}
+	}
+	c := newCStrings(values)
+	defer c.free()
+	metric, err := v.family.bind(c)
+	if err != nil {
+		return metric, err
+	}
+	v.children[h] = append(v.children[h], vecChild[M]{values: values, metric: metric})
+	return metric, nil
+}
+
+func (v *vec[M]) matches(values []string, labels Labels) bool {
+	for i, name := range v.labelNames {
+		if value, ok := labels[name]; !ok || value != values[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// valuesOf orders the values of labels as the label names; ErrLabelCount when the names differ.
+func (v *vec[M]) valuesOf(labels Labels) ([]string, error) {
+	values := make([]string, len(v.labelNames))
+	for i, name := range v.labelNames {
+		value, ok := labels[name]
+		if !ok {
+			return nil, goError(StatusLabelCount, fmt.Sprintf("label %q missing from %v (label names %q)", name, labels, v.labelNames))
+		}
+		values[i] = value
+	}
+	if len(labels) != len(v.labelNames) {
+		return nil, goError(StatusLabelCount, fmt.Sprintf("labels %v do not match the label names %q", labels, v.labelNames))
+	}
+	return values, nil
+}
