@@ -1,0 +1,167 @@
+package promemu
+
+// #include "zwrap.h"
+import "C"
+
+import "runtime"
+
+// Gauge is a value that goes up and down: temperatures, queue lengths, memory in use.
+//
+// A Gauge is either a family without labels (NewGauge) or the child of a GaugeVec. Its methods
+// are safe for concurrent use; Set is one atomic store in the library.
+type Gauge struct {
+	h     *C.struct_pe_gauge
+	child bool
+}
+
+// NewGauge creates a gauge, not registered anywhere.
+func NewGauge(opts GaugeOpts) (*Gauge, error) { return newGaugeFamily(opts, nil) }
+
+// MustNewGauge is NewGauge that panics on error.
+func MustNewGauge(opts GaugeOpts) *Gauge { return must(NewGauge(opts)) }
+
+func newGaugeFamily(opts GaugeOpts, labelNames []string) (*Gauge, error) {
+	o := newCOpts(Opts(opts), labelNames)
+	defer o.free()
+	var h *C.struct_pe_gauge
+	if err := pe_gauge_new_opts(&o.c, &h); err != nil {
+		return nil, err
+	}
+	return wrapGauge(h, false), nil
+}
+
+func wrapGauge(h *C.struct_pe_gauge, child bool) *Gauge {
+	g := &Gauge{h: h, child: child}
+	runtime.SetFinalizer(g, (*Gauge).release)
+	return g
+}
+
+func (g *Gauge) release() {
+	C.pe_gauge_free(g.h)
+	g.h = nil
+}
+
+// Close releases the handle of a gauge made by NewGauge; see Counter.Close.
+func (g *Gauge) Close() error {
+	if g.child || g.h == nil {
+		return nil
+	}
+	runtime.SetFinalizer(g, nil)
+	g.release()
+	return nil
+}
+
+// Set sets the gauge to v (infinities allowed). NaN panics with an *Error matching
+// ErrInvalidValue, and the value is unchanged: the library refuses NaN gauge values.
+func (g *Gauge) Set(v float64) {
+	if err := pe_gauge_set(g.h, C.double(v)); err != nil {
+		panic(g.closedOr(err))
+	}
+	runtime.KeepAlive(g)
+}
+
+// Inc adds 1.
+func (g *Gauge) Inc() { g.Add(1) }
+
+// Dec subtracts 1.
+func (g *Gauge) Dec() { g.Sub(1) }
+
+// Add adds v (which may be negative); NaN panics as for Set.
+func (g *Gauge) Add(v float64) {
+	if err := pe_gauge_inc(g.h, C.double(v)); err != nil {
+		panic(g.closedOr(err))
+	}
+	runtime.KeepAlive(g)
+}
+
+// Sub subtracts v; NaN panics as for Set.
+func (g *Gauge) Sub(v float64) {
+	if err := pe_gauge_dec(g.h, C.double(v)); err != nil {
+		panic(g.closedOr(err))
+	}
+	runtime.KeepAlive(g)
+}
+
+// SetToCurrentTime sets the gauge to the current Unix time in seconds.
+func (g *Gauge) SetToCurrentTime() {
+	if err := pe_gauge_set_to_current_time(g.h); err != nil {
+		panic(g.closedOr(err))
+	}
+	runtime.KeepAlive(g)
+}
+
+// Get returns the value (for a family with labels, the sum over its children).
+func (g *Gauge) Get() float64 {
+	var v C.double
+	if err := pe_gauge_get(g.h, &v); err != nil {
+		panic(g.closedOr(err))
+	}
+	runtime.KeepAlive(g)
+	return float64(v)
+}
+
+func (g *Gauge) closedOr(err error) error {
+	if err != nil && g.h == nil {
+		return ErrClosed
+	}
+	return err
+}
+
+func (g *Gauge) bind(values cStrings) (*Gauge, error) {
+	var h *C.struct_pe_gauge
+	err := pe_gauge_labels(g.h, values.ptr(), values.len(), &h)
+	runtime.KeepAlive(g)
+	if err != nil {
+		return nil, g.closedOr(err)
+	}
+	return wrapGauge(h, true), nil
+}
+
+func (g *Gauge) remove(values cStrings) error {
+	err := pe_gauge_remove(g.h, values.ptr(), values.len())
+	runtime.KeepAlive(g)
+	return err
+}
+
+func (g *Gauge) clear() error {
+	err := pe_gauge_clear(g.h)
+	runtime.KeepAlive(g)
+	return g.closedOr(err)
+}
+
+func (g *Gauge) registerIn(r *C.struct_pe_registry) error {
+	return g.closedOr(pe_registry_register_gauge(r, g.h))
+}
+
+func (g *Gauge) unregisterFrom(r *C.struct_pe_registry) error {
+	return g.closedOr(pe_registry_unregister_gauge(r, g.h))
+}
+
+// GaugeVec is a gauge family with label names: one child Gauge per tuple of label values.
+type GaugeVec struct {
+	*vec[*Gauge]
+	family *Gauge
+}
+
+// NewGaugeVec creates a gauge family with these label names, not registered anywhere.
+func NewGaugeVec(opts GaugeOpts, labelNames []string) (*GaugeVec, error) {
+	f, err := newGaugeFamily(opts, labelNames)
+	if err != nil {
+		return nil, err
+	}
+	return &GaugeVec{vec: newVec(family[*Gauge](f), labelNames), family: f}, nil
+}
+
+// MustNewGaugeVec is NewGaugeVec that panics on error.
+func MustNewGaugeVec(opts GaugeOpts, labelNames []string) *GaugeVec {
+	return must(NewGaugeVec(opts, labelNames))
+}
+
+// Get returns the sum over all children.
+func (v *GaugeVec) Get() float64 { return v.family.Get() }
+
+// Close releases the family handle; see Counter.Close.
+func (v *GaugeVec) Close() error { return v.family.Close() }
+
+func (v *GaugeVec) registerIn(r *C.struct_pe_registry) error     { return v.family.registerIn(r) }
+func (v *GaugeVec) unregisterFrom(r *C.struct_pe_registry) error { return v.family.unregisterFrom(r) }
