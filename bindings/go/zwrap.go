@@ -121,6 +121,8 @@ package promemu
 #cgo noescape pego_pe_snapshot_sample_exemplar
 #cgo noescape pego_pe_snapshot_exemplar_label_count
 #cgo noescape pego_pe_snapshot_exemplar_label
+#cgo noescape pego_pe_exporter_start
+#cgo noescape pego_pe_exporter_port
 // Functions that never run Go code before they return.
 #cgo nocallback pego_pe_counter_new
 #cgo nocallback pego_pe_counter_new_opts
@@ -801,4 +803,14 @@ func pe_snapshot_exemplar_label_count(snapshot *C.struct_pe_snapshot, family C.s
 func pe_snapshot_exemplar_label(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, label C.size_t, name **C.char, value **C.char) error {
 	var message *C.char
 	return statusError(C.pego_pe_snapshot_exemplar_label(snapshot, family, sample, label, name, value, &message), message)
+}
+
+func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {
+	var message *C.char
+	return statusError(C.pego_pe_exporter_start(opts, registry, out, &message), message)
+}
+
+func pe_exporter_port(exporter *C.struct_pe_exporter, out *C.uint16_t) error {
+	var message *C.char
+	return statusError(C.pego_pe_exporter_port(exporter, out, &message), message)
 }

@@ -718,4 +718,16 @@ static inline pe_status pego_pe_snapshot_exemplar_label(const struct pe_snapshot
     return status;
 }
 
+static inline pe_status pego_pe_exporter_start(const struct pe_exporter_options *opts, struct pe_registry *registry, struct pe_exporter **out, char **pego_message) {
+    pe_status status = pe_exporter_start(opts, registry, out);
+    if (status != PE_OK) *pego_message = pego_last_error_copy();
+    return status;
+}
+
+static inline pe_status pego_pe_exporter_port(const struct pe_exporter *exporter, uint16_t *out, char **pego_message) {
+    pe_status status = pe_exporter_port(exporter, out);
+    if (status != PE_OK) *pego_message = pego_last_error_copy();
+    return status;
+}
+
 #endif /* PROMEMU_ZWRAP_H */
