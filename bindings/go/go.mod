@@ -1,3 +1,3 @@
 module github.com/prometheus-emulator/promemu
 
-go 1.26
+go 1.26.0
