@@ -123,6 +123,9 @@ package promemu
 #cgo noescape pego_pe_snapshot_exemplar_label
 #cgo noescape pego_pe_exporter_start
 #cgo noescape pego_pe_exporter_port
+#cgo noescape pego_pe_push
+#cgo noescape pego_pe_pushadd
+#cgo noescape pego_pe_push_delete
 // Functions that never run Go code before they return.
 #cgo nocallback pego_pe_counter_new
 #cgo nocallback pego_pe_counter_new_opts
@@ -813,4 +816,19 @@ func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe
 func pe_exporter_port(exporter *C.struct_pe_exporter, out *C.uint16_t) error {
 	var message *C.char
 	return statusError(C.pego_pe_exporter_port(exporter, out, &message), message)
+}
+
+func pe_push(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, registry *C.struct_pe_registry, options *C.struct_pe_push_options) error {
+	var message *C.char
+	return statusError(C.pego_pe_push(gateway, job, names, values, n, registry, options, &message), message)
+}
+
+func pe_pushadd(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, registry *C.struct_pe_registry, options *C.struct_pe_push_options) error {
+	var message *C.char
+	return statusError(C.pego_pe_pushadd(gateway, job, names, values, n, registry, options, &message), message)
+}
+
+func pe_push_delete(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, options *C.struct_pe_push_options) error {
+	var message *C.char
+	return statusError(C.pego_pe_push_delete(gateway, job, names, values, n, options, &message), message)
 }

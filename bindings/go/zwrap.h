@@ -730,4 +730,22 @@ static inline pe_status pego_pe_exporter_port(const struct pe_exporter *exporter
     return status;
 }
 
+static inline pe_status pego_pe_push(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_registry *registry, const struct pe_push_options *options, char **pego_message) {
+    pe_status status = pe_push(gateway, job, names, values, n, registry, options);
+    if (status != PE_OK) *pego_message = pego_last_error_copy();
+    return status;
+}
+
+static inline pe_status pego_pe_pushadd(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_registry *registry, const struct pe_push_options *options, char **pego_message) {
+    pe_status status = pe_pushadd(gateway, job, names, values, n, registry, options);
+    if (status != PE_OK) *pego_message = pego_last_error_copy();
+    return status;
+}
+
+static inline pe_status pego_pe_push_delete(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_push_options *options, char **pego_message) {
+    pe_status status = pe_push_delete(gateway, job, names, values, n, options);
+    if (status != PE_OK) *pego_message = pego_last_error_copy();
+    return status;
+}
+
 #endif /* PROMEMU_ZWRAP_H */
