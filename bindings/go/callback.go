@@ -10,13 +10,12 @@ extern void promemuFreeCallback(uintptr_t);
 static double pego_value_fn(void *user_data) { return promemuValueCallback((uintptr_t)user_data); }
 static void pego_free_fn(void *user_data) { promemuFreeCallback((uintptr_t)user_data); }
 
-static pe_status pego_callback_new(int counter, const char *name, const char *help, uintptr_t handle,
-                                   pe_collector **out, char **message) {
+static pego_error *pego_callback_new(int counter, const char *name, const char *help, uintptr_t handle,
+                                     pe_collector **out) {
     pe_status status = counter
         ? pe_callback_counter_new(name, help, pego_value_fn, (void *)handle, pego_free_fn, out)
         : pe_callback_gauge_new(name, help, pego_value_fn, (void *)handle, pego_free_fn, out);
-    if (status != PE_OK) *message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 */
 import "C"
@@ -89,8 +88,7 @@ func newCallbackMetric(counter bool, opts Opts, fn func() float64) (*callbackMet
 		isCounter = 1
 	}
 	var h *C.struct_pe_collector
-	var message *C.char
-	if err := statusError(C.pego_callback_new(isCounter, name, help, C.uintptr_t(handle), &h, &message), message); err != nil {
+	if err := errorOf(C.pego_callback_new(isCounter, name, help, C.uintptr_t(handle), &h)); err != nil {
 		handle.Delete() // on error the library did not take it
 		return nil, err
 	}

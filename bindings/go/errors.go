@@ -74,24 +74,23 @@ func (e *Error) Error() string { return "promemu: " + e.Message }
 // Unwrap returns the sentinel of the status, so errors.Is(err, ErrNotFound) works.
 func (e *Error) Unwrap() error { return sentinels[e.Status] }
 
-// statusError is the one place where a C status becomes a Go error: nil for PE_OK, otherwise an
-// *Error with the message that the generated pego_ wrapper copied on the failing thread (and that
-// is freed here).
-func statusError(status C.pe_status, message *C.char) error {
-	if status == C.PE_OK {
+// errorOf is the one place where a C status becomes a Go error: nil when the generated pego_
+// wrapper returned NULL (PE_OK), otherwise an *Error with the status and the message the wrapper
+// copied on the failing thread (the pego_error is freed here).
+func errorOf(failure *C.pego_error) error {
+	if failure == nil {
 		return nil
 	}
-	return newError(status, message)
+	return newError(failure)
 }
 
-// newError is the failure half of statusError, kept apart so that statusError inlines.
-func newError(status C.pe_status, message *C.char) error {
-	text := "unknown error"
-	if message != nil {
-		text = C.GoString(message)
-		C.free(unsafe.Pointer(message))
+// newError is the failure half of errorOf, kept apart so that errorOf inlines.
+func newError(failure *C.pego_error) error {
+	err := &Error{Status: Status(failure.status), Message: C.GoString(failure.message)}
+	if failure.heap != 0 {
+		C.free(unsafe.Pointer(failure))
 	}
-	return &Error{Status: Status(status), Message: text}
+	return err
 }
 
 // goError is an error found on the Go side before calling the library (a label missing from a

@@ -3,8 +3,6 @@ package promemu
 /*
 #cgo noescape pego_snapshot_count
 #cgo noescape pego_snapshot_read
-#cgo nocallback pego_snapshot_count
-#cgo nocallback pego_snapshot_read
 #include "zwrap.h"
 
 // What a snapshot holds, read through the accessors in two C calls instead of one cgo call per
@@ -23,10 +21,10 @@ typedef struct {
     size_t n_labels, n_exemplar_labels;
 } pego_sample;
 
-#define PEGO_TRY(call) do { pe_status s_ = (call); if (s_ != PE_OK) { *message = pego_last_error_copy(); return s_; } } while (0)
+#define PEGO_TRY(call) do { pe_status s_ = (call); if (s_ != PE_OK) return pego_fail(s_); } while (0)
 
-static pe_status pego_snapshot_count(const pe_snapshot *snapshot, size_t *n_families, size_t *n_samples,
-                                     size_t *n_labels, size_t *n_exemplar_labels, char **message) {
+static pego_error *pego_snapshot_count(const pe_snapshot *snapshot, size_t *n_families, size_t *n_samples,
+                                       size_t *n_labels, size_t *n_exemplar_labels) {
     *n_samples = *n_labels = *n_exemplar_labels = 0;
     PEGO_TRY(pe_snapshot_family_count(snapshot, n_families));
     for (size_t f = 0; f < *n_families; f++) {
@@ -41,13 +39,12 @@ static pe_status pego_snapshot_count(const pe_snapshot *snapshot, size_t *n_fami
             *n_exemplar_labels += exemplar_labels;
         }
     }
-    return PE_OK;
+    return NULL;
 }
 
 // labels and exemplar_labels receive name, value pairs, sample after sample.
-static pe_status pego_snapshot_read(const pe_snapshot *snapshot, pego_family *families, size_t n_families,
-                                    pego_sample *samples, const char **labels, const char **exemplar_labels,
-                                    char **message) {
+static pego_error *pego_snapshot_read(const pe_snapshot *snapshot, pego_family *families, size_t n_families,
+                                      pego_sample *samples, const char **labels, const char **exemplar_labels) {
     for (size_t f = 0; f < n_families; f++) {
         pego_family *family = &families[f];
         PEGO_TRY(pe_snapshot_family_name(snapshot, f, &family->name));
@@ -69,7 +66,7 @@ static pe_status pego_snapshot_read(const pe_snapshot *snapshot, pego_family *fa
                 PEGO_TRY(pe_snapshot_exemplar_label(snapshot, f, s, l, &exemplar_labels[0], &exemplar_labels[1]));
         }
     }
-    return PE_OK;
+    return NULL;
 }
 */
 import "C"
@@ -199,17 +196,16 @@ func (r *Registry) gather(names []string) ([]MetricFamily, error) {
 
 func readSnapshot(snapshot *C.struct_pe_snapshot) ([]MetricFamily, error) {
 	var nFamilies, nSamples, nLabels, nExemplarLabels C.size_t
-	var message *C.char
-	if err := statusError(C.pego_snapshot_count(snapshot, &nFamilies, &nSamples, &nLabels, &nExemplarLabels, &message), message); err != nil {
+	if err := errorOf(C.pego_snapshot_count(snapshot, &nFamilies, &nSamples, &nLabels, &nExemplarLabels)); err != nil {
 		return nil, err
 	}
 	cFamilies := make([]C.pego_family, nFamilies)
 	cSamples := make([]C.pego_sample, nSamples)
 	cLabels := make([]*C.char, 2*nLabels)
 	cExemplarLabels := make([]*C.char, 2*nExemplarLabels)
-	status := C.pego_snapshot_read(snapshot, unsafe.SliceData(cFamilies), nFamilies, unsafe.SliceData(cSamples),
-		unsafe.SliceData(cLabels), unsafe.SliceData(cExemplarLabels), &message)
-	if err := statusError(status, message); err != nil {
+	failure := C.pego_snapshot_read(snapshot, unsafe.SliceData(cFamilies), nFamilies, unsafe.SliceData(cSamples),
+		unsafe.SliceData(cLabels), unsafe.SliceData(cExemplarLabels))
+	if err := errorOf(failure); err != nil {
 		return nil, err
 	}
 

@@ -126,95 +126,6 @@ package promemu
 #cgo noescape pego_pe_push
 #cgo noescape pego_pe_pushadd
 #cgo noescape pego_pe_push_delete
-// Functions that never run Go code before they return.
-#cgo nocallback pego_pe_counter_new
-#cgo nocallback pego_pe_counter_new_opts
-#cgo nocallback pego_pe_counter_labels
-#cgo nocallback pego_pe_counter_inc
-#cgo nocallback pego_pe_counter_inc_labels
-#cgo nocallback pego_pe_counter_inc_with_exemplar
-#cgo nocallback pego_pe_counter_get
-#cgo nocallback pego_pe_counter_get_labels
-#cgo nocallback pego_pe_counter_reset
-#cgo nocallback pego_pe_counter_remove
-#cgo nocallback pego_pe_counter_clear
-#cgo nocallback pego_pe_gauge_new
-#cgo nocallback pego_pe_gauge_new_opts
-#cgo nocallback pego_pe_gauge_labels
-#cgo nocallback pego_pe_gauge_set
-#cgo nocallback pego_pe_gauge_set_labels
-#cgo nocallback pego_pe_gauge_inc
-#cgo nocallback pego_pe_gauge_inc_labels
-#cgo nocallback pego_pe_gauge_dec
-#cgo nocallback pego_pe_gauge_dec_labels
-#cgo nocallback pego_pe_gauge_set_to_current_time
-#cgo nocallback pego_pe_gauge_set_to_current_time_labels
-#cgo nocallback pego_pe_gauge_get
-#cgo nocallback pego_pe_gauge_get_labels
-#cgo nocallback pego_pe_gauge_remove
-#cgo nocallback pego_pe_gauge_clear
-#cgo nocallback pego_pe_histogram_new
-#cgo nocallback pego_pe_histogram_new_opts
-#cgo nocallback pego_pe_linear_buckets
-#cgo nocallback pego_pe_exponential_buckets
-#cgo nocallback pego_pe_histogram_labels
-#cgo nocallback pego_pe_histogram_observe
-#cgo nocallback pego_pe_histogram_observe_labels
-#cgo nocallback pego_pe_histogram_observe_with_exemplar
-#cgo nocallback pego_pe_histogram_count
-#cgo nocallback pego_pe_histogram_count_labels
-#cgo nocallback pego_pe_histogram_sum
-#cgo nocallback pego_pe_histogram_sum_labels
-#cgo nocallback pego_pe_histogram_buckets
-#cgo nocallback pego_pe_histogram_buckets_labels
-#cgo nocallback pego_pe_histogram_remove
-#cgo nocallback pego_pe_histogram_clear
-#cgo nocallback pego_pe_summary_new
-#cgo nocallback pego_pe_summary_new_opts
-#cgo nocallback pego_pe_summary_labels
-#cgo nocallback pego_pe_summary_observe
-#cgo nocallback pego_pe_summary_observe_labels
-#cgo nocallback pego_pe_summary_count
-#cgo nocallback pego_pe_summary_count_labels
-#cgo nocallback pego_pe_summary_sum
-#cgo nocallback pego_pe_summary_sum_labels
-#cgo nocallback pego_pe_summary_quantile
-#cgo nocallback pego_pe_summary_quantile_labels
-#cgo nocallback pego_pe_summary_remove
-#cgo nocallback pego_pe_summary_clear
-#cgo nocallback pego_pe_info_new
-#cgo nocallback pego_pe_info_new_opts
-#cgo nocallback pego_pe_info_labels
-#cgo nocallback pego_pe_info_set
-#cgo nocallback pego_pe_info_set_labels
-#cgo nocallback pego_pe_info_remove
-#cgo nocallback pego_pe_info_clear
-#cgo nocallback pego_pe_enum_new
-#cgo nocallback pego_pe_enum_new_opts
-#cgo nocallback pego_pe_enum_labels
-#cgo nocallback pego_pe_enum_set
-#cgo nocallback pego_pe_enum_set_labels
-#cgo nocallback pego_pe_enum_set_state
-#cgo nocallback pego_pe_enum_set_state_labels
-#cgo nocallback pego_pe_enum_get
-#cgo nocallback pego_pe_enum_get_labels
-#cgo nocallback pego_pe_enum_is_active
-#cgo nocallback pego_pe_enum_remove
-#cgo nocallback pego_pe_enum_clear
-#cgo nocallback pego_pe_snapshot_family_count
-#cgo nocallback pego_pe_snapshot_family_name
-#cgo nocallback pego_pe_snapshot_family_help
-#cgo nocallback pego_pe_snapshot_family_unit
-#cgo nocallback pego_pe_snapshot_family_type
-#cgo nocallback pego_pe_snapshot_sample_count
-#cgo nocallback pego_pe_snapshot_sample_name
-#cgo nocallback pego_pe_snapshot_sample_value
-#cgo nocallback pego_pe_snapshot_sample_timestamp
-#cgo nocallback pego_pe_snapshot_sample_label_count
-#cgo nocallback pego_pe_snapshot_sample_label
-#cgo nocallback pego_pe_snapshot_sample_exemplar
-#cgo nocallback pego_pe_snapshot_exemplar_label_count
-#cgo nocallback pego_pe_snapshot_exemplar_label
 #include "zwrap.h"
 */
 import "C"
@@ -224,611 +135,489 @@ import "unsafe"
 var _ unsafe.Pointer
 
 func pe_registry_new(out **C.struct_pe_registry) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_new(out, &message), message)
+	return errorOf(C.pego_pe_registry_new(out))
 }
 
 func pe_registry_default(out **C.struct_pe_registry) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_default(out, &message), message)
+	return errorOf(C.pego_pe_registry_default(out))
 }
 
 func pe_registry_register_counter(registry *C.struct_pe_registry, metric *C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_counter(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_counter(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_counter(registry *C.struct_pe_registry, metric *C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_counter(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_counter(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_gauge(registry *C.struct_pe_registry, metric *C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_gauge(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_gauge(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_gauge(registry *C.struct_pe_registry, metric *C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_gauge(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_gauge(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_histogram(registry *C.struct_pe_registry, metric *C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_histogram(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_histogram(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_histogram(registry *C.struct_pe_registry, metric *C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_histogram(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_histogram(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_summary(registry *C.struct_pe_registry, metric *C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_summary(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_summary(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_summary(registry *C.struct_pe_registry, metric *C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_summary(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_summary(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_info(registry *C.struct_pe_registry, metric *C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_info(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_info(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_info(registry *C.struct_pe_registry, metric *C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_info(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_info(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_enum(registry *C.struct_pe_registry, metric *C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_enum(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_enum(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_enum(registry *C.struct_pe_registry, metric *C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_enum(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_enum(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_register_collector(registry *C.struct_pe_registry, metric *C.struct_pe_collector) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_register_collector(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_register_collector(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_unregister_collector(registry *C.struct_pe_registry, metric *C.struct_pe_collector) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_unregister_collector(registry, metric, &message), message)
+	return errorOf(C.pego_pe_registry_unregister_collector(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_registry_expose(registry *C.struct_pe_registry, format C.pe_format, out **C.char, len *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_expose(registry, format, out, len, &message), message)
+	return errorOf(C.pego_pe_registry_expose(C.uintptr_t(uintptr(unsafe.Pointer(registry))), format, out, len))
 }
 
 func pe_registry_expose_filtered(registry *C.struct_pe_registry, format C.pe_format, names **C.char, n_names C.size_t, out **C.char, len *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_expose_filtered(registry, format, names, n_names, out, len, &message), message)
+	return errorOf(C.pego_pe_registry_expose_filtered(C.uintptr_t(uintptr(unsafe.Pointer(registry))), format, names, n_names, out, len))
 }
 
 func pe_counter_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_new(name, help, label_names, n_labels, out, &message), message)
+	return errorOf(C.pego_pe_counter_new(name, help, label_names, n_labels, out))
 }
 
 func pe_counter_new_opts(opts *C.struct_pe_metric_opts, out **C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_new_opts(opts, out, &message), message)
+	return errorOf(C.pego_pe_counter_new_opts(opts, out))
 }
 
 func pe_counter_labels(counter *C.struct_pe_counter, values **C.char, n C.size_t, child_out **C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_labels(counter, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_counter_labels(C.uintptr_t(uintptr(unsafe.Pointer(counter))), values, n, child_out))
 }
 
 func pe_counter_inc(counter *C.struct_pe_counter, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_inc(counter, amount, &message), message)
+	return errorOf(C.pego_pe_counter_inc(C.uintptr_t(uintptr(unsafe.Pointer(counter))), amount))
 }
 
 func pe_counter_inc_labels(counter *C.struct_pe_counter, values **C.char, n C.size_t, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_inc_labels(counter, values, n, amount, &message), message)
+	return errorOf(C.pego_pe_counter_inc_labels(C.uintptr_t(uintptr(unsafe.Pointer(counter))), values, n, amount))
 }
 
 func pe_counter_inc_with_exemplar(counter *C.struct_pe_counter, amount C.double, exemplar_names **C.char, exemplar_values **C.char, n_exemplar_labels C.size_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_inc_with_exemplar(counter, amount, exemplar_names, exemplar_values, n_exemplar_labels, timestamp, &message), message)
+	return errorOf(C.pego_pe_counter_inc_with_exemplar(C.uintptr_t(uintptr(unsafe.Pointer(counter))), amount, exemplar_names, exemplar_values, n_exemplar_labels, timestamp))
 }
 
 func pe_counter_get(counter *C.struct_pe_counter, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_get(counter, out, &message), message)
+	return errorOf(C.pego_pe_counter_get(C.uintptr_t(uintptr(unsafe.Pointer(counter))), out))
 }
 
 func pe_counter_get_labels(counter *C.struct_pe_counter, values **C.char, n C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_get_labels(counter, values, n, out, &message), message)
+	return errorOf(C.pego_pe_counter_get_labels(C.uintptr_t(uintptr(unsafe.Pointer(counter))), values, n, out))
 }
 
 func pe_counter_reset(counter *C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_reset(counter, &message), message)
+	return errorOf(C.pego_pe_counter_reset(C.uintptr_t(uintptr(unsafe.Pointer(counter)))))
 }
 
 func pe_counter_remove(counter *C.struct_pe_counter, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_remove(counter, values, n, &message), message)
+	return errorOf(C.pego_pe_counter_remove(C.uintptr_t(uintptr(unsafe.Pointer(counter))), values, n))
 }
 
 func pe_counter_clear(counter *C.struct_pe_counter) error {
-	var message *C.char
-	return statusError(C.pego_pe_counter_clear(counter, &message), message)
+	return errorOf(C.pego_pe_counter_clear(C.uintptr_t(uintptr(unsafe.Pointer(counter)))))
 }
 
 func pe_gauge_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_new(name, help, label_names, n_labels, out, &message), message)
+	return errorOf(C.pego_pe_gauge_new(name, help, label_names, n_labels, out))
 }
 
 func pe_gauge_new_opts(opts *C.struct_pe_metric_opts, out **C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_new_opts(opts, out, &message), message)
+	return errorOf(C.pego_pe_gauge_new_opts(opts, out))
 }
 
 func pe_gauge_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, child_out **C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_labels(gauge, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_gauge_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n, child_out))
 }
 
 func pe_gauge_set(gauge *C.struct_pe_gauge, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_set(gauge, value, &message), message)
+	return errorOf(C.pego_pe_gauge_set(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), value))
 }
 
 func pe_gauge_set_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_set_labels(gauge, values, n, value, &message), message)
+	return errorOf(C.pego_pe_gauge_set_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n, value))
 }
 
 func pe_gauge_inc(gauge *C.struct_pe_gauge, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_inc(gauge, amount, &message), message)
+	return errorOf(C.pego_pe_gauge_inc(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), amount))
 }
 
 func pe_gauge_inc_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_inc_labels(gauge, values, n, amount, &message), message)
+	return errorOf(C.pego_pe_gauge_inc_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n, amount))
 }
 
 func pe_gauge_dec(gauge *C.struct_pe_gauge, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_dec(gauge, amount, &message), message)
+	return errorOf(C.pego_pe_gauge_dec(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), amount))
 }
 
 func pe_gauge_dec_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, amount C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_dec_labels(gauge, values, n, amount, &message), message)
+	return errorOf(C.pego_pe_gauge_dec_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n, amount))
 }
 
 func pe_gauge_set_to_current_time(gauge *C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_set_to_current_time(gauge, &message), message)
+	return errorOf(C.pego_pe_gauge_set_to_current_time(C.uintptr_t(uintptr(unsafe.Pointer(gauge)))))
 }
 
 func pe_gauge_set_to_current_time_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_set_to_current_time_labels(gauge, values, n, &message), message)
+	return errorOf(C.pego_pe_gauge_set_to_current_time_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n))
 }
 
 func pe_gauge_get(gauge *C.struct_pe_gauge, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_get(gauge, out, &message), message)
+	return errorOf(C.pego_pe_gauge_get(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), out))
 }
 
 func pe_gauge_get_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_get_labels(gauge, values, n, out, &message), message)
+	return errorOf(C.pego_pe_gauge_get_labels(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n, out))
 }
 
 func pe_gauge_remove(gauge *C.struct_pe_gauge, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_remove(gauge, values, n, &message), message)
+	return errorOf(C.pego_pe_gauge_remove(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n))
 }
 
 func pe_gauge_clear(gauge *C.struct_pe_gauge) error {
-	var message *C.char
-	return statusError(C.pego_pe_gauge_clear(gauge, &message), message)
+	return errorOf(C.pego_pe_gauge_clear(C.uintptr_t(uintptr(unsafe.Pointer(gauge)))))
 }
 
 func pe_histogram_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, buckets *C.double, n_buckets C.size_t, out **C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_new(name, help, label_names, n_labels, buckets, n_buckets, out, &message), message)
+	return errorOf(C.pego_pe_histogram_new(name, help, label_names, n_labels, buckets, n_buckets, out))
 }
 
 func pe_histogram_new_opts(opts *C.struct_pe_metric_opts, buckets *C.double, n_buckets C.size_t, out **C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_new_opts(opts, buckets, n_buckets, out, &message), message)
+	return errorOf(C.pego_pe_histogram_new_opts(opts, buckets, n_buckets, out))
 }
 
 func pe_linear_buckets(start C.double, width C.double, count C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_linear_buckets(start, width, count, out, &message), message)
+	return errorOf(C.pego_pe_linear_buckets(start, width, count, out))
 }
 
 func pe_exponential_buckets(start C.double, factor C.double, count C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_exponential_buckets(start, factor, count, out, &message), message)
+	return errorOf(C.pego_pe_exponential_buckets(start, factor, count, out))
 }
 
 func pe_histogram_labels(histogram *C.struct_pe_histogram, values **C.char, n C.size_t, child_out **C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_labels(histogram, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_histogram_labels(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n, child_out))
 }
 
 func pe_histogram_observe(histogram *C.struct_pe_histogram, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_observe(histogram, value, &message), message)
+	return errorOf(C.pego_pe_histogram_observe(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), value))
 }
 
 func pe_histogram_observe_labels(histogram *C.struct_pe_histogram, values **C.char, n C.size_t, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_observe_labels(histogram, values, n, value, &message), message)
+	return errorOf(C.pego_pe_histogram_observe_labels(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n, value))
 }
 
 func pe_histogram_observe_with_exemplar(histogram *C.struct_pe_histogram, value C.double, exemplar_names **C.char, exemplar_values **C.char, n_exemplar_labels C.size_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_observe_with_exemplar(histogram, value, exemplar_names, exemplar_values, n_exemplar_labels, timestamp, &message), message)
+	return errorOf(C.pego_pe_histogram_observe_with_exemplar(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), value, exemplar_names, exemplar_values, n_exemplar_labels, timestamp))
 }
 
 func pe_histogram_count(histogram *C.struct_pe_histogram, out *C.uint64_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_count(histogram, out, &message), message)
+	return errorOf(C.pego_pe_histogram_count(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), out))
 }
 
 func pe_histogram_count_labels(histogram *C.struct_pe_histogram, values **C.char, n C.size_t, out *C.uint64_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_count_labels(histogram, values, n, out, &message), message)
+	return errorOf(C.pego_pe_histogram_count_labels(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n, out))
 }
 
 func pe_histogram_sum(histogram *C.struct_pe_histogram, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_sum(histogram, out, &message), message)
+	return errorOf(C.pego_pe_histogram_sum(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), out))
 }
 
 func pe_histogram_sum_labels(histogram *C.struct_pe_histogram, values **C.char, n C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_sum_labels(histogram, values, n, out, &message), message)
+	return errorOf(C.pego_pe_histogram_sum_labels(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n, out))
 }
 
 func pe_histogram_buckets(histogram *C.struct_pe_histogram, upper_bounds *C.double, cumulative_counts *C.uint64_t, capacity C.size_t, n_buckets *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_buckets(histogram, upper_bounds, cumulative_counts, capacity, n_buckets, &message), message)
+	return errorOf(C.pego_pe_histogram_buckets(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), upper_bounds, cumulative_counts, capacity, n_buckets))
 }
 
 func pe_histogram_buckets_labels(histogram *C.struct_pe_histogram, values **C.char, n C.size_t, upper_bounds *C.double, cumulative_counts *C.uint64_t, capacity C.size_t, n_buckets *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_buckets_labels(histogram, values, n, upper_bounds, cumulative_counts, capacity, n_buckets, &message), message)
+	return errorOf(C.pego_pe_histogram_buckets_labels(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n, upper_bounds, cumulative_counts, capacity, n_buckets))
 }
 
 func pe_histogram_remove(histogram *C.struct_pe_histogram, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_remove(histogram, values, n, &message), message)
+	return errorOf(C.pego_pe_histogram_remove(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n))
 }
 
 func pe_histogram_clear(histogram *C.struct_pe_histogram) error {
-	var message *C.char
-	return statusError(C.pego_pe_histogram_clear(histogram, &message), message)
+	return errorOf(C.pego_pe_histogram_clear(C.uintptr_t(uintptr(unsafe.Pointer(histogram)))))
 }
 
 func pe_summary_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_new(name, help, label_names, n_labels, out, &message), message)
+	return errorOf(C.pego_pe_summary_new(name, help, label_names, n_labels, out))
 }
 
 func pe_summary_new_opts(opts *C.struct_pe_metric_opts, quantiles *C.double, errors *C.double, n_objectives C.size_t, max_age_seconds C.double, age_buckets C.uint32_t, out **C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_new_opts(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, out, &message), message)
+	return errorOf(C.pego_pe_summary_new_opts(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, out))
 }
 
 func pe_summary_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, child_out **C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_labels(summary, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_summary_labels(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n, child_out))
 }
 
 func pe_summary_observe(summary *C.struct_pe_summary, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_observe(summary, value, &message), message)
+	return errorOf(C.pego_pe_summary_observe(C.uintptr_t(uintptr(unsafe.Pointer(summary))), value))
 }
 
 func pe_summary_observe_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, value C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_observe_labels(summary, values, n, value, &message), message)
+	return errorOf(C.pego_pe_summary_observe_labels(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n, value))
 }
 
 func pe_summary_count(summary *C.struct_pe_summary, out *C.uint64_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_count(summary, out, &message), message)
+	return errorOf(C.pego_pe_summary_count(C.uintptr_t(uintptr(unsafe.Pointer(summary))), out))
 }
 
 func pe_summary_count_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, out *C.uint64_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_count_labels(summary, values, n, out, &message), message)
+	return errorOf(C.pego_pe_summary_count_labels(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n, out))
 }
 
 func pe_summary_sum(summary *C.struct_pe_summary, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_sum(summary, out, &message), message)
+	return errorOf(C.pego_pe_summary_sum(C.uintptr_t(uintptr(unsafe.Pointer(summary))), out))
 }
 
 func pe_summary_sum_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_sum_labels(summary, values, n, out, &message), message)
+	return errorOf(C.pego_pe_summary_sum_labels(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n, out))
 }
 
 func pe_summary_quantile(summary *C.struct_pe_summary, q C.double, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_quantile(summary, q, out, &message), message)
+	return errorOf(C.pego_pe_summary_quantile(C.uintptr_t(uintptr(unsafe.Pointer(summary))), q, out))
 }
 
 func pe_summary_quantile_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, q C.double, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_quantile_labels(summary, values, n, q, out, &message), message)
+	return errorOf(C.pego_pe_summary_quantile_labels(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n, q, out))
 }
 
 func pe_summary_remove(summary *C.struct_pe_summary, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_remove(summary, values, n, &message), message)
+	return errorOf(C.pego_pe_summary_remove(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n))
 }
 
 func pe_summary_clear(summary *C.struct_pe_summary) error {
-	var message *C.char
-	return statusError(C.pego_pe_summary_clear(summary, &message), message)
+	return errorOf(C.pego_pe_summary_clear(C.uintptr_t(uintptr(unsafe.Pointer(summary)))))
 }
 
 func pe_info_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_new(name, help, label_names, n_labels, out, &message), message)
+	return errorOf(C.pego_pe_info_new(name, help, label_names, n_labels, out))
 }
 
 func pe_info_new_opts(opts *C.struct_pe_metric_opts, out **C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_new_opts(opts, out, &message), message)
+	return errorOf(C.pego_pe_info_new_opts(opts, out))
 }
 
 func pe_info_labels(info *C.struct_pe_info, values **C.char, n C.size_t, child_out **C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_labels(info, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_info_labels(C.uintptr_t(uintptr(unsafe.Pointer(info))), values, n, child_out))
 }
 
 func pe_info_set(info *C.struct_pe_info, names **C.char, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_set(info, names, values, n, &message), message)
+	return errorOf(C.pego_pe_info_set(C.uintptr_t(uintptr(unsafe.Pointer(info))), names, values, n))
 }
 
 func pe_info_set_labels(info *C.struct_pe_info, label_values **C.char, n_values C.size_t, names **C.char, values **C.char, n_pairs C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_set_labels(info, label_values, n_values, names, values, n_pairs, &message), message)
+	return errorOf(C.pego_pe_info_set_labels(C.uintptr_t(uintptr(unsafe.Pointer(info))), label_values, n_values, names, values, n_pairs))
 }
 
 func pe_info_remove(info *C.struct_pe_info, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_remove(info, values, n, &message), message)
+	return errorOf(C.pego_pe_info_remove(C.uintptr_t(uintptr(unsafe.Pointer(info))), values, n))
 }
 
 func pe_info_clear(info *C.struct_pe_info) error {
-	var message *C.char
-	return statusError(C.pego_pe_info_clear(info, &message), message)
+	return errorOf(C.pego_pe_info_clear(C.uintptr_t(uintptr(unsafe.Pointer(info)))))
 }
 
 func pe_enum_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, states **C.char, n_states C.size_t, out **C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_new(name, help, label_names, n_labels, states, n_states, out, &message), message)
+	return errorOf(C.pego_pe_enum_new(name, help, label_names, n_labels, states, n_states, out))
 }
 
 func pe_enum_new_opts(opts *C.struct_pe_metric_opts, states **C.char, n_states C.size_t, flags C.bool, out **C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_new_opts(opts, states, n_states, flags, out, &message), message)
+	return errorOf(C.pego_pe_enum_new_opts(opts, states, n_states, flags, out))
 }
 
 func pe_enum_labels(metric *C.struct_pe_enum, values **C.char, n C.size_t, child_out **C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_labels(metric, values, n, child_out, &message), message)
+	return errorOf(C.pego_pe_enum_labels(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n, child_out))
 }
 
 func pe_enum_set(metric *C.struct_pe_enum, state *C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_set(metric, state, &message), message)
+	return errorOf(C.pego_pe_enum_set(C.uintptr_t(uintptr(unsafe.Pointer(metric))), state))
 }
 
 func pe_enum_set_labels(metric *C.struct_pe_enum, values **C.char, n C.size_t, state *C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_set_labels(metric, values, n, state, &message), message)
+	return errorOf(C.pego_pe_enum_set_labels(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n, state))
 }
 
 func pe_enum_set_state(metric *C.struct_pe_enum, state *C.char, active C.bool) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_set_state(metric, state, active, &message), message)
+	return errorOf(C.pego_pe_enum_set_state(C.uintptr_t(uintptr(unsafe.Pointer(metric))), state, active))
 }
 
 func pe_enum_set_state_labels(metric *C.struct_pe_enum, values **C.char, n C.size_t, state *C.char, active C.bool) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_set_state_labels(metric, values, n, state, active, &message), message)
+	return errorOf(C.pego_pe_enum_set_state_labels(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n, state, active))
 }
 
 func pe_enum_get(metric *C.struct_pe_enum, state_out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_get(metric, state_out, &message), message)
+	return errorOf(C.pego_pe_enum_get(C.uintptr_t(uintptr(unsafe.Pointer(metric))), state_out))
 }
 
 func pe_enum_get_labels(metric *C.struct_pe_enum, values **C.char, n C.size_t, state_out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_get_labels(metric, values, n, state_out, &message), message)
+	return errorOf(C.pego_pe_enum_get_labels(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n, state_out))
 }
 
 func pe_enum_is_active(metric *C.struct_pe_enum, state *C.char, out *C.bool) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_is_active(metric, state, out, &message), message)
+	return errorOf(C.pego_pe_enum_is_active(C.uintptr_t(uintptr(unsafe.Pointer(metric))), state, out))
 }
 
 func pe_enum_remove(metric *C.struct_pe_enum, values **C.char, n C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_remove(metric, values, n, &message), message)
+	return errorOf(C.pego_pe_enum_remove(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n))
 }
 
 func pe_enum_clear(metric *C.struct_pe_enum) error {
-	var message *C.char
-	return statusError(C.pego_pe_enum_clear(metric, &message), message)
+	return errorOf(C.pego_pe_enum_clear(C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
 
 func pe_callback_gauge_new(name *C.char, help *C.char, value_fn C.pe_value_fn, user_data unsafe.Pointer, free_user_data C.pe_free_fn, out **C.struct_pe_collector) error {
-	var message *C.char
-	return statusError(C.pego_pe_callback_gauge_new(name, help, value_fn, user_data, free_user_data, out, &message), message)
+	return errorOf(C.pego_pe_callback_gauge_new(name, help, value_fn, user_data, free_user_data, out))
 }
 
 func pe_callback_counter_new(name *C.char, help *C.char, value_fn C.pe_value_fn, user_data unsafe.Pointer, free_user_data C.pe_free_fn, out **C.struct_pe_collector) error {
-	var message *C.char
-	return statusError(C.pego_pe_callback_counter_new(name, help, value_fn, user_data, free_user_data, out, &message), message)
+	return errorOf(C.pego_pe_callback_counter_new(name, help, value_fn, user_data, free_user_data, out))
 }
 
 func pe_collector_new(collect C.pe_collect_fn, user_data unsafe.Pointer, free_user_data C.pe_free_fn, out **C.struct_pe_collector) error {
-	var message *C.char
-	return statusError(C.pego_pe_collector_new(collect, user_data, free_user_data, out, &message), message)
+	return errorOf(C.pego_pe_collector_new(collect, user_data, free_user_data, out))
 }
 
 func pe_collect_family(builder *C.struct_pe_collect_builder, name *C.char, help *C.char, type_ C.pe_metric_type, unit *C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_family(builder, name, help, type_, unit, &message), message)
+	return errorOf(C.pego_pe_collect_family(C.uintptr_t(uintptr(unsafe.Pointer(builder))), name, help, type_, unit))
 }
 
 func pe_collect_sample(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, value C.double, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_sample(builder, label_names, label_values, n_labels, value, timestamp, &message), message)
+	return errorOf(C.pego_pe_collect_sample(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, value, timestamp))
 }
 
 func pe_collect_histogram(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, upper_bounds *C.double, cumulative_counts *C.uint64_t, n_buckets C.size_t, sum C.double, count C.uint64_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_histogram(builder, label_names, label_values, n_labels, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp, &message), message)
+	return errorOf(C.pego_pe_collect_histogram(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp))
 }
 
 func pe_collect_summary(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, quantiles *C.double, values *C.double, n_quantiles C.size_t, sum C.double, count C.uint64_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_summary(builder, label_names, label_values, n_labels, quantiles, values, n_quantiles, sum, count, timestamp, &message), message)
+	return errorOf(C.pego_pe_collect_summary(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, quantiles, values, n_quantiles, sum, count, timestamp))
 }
 
 func pe_collect_info(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, info_names **C.char, info_values **C.char, n_info C.size_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_info(builder, label_names, label_values, n_labels, info_names, info_values, n_info, timestamp, &message), message)
+	return errorOf(C.pego_pe_collect_info(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, info_names, info_values, n_info, timestamp))
 }
 
 func pe_collect_stateset(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, states **C.char, active *C.bool, n_states C.size_t, timestamp C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_collect_stateset(builder, label_names, label_values, n_labels, states, active, n_states, timestamp, &message), message)
+	return errorOf(C.pego_pe_collect_stateset(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, states, active, n_states, timestamp))
 }
 
 func pe_registry_snapshot(registry *C.struct_pe_registry, out **C.struct_pe_snapshot) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_snapshot(registry, out, &message), message)
+	return errorOf(C.pego_pe_registry_snapshot(C.uintptr_t(uintptr(unsafe.Pointer(registry))), out))
 }
 
 func pe_registry_snapshot_filtered(registry *C.struct_pe_registry, names **C.char, n_names C.size_t, out **C.struct_pe_snapshot) error {
-	var message *C.char
-	return statusError(C.pego_pe_registry_snapshot_filtered(registry, names, n_names, out, &message), message)
+	return errorOf(C.pego_pe_registry_snapshot_filtered(C.uintptr_t(uintptr(unsafe.Pointer(registry))), names, n_names, out))
 }
 
 func pe_snapshot_family_count(snapshot *C.struct_pe_snapshot, out *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_family_count(snapshot, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_family_count(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out))
 }
 
 func pe_snapshot_family_name(snapshot *C.struct_pe_snapshot, family C.size_t, out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_family_name(snapshot, family, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_family_name(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, out))
 }
 
 func pe_snapshot_family_help(snapshot *C.struct_pe_snapshot, family C.size_t, out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_family_help(snapshot, family, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_family_help(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, out))
 }
 
 func pe_snapshot_family_unit(snapshot *C.struct_pe_snapshot, family C.size_t, out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_family_unit(snapshot, family, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_family_unit(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, out))
 }
 
 func pe_snapshot_family_type(snapshot *C.struct_pe_snapshot, family C.size_t, out *C.enum_pe_metric_type) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_family_type(snapshot, family, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_family_type(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, out))
 }
 
 func pe_snapshot_sample_count(snapshot *C.struct_pe_snapshot, family C.size_t, out *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_count(snapshot, family, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_count(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, out))
 }
 
 func pe_snapshot_sample_name(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, out **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_name(snapshot, family, sample, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_name(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, out))
 }
 
 func pe_snapshot_sample_value(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, out *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_value(snapshot, family, sample, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_value(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, out))
 }
 
 func pe_snapshot_sample_timestamp(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, has_timestamp *C.bool, timestamp *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_timestamp(snapshot, family, sample, has_timestamp, timestamp, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_timestamp(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, has_timestamp, timestamp))
 }
 
 func pe_snapshot_sample_label_count(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, out *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_label_count(snapshot, family, sample, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_label_count(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, out))
 }
 
 func pe_snapshot_sample_label(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, label C.size_t, name **C.char, value **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_label(snapshot, family, sample, label, name, value, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_label(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, label, name, value))
 }
 
 func pe_snapshot_sample_exemplar(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, has_exemplar *C.bool, value *C.double, has_timestamp *C.bool, timestamp *C.double) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_sample_exemplar(snapshot, family, sample, has_exemplar, value, has_timestamp, timestamp, &message), message)
+	return errorOf(C.pego_pe_snapshot_sample_exemplar(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, has_exemplar, value, has_timestamp, timestamp))
 }
 
 func pe_snapshot_exemplar_label_count(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, out *C.size_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_exemplar_label_count(snapshot, family, sample, out, &message), message)
+	return errorOf(C.pego_pe_snapshot_exemplar_label_count(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, out))
 }
 
 func pe_snapshot_exemplar_label(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, label C.size_t, name **C.char, value **C.char) error {
-	var message *C.char
-	return statusError(C.pego_pe_snapshot_exemplar_label(snapshot, family, sample, label, name, value, &message), message)
+	return errorOf(C.pego_pe_snapshot_exemplar_label(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, label, name, value))
 }
 
 func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {
-	var message *C.char
-	return statusError(C.pego_pe_exporter_start(opts, registry, out, &message), message)
+	return errorOf(C.pego_pe_exporter_start(opts, C.uintptr_t(uintptr(unsafe.Pointer(registry))), out))
 }
 
 func pe_exporter_port(exporter *C.struct_pe_exporter, out *C.uint16_t) error {
-	var message *C.char
-	return statusError(C.pego_pe_exporter_port(exporter, out, &message), message)
+	return errorOf(C.pego_pe_exporter_port(C.uintptr_t(uintptr(unsafe.Pointer(exporter))), out))
 }
 
 func pe_push(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, registry *C.struct_pe_registry, options *C.struct_pe_push_options) error {
-	var message *C.char
-	return statusError(C.pego_pe_push(gateway, job, names, values, n, registry, options, &message), message)
+	return errorOf(C.pego_pe_push(gateway, job, names, values, n, C.uintptr_t(uintptr(unsafe.Pointer(registry))), options))
 }
 
 func pe_pushadd(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, registry *C.struct_pe_registry, options *C.struct_pe_push_options) error {
-	var message *C.char
-	return statusError(C.pego_pe_pushadd(gateway, job, names, values, n, registry, options, &message), message)
+	return errorOf(C.pego_pe_pushadd(gateway, job, names, values, n, C.uintptr_t(uintptr(unsafe.Pointer(registry))), options))
 }
 
 func pe_push_delete(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, options *C.struct_pe_push_options) error {
-	var message *C.char
-	return statusError(C.pego_pe_push_delete(gateway, job, names, values, n, options, &message), message)
+	return errorOf(C.pego_pe_push_delete(gateway, job, names, values, n, options))
 }

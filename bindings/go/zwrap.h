@@ -3,749 +3,641 @@
 #ifndef PROMEMU_ZWRAP_H
 #define PROMEMU_ZWRAP_H
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "prometheus_emulator.h"
 
-/* A malloc'd copy of the calling thread's last error, for the Go side to read and free. */
-static inline char *pego_last_error_copy(void) {
+/* A failure: its status and the message pe_last_error() gave on the failing thread. Allocated
+   with malloc (the message in the same block) unless heap is 0. */
+typedef struct pego_error {
+    pe_status status;
+    int heap;
+    const char *message;
+} pego_error;
+
+static pego_error pego_out_of_memory = {PE_ERR_INTERNAL, 0, "out of memory copying an error message"};
+
+static inline pego_error *pego_fail(pe_status status) {
     const char *message = pe_last_error();
     size_t length = strlen(message);
-    char *copy = (char *)malloc(length + 1);
-    if (copy != NULL) memcpy(copy, message, length + 1);
-    return copy;
+    pego_error *error = (pego_error *)malloc(sizeof(pego_error) + length + 1);
+    if (error == NULL) return &pego_out_of_memory;
+    memcpy((char *)(error + 1), message, length + 1);
+    error->status = status;
+    error->heap = 1;
+    error->message = (const char *)(error + 1);
+    return error;
 }
 
-static inline pe_status pego_pe_registry_new(struct pe_registry **out, char **pego_message) {
+static inline pego_error *pego_pe_registry_new(struct pe_registry **out) {
     pe_status status = pe_registry_new(out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_default(struct pe_registry **out, char **pego_message) {
+static inline pego_error *pego_pe_registry_default(struct pe_registry **out) {
     pe_status status = pe_registry_default(out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_counter(struct pe_registry *registry, const struct pe_counter *metric, char **pego_message) {
-    pe_status status = pe_registry_register_counter(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_counter(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_counter((struct pe_registry *)registry, (const struct pe_counter *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_counter(struct pe_registry *registry, const struct pe_counter *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_counter(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_counter(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_counter((struct pe_registry *)registry, (const struct pe_counter *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_gauge(struct pe_registry *registry, const struct pe_gauge *metric, char **pego_message) {
-    pe_status status = pe_registry_register_gauge(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_gauge(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_gauge((struct pe_registry *)registry, (const struct pe_gauge *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_gauge(struct pe_registry *registry, const struct pe_gauge *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_gauge(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_gauge(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_gauge((struct pe_registry *)registry, (const struct pe_gauge *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_histogram(struct pe_registry *registry, const struct pe_histogram *metric, char **pego_message) {
-    pe_status status = pe_registry_register_histogram(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_histogram(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_histogram((struct pe_registry *)registry, (const struct pe_histogram *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_histogram(struct pe_registry *registry, const struct pe_histogram *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_histogram(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_histogram(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_histogram((struct pe_registry *)registry, (const struct pe_histogram *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_summary(struct pe_registry *registry, const struct pe_summary *metric, char **pego_message) {
-    pe_status status = pe_registry_register_summary(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_summary(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_summary((struct pe_registry *)registry, (const struct pe_summary *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_summary(struct pe_registry *registry, const struct pe_summary *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_summary(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_summary(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_summary((struct pe_registry *)registry, (const struct pe_summary *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_info(struct pe_registry *registry, const struct pe_info *metric, char **pego_message) {
-    pe_status status = pe_registry_register_info(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_info(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_info((struct pe_registry *)registry, (const struct pe_info *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_info(struct pe_registry *registry, const struct pe_info *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_info(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_info(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_info((struct pe_registry *)registry, (const struct pe_info *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_enum(struct pe_registry *registry, const struct pe_enum *metric, char **pego_message) {
-    pe_status status = pe_registry_register_enum(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_enum(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_enum((struct pe_registry *)registry, (const struct pe_enum *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_enum(struct pe_registry *registry, const struct pe_enum *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_enum(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_enum(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_enum((struct pe_registry *)registry, (const struct pe_enum *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_register_collector(struct pe_registry *registry, const struct pe_collector *metric, char **pego_message) {
-    pe_status status = pe_registry_register_collector(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_register_collector(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_register_collector((struct pe_registry *)registry, (const struct pe_collector *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_unregister_collector(struct pe_registry *registry, const struct pe_collector *metric, char **pego_message) {
-    pe_status status = pe_registry_unregister_collector(registry, metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_unregister_collector(uintptr_t registry, uintptr_t metric) {
+    pe_status status = pe_registry_unregister_collector((struct pe_registry *)registry, (const struct pe_collector *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_expose(const struct pe_registry *registry, pe_format format, char **out, size_t *len, char **pego_message) {
-    pe_status status = pe_registry_expose(registry, format, out, len);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_expose(uintptr_t registry, pe_format format, char **out, size_t *len) {
+    pe_status status = pe_registry_expose((const struct pe_registry *)registry, format, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_expose_filtered(const struct pe_registry *registry, pe_format format, const char *const *names, size_t n_names, char **out, size_t *len, char **pego_message) {
-    pe_status status = pe_registry_expose_filtered(registry, format, names, n_names, out, len);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_expose_filtered(uintptr_t registry, pe_format format, const char *const *names, size_t n_names, char **out, size_t *len) {
+    pe_status status = pe_registry_expose_filtered((const struct pe_registry *)registry, format, names, n_names, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_counter **out, char **pego_message) {
+static inline pego_error *pego_pe_counter_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_counter **out) {
     pe_status status = pe_counter_new(name, help, label_names, n_labels, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_new_opts(const struct pe_metric_opts *opts, struct pe_counter **out, char **pego_message) {
+static inline pego_error *pego_pe_counter_new_opts(const struct pe_metric_opts *opts, struct pe_counter **out) {
     pe_status status = pe_counter_new_opts(opts, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_labels(struct pe_counter *counter, const char *const *values, size_t n, struct pe_counter **child_out, char **pego_message) {
-    pe_status status = pe_counter_labels(counter, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_labels(uintptr_t counter, const char *const *values, size_t n, struct pe_counter **child_out) {
+    pe_status status = pe_counter_labels((struct pe_counter *)counter, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_inc(struct pe_counter *counter, double amount, char **pego_message) {
-    pe_status status = pe_counter_inc(counter, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_inc(uintptr_t counter, double amount) {
+    pe_status status = pe_counter_inc((struct pe_counter *)counter, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_inc_labels(struct pe_counter *counter, const char *const *values, size_t n, double amount, char **pego_message) {
-    pe_status status = pe_counter_inc_labels(counter, values, n, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_inc_labels(uintptr_t counter, const char *const *values, size_t n, double amount) {
+    pe_status status = pe_counter_inc_labels((struct pe_counter *)counter, values, n, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_inc_with_exemplar(struct pe_counter *counter, double amount, const char *const *exemplar_names, const char *const *exemplar_values, size_t n_exemplar_labels, double timestamp, char **pego_message) {
-    pe_status status = pe_counter_inc_with_exemplar(counter, amount, exemplar_names, exemplar_values, n_exemplar_labels, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_inc_with_exemplar(uintptr_t counter, double amount, const char *const *exemplar_names, const char *const *exemplar_values, size_t n_exemplar_labels, double timestamp) {
+    pe_status status = pe_counter_inc_with_exemplar((struct pe_counter *)counter, amount, exemplar_names, exemplar_values, n_exemplar_labels, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_get(const struct pe_counter *counter, double *out, char **pego_message) {
-    pe_status status = pe_counter_get(counter, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_get(uintptr_t counter, double *out) {
+    pe_status status = pe_counter_get((const struct pe_counter *)counter, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_get_labels(const struct pe_counter *counter, const char *const *values, size_t n, double *out, char **pego_message) {
-    pe_status status = pe_counter_get_labels(counter, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_get_labels(uintptr_t counter, const char *const *values, size_t n, double *out) {
+    pe_status status = pe_counter_get_labels((const struct pe_counter *)counter, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_reset(struct pe_counter *counter, char **pego_message) {
-    pe_status status = pe_counter_reset(counter);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_reset(uintptr_t counter) {
+    pe_status status = pe_counter_reset((struct pe_counter *)counter);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_remove(struct pe_counter *counter, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_counter_remove(counter, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_remove(uintptr_t counter, const char *const *values, size_t n) {
+    pe_status status = pe_counter_remove((struct pe_counter *)counter, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_counter_clear(struct pe_counter *counter, char **pego_message) {
-    pe_status status = pe_counter_clear(counter);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_counter_clear(uintptr_t counter) {
+    pe_status status = pe_counter_clear((struct pe_counter *)counter);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_gauge **out, char **pego_message) {
+static inline pego_error *pego_pe_gauge_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_gauge **out) {
     pe_status status = pe_gauge_new(name, help, label_names, n_labels, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_new_opts(const struct pe_metric_opts *opts, struct pe_gauge **out, char **pego_message) {
+static inline pego_error *pego_pe_gauge_new_opts(const struct pe_metric_opts *opts, struct pe_gauge **out) {
     pe_status status = pe_gauge_new_opts(opts, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_labels(struct pe_gauge *gauge, const char *const *values, size_t n, struct pe_gauge **child_out, char **pego_message) {
-    pe_status status = pe_gauge_labels(gauge, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_labels(uintptr_t gauge, const char *const *values, size_t n, struct pe_gauge **child_out) {
+    pe_status status = pe_gauge_labels((struct pe_gauge *)gauge, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_set(struct pe_gauge *gauge, double value, char **pego_message) {
-    pe_status status = pe_gauge_set(gauge, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_set(uintptr_t gauge, double value) {
+    pe_status status = pe_gauge_set((struct pe_gauge *)gauge, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_set_labels(struct pe_gauge *gauge, const char *const *values, size_t n, double value, char **pego_message) {
-    pe_status status = pe_gauge_set_labels(gauge, values, n, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_set_labels(uintptr_t gauge, const char *const *values, size_t n, double value) {
+    pe_status status = pe_gauge_set_labels((struct pe_gauge *)gauge, values, n, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_inc(struct pe_gauge *gauge, double amount, char **pego_message) {
-    pe_status status = pe_gauge_inc(gauge, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_inc(uintptr_t gauge, double amount) {
+    pe_status status = pe_gauge_inc((struct pe_gauge *)gauge, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_inc_labels(struct pe_gauge *gauge, const char *const *values, size_t n, double amount, char **pego_message) {
-    pe_status status = pe_gauge_inc_labels(gauge, values, n, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_inc_labels(uintptr_t gauge, const char *const *values, size_t n, double amount) {
+    pe_status status = pe_gauge_inc_labels((struct pe_gauge *)gauge, values, n, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_dec(struct pe_gauge *gauge, double amount, char **pego_message) {
-    pe_status status = pe_gauge_dec(gauge, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_dec(uintptr_t gauge, double amount) {
+    pe_status status = pe_gauge_dec((struct pe_gauge *)gauge, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_dec_labels(struct pe_gauge *gauge, const char *const *values, size_t n, double amount, char **pego_message) {
-    pe_status status = pe_gauge_dec_labels(gauge, values, n, amount);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_dec_labels(uintptr_t gauge, const char *const *values, size_t n, double amount) {
+    pe_status status = pe_gauge_dec_labels((struct pe_gauge *)gauge, values, n, amount);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_set_to_current_time(struct pe_gauge *gauge, char **pego_message) {
-    pe_status status = pe_gauge_set_to_current_time(gauge);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_set_to_current_time(uintptr_t gauge) {
+    pe_status status = pe_gauge_set_to_current_time((struct pe_gauge *)gauge);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_set_to_current_time_labels(struct pe_gauge *gauge, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_gauge_set_to_current_time_labels(gauge, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_set_to_current_time_labels(uintptr_t gauge, const char *const *values, size_t n) {
+    pe_status status = pe_gauge_set_to_current_time_labels((struct pe_gauge *)gauge, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_get(const struct pe_gauge *gauge, double *out, char **pego_message) {
-    pe_status status = pe_gauge_get(gauge, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_get(uintptr_t gauge, double *out) {
+    pe_status status = pe_gauge_get((const struct pe_gauge *)gauge, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_get_labels(const struct pe_gauge *gauge, const char *const *values, size_t n, double *out, char **pego_message) {
-    pe_status status = pe_gauge_get_labels(gauge, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_get_labels(uintptr_t gauge, const char *const *values, size_t n, double *out) {
+    pe_status status = pe_gauge_get_labels((const struct pe_gauge *)gauge, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_remove(struct pe_gauge *gauge, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_gauge_remove(gauge, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_remove(uintptr_t gauge, const char *const *values, size_t n) {
+    pe_status status = pe_gauge_remove((struct pe_gauge *)gauge, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_gauge_clear(struct pe_gauge *gauge, char **pego_message) {
-    pe_status status = pe_gauge_clear(gauge);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_gauge_clear(uintptr_t gauge) {
+    pe_status status = pe_gauge_clear((struct pe_gauge *)gauge);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, const double *buckets, size_t n_buckets, struct pe_histogram **out, char **pego_message) {
+static inline pego_error *pego_pe_histogram_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, const double *buckets, size_t n_buckets, struct pe_histogram **out) {
     pe_status status = pe_histogram_new(name, help, label_names, n_labels, buckets, n_buckets, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_new_opts(const struct pe_metric_opts *opts, const double *buckets, size_t n_buckets, struct pe_histogram **out, char **pego_message) {
+static inline pego_error *pego_pe_histogram_new_opts(const struct pe_metric_opts *opts, const double *buckets, size_t n_buckets, struct pe_histogram **out) {
     pe_status status = pe_histogram_new_opts(opts, buckets, n_buckets, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_linear_buckets(double start, double width, size_t count, double *out, char **pego_message) {
+static inline pego_error *pego_pe_linear_buckets(double start, double width, size_t count, double *out) {
     pe_status status = pe_linear_buckets(start, width, count, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_exponential_buckets(double start, double factor, size_t count, double *out, char **pego_message) {
+static inline pego_error *pego_pe_exponential_buckets(double start, double factor, size_t count, double *out) {
     pe_status status = pe_exponential_buckets(start, factor, count, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_labels(struct pe_histogram *histogram, const char *const *values, size_t n, struct pe_histogram **child_out, char **pego_message) {
-    pe_status status = pe_histogram_labels(histogram, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_labels(uintptr_t histogram, const char *const *values, size_t n, struct pe_histogram **child_out) {
+    pe_status status = pe_histogram_labels((struct pe_histogram *)histogram, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_observe(struct pe_histogram *histogram, double value, char **pego_message) {
-    pe_status status = pe_histogram_observe(histogram, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_observe(uintptr_t histogram, double value) {
+    pe_status status = pe_histogram_observe((struct pe_histogram *)histogram, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_observe_labels(struct pe_histogram *histogram, const char *const *values, size_t n, double value, char **pego_message) {
-    pe_status status = pe_histogram_observe_labels(histogram, values, n, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_observe_labels(uintptr_t histogram, const char *const *values, size_t n, double value) {
+    pe_status status = pe_histogram_observe_labels((struct pe_histogram *)histogram, values, n, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_observe_with_exemplar(struct pe_histogram *histogram, double value, const char *const *exemplar_names, const char *const *exemplar_values, size_t n_exemplar_labels, double timestamp, char **pego_message) {
-    pe_status status = pe_histogram_observe_with_exemplar(histogram, value, exemplar_names, exemplar_values, n_exemplar_labels, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_observe_with_exemplar(uintptr_t histogram, double value, const char *const *exemplar_names, const char *const *exemplar_values, size_t n_exemplar_labels, double timestamp) {
+    pe_status status = pe_histogram_observe_with_exemplar((struct pe_histogram *)histogram, value, exemplar_names, exemplar_values, n_exemplar_labels, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_count(const struct pe_histogram *histogram, uint64_t *out, char **pego_message) {
-    pe_status status = pe_histogram_count(histogram, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_count(uintptr_t histogram, uint64_t *out) {
+    pe_status status = pe_histogram_count((const struct pe_histogram *)histogram, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_count_labels(const struct pe_histogram *histogram, const char *const *values, size_t n, uint64_t *out, char **pego_message) {
-    pe_status status = pe_histogram_count_labels(histogram, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_count_labels(uintptr_t histogram, const char *const *values, size_t n, uint64_t *out) {
+    pe_status status = pe_histogram_count_labels((const struct pe_histogram *)histogram, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_sum(const struct pe_histogram *histogram, double *out, char **pego_message) {
-    pe_status status = pe_histogram_sum(histogram, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_sum(uintptr_t histogram, double *out) {
+    pe_status status = pe_histogram_sum((const struct pe_histogram *)histogram, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_sum_labels(const struct pe_histogram *histogram, const char *const *values, size_t n, double *out, char **pego_message) {
-    pe_status status = pe_histogram_sum_labels(histogram, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_sum_labels(uintptr_t histogram, const char *const *values, size_t n, double *out) {
+    pe_status status = pe_histogram_sum_labels((const struct pe_histogram *)histogram, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_buckets(const struct pe_histogram *histogram, double *upper_bounds, uint64_t *cumulative_counts, size_t capacity, size_t *n_buckets, char **pego_message) {
-    pe_status status = pe_histogram_buckets(histogram, upper_bounds, cumulative_counts, capacity, n_buckets);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_buckets(uintptr_t histogram, double *upper_bounds, uint64_t *cumulative_counts, size_t capacity, size_t *n_buckets) {
+    pe_status status = pe_histogram_buckets((const struct pe_histogram *)histogram, upper_bounds, cumulative_counts, capacity, n_buckets);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_buckets_labels(const struct pe_histogram *histogram, const char *const *values, size_t n, double *upper_bounds, uint64_t *cumulative_counts, size_t capacity, size_t *n_buckets, char **pego_message) {
-    pe_status status = pe_histogram_buckets_labels(histogram, values, n, upper_bounds, cumulative_counts, capacity, n_buckets);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_buckets_labels(uintptr_t histogram, const char *const *values, size_t n, double *upper_bounds, uint64_t *cumulative_counts, size_t capacity, size_t *n_buckets) {
+    pe_status status = pe_histogram_buckets_labels((const struct pe_histogram *)histogram, values, n, upper_bounds, cumulative_counts, capacity, n_buckets);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_remove(struct pe_histogram *histogram, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_histogram_remove(histogram, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_remove(uintptr_t histogram, const char *const *values, size_t n) {
+    pe_status status = pe_histogram_remove((struct pe_histogram *)histogram, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_histogram_clear(struct pe_histogram *histogram, char **pego_message) {
-    pe_status status = pe_histogram_clear(histogram);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_histogram_clear(uintptr_t histogram) {
+    pe_status status = pe_histogram_clear((struct pe_histogram *)histogram);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_summary **out, char **pego_message) {
+static inline pego_error *pego_pe_summary_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_summary **out) {
     pe_status status = pe_summary_new(name, help, label_names, n_labels, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_new_opts(const struct pe_metric_opts *opts, const double *quantiles, const double *errors, size_t n_objectives, double max_age_seconds, uint32_t age_buckets, struct pe_summary **out, char **pego_message) {
+static inline pego_error *pego_pe_summary_new_opts(const struct pe_metric_opts *opts, const double *quantiles, const double *errors, size_t n_objectives, double max_age_seconds, uint32_t age_buckets, struct pe_summary **out) {
     pe_status status = pe_summary_new_opts(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_labels(struct pe_summary *summary, const char *const *values, size_t n, struct pe_summary **child_out, char **pego_message) {
-    pe_status status = pe_summary_labels(summary, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_labels(uintptr_t summary, const char *const *values, size_t n, struct pe_summary **child_out) {
+    pe_status status = pe_summary_labels((struct pe_summary *)summary, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_observe(struct pe_summary *summary, double value, char **pego_message) {
-    pe_status status = pe_summary_observe(summary, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_observe(uintptr_t summary, double value) {
+    pe_status status = pe_summary_observe((struct pe_summary *)summary, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_observe_labels(struct pe_summary *summary, const char *const *values, size_t n, double value, char **pego_message) {
-    pe_status status = pe_summary_observe_labels(summary, values, n, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_observe_labels(uintptr_t summary, const char *const *values, size_t n, double value) {
+    pe_status status = pe_summary_observe_labels((struct pe_summary *)summary, values, n, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_count(const struct pe_summary *summary, uint64_t *out, char **pego_message) {
-    pe_status status = pe_summary_count(summary, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_count(uintptr_t summary, uint64_t *out) {
+    pe_status status = pe_summary_count((const struct pe_summary *)summary, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_count_labels(const struct pe_summary *summary, const char *const *values, size_t n, uint64_t *out, char **pego_message) {
-    pe_status status = pe_summary_count_labels(summary, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_count_labels(uintptr_t summary, const char *const *values, size_t n, uint64_t *out) {
+    pe_status status = pe_summary_count_labels((const struct pe_summary *)summary, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_sum(const struct pe_summary *summary, double *out, char **pego_message) {
-    pe_status status = pe_summary_sum(summary, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_sum(uintptr_t summary, double *out) {
+    pe_status status = pe_summary_sum((const struct pe_summary *)summary, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_sum_labels(const struct pe_summary *summary, const char *const *values, size_t n, double *out, char **pego_message) {
-    pe_status status = pe_summary_sum_labels(summary, values, n, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_sum_labels(uintptr_t summary, const char *const *values, size_t n, double *out) {
+    pe_status status = pe_summary_sum_labels((const struct pe_summary *)summary, values, n, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_quantile(const struct pe_summary *summary, double q, double *out, char **pego_message) {
-    pe_status status = pe_summary_quantile(summary, q, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_quantile(uintptr_t summary, double q, double *out) {
+    pe_status status = pe_summary_quantile((const struct pe_summary *)summary, q, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_quantile_labels(const struct pe_summary *summary, const char *const *values, size_t n, double q, double *out, char **pego_message) {
-    pe_status status = pe_summary_quantile_labels(summary, values, n, q, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_quantile_labels(uintptr_t summary, const char *const *values, size_t n, double q, double *out) {
+    pe_status status = pe_summary_quantile_labels((const struct pe_summary *)summary, values, n, q, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_remove(struct pe_summary *summary, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_summary_remove(summary, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_remove(uintptr_t summary, const char *const *values, size_t n) {
+    pe_status status = pe_summary_remove((struct pe_summary *)summary, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_summary_clear(struct pe_summary *summary, char **pego_message) {
-    pe_status status = pe_summary_clear(summary);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_summary_clear(uintptr_t summary) {
+    pe_status status = pe_summary_clear((struct pe_summary *)summary);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_info **out, char **pego_message) {
+static inline pego_error *pego_pe_info_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_info **out) {
     pe_status status = pe_info_new(name, help, label_names, n_labels, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_new_opts(const struct pe_metric_opts *opts, struct pe_info **out, char **pego_message) {
+static inline pego_error *pego_pe_info_new_opts(const struct pe_metric_opts *opts, struct pe_info **out) {
     pe_status status = pe_info_new_opts(opts, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_labels(struct pe_info *info, const char *const *values, size_t n, struct pe_info **child_out, char **pego_message) {
-    pe_status status = pe_info_labels(info, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_info_labels(uintptr_t info, const char *const *values, size_t n, struct pe_info **child_out) {
+    pe_status status = pe_info_labels((struct pe_info *)info, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_set(struct pe_info *info, const char *const *names, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_info_set(info, names, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_info_set(uintptr_t info, const char *const *names, const char *const *values, size_t n) {
+    pe_status status = pe_info_set((struct pe_info *)info, names, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_set_labels(struct pe_info *info, const char *const *label_values, size_t n_values, const char *const *names, const char *const *values, size_t n_pairs, char **pego_message) {
-    pe_status status = pe_info_set_labels(info, label_values, n_values, names, values, n_pairs);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_info_set_labels(uintptr_t info, const char *const *label_values, size_t n_values, const char *const *names, const char *const *values, size_t n_pairs) {
+    pe_status status = pe_info_set_labels((struct pe_info *)info, label_values, n_values, names, values, n_pairs);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_remove(struct pe_info *info, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_info_remove(info, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_info_remove(uintptr_t info, const char *const *values, size_t n) {
+    pe_status status = pe_info_remove((struct pe_info *)info, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_info_clear(struct pe_info *info, char **pego_message) {
-    pe_status status = pe_info_clear(info);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_info_clear(uintptr_t info) {
+    pe_status status = pe_info_clear((struct pe_info *)info);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, const char *const *states, size_t n_states, struct pe_enum **out, char **pego_message) {
+static inline pego_error *pego_pe_enum_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, const char *const *states, size_t n_states, struct pe_enum **out) {
     pe_status status = pe_enum_new(name, help, label_names, n_labels, states, n_states, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_new_opts(const struct pe_metric_opts *opts, const char *const *states, size_t n_states, bool flags, struct pe_enum **out, char **pego_message) {
+static inline pego_error *pego_pe_enum_new_opts(const struct pe_metric_opts *opts, const char *const *states, size_t n_states, bool flags, struct pe_enum **out) {
     pe_status status = pe_enum_new_opts(opts, states, n_states, flags, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_labels(struct pe_enum *metric, const char *const *values, size_t n, struct pe_enum **child_out, char **pego_message) {
-    pe_status status = pe_enum_labels(metric, values, n, child_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_labels(uintptr_t metric, const char *const *values, size_t n, struct pe_enum **child_out) {
+    pe_status status = pe_enum_labels((struct pe_enum *)metric, values, n, child_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_set(struct pe_enum *metric, const char *state, char **pego_message) {
-    pe_status status = pe_enum_set(metric, state);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_set(uintptr_t metric, const char *state) {
+    pe_status status = pe_enum_set((struct pe_enum *)metric, state);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_set_labels(struct pe_enum *metric, const char *const *values, size_t n, const char *state, char **pego_message) {
-    pe_status status = pe_enum_set_labels(metric, values, n, state);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_set_labels(uintptr_t metric, const char *const *values, size_t n, const char *state) {
+    pe_status status = pe_enum_set_labels((struct pe_enum *)metric, values, n, state);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_set_state(struct pe_enum *metric, const char *state, bool active, char **pego_message) {
-    pe_status status = pe_enum_set_state(metric, state, active);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_set_state(uintptr_t metric, const char *state, bool active) {
+    pe_status status = pe_enum_set_state((struct pe_enum *)metric, state, active);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_set_state_labels(struct pe_enum *metric, const char *const *values, size_t n, const char *state, bool active, char **pego_message) {
-    pe_status status = pe_enum_set_state_labels(metric, values, n, state, active);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_set_state_labels(uintptr_t metric, const char *const *values, size_t n, const char *state, bool active) {
+    pe_status status = pe_enum_set_state_labels((struct pe_enum *)metric, values, n, state, active);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_get(const struct pe_enum *metric, const char **state_out, char **pego_message) {
-    pe_status status = pe_enum_get(metric, state_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_get(uintptr_t metric, const char **state_out) {
+    pe_status status = pe_enum_get((const struct pe_enum *)metric, state_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_get_labels(const struct pe_enum *metric, const char *const *values, size_t n, const char **state_out, char **pego_message) {
-    pe_status status = pe_enum_get_labels(metric, values, n, state_out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_get_labels(uintptr_t metric, const char *const *values, size_t n, const char **state_out) {
+    pe_status status = pe_enum_get_labels((const struct pe_enum *)metric, values, n, state_out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_is_active(const struct pe_enum *metric, const char *state, bool *out, char **pego_message) {
-    pe_status status = pe_enum_is_active(metric, state, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_is_active(uintptr_t metric, const char *state, bool *out) {
+    pe_status status = pe_enum_is_active((const struct pe_enum *)metric, state, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_remove(struct pe_enum *metric, const char *const *values, size_t n, char **pego_message) {
-    pe_status status = pe_enum_remove(metric, values, n);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_remove(uintptr_t metric, const char *const *values, size_t n) {
+    pe_status status = pe_enum_remove((struct pe_enum *)metric, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_enum_clear(struct pe_enum *metric, char **pego_message) {
-    pe_status status = pe_enum_clear(metric);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_enum_clear(uintptr_t metric) {
+    pe_status status = pe_enum_clear((struct pe_enum *)metric);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_callback_gauge_new(const char *name, const char *help, pe_value_fn value_fn, void *user_data, pe_free_fn free_user_data, struct pe_collector **out, char **pego_message) {
+static inline pego_error *pego_pe_callback_gauge_new(const char *name, const char *help, pe_value_fn value_fn, void *user_data, pe_free_fn free_user_data, struct pe_collector **out) {
     pe_status status = pe_callback_gauge_new(name, help, value_fn, user_data, free_user_data, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_callback_counter_new(const char *name, const char *help, pe_value_fn value_fn, void *user_data, pe_free_fn free_user_data, struct pe_collector **out, char **pego_message) {
+static inline pego_error *pego_pe_callback_counter_new(const char *name, const char *help, pe_value_fn value_fn, void *user_data, pe_free_fn free_user_data, struct pe_collector **out) {
     pe_status status = pe_callback_counter_new(name, help, value_fn, user_data, free_user_data, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collector_new(pe_collect_fn collect, void *user_data, pe_free_fn free_user_data, struct pe_collector **out, char **pego_message) {
+static inline pego_error *pego_pe_collector_new(pe_collect_fn collect, void *user_data, pe_free_fn free_user_data, struct pe_collector **out) {
     pe_status status = pe_collector_new(collect, user_data, free_user_data, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_family(struct pe_collect_builder *builder, const char *name, const char *help, pe_metric_type type, const char *unit, char **pego_message) {
-    pe_status status = pe_collect_family(builder, name, help, type, unit);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_family(uintptr_t builder, const char *name, const char *help, pe_metric_type type, const char *unit) {
+    pe_status status = pe_collect_family((struct pe_collect_builder *)builder, name, help, type, unit);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_sample(struct pe_collect_builder *builder, const char *const *label_names, const char *const *label_values, size_t n_labels, double value, double timestamp, char **pego_message) {
-    pe_status status = pe_collect_sample(builder, label_names, label_values, n_labels, value, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_sample(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, double value, double timestamp) {
+    pe_status status = pe_collect_sample((struct pe_collect_builder *)builder, label_names, label_values, n_labels, value, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_histogram(struct pe_collect_builder *builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const double *upper_bounds, const uint64_t *cumulative_counts, size_t n_buckets, double sum, uint64_t count, double timestamp, char **pego_message) {
-    pe_status status = pe_collect_histogram(builder, label_names, label_values, n_labels, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_histogram(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const double *upper_bounds, const uint64_t *cumulative_counts, size_t n_buckets, double sum, uint64_t count, double timestamp) {
+    pe_status status = pe_collect_histogram((struct pe_collect_builder *)builder, label_names, label_values, n_labels, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_summary(struct pe_collect_builder *builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const double *quantiles, const double *values, size_t n_quantiles, double sum, uint64_t count, double timestamp, char **pego_message) {
-    pe_status status = pe_collect_summary(builder, label_names, label_values, n_labels, quantiles, values, n_quantiles, sum, count, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_summary(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const double *quantiles, const double *values, size_t n_quantiles, double sum, uint64_t count, double timestamp) {
+    pe_status status = pe_collect_summary((struct pe_collect_builder *)builder, label_names, label_values, n_labels, quantiles, values, n_quantiles, sum, count, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_info(struct pe_collect_builder *builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const char *const *info_names, const char *const *info_values, size_t n_info, double timestamp, char **pego_message) {
-    pe_status status = pe_collect_info(builder, label_names, label_values, n_labels, info_names, info_values, n_info, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_info(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const char *const *info_names, const char *const *info_values, size_t n_info, double timestamp) {
+    pe_status status = pe_collect_info((struct pe_collect_builder *)builder, label_names, label_values, n_labels, info_names, info_values, n_info, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_collect_stateset(struct pe_collect_builder *builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const char *const *states, const bool *active, size_t n_states, double timestamp, char **pego_message) {
-    pe_status status = pe_collect_stateset(builder, label_names, label_values, n_labels, states, active, n_states, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_collect_stateset(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, const char *const *states, const bool *active, size_t n_states, double timestamp) {
+    pe_status status = pe_collect_stateset((struct pe_collect_builder *)builder, label_names, label_values, n_labels, states, active, n_states, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_snapshot(const struct pe_registry *registry, struct pe_snapshot **out, char **pego_message) {
-    pe_status status = pe_registry_snapshot(registry, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_snapshot(uintptr_t registry, struct pe_snapshot **out) {
+    pe_status status = pe_registry_snapshot((const struct pe_registry *)registry, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_registry_snapshot_filtered(const struct pe_registry *registry, const char *const *names, size_t n_names, struct pe_snapshot **out, char **pego_message) {
-    pe_status status = pe_registry_snapshot_filtered(registry, names, n_names, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_registry_snapshot_filtered(uintptr_t registry, const char *const *names, size_t n_names, struct pe_snapshot **out) {
+    pe_status status = pe_registry_snapshot_filtered((const struct pe_registry *)registry, names, n_names, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_family_count(const struct pe_snapshot *snapshot, size_t *out, char **pego_message) {
-    pe_status status = pe_snapshot_family_count(snapshot, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_family_count(uintptr_t snapshot, size_t *out) {
+    pe_status status = pe_snapshot_family_count((const struct pe_snapshot *)snapshot, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_family_name(const struct pe_snapshot *snapshot, size_t family, const char **out, char **pego_message) {
-    pe_status status = pe_snapshot_family_name(snapshot, family, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_family_name(uintptr_t snapshot, size_t family, const char **out) {
+    pe_status status = pe_snapshot_family_name((const struct pe_snapshot *)snapshot, family, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_family_help(const struct pe_snapshot *snapshot, size_t family, const char **out, char **pego_message) {
-    pe_status status = pe_snapshot_family_help(snapshot, family, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_family_help(uintptr_t snapshot, size_t family, const char **out) {
+    pe_status status = pe_snapshot_family_help((const struct pe_snapshot *)snapshot, family, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_family_unit(const struct pe_snapshot *snapshot, size_t family, const char **out, char **pego_message) {
-    pe_status status = pe_snapshot_family_unit(snapshot, family, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_family_unit(uintptr_t snapshot, size_t family, const char **out) {
+    pe_status status = pe_snapshot_family_unit((const struct pe_snapshot *)snapshot, family, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_family_type(const struct pe_snapshot *snapshot, size_t family, enum pe_metric_type *out, char **pego_message) {
-    pe_status status = pe_snapshot_family_type(snapshot, family, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_family_type(uintptr_t snapshot, size_t family, enum pe_metric_type *out) {
+    pe_status status = pe_snapshot_family_type((const struct pe_snapshot *)snapshot, family, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_count(const struct pe_snapshot *snapshot, size_t family, size_t *out, char **pego_message) {
-    pe_status status = pe_snapshot_sample_count(snapshot, family, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_count(uintptr_t snapshot, size_t family, size_t *out) {
+    pe_status status = pe_snapshot_sample_count((const struct pe_snapshot *)snapshot, family, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_name(const struct pe_snapshot *snapshot, size_t family, size_t sample, const char **out, char **pego_message) {
-    pe_status status = pe_snapshot_sample_name(snapshot, family, sample, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_name(uintptr_t snapshot, size_t family, size_t sample, const char **out) {
+    pe_status status = pe_snapshot_sample_name((const struct pe_snapshot *)snapshot, family, sample, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_value(const struct pe_snapshot *snapshot, size_t family, size_t sample, double *out, char **pego_message) {
-    pe_status status = pe_snapshot_sample_value(snapshot, family, sample, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_value(uintptr_t snapshot, size_t family, size_t sample, double *out) {
+    pe_status status = pe_snapshot_sample_value((const struct pe_snapshot *)snapshot, family, sample, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_timestamp(const struct pe_snapshot *snapshot, size_t family, size_t sample, bool *has_timestamp, double *timestamp, char **pego_message) {
-    pe_status status = pe_snapshot_sample_timestamp(snapshot, family, sample, has_timestamp, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_timestamp(uintptr_t snapshot, size_t family, size_t sample, bool *has_timestamp, double *timestamp) {
+    pe_status status = pe_snapshot_sample_timestamp((const struct pe_snapshot *)snapshot, family, sample, has_timestamp, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_label_count(const struct pe_snapshot *snapshot, size_t family, size_t sample, size_t *out, char **pego_message) {
-    pe_status status = pe_snapshot_sample_label_count(snapshot, family, sample, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_label_count(uintptr_t snapshot, size_t family, size_t sample, size_t *out) {
+    pe_status status = pe_snapshot_sample_label_count((const struct pe_snapshot *)snapshot, family, sample, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_label(const struct pe_snapshot *snapshot, size_t family, size_t sample, size_t label, const char **name, const char **value, char **pego_message) {
-    pe_status status = pe_snapshot_sample_label(snapshot, family, sample, label, name, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_label(uintptr_t snapshot, size_t family, size_t sample, size_t label, const char **name, const char **value) {
+    pe_status status = pe_snapshot_sample_label((const struct pe_snapshot *)snapshot, family, sample, label, name, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_sample_exemplar(const struct pe_snapshot *snapshot, size_t family, size_t sample, bool *has_exemplar, double *value, bool *has_timestamp, double *timestamp, char **pego_message) {
-    pe_status status = pe_snapshot_sample_exemplar(snapshot, family, sample, has_exemplar, value, has_timestamp, timestamp);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_sample_exemplar(uintptr_t snapshot, size_t family, size_t sample, bool *has_exemplar, double *value, bool *has_timestamp, double *timestamp) {
+    pe_status status = pe_snapshot_sample_exemplar((const struct pe_snapshot *)snapshot, family, sample, has_exemplar, value, has_timestamp, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_exemplar_label_count(const struct pe_snapshot *snapshot, size_t family, size_t sample, size_t *out, char **pego_message) {
-    pe_status status = pe_snapshot_exemplar_label_count(snapshot, family, sample, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_exemplar_label_count(uintptr_t snapshot, size_t family, size_t sample, size_t *out) {
+    pe_status status = pe_snapshot_exemplar_label_count((const struct pe_snapshot *)snapshot, family, sample, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot, size_t family, size_t sample, size_t label, const char **name, const char **value, char **pego_message) {
-    pe_status status = pe_snapshot_exemplar_label(snapshot, family, sample, label, name, value);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_snapshot_exemplar_label(uintptr_t snapshot, size_t family, size_t sample, size_t label, const char **name, const char **value) {
+    pe_status status = pe_snapshot_exemplar_label((const struct pe_snapshot *)snapshot, family, sample, label, name, value);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_exporter_start(const struct pe_exporter_options *opts, struct pe_registry *registry, struct pe_exporter **out, char **pego_message) {
-    pe_status status = pe_exporter_start(opts, registry, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_exporter_start(const struct pe_exporter_options *opts, uintptr_t registry, struct pe_exporter **out) {
+    pe_status status = pe_exporter_start(opts, (struct pe_registry *)registry, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_exporter_port(const struct pe_exporter *exporter, uint16_t *out, char **pego_message) {
-    pe_status status = pe_exporter_port(exporter, out);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_exporter_port(uintptr_t exporter, uint16_t *out) {
+    pe_status status = pe_exporter_port((const struct pe_exporter *)exporter, out);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_push(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_registry *registry, const struct pe_push_options *options, char **pego_message) {
-    pe_status status = pe_push(gateway, job, names, values, n, registry, options);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_push(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, uintptr_t registry, const struct pe_push_options *options) {
+    pe_status status = pe_push(gateway, job, names, values, n, (const struct pe_registry *)registry, options);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_pushadd(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_registry *registry, const struct pe_push_options *options, char **pego_message) {
-    pe_status status = pe_pushadd(gateway, job, names, values, n, registry, options);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+static inline pego_error *pego_pe_pushadd(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, uintptr_t registry, const struct pe_push_options *options) {
+    pe_status status = pe_pushadd(gateway, job, names, values, n, (const struct pe_registry *)registry, options);
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
-static inline pe_status pego_pe_push_delete(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_push_options *options, char **pego_message) {
+static inline pego_error *pego_pe_push_delete(const char *gateway, const char *job, const char *const *names, const char *const *values, size_t n, const struct pe_push_options *options) {
     pe_status status = pe_push_delete(gateway, job, names, values, n, options);
-    if (status != PE_OK) *pego_message = pego_last_error_copy();
-    return status;
+    return status == PE_OK ? NULL : pego_fail(status);
 }
 
 #endif /* PROMEMU_ZWRAP_H */

@@ -3,13 +3,20 @@
 //
 // pe_last_error() is per OS thread, and a goroutine may move to another thread between two cgo
 // calls, so reading the message after a failed call returns would sometimes read another thread's
-// message. Each wrapper therefore makes the call and, on failure, copies pe_last_error() into a
-// malloc'd string handed back through an extra out-pointer, all on the thread that failed.
+// message. Each wrapper therefore makes the call and, on failure, returns a malloc'd pego_error
+// holding the status and a copy of pe_last_error(), made on the thread that failed; NULL on
+// success.
+//
+// Speed: cgo checks every pointer argument of a call (cgocheck) and that costs as much as the
+// library's work on the hot path. So the wrappers take handles (pointers to the opaque pe_
+// structs, which live in C memory) as uintptr_t, and hand the error back as the return value
+// rather than through an out-pointer: an update on a bound child passes no pointer at all.
+// Option structs, which the Go side fills in Go memory, stay pointers, as cgo's rules require.
 //
 // From the header it writes zwrap.h (one static inline pego_<name>() per function returning a
-// pe_status) and zwrap.go: the #cgo noescape and nocallback directives for them, and one Go
-// function per C function, with the C name, that calls the wrapper and turns its status into an
-// error through statusError (the one place where that happens). The package test
+// pe_status) and zwrap.go: #cgo noescape directives for them, and one Go function per C function,
+// with the C name and the C parameter types, that calls the wrapper and turns its result into an
+// error through errorOf (the one place where that happens). The package test
 // TestGeneratedWrappersFresh fails when they are stale; `go generate` rewrites them.
 package genwrap
 
@@ -26,7 +33,13 @@ type Function struct {
 	Params  []string // full declarations, "const char *const *values"
 	Args    []string // parameter names, "values"
 	GoTypes []string // their cgo types, "**C.char"
+	Handle  []bool   // whether the parameter is a handle, passed to the wrapper as uintptr_t
 }
+
+// handleParam matches a pointer to an opaque handle struct; option structs end in _opts or
+// _options and are not handles.
+var handleParam = regexp.MustCompile(`^(const )?struct pe_\w+ \*$`)
+var optionStruct = regexp.MustCompile(`_(opts|options) \*$`)
 
 var declaration = regexp.MustCompile(`(?s)\n(?:enum )?pe_status (pe_\w+)\(([^)]*)\);`)
 var lastIdentifier = regexp.MustCompile(`(\w+)\s*$`)
@@ -45,13 +58,16 @@ func Parse(header []byte) ([]Function, error) {
 			if name == nil {
 				return nil, fmt.Errorf("genwrap: cannot read parameter %q of %s", param, function.Name)
 			}
-			goType, err := cgoType(strings.TrimSpace(strings.TrimSuffix(param, name[1])))
+			cType := strings.TrimSpace(strings.TrimSuffix(param, name[1]))
+			goType, err := cgoType(cType)
 			if err != nil {
 				return nil, fmt.Errorf("genwrap: parameter %q of %s: %w", param, function.Name, err)
 			}
 			function.Params = append(function.Params, param)
 			function.Args = append(function.Args, name[1])
 			function.GoTypes = append(function.GoTypes, goType)
+			normalized := strings.Join(strings.Fields(strings.ReplaceAll(cType, "*", " *")), " ")
+			function.Handle = append(function.Handle, handleParam.MatchString(normalized) && !optionStruct.MatchString(normalized))
 		}
 		functions = append(functions, function)
 	}
@@ -85,17 +101,6 @@ func cgoType(c string) (string, error) {
 	return strings.Repeat("*", pointers) + base, nil
 }
 
-// mayCallBack reports whether a function may run Go code before it returns: collections run
-// collector callbacks, and dropping a collector's last reference runs its free callback.
-func mayCallBack(name string) bool {
-	for _, word := range []string{"registry", "collector", "callback", "collect_", "exporter", "push"} {
-		if strings.Contains(name, word) {
-			return true
-		}
-	}
-	return false
-}
-
 // goIdentifier renames a C parameter that is a Go keyword.
 func goIdentifier(name string) string {
 	switch name {
@@ -118,25 +123,51 @@ func Generate(header []byte) (wrapH, wrapGo []byte, err error) {
 	h.WriteString(`#ifndef PROMEMU_ZWRAP_H
 #define PROMEMU_ZWRAP_H
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "prometheus_emulator.h"
 
-/* A malloc'd copy of the calling thread's last error, for the Go side to read and free. */
-static inline char *pego_last_error_copy(void) {
+/* A failure: its status and the message pe_last_error() gave on the failing thread. Allocated
+   with malloc (the message in the same block) unless heap is 0. */
+typedef struct pego_error {
+    pe_status status;
+    int heap;
+    const char *message;
+} pego_error;
+
+static pego_error pego_out_of_memory = {PE_ERR_INTERNAL, 0, "out of memory copying an error message"};
+
+static inline pego_error *pego_fail(pe_status status) {
     const char *message = pe_last_error();
     size_t length = strlen(message);
-    char *copy = (char *)malloc(length + 1);
-    if (copy != NULL) memcpy(copy, message, length + 1);
-    return copy;
+    pego_error *error = (pego_error *)malloc(sizeof(pego_error) + length + 1);
+    if (error == NULL) return &pego_out_of_memory;
+    memcpy((char *)(error + 1), message, length + 1);
+    error->status = status;
+    error->heap = 1;
+    error->message = (const char *)(error + 1);
+    return error;
 }
 `)
 	for _, f := range functions {
-		params := append(append([]string{}, f.Params...), "char **pego_message")
-		fmt.Fprintf(&h, "\nstatic inline pe_status pego_%s(%s) {\n", f.Name, strings.Join(params, ", "))
-		fmt.Fprintf(&h, "    pe_status status = %s(%s);\n", f.Name, strings.Join(f.Args, ", "))
-		h.WriteString("    if (status != PE_OK) *pego_message = pego_last_error_copy();\n")
-		h.WriteString("    return status;\n}\n")
+		var params, args []string
+		for i, param := range f.Params {
+			if f.Handle[i] {
+				params = append(params, "uintptr_t "+f.Args[i])
+				cType := strings.TrimSpace(strings.TrimSuffix(param, f.Args[i]))
+				args = append(args, "("+cType+")"+f.Args[i])
+			} else {
+				params = append(params, param)
+				args = append(args, f.Args[i])
+			}
+		}
+		if len(params) == 0 {
+			params = []string{"void"}
+		}
+		fmt.Fprintf(&h, "\nstatic inline pego_error *pego_%s(%s) {\n", f.Name, strings.Join(params, ", "))
+		fmt.Fprintf(&h, "    pe_status status = %s(%s);\n", f.Name, strings.Join(args, ", "))
+		h.WriteString("    return status == PE_OK ? NULL : pego_fail(status);\n}\n")
 	}
 	h.WriteString("\n#endif /* PROMEMU_ZWRAP_H */\n")
 
@@ -146,26 +177,20 @@ static inline char *pego_last_error_copy(void) {
 	for _, f := range functions {
 		fmt.Fprintf(&g, "#cgo noescape pego_%s\n", f.Name)
 	}
-	g.WriteString("// Functions that never run Go code before they return.\n")
-	for _, f := range functions {
-		if !mayCallBack(f.Name) {
-			fmt.Fprintf(&g, "#cgo nocallback pego_%s\n", f.Name)
-		}
-	}
 	g.WriteString("#include \"zwrap.h\"\n*/\nimport \"C\"\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n")
 	for _, f := range functions {
-		var params []string
+		var params, args []string
 		for i, arg := range f.Args {
-			params = append(params, goIdentifier(arg)+" "+f.GoTypes[i])
+			name := goIdentifier(arg)
+			params = append(params, name+" "+f.GoTypes[i])
+			if f.Handle[i] {
+				args = append(args, "C.uintptr_t(uintptr(unsafe.Pointer("+name+")))")
+			} else {
+				args = append(args, name)
+			}
 		}
-		var args []string
-		for _, arg := range f.Args {
-			args = append(args, goIdentifier(arg))
-		}
-		args = append(args, "&message")
 		fmt.Fprintf(&g, "\nfunc %s(%s) error {\n", f.Name, strings.Join(params, ", "))
-		g.WriteString("\tvar message *C.char\n")
-		fmt.Fprintf(&g, "\treturn statusError(C.pego_%s(%s), message)\n}\n", f.Name, strings.Join(args, ", "))
+		fmt.Fprintf(&g, "\treturn errorOf(C.pego_%s(%s))\n}\n", f.Name, strings.Join(args, ", "))
 	}
 	return h.Bytes(), g.Bytes(), nil
 }
