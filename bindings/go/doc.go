@@ -1,0 +1,56 @@
+// Package promemu is the Go binding of prometheus_emulator, a Prometheus instrumentation library
+// whose engine is written in Rust and shipped as a C-ABI library. Go programs get the same
+// metrics, the same registries and byte-identical exposition as the C, C++ and Python programs
+// using the library, and Go programs that embed C or C++ code using it share its default
+// registry (DefaultRegistry) with that code.
+//
+// # The model
+//
+// The API follows client_golang. Every metric is a family: a name, help, optional unit and label
+// names. NewCounter, NewGauge, NewHistogram, NewSummary, NewInfo and NewEnum make families
+// without labels, which are updated directly; the ...Vec constructors make families with label
+// names, whose children WithLabelValues and With return:
+//
+//	requests := promemu.MustNewCounterVec(promemu.CounterOpts{
+//		Name: "http_requests_total",
+//		Help: "Requests served.",
+//	}, []string{"method", "code"})
+//	promemu.MustRegister(requests)
+//	requests.WithLabelValues("GET", "200").Inc()
+//
+// A vec keeps the children it has bound in a Go map keyed by a hash of the label values, so a
+// repeated WithLabelValues costs a hash and a map read in Go; only the update crosses into C.
+// Keep the child (get := requests.WithLabelValues("GET", "200")) for the hottest paths.
+//
+// Metrics are registered in a Registry (NewRegistry, or DefaultRegistry through the package-level
+// Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4
+// or OpenMetrics 1.0, Gather as structured families and samples, Handler as an http.Handler for
+// any mux, StartServer as the library's own HTTP exporter on its own threads. A Pusher sends a
+// registry to a Pushgateway.
+//
+// # Errors
+//
+// Every status of the C API reaches Go as an *Error carrying the status and the library's
+// message (which names the C function that failed); errors.Is matches it against the sentinel of
+// its status (ErrInvalidName, ErrLabelCount, ErrDuplicate...). Constructors return errors and
+// have Must... forms that panic, as client_golang's do. Hot-path updates (Inc, Add, Set, Observe)
+// return nothing, like client_golang's: an invalid value (a negative counter increment, NaN where
+// the library refuses it) panics with an *Error matching ErrInvalidValue, and changes nothing.
+//
+// # Handles
+//
+// Each Go value holds one reference to a C handle. Close releases it (a registry keeps its own
+// reference, so a registered metric stays exposed); a finalizer releases it when the value is
+// unreachable without Close. No Go pointer is kept on the C side: callback metrics reach their Go
+// function through a runtime/cgo.Handle. Strings are passed to C as copies: a string is cut at
+// its first NUL byte, as C strings are.
+//
+// # Building
+//
+// The package links the library's static archive from the repository: build it first with
+// `cargo build --release` at the repository root (-tags promemu_debug links target/debug after
+// `cargo build` instead), or link an installed copy through pkg-config with -tags
+// promemu_pkgconfig. See README.md.
+package promemu
+
+//go:generate go run ./internal/cmd/genwrap

@@ -1,0 +1,111 @@
+package promemu_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/prometheus-emulator/promemu"
+)
+
+func Example() {
+	registry := promemu.NewRegistry()
+	defer registry.Close()
+
+	requests := promemu.MustNewCounterVec(promemu.CounterOpts{
+		Name: "http_requests_total",
+		Help: "Requests served.",
+	}, []string{"method", "code"})
+	registry.MustRegister(requests)
+
+	requests.WithLabelValues("GET", "200").Inc()
+	requests.With(promemu.Labels{"method": "POST", "code": "500"}).Add(2)
+
+	_ = registry.WriteText(os.Stdout, promemu.FormatText)
+	// Output:
+	// # HELP http_requests_total Requests served.
+	// # TYPE http_requests_total counter
+	// http_requests_total{method="GET",code="200"} 1
+	// http_requests_total{method="POST",code="500"} 2
+}
+
+func ExampleNewHistogram() {
+	registry := promemu.NewRegistry()
+	latency := promemu.MustNewHistogram(promemu.HistogramOpts{
+		Name:    "request_duration",
+		Help:    "Request duration.",
+		Unit:    "seconds",
+		Buckets: promemu.ExponentialBuckets(0.01, 10, 3),
+	})
+	registry.MustRegister(latency)
+	latency.Observe(0.05)
+	latency.Observe(3)
+
+	bounds, counts := latency.Buckets()
+	fmt.Println(bounds, counts, latency.Count(), latency.Sum())
+	// Output: [0.01 0.1 1 +Inf] [0 1 1 2] 2 3.05
+}
+
+func ExampleRegistry_Gather() {
+	registry := promemu.NewRegistry()
+	mode := promemu.MustNewEnum(promemu.EnumOpts{Name: "mode", Help: "Mode.", States: []string{"idle", "busy"}})
+	registry.MustRegister(mode)
+	_ = mode.Set("busy")
+
+	families, _ := registry.Gather()
+	for _, family := range families {
+		for _, sample := range family.Samples {
+			fmt.Println(family.Type, sample.Name, sample.Labels, sample.Value)
+		}
+	}
+	// Output:
+	// stateset mode [{mode idle}] 0
+	// stateset mode [{mode busy}] 1
+}
+
+func ExampleError() {
+	_, err := promemu.NewCounter(promemu.CounterOpts{Name: "bad name"})
+	fmt.Println(errors.Is(err, promemu.ErrInvalidName))
+	var e *promemu.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Status == promemu.StatusInvalidName)
+	}
+	// Output:
+	// true
+	// true
+}
+
+func ExampleHandler() {
+	registry := promemu.NewRegistry()
+	registry.MustRegister(promemu.MustNewGaugeFunc(promemu.GaugeOpts{Name: "answer", Help: "Always 42."},
+		func() float64 { return 42 }))
+
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promemu.Handler(registry))
+	// http.ListenAndServe(":9100", mux)
+}
+
+func ExampleStartServer() {
+	server, err := promemu.StartServer("127.0.0.1:0", nil) // the default registry, with process metrics
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer server.Close()
+	fmt.Println(server.Port() > 0)
+	// Output: true
+}
+
+func ExamplePusher() {
+	registry := promemu.NewRegistry()
+	done := promemu.MustNewGauge(promemu.GaugeOpts{Name: "batch_last_success", Help: "Last success."})
+	done.SetToCurrentTime()
+	registry.MustRegister(done)
+
+	err := promemu.NewPusher("localhost:9091", "nightly_batch").
+		Registry(registry).
+		Grouping("instance", "worker-1").
+		Push()
+	_ = err // an *Error matching ErrIO when no gateway listens
+}
