@@ -162,3 +162,19 @@ func TestGeneratedWrappersFresh(t *testing.T) {
 		}
 	}
 }
+
+func TestReadmeQuickStartIsTheExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("examples/quickstart/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```go\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || block != string(example) {
+		t.Fatal("the README's quick start differs from examples/quickstart/main.go (which go vet compiles)")
+	}
+}
