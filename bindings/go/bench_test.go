@@ -8,7 +8,6 @@ package promemu
 // here is asserted; the ratios are reported in bindings/go/README.md.
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"testing"
@@ -16,6 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 )
+
+// The cost of one cgo call into the library doing nothing: the floor of every promemu update.
+func BenchmarkCgoFloor(b *testing.B) {
+	for b.Loop() {
+		cgoFloor()
+	}
+}
 
 func BenchmarkCounterInc(b *testing.B) {
 	b.Run("promemu", func(b *testing.B) {
@@ -249,4 +255,3 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = (*countingWriter)(nil)
-var _ = bytes.MinRead
