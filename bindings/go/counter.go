@@ -51,10 +51,11 @@ func (c *Counter) release() {
 	c.h = nil
 }
 
-// Close releases the handle of a counter made by NewCounter; do not use the counter afterwards.
-// A registry keeps its own reference, so a registered counter stays exposed. Close on the child
-// of a vec does nothing: the vec owns it. Without Close, a finalizer releases the handle once the
-// counter is unreachable.
+// Close releases the handle of a counter made by NewCounter; do not use the counter afterwards
+// (calls then fail with ErrClosed), and do not call Close while another goroutine may still use
+// it. A registry keeps its own reference, so a registered counter stays exposed. Close on the
+// child of a vec does nothing: the vec owns it. Without Close, a finalizer releases the handle
+// once the counter is unreachable.
 func (c *Counter) Close() error {
 	if c.child || c.h == nil {
 		return nil
