@@ -22,7 +22,7 @@ APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pk
 # Python packages the tests use: prometheus_client's parsers check our output.
 PIP_PACKAGES := prometheus_client pytest
 
-.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check bench install header clean
+.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check go-test deps-go bench install header clean
 
 all: build
 
@@ -37,7 +37,7 @@ demo:
 	  target/release/libprometheus_emulator.a -lpthread -ldl -lm -o target/release/demo
 	./target/release/demo
 
-deps: deps-apt deps-pip
+deps: deps-apt deps-pip deps-go
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -52,6 +52,10 @@ deps-pip:
 	@python3 -c "import prometheus_client, pytest" 2>/dev/null && echo "Python packages present" || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
 
+# Go modules the Go binding's tests and benchmarks use (client_golang, expfmt), from the proxy.
+deps-go:
+	cd bindings/go && go mod download
+
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
@@ -63,7 +67,13 @@ rust-test:
 install-check:
 	PROFILE=debug tests/install/check.sh
 
-test: deps lint rust-test install-check
+# The Go binding links the release static library; -count=1 because Go's test cache does not
+# notice a rebuilt library.
+go-test:
+	$(CARGO) build --release --quiet
+	cd bindings/go && go vet ./... && go test -count=1 -race ./...
+
+test: deps lint rust-test install-check go-test
 
 bench:
 	$(CARGO) bench

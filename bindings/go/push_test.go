@@ -109,11 +109,11 @@ func TestPusherErrors(t *testing.T) {
 	errorIs(t, NewPusher(closedAddr, "job").Registry(closed).Push(), ErrClosed)
 }
 
-// Against a real Pushgateway when one is installed (make deps installs Debian's).
+// Against a real Pushgateway (make deps installs Debian's); its absence is a failure, not a skip.
 func TestPusherRealGateway(t *testing.T) {
 	binary, err := exec.LookPath("prometheus-pushgateway")
 	if err != nil {
-		t.Skip("prometheus-pushgateway not installed")
+		t.Fatal("prometheus-pushgateway is not installed: run make deps")
 	}
 	listener, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := listener.Addr().String()
@@ -121,7 +121,7 @@ func TestPusherRealGateway(t *testing.T) {
 	cmd := exec.Command(binary, "--web.listen-address="+addr, "--persistence.interval=0")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
-		t.Skip("cannot start the Pushgateway:", err)
+		t.Fatal("cannot start the Pushgateway:", err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	deadline := time.Now().Add(10 * time.Second)

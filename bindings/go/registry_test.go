@@ -149,7 +149,7 @@ func TestGatherStructure(t *testing.T) {
 func TestGeneratedWrappersFresh(t *testing.T) {
 	header, err := os.ReadFile("../../include/prometheus_emulator.h")
 	if err != nil {
-		t.Skip("no header next to the module (built from an installed copy):", err)
+		t.Fatal("no header at ../../include (the tests run from the repository):", err)
 	}
 	wrapH, wrapGo, err := genwrap.Generate(header)
 	if err != nil {
