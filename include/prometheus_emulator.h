@@ -123,6 +123,20 @@ typedef enum pe_status {
 } pe_status;
 
 /**
+ * A text exposition format.
+ */
+typedef enum pe_format {
+    /**
+     * Prometheus text format 0.0.4 (`text/plain; version=0.0.4; charset=utf-8`).
+     */
+    PE_FORMAT_PROMETHEUS = 0,
+    /**
+     * OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0; charset=utf-8`).
+     */
+    PE_FORMAT_OPENMETRICS = 1,
+} pe_format;
+
+/**
  * The type of a metric family.
  */
 typedef enum pe_metric_type {
@@ -137,20 +151,6 @@ typedef enum pe_metric_type {
     PE_METRIC_STATESET = 5,
     PE_METRIC_UNKNOWN = 6,
 } pe_metric_type;
-
-/**
- * A text exposition format.
- */
-typedef enum pe_format {
-    /**
-     * Prometheus text format 0.0.4 (`text/plain; version=0.0.4; charset=utf-8`).
-     */
-    PE_FORMAT_PROMETHEUS = 0,
-    /**
-     * OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0; charset=utf-8`).
-     */
-    PE_FORMAT_OPENMETRICS = 1,
-} pe_format;
 
 /**
  * What a custom collector's callback adds families and points to. Valid only during the callback,
@@ -658,6 +658,18 @@ enum pe_status pe_registry_expose_filtered(const struct pe_registry *registry,
                                            size_t n_names,
                                            char **out,
                                            size_t *len);
+
+/**
+ * Chooses the format to answer a scrape with from its `Accept` header, as the HTTP exporter does:
+ * OpenMetrics when the header prefers it (by q-value, the most specific media range deciding),
+ * otherwise Prometheus text 0.0.4, the fallback for a missing, empty or unparsable header. For
+ * servers other than the library's own exporter (a WSGI application, say) that render with
+ * `pe_registry_expose()`.
+ *
+ * `accept` (NULL: no header) is borrowed for the call. On success `*out` receives the format.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_negotiate_format(const char *accept, enum pe_format *out);
 
 /**
  * Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).

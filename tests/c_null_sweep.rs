@@ -57,6 +57,7 @@ fn optional(function: &str, param: &str) -> bool {
         (function, param),
         ("pe_histogram_new" | "pe_histogram_new_opts", "buckets")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
+            | ("pe_negotiate_format", "accept")
             | ("pe_registry_expose" | "pe_registry_expose_filtered", "len")
             | (
                 "pe_histogram_buckets" | "pe_histogram_buckets_labels",
@@ -148,9 +149,8 @@ fn classify(ty: &str, function: &str) -> Param {
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
         "double" | "size_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format" | "pe_metric_type"
         | "pe_status" => Param::Scalar(ty),
-        "double *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *" | "pe_metric_type *" => {
-            Param::OutScalar(ty.trim_end_matches(" *").to_string())
-        }
+        "double *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *" | "pe_metric_type *"
+        | "pe_format *" => Param::OutScalar(ty.trim_end_matches(" *").to_string()),
         "const double *" | "const uint64_t *" | "const bool *" => Param::InArray(
             ty.trim_start_matches("const ")
                 .trim_end_matches(" *")

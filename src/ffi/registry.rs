@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_uint};
 use std::sync::{Arc, LazyLock};
 
-use super::args::{opt_out_arg, out_arg, str_array};
+use super::args::{opt_out_arg, opt_str_arg, out_arg, str_array};
 use super::collector::pe_collector;
 use super::counter::pe_counter;
 use super::enumeration::pe_enum;
@@ -481,5 +481,29 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
         let out = out_arg(out, "out")?;
         let families = registry.gather_filtered(&NameFilter::new(&names));
         hand_out(&encode(&families, format), out, opt_out_arg(len))
+    })
+}
+
+/// Chooses the format to answer a scrape with from its `Accept` header, as the HTTP exporter does:
+/// OpenMetrics when the header prefers it (by q-value, the most specific media range deciding),
+/// otherwise Prometheus text 0.0.4, the fallback for a missing, empty or unparsable header. For
+/// servers other than the library's own exporter (a WSGI application, say) that render with
+/// `pe_registry_expose()`.
+///
+/// `accept` (NULL: no header) is borrowed for the call. On success `*out` receives the format.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_negotiate_format(
+    accept: *const c_char,
+    out: *mut pe_format,
+) -> pe_status {
+    guard("pe_negotiate_format", || {
+        let accept = unsafe { opt_str_arg(accept, "accept") }?;
+        let out = out_arg(out, "out")?;
+        out.set(match Format::negotiate(Some(accept)) {
+            Format::Prometheus => pe_format::PE_FORMAT_PROMETHEUS,
+            Format::OpenMetrics => pe_format::PE_FORMAT_OPENMETRICS,
+        });
+        Ok(())
     })
 }

@@ -170,6 +170,26 @@ int main(void) {
     CHECK(n == 0);
     pe_snapshot_free(snapshot);
 
+    /* Content negotiation, as the exporter does it. */
+    pe_format format = PE_FORMAT_OPENMETRICS;
+    OK(pe_negotiate_format(NULL, &format));
+    CHECK(format == PE_FORMAT_PROMETHEUS);
+    OK(pe_negotiate_format("", &format));
+    CHECK(format == PE_FORMAT_PROMETHEUS);
+    OK(pe_negotiate_format("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+                           "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;"
+                           "version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;"
+                           "q=0.3,*/*;q=0.2",
+                           &format));
+    CHECK(format == PE_FORMAT_OPENMETRICS);
+    OK(pe_negotiate_format("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5",
+                           &format));
+    CHECK(format == PE_FORMAT_PROMETHEUS);
+    OK(pe_negotiate_format("application/openmetrics-text;version=2.0.0", &format));
+    CHECK(format == PE_FORMAT_PROMETHEUS);
+    FAILS(pe_negotiate_format("text/plain", NULL), PE_ERR_NULL,
+          "pe_negotiate_format: argument `out` is NULL");
+
     FAILS(pe_registry_new(NULL), PE_ERR_NULL, "pe_registry_new: argument `out` is NULL");
     FAILS(pe_registry_default(NULL), PE_ERR_NULL, "argument `out` is NULL");
 
