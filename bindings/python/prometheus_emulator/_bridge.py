@@ -1,0 +1,228 @@
+"""Python collectors inside the library: ``pe_collector_new`` with a ctypes callback.
+
+A custom collector is any object with a ``collect()`` method yielding ``Metric`` families
+(``GaugeMetricFamily``, ``CounterMetricFamily``...). ``CollectorBridge`` registers it in the
+library as a ``pe_collector`` whose callback, at every collection, calls ``collect()`` and hands
+each family to the library's builder (``pe_collect_family`` and one ``pe_collect_*`` call per
+series). The library then names, checks, orders and renders those families like its own.
+
+Two rules of the C API shape this module:
+
+* The callback object must outlive every use by the library. One module-level ``CFUNCTYPE``
+  object serves all collectors; the collector is found through ``user_data``, a key into
+  ``_LIVE`` that the library's ``free_user_data`` callback removes once the last reference to
+  the ``pe_collector`` is gone.
+* No exception may cross into C. The callback catches everything. When the collection was asked
+  for by this package on the same thread (``call_collecting``), the first exception is raised
+  there once the library has returned, as prometheus_client's ``generate_latest`` would raise it;
+  otherwise (the library's own HTTP exporter thread) it goes to ``sys.unraisablehook``.
+"""
+
+import itertools
+import math
+import sys
+import threading
+import types
+import warnings
+from ctypes import byref, c_bool, c_double, c_uint64, c_void_p
+
+from . import _lib
+from ._lib import lib
+
+__all__ = ["CollectorBridge", "call_collecting"]
+
+_LIVE = {}                  # user_data key -> the Python collector
+_keys = itertools.count(1)
+_state = threading.local()  # .errors: exceptions of callbacks run by call_collecting
+
+
+def call_collecting(function, *arguments):
+    """Calls a library function that may run collector callbacks on this thread.
+
+    Returns what ``function`` returns; raises the first exception a Python collector raised
+    during the call, after the call has completed.
+    """
+    outer = getattr(_state, "errors", None)
+    _state.errors = errors = []
+    try:
+        result = function(*arguments)
+    finally:
+        _state.errors = outer
+    if errors:
+        raise errors[0]
+    return result
+
+
+class CollectorBridge:
+    """A ``pe_collector`` whose callback collects the Python ``collector``."""
+
+    __slots__ = ("collector", "handle")
+
+    def __init__(self, collector):
+        key = next(_keys)
+        handle = c_void_p()
+        _LIVE[key] = collector
+        try:
+            lib.pe_collector_new(_COLLECT, key, _FREE, byref(handle))
+        except BaseException:
+            del _LIVE[key]
+            raise
+        self.collector = collector
+        self.handle = handle
+
+    def __del__(self, _free=lib.pe_collector_free):
+        handle = getattr(self, "handle", None)
+        if handle:
+            _free(handle)
+
+
+def _collect(builder, key):
+    """The ``pe_collect_fn`` of every bridged collector."""
+    try:
+        collector = _LIVE[key]
+        for family in collector.collect():
+            _add_family(builder, family)
+    except BaseException as exception:  # nothing may unwind into C
+        _report(exception, key)
+
+
+def _free_user_data(key):
+    """The ``pe_free_fn``: the library no longer references the collector."""
+    _LIVE.pop(key, None)
+
+
+def _report(exception, key):
+    errors = getattr(_state, "errors", None)
+    if errors is not None:
+        errors.append(exception)
+        return
+    hook_arguments = types.SimpleNamespace(
+        exc_type=type(exception), exc_value=exception, exc_traceback=exception.__traceback__,
+        err_msg="Exception ignored in a prometheus_emulator custom collector",
+        object=_LIVE.get(key))
+    sys.unraisablehook(hook_arguments)
+
+
+_COLLECT = _lib.COLLECT_FN(_collect)
+_FREE = _lib.FREE_FN(_free_user_data)
+
+
+def _add_family(builder, family):
+    """Hands one ``Metric`` and its samples to the library's builder."""
+    kind = family.type
+    if kind == "gaugehistogram":
+        warnings.warn(
+            f"prometheus_emulator has no gauge histogram type: {family.name} is not exposed",
+            RuntimeWarning, stacklevel=2)
+        return
+    code = _lib.METRIC_TYPE_CODES.get(kind)
+    if code is None:
+        raise ValueError(f"Invalid metric type: {kind}")
+    lib.pe_collect_family(builder, _lib.encode(family.name),
+                          _lib.encode(family.documentation), code,
+                          _lib.encode(family.unit or ""))
+    _ADDERS[kind](builder, family)
+
+
+def _timestamp(sample):
+    timestamp = sample.timestamp
+    return math.nan if timestamp is None else float(timestamp)
+
+
+def _pairs(labels):
+    """Label names and values as two C string arrays, and their count."""
+    return _lib.str_array(list(labels)), _lib.str_array(list(labels.values())), len(labels)
+
+
+def _series_key(labels, without):
+    return tuple((name, value) for name, value in labels.items() if name != without)
+
+
+def _add_values(builder, family):
+    """Counter, gauge and unknown families: one point per sample carrying the value."""
+    wanted = (family.name, family.name + "_total") if family.type == "counter" else None
+    for sample in family.samples:
+        # A counter's _created samples have no place in the builder; the library adds its own.
+        if wanted is not None and sample.name not in wanted:
+            continue
+        names, values, count = _pairs(sample.labels)
+        lib.pe_collect_sample(builder, names, values, count, float(sample.value),
+                              _timestamp(sample))
+
+
+def _add_histograms(builder, family):
+    series = {}
+    for sample in family.samples:
+        point = series.setdefault(_series_key(sample.labels, "le"),
+                                  {"buckets": [], "sum": math.nan, "count": None, "time": sample})
+        if sample.name == family.name + "_bucket":
+            point["buckets"].append((float(sample.labels["le"]), sample.value))
+        elif sample.name == family.name + "_sum":
+            point["sum"] = float(sample.value)
+        elif sample.name == family.name + "_count":
+            point["count"] = sample.value
+    for key, point in series.items():
+        names, values, count = _pairs(dict(key))
+        buckets = point["buckets"]
+        bounds = (c_double * len(buckets))(*[bound for bound, _ in buckets])
+        counts = (c_uint64 * len(buckets))(*[int(value) for _, value in buckets])
+        total = point["count"] if point["count"] is not None else (buckets[-1][1] if buckets else 0)
+        lib.pe_collect_histogram(builder, names, values, count, bounds, counts, len(buckets),
+                                 point["sum"], int(total), _timestamp(point["time"]))
+
+
+def _add_summaries(builder, family):
+    series = {}
+    for sample in family.samples:
+        point = series.setdefault(_series_key(sample.labels, "quantile"),
+                                  {"quantiles": [], "sum": math.nan, "count": 0, "time": sample})
+        if sample.name == family.name and "quantile" in sample.labels:
+            point["quantiles"].append((float(sample.labels["quantile"]), float(sample.value)))
+        elif sample.name == family.name + "_sum":
+            point["sum"] = float(sample.value)
+        elif sample.name == family.name + "_count":
+            point["count"] = sample.value
+    for key, point in series.items():
+        names, values, count = _pairs(dict(key))
+        quantiles = point["quantiles"]
+        ranks = (c_double * len(quantiles))(*[rank for rank, _ in quantiles])
+        estimates = (c_double * len(quantiles))(*[value for _, value in quantiles])
+        lib.pe_collect_summary(builder, names, values, count, ranks, estimates, len(quantiles),
+                               point["sum"], int(point["count"]), _timestamp(point["time"]))
+
+
+def _add_infos(builder, family):
+    series_names = set(getattr(family, "_labelnames", ()))
+    for sample in family.samples:
+        series = {k: v for k, v in sample.labels.items() if k in series_names}
+        info = {k: v for k, v in sample.labels.items() if k not in series_names}
+        names, values, count = _pairs(series)
+        info_names, info_values, info_count = _pairs(info)
+        lib.pe_collect_info(builder, names, values, count, info_names, info_values, info_count,
+                            _timestamp(sample))
+
+
+def _add_statesets(builder, family):
+    series = {}
+    for sample in family.samples:
+        point = series.setdefault(_series_key(sample.labels, family.name),
+                                  {"states": [], "time": sample})
+        point["states"].append((sample.labels[family.name], bool(sample.value)))
+    for key, point in series.items():
+        names, values, count = _pairs(dict(key))
+        states = point["states"]
+        state_names = _lib.str_array([state for state, _ in states])
+        active = (c_bool * len(states))(*[on for _, on in states])
+        lib.pe_collect_stateset(builder, names, values, count, state_names, active, len(states),
+                                _timestamp(point["time"]))
+
+
+_ADDERS = {
+    "counter": _add_values,
+    "gauge": _add_values,
+    "unknown": _add_values,
+    "histogram": _add_histograms,
+    "summary": _add_summaries,
+    "info": _add_infos,
+    "stateset": _add_statesets,
+}

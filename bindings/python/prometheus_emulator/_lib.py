@@ -1,0 +1,414 @@
+"""The C library: loading it, the signature of every function used, and status handling.
+
+This is the only module that talks to ctypes about symbols. It loads ``libprometheus_emulator``
+(the copy bundled in the package, or the file named by the ``PROMETHEUS_EMULATOR_LIB``
+environment variable), declares ``argtypes`` and ``restype`` for every C function the package
+uses in the one table ``_FUNCTIONS``, and turns a failed ``pe_status`` into the exception
+prometheus_client would raise, carrying the library's ``pe_last_error()`` message.
+
+Two ways of calling matter for speed and safety (see the project's PERFORMANCE.md):
+
+* ``HOLD`` functions are loaded through ``ctypes.PyDLL``: the call keeps the GIL, which saves
+  about 100 ns. Only calls that never block and never call back into Python are declared so.
+* ``RELEASE`` functions are loaded through ``ctypes.CDLL``: the GIL is released for the call, so
+  other threads run while a large registry is rendered, and callbacks into Python (custom
+  collectors, freeing their data) can take the GIL themselves.
+
+The few calls on the hot path (``inc``, ``set``, ``observe`` on one series) are also exported as
+``fast_<name>``: the same PyDLL function without ``argtypes``, so ctypes converts nothing. Their
+callers pass a prebuilt ``c_void_p`` handle and a ``c_double`` and check the status themselves;
+every other function has an ``errcheck`` that raises.
+"""
+
+import ctypes
+import importlib.machinery
+import math
+import os
+from ctypes import (
+    CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_size_t, c_uint16,
+    c_uint32, c_uint64, c_void_p,
+)
+
+__all__ = ["lib", "error", "encode", "str_array", "take_string", "PE_OK"]
+
+# pe_status values (include/prometheus_emulator.h).
+PE_OK = 0
+PE_ERR_NULL = 1
+PE_ERR_UTF8 = 2
+PE_ERR_WRONG_KIND = 3
+PE_ERR_INVALID_NAME = 4
+PE_ERR_LABEL_COUNT = 5
+PE_ERR_INVALID_VALUE = 6
+PE_ERR_INVALID_CONFIG = 7
+PE_ERR_DUPLICATE = 8
+PE_ERR_NOT_FOUND = 9
+PE_ERR_INTERNAL = 10
+PE_ERR_IO = 11
+PE_ERR_HTTP = 12
+
+# pe_format values.
+PE_FORMAT_PROMETHEUS = 0
+PE_FORMAT_OPENMETRICS = 1
+
+# pe_metric_type values, and the names prometheus_client gives the same types.
+METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
+METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
+
+NAN = math.nan
+
+# What each failed status raises: prometheus_client raises ValueError for bad names, labels and
+# values, KeyError when unregistering what is not registered, and OSError for network failures.
+_EXCEPTIONS = {
+    PE_ERR_NULL: ValueError,
+    PE_ERR_UTF8: ValueError,
+    PE_ERR_WRONG_KIND: TypeError,
+    PE_ERR_INVALID_NAME: ValueError,
+    PE_ERR_LABEL_COUNT: ValueError,
+    PE_ERR_INVALID_VALUE: ValueError,
+    PE_ERR_INVALID_CONFIG: ValueError,
+    PE_ERR_DUPLICATE: ValueError,
+    PE_ERR_NOT_FOUND: KeyError,
+    PE_ERR_INTERNAL: RuntimeError,
+    PE_ERR_IO: OSError,
+    PE_ERR_HTTP: OSError,
+}
+
+
+class pe_metric_opts(Structure):
+    """``struct pe_metric_opts``: name, help, prefixes, unit and label names of a new family."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("name", c_char_p),
+        ("help", c_char_p),
+        ("namespace_", c_char_p),
+        ("subsystem", c_char_p),
+        ("unit", c_char_p),
+        ("label_names", POINTER(c_char_p)),
+        ("n_label_names", c_size_t),
+    ]
+
+
+class pe_exporter_options(Structure):
+    """``struct pe_exporter_options``: where and how the library's HTTP exporter serves."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("address", c_char_p),
+        ("workers", c_size_t),
+        ("max_pending_connections", c_size_t),
+        ("read_timeout_ms", c_uint32),
+        ("write_timeout_ms", c_uint32),
+        ("idle_timeout_ms", c_uint32),
+        ("max_head_bytes", c_size_t),
+        ("max_requests_per_connection", c_size_t),
+        ("basic_auth_user", c_char_p),
+        ("basic_auth_password", c_char_p),
+        ("tls_cert_file", c_char_p),
+        ("tls_key_file", c_char_p),
+    ]
+
+
+class pe_push_options(Structure):
+    """``struct pe_push_options``: timeouts, basic auth and CA file of a Pushgateway request."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("timeout_ms", c_uint64),
+        ("connect_timeout_ms", c_uint64),
+        ("username", c_char_p),
+        ("password", c_char_p),
+        ("ca_file", c_char_p),
+    ]
+
+
+# Callback types (pe_value_fn, pe_free_fn, pe_collect_fn).
+VALUE_FN = CFUNCTYPE(c_double, c_void_p)
+FREE_FN = CFUNCTYPE(None, c_void_p)
+COLLECT_FN = CFUNCTYPE(None, c_void_p, c_void_p)
+
+HOLD = "hold"        # PyDLL: keeps the GIL; never blocks, never calls back into Python
+RELEASE = "release"  # CDLL: releases the GIL; may block, may run Python callbacks
+
+_p = c_void_p                 # any handle
+_pp = POINTER(c_void_p)       # a handle out-pointer
+_s = c_char_p                 # a borrowed UTF-8 string
+_ss = POINTER(c_char_p)       # const char *const * (an array of strings)
+_ps = POINTER(c_char_p)       # a string out-pointer
+_d = c_double
+_pd = POINTER(c_double)
+_n = c_size_t
+_pn = POINTER(c_size_t)
+_u64 = POINTER(c_uint64)
+_b = c_bool
+_pb = POINTER(c_bool)
+
+# Every C function the package uses: name -> (GIL mode, restype, argtypes). Functions returning
+# pe_status have restype c_int and raise through _errcheck.
+_FUNCTIONS = {
+    # status, strings, version
+    "pe_last_error": (HOLD, c_char_p, ()),
+    "pe_status_str": (HOLD, c_char_p, (c_int,)),
+    "pe_version": (HOLD, c_char_p, ()),
+    "pe_string_free": (HOLD, None, (c_void_p,)),
+    # registries
+    "pe_registry_new": (RELEASE, c_int, (_pp,)),
+    "pe_registry_default": (RELEASE, c_int, (_pp,)),
+    "pe_registry_free": (RELEASE, None, (_p,)),
+    "pe_registry_register_counter": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_counter": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_gauge": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_gauge": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_histogram": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_histogram": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_summary": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_summary": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_info": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_info": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_enum": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_enum": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_register_collector": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_unregister_collector": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_expose": (RELEASE, c_int, (_p, c_int, POINTER(c_void_p), _pn)),
+    "pe_registry_expose_filtered": (
+        RELEASE, c_int, (_p, c_int, _ss, _n, POINTER(c_void_p), _pn)),
+    "pe_negotiate_format": (HOLD, c_int, (_s, POINTER(c_int))),
+    # the HTTP exporter
+    "pe_exporter_start": (RELEASE, c_int, (POINTER(pe_exporter_options), _p, _pp)),
+    "pe_exporter_port": (HOLD, c_int, (_p, POINTER(c_uint16))),
+    "pe_exporter_stop": (RELEASE, None, (_p,)),
+    # the Pushgateway client
+    "pe_push": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
+    "pe_pushadd": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
+    "pe_push_delete": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, POINTER(pe_push_options))),
+    # counter
+    "pe_counter_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pp)),
+    "pe_counter_free": (HOLD, None, (_p,)),
+    "pe_counter_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_counter_inc": (HOLD, c_int, (_p, _d)),
+    "pe_counter_inc_with_exemplar": (HOLD, c_int, (_p, _d, _ss, _ss, _n, _d)),
+    "pe_counter_get": (HOLD, c_int, (_p, _pd)),
+    "pe_counter_get_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
+    "pe_counter_reset": (HOLD, c_int, (_p,)),
+    "pe_counter_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_counter_clear": (HOLD, c_int, (_p,)),
+    # gauge
+    "pe_gauge_new": (HOLD, c_int, (_s, _s, _ss, _n, _pp)),
+    "pe_gauge_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pp)),
+    "pe_gauge_free": (HOLD, None, (_p,)),
+    "pe_gauge_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_gauge_set": (HOLD, c_int, (_p, _d)),
+    "pe_gauge_inc": (HOLD, c_int, (_p, _d)),
+    "pe_gauge_dec": (HOLD, c_int, (_p, _d)),
+    "pe_gauge_set_to_current_time": (HOLD, c_int, (_p,)),
+    "pe_gauge_get": (HOLD, c_int, (_p, _pd)),
+    "pe_gauge_get_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
+    "pe_gauge_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_gauge_clear": (HOLD, c_int, (_p,)),
+    # histogram
+    "pe_histogram_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pd, _n, _pp)),
+    "pe_histogram_free": (HOLD, None, (_p,)),
+    "pe_histogram_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_histogram_observe": (HOLD, c_int, (_p, _d)),
+    "pe_histogram_observe_with_exemplar": (HOLD, c_int, (_p, _d, _ss, _ss, _n, _d)),
+    "pe_histogram_count": (HOLD, c_int, (_p, _u64)),
+    "pe_histogram_count_labels": (HOLD, c_int, (_p, _ss, _n, _u64)),
+    "pe_histogram_sum": (HOLD, c_int, (_p, _pd)),
+    "pe_histogram_sum_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
+    "pe_histogram_buckets": (HOLD, c_int, (_p, _pd, _u64, _n, _pn)),
+    "pe_histogram_buckets_labels": (HOLD, c_int, (_p, _ss, _n, _pd, _u64, _n, _pn)),
+    "pe_histogram_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_histogram_clear": (HOLD, c_int, (_p,)),
+    "pe_linear_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
+    "pe_exponential_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
+    # summary
+    "pe_summary_new_opts": (
+        HOLD, c_int, (POINTER(pe_metric_opts), _pd, _pd, _n, _d, c_uint32, _pp)),
+    "pe_summary_free": (HOLD, None, (_p,)),
+    "pe_summary_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_summary_observe": (HOLD, c_int, (_p, _d)),
+    "pe_summary_count": (HOLD, c_int, (_p, _u64)),
+    "pe_summary_count_labels": (HOLD, c_int, (_p, _ss, _n, _u64)),
+    "pe_summary_sum": (HOLD, c_int, (_p, _pd)),
+    "pe_summary_sum_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
+    "pe_summary_quantile": (HOLD, c_int, (_p, _d, _pd)),
+    "pe_summary_quantile_labels": (HOLD, c_int, (_p, _ss, _n, _d, _pd)),
+    "pe_summary_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_summary_clear": (HOLD, c_int, (_p,)),
+    # info
+    "pe_info_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pp)),
+    "pe_info_free": (HOLD, None, (_p,)),
+    "pe_info_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_info_set": (HOLD, c_int, (_p, _ss, _ss, _n)),
+    "pe_info_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_info_clear": (HOLD, c_int, (_p,)),
+    # enum
+    "pe_enum_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _ss, _n, _b, _pp)),
+    "pe_enum_free": (HOLD, None, (_p,)),
+    "pe_enum_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
+    "pe_enum_set": (HOLD, c_int, (_p, _s)),
+    "pe_enum_set_state": (HOLD, c_int, (_p, _s, _b)),
+    "pe_enum_get": (HOLD, c_int, (_p, _ps)),
+    "pe_enum_get_labels": (HOLD, c_int, (_p, _ss, _n, _ps)),
+    "pe_enum_is_active": (HOLD, c_int, (_p, _s, _pb)),
+    "pe_enum_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_enum_clear": (HOLD, c_int, (_p,)),
+    # custom collectors and the builder their callback fills
+    "pe_collector_new": (RELEASE, c_int, (COLLECT_FN, c_void_p, FREE_FN, _pp)),
+    "pe_collector_free": (RELEASE, None, (_p,)),
+    "pe_collect_family": (HOLD, c_int, (_p, _s, _s, c_int, _s)),
+    "pe_collect_sample": (HOLD, c_int, (_p, _ss, _ss, _n, _d, _d)),
+    "pe_collect_histogram": (HOLD, c_int, (_p, _ss, _ss, _n, _pd, _u64, _n, _d, c_uint64, _d)),
+    "pe_collect_summary": (HOLD, c_int, (_p, _ss, _ss, _n, _pd, _pd, _n, _d, c_uint64, _d)),
+    "pe_collect_info": (HOLD, c_int, (_p, _ss, _ss, _n, _ss, _ss, _n, _d)),
+    "pe_collect_stateset": (HOLD, c_int, (_p, _ss, _ss, _n, _ss, _pb, _n, _d)),
+    # snapshots
+    "pe_registry_snapshot": (RELEASE, c_int, (_p, _pp)),
+    "pe_registry_snapshot_filtered": (RELEASE, c_int, (_p, _ss, _n, _pp)),
+    "pe_snapshot_free": (HOLD, None, (_p,)),
+    "pe_snapshot_family_count": (HOLD, c_int, (_p, _pn)),
+    "pe_snapshot_family_name": (HOLD, c_int, (_p, _n, _ps)),
+    "pe_snapshot_family_help": (HOLD, c_int, (_p, _n, _ps)),
+    "pe_snapshot_family_unit": (HOLD, c_int, (_p, _n, _ps)),
+    "pe_snapshot_family_type": (HOLD, c_int, (_p, _n, POINTER(c_int))),
+    "pe_snapshot_sample_count": (HOLD, c_int, (_p, _n, _pn)),
+    "pe_snapshot_sample_name": (HOLD, c_int, (_p, _n, _n, _ps)),
+    "pe_snapshot_sample_value": (HOLD, c_int, (_p, _n, _n, _pd)),
+    "pe_snapshot_sample_timestamp": (HOLD, c_int, (_p, _n, _n, _pb, _pd)),
+    "pe_snapshot_sample_label_count": (HOLD, c_int, (_p, _n, _n, _pn)),
+    "pe_snapshot_sample_label": (HOLD, c_int, (_p, _n, _n, _n, _ps, _ps)),
+    "pe_snapshot_sample_exemplar": (HOLD, c_int, (_p, _n, _n, _pb, _pd, _pb, _pd)),
+    "pe_snapshot_exemplar_label_count": (HOLD, c_int, (_p, _n, _n, _pn)),
+    "pe_snapshot_exemplar_label": (HOLD, c_int, (_p, _n, _n, _n, _ps, _ps)),
+}
+
+# Functions of newer libraries: when the loaded library lacks one, its attribute is None and the
+# package falls back to doing the same in Python.
+_OPTIONAL = frozenset()
+
+# The hot calls, also exported without argtypes (see the module docstring).
+_FAST = (
+    "pe_counter_inc",
+    "pe_gauge_set",
+    "pe_gauge_inc",
+    "pe_gauge_dec",
+    "pe_histogram_observe",
+    "pe_summary_observe",
+)
+
+
+def _library_path():
+    """The shared library to load: $PROMETHEUS_EMULATOR_LIB, else the copy in this package."""
+    override = os.environ.get("PROMETHEUS_EMULATOR_LIB")
+    if override:
+        return override
+    here = os.path.dirname(os.path.abspath(__file__))
+    # The build backend names the bundled library like an extension module
+    # (libprometheus_emulator.cpython-311-x86_64-linux-gnu.so); a plain name is accepted too.
+    for suffix in (*importlib.machinery.EXTENSION_SUFFIXES, ".so", ".dylib", ".dll"):
+        candidate = os.path.join(here, "libprometheus_emulator" + suffix)
+        if os.path.exists(candidate):
+            return candidate
+    raise ImportError(
+        "prometheus_emulator: the bundled libprometheus_emulator library is missing from "
+        f"{here}; reinstall the package (pip install ./bindings/python) or set "
+        "PROMETHEUS_EMULATOR_LIB to the path of libprometheus_emulator.so"
+    )
+
+
+def error(status):
+    """The exception for a failed ``pe_status``, carrying this thread's ``pe_last_error()``.
+
+    Call it right after the failing call, on the same thread: the message is per thread.
+    """
+    message = _last_error().decode("utf-8", "replace")
+    if not message:
+        message = _status_str(status).decode("utf-8", "replace")
+    return _EXCEPTIONS.get(status, RuntimeError)(message)
+
+
+def _errcheck(status, function, arguments):
+    """ctypes ``errcheck`` for functions returning ``pe_status``: raise on failure."""
+    if status:
+        raise error(status)
+    return status
+
+
+class _Library:
+    """The C functions, one attribute each, loaded and declared from ``_FUNCTIONS``."""
+
+    def __init__(self, path):
+        self.path = path
+        hold = ctypes.PyDLL(path)
+        release = ctypes.CDLL(path)
+        for name, (mode, restype, argtypes) in _FUNCTIONS.items():
+            try:
+                function = getattr(hold if mode == HOLD else release, name)
+            except AttributeError:
+                if name not in _OPTIONAL:
+                    raise
+                setattr(self, name, None)
+                continue
+            function.restype = restype
+            function.argtypes = argtypes
+            if restype is c_int:
+                function.errcheck = _errcheck
+            setattr(self, name, function)
+        # A second PyDLL handle gives function objects separate from the declared ones above.
+        raw = ctypes.PyDLL(path)
+        for name in _FAST:
+            function = getattr(raw, name)
+            function.restype = c_int
+            setattr(self, "fast_" + name, function)
+
+
+lib = _Library(_library_path())
+_last_error = lib.pe_last_error
+_status_str = lib.pe_status_str
+
+
+def encode(text):
+    """``text`` as the NUL-terminated UTF-8 bytes the library takes (``str`` or ``bytes``).
+
+    None stays None (a NULL pointer, which the library refuses where a string is required).
+    """
+    if type(text) is str:
+        return text.encode("utf-8")
+    if text is None or isinstance(text, bytes):
+        return text
+    return str(text).encode("utf-8")
+
+
+def str_array(strings):
+    """A ``const char *const *`` array of ``strings`` (each passed through :func:`encode`)."""
+    return (c_char_p * len(strings))(*[encode(s) for s in strings])
+
+
+def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit=""):
+    """A filled ``pe_metric_opts``; the returned tuple keeps its strings alive for the call."""
+    names = str_array(labelnames)
+    options = pe_metric_opts(
+        ctypes.sizeof(pe_metric_opts), encode(name), encode(documentation), encode(namespace),
+        encode(subsystem), encode(unit), names, len(labelnames),
+    )
+    return options, names
+
+
+def check_metric_name(name):
+    """Raises ValueError unless the library accepts ``name`` as a metric name."""
+    handle = c_void_p()
+    lib.pe_gauge_new(encode(name), None, None, 0, ctypes.byref(handle))
+    lib.pe_gauge_free(handle)
+
+
+def take_string(pointer, length):
+    """The bytes of a library-allocated string, which is freed."""
+    try:
+        return ctypes.string_at(pointer, length)
+    finally:
+        lib.pe_string_free(pointer)
+
+
+def version():
+    """The library's version, "MAJOR.MINOR.PATCH"."""
+    return lib.pe_version().decode()

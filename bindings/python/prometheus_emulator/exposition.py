@@ -1,0 +1,450 @@
+"""Exposition and transport: text output, HTTP servers, and the Pushgateway.
+
+* ``generate_latest(registry)`` renders a registry in the Prometheus text format 0.0.4 (the
+  OpenMetrics variant is ``prometheus_emulator.openmetrics.exposition.generate_latest``). The
+  library renders: one call, whatever the registry's size.
+* ``start_http_server(port)`` starts the library's HTTP exporter (its own threads; content
+  negotiation, gzip and ``name[]`` filtering included). ``start_http_server(port, registry)``
+  serves another registry, as the seed document does. ``make_wsgi_app`` and ``start_wsgi_server``
+  serve the same from Python's WSGI machinery, negotiating through the library.
+* ``push_to_gateway``, ``pushadd_to_gateway`` and ``delete_from_gateway`` use the library's
+  Pushgateway client. A custom ``handler`` (``basic_auth_handler``, say) or ``compression`` makes
+  the request go through that handler instead, as in prometheus_client.
+
+Signatures are prometheus_client's.
+"""
+
+import atexit
+import base64
+import gzip
+import os
+import socket
+import ssl
+import sys
+import threading
+from contextlib import closing
+from ctypes import byref, c_int, c_uint16, c_void_p, sizeof
+from http.server import BaseHTTPRequestHandler
+from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs, quote_plus, urlparse
+from urllib.request import HTTPHandler, HTTPRedirectHandler, Request, build_opener
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from . import _bridge, _lib
+from ._lib import lib
+from .openmetrics import exposition as openmetrics
+from .registry import REGISTRY, CollectorRegistry, expose
+
+__all__ = [
+    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "generate_latest", "choose_encoder",
+    "gzip_accepted", "make_wsgi_app", "MetricsHandler", "start_http_server", "start_wsgi_server",
+    "MetricsServer", "write_to_textfile", "push_to_gateway", "pushadd_to_gateway",
+    "delete_from_gateway", "instance_ip_grouping_key", "default_handler", "basic_auth_handler",
+    "passthrough_redirect_handler",
+]
+
+CONTENT_TYPE_PLAIN_0_0_4 = "text/plain; version=0.0.4; charset=utf-8"
+"""Content type of the Prometheus text format, which ``generate_latest`` produces."""
+CONTENT_TYPE_LATEST = CONTENT_TYPE_PLAIN_0_0_4
+
+
+def generate_latest(registry=REGISTRY, escaping=None):
+    """The registry (or any collector) in the Prometheus text format 0.0.4, as UTF-8 bytes.
+
+    ``escaping`` is accepted for compatibility; names are always the classic ones.
+    """
+    return expose(registry, _lib.PE_FORMAT_PROMETHEUS)
+
+
+def _negotiate(accept_header):
+    """The library's choice of format for an ``Accept`` header: PE_FORMAT_* code."""
+    code = c_int()
+    lib.pe_negotiate_format(_lib.encode(accept_header), byref(code))
+    return code.value
+
+
+def choose_encoder(accept_header):
+    """``(generate function, content type)`` for an ``Accept`` header, as the library negotiates."""
+    if _negotiate(accept_header) == _lib.PE_FORMAT_OPENMETRICS:
+        return openmetrics.generate_latest, openmetrics.CONTENT_TYPE_LATEST
+    return generate_latest, CONTENT_TYPE_LATEST
+
+
+def gzip_accepted(accept_encoding_header):
+    """Whether an ``Accept-Encoding`` header lists gzip."""
+    for accepted in (accept_encoding_header or "").split(","):
+        if accepted.split(";")[0].strip().lower() == "gzip":
+            return True
+    return False
+
+
+def _bake_output(registry, accept_header, accept_encoding_header, params, disable_compression):
+    """Status, headers and body answering a scrape."""
+    code = _negotiate(accept_header)
+    content_type = (openmetrics.CONTENT_TYPE_LATEST if code == _lib.PE_FORMAT_OPENMETRICS
+                    else CONTENT_TYPE_LATEST)
+    names = params.get("name[]")
+    output = expose(registry, code, names)
+    headers = [("Content-Type", content_type)]
+    if not disable_compression and gzip_accepted(accept_encoding_header):
+        output = gzip.compress(output)
+        headers.append(("Content-Encoding", "gzip"))
+    return "200 OK", headers, output
+
+
+def make_wsgi_app(registry=REGISTRY, disable_compression=False):
+    """A WSGI application serving the registry at any path, as prometheus_client's does."""
+
+    def prometheus_app(environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        if method == "OPTIONS":
+            status, headers, output = "200 OK", [("Allow", "OPTIONS,GET")], b""
+        elif method != "GET":
+            status = "405 Method Not Allowed"
+            headers = [("Allow", "OPTIONS,GET")]
+            output = f"# HTTP {status}: {method}; use OPTIONS or GET\n".encode()
+        elif environ.get("PATH_INFO") == "/favicon.ico":
+            status, headers, output = "200 OK", [], b""
+        else:
+            status, headers, output = _bake_output(
+                registry, environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"),
+                parse_qs(environ.get("QUERY_STRING", "")), disable_compression)
+        start_response(status, headers)
+        return [output]
+
+    return prometheus_app
+
+
+class MetricsHandler(BaseHTTPRequestHandler):
+    """An ``http.server`` handler serving ``registry`` (``REGISTRY`` unless ``factory`` says)."""
+
+    registry = REGISTRY
+
+    def do_GET(self):
+        status, headers, output = _bake_output(
+            self.registry, self.headers.get("Accept"), self.headers.get("Accept-Encoding"),
+            parse_qs(urlparse(self.path).query), False)
+        self.send_response(int(status.split(" ")[0]))
+        for header in headers:
+            self.send_header(*header)
+        self.end_headers()
+        self.wfile.write(output)
+
+    def log_message(self, format, *args):
+        """Logs nothing."""
+
+    @classmethod
+    def factory(cls, registry):
+        """A handler class serving ``registry``."""
+        return type(cls.__name__, (cls, object), {"registry": registry})
+
+
+class _SilentHandler(WSGIRequestHandler):
+    """WSGI handler that does not log requests."""
+
+    def log_message(self, format, *args):
+        """Logs nothing."""
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    """A WSGI server with a thread per request."""
+
+    daemon_threads = True
+
+
+def _best_family(address, port):
+    infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, sockaddr = next(iter(infos))
+    return family, sockaddr[0]
+
+
+def _ssl_context(certfile, keyfile, protocol, cafile=None, capath=None,
+                 client_auth_required=False, tls_min_version=None, tls_max_version=None):
+    context = ssl.SSLContext(protocol=protocol)
+    if cafile is not None or capath is not None:
+        context.load_verify_locations(cafile, capath)
+    else:
+        context.load_default_certs(purpose=ssl.Purpose.CLIENT_AUTH)
+    if client_auth_required:
+        context.verify_mode = ssl.CERT_REQUIRED
+    context.load_cert_chain(certfile=certfile, keyfile=keyfile)
+    if tls_min_version is not None:
+        context.minimum_version = tls_min_version
+    if tls_max_version is not None:
+        context.maximum_version = tls_max_version
+    return context
+
+
+def start_wsgi_server(port, addr="0.0.0.0", registry=REGISTRY, certfile=None, keyfile=None,
+                      client_cafile=None, client_capath=None,
+                      protocol=ssl.PROTOCOL_TLS_SERVER, client_auth_required=False,
+                      tls_min_version=None, tls_max_version=None):
+    """Serves the registry from a WSGI server on a daemon thread; returns ``(server, thread)``."""
+
+    class Server(ThreadingWSGIServer):
+        pass
+
+    Server.address_family, addr = _best_family(addr, port)
+    httpd = make_server(addr, port, make_wsgi_app(registry), Server, handler_class=_SilentHandler)
+    if certfile and keyfile:
+        context = _ssl_context(certfile, keyfile, protocol, client_cafile, client_capath,
+                               client_auth_required, tls_min_version, tls_max_version)
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    return httpd, thread
+
+
+class MetricsServer:
+    """The library's HTTP exporter, serving ``/metrics`` from its own threads.
+
+    ``shutdown()`` stops it and joins its threads; it also stops when the interpreter exits.
+    ``server_port`` is the port it listens on (the one picked when asked for port 0).
+    """
+
+    def __init__(self, handle, address, registry):
+        self._handle = handle
+        self._registry = registry  # kept alive while served
+        self._stopped = threading.Event()
+        port = c_uint16()
+        lib.pe_exporter_port(handle, byref(port))
+        self.server_port = port.value
+        self.server_address = (address, port.value)
+        self.thread = _ExporterThread(self._stopped)
+
+    def shutdown(self):
+        """Stops serving: closes the socket and connections, joins the exporter's threads."""
+        handle, self._handle = self._handle, None
+        if handle:
+            lib.pe_exporter_stop(handle)
+            _SERVERS.discard(self)
+            self._stopped.set()
+
+    server_close = shutdown
+    close = shutdown
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.shutdown()
+
+    def __repr__(self):
+        state = "stopped" if self._handle is None else "serving"
+        return f"<MetricsServer {self.server_address[0]}:{self.server_port} {state}>"
+
+
+class _ExporterThread:
+    """Stands for the exporter's threads where prometheus_client returns its server thread."""
+
+    daemon = True
+    name = "prometheus_emulator exporter"
+
+    def __init__(self, stopped):
+        self._stopped = stopped
+
+    def join(self, timeout=None):
+        """Waits until the exporter is shut down."""
+        self._stopped.wait(timeout)
+
+    def is_alive(self):
+        return not self._stopped.is_set()
+
+
+_SERVERS = set()  # running exporters: kept alive until shut down, stopped at exit
+
+
+@atexit.register
+def _stop_servers():
+    for server in list(_SERVERS):
+        server.shutdown()
+
+
+def _is_registry(value):
+    return isinstance(value, CollectorRegistry) or hasattr(value, "collect")
+
+
+def start_http_server(port, addr="0.0.0.0", registry=REGISTRY, certfile=None, keyfile=None,
+                      client_cafile=None, client_capath=None,
+                      protocol=ssl.PROTOCOL_TLS_SERVER, client_auth_required=False,
+                      tls_min_version=None, tls_max_version=None, *, basic_auth=None):
+    """Serves ``registry`` over HTTP at ``/metrics``; returns ``(server, thread)``.
+
+    As in the seed document, a registry may be given in second position:
+    ``start_http_server(8000, registry)``. ``certfile`` and ``keyfile`` turn on HTTPS and
+    ``basic_auth=(user, password)`` requires credentials; the library serves all of that. Options
+    it lacks (client certificates, TLS versions) and registries that are plain collectors are
+    served by ``start_wsgi_server`` instead.
+    """
+    if not isinstance(addr, str) and _is_registry(addr):
+        addr, registry = "0.0.0.0", addr
+    if (client_cafile or client_capath or client_auth_required or tls_min_version
+            or tls_max_version or not isinstance(registry, CollectorRegistry)):
+        if basic_auth is not None:
+            raise ValueError("basic_auth needs the library's exporter and a CollectorRegistry")
+        return start_wsgi_server(port, addr, registry, certfile, keyfile, client_cafile,
+                                 client_capath, protocol, client_auth_required,
+                                 tls_min_version, tls_max_version)
+    host = f"[{addr}]" if ":" in addr else addr
+    user, password = basic_auth if basic_auth is not None else (None, None)
+    options = _lib.pe_exporter_options(
+        struct_size=sizeof(_lib.pe_exporter_options), address=_lib.encode(f"{host}:{int(port)}"),
+        basic_auth_user=_lib.encode(user), basic_auth_password=_lib.encode(password),
+        tls_cert_file=_lib.encode(certfile), tls_key_file=_lib.encode(keyfile))
+    handle = c_void_p()
+    lib.pe_exporter_start(byref(options), registry._handle, byref(handle))
+    server = MetricsServer(handle, addr, registry)
+    _SERVERS.add(server)
+    return server, server.thread
+
+
+def write_to_textfile(path, registry, escaping=None, tmpdir=None):
+    """Writes the registry to ``path`` atomically (for the node exporter's textfile collector)."""
+    directory = tmpdir if tmpdir is not None else os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}."
+                                        f"{threading.get_ident()}")
+    try:
+        with open(temporary, "wb") as output:
+            output.write(generate_latest(registry))
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+# ----- Pushgateway -----------------------------------------------------------------------------
+
+def default_handler(url, method, timeout, headers, data):
+    """The request prometheus_client makes; the library's client is used instead unless a
+    ``compression`` is asked for."""
+    return _make_handler(url, method, timeout, headers, data, HTTPHandler)
+
+
+def passthrough_redirect_handler(url, method, timeout, headers, data):
+    """Like ``default_handler``, following redirects with the same method and body."""
+    return _make_handler(url, method, timeout, headers, data, _PrometheusRedirectHandler)
+
+
+def basic_auth_handler(url, method, timeout, headers, data, username=None, password=None):
+    """A handler sending HTTP basic auth credentials."""
+
+    def handle():
+        if username is not None and password is not None:
+            credentials = f"{username}:{password}".encode()
+            headers.append(("Authorization", b"Basic " + base64.b64encode(credentials)))
+        default_handler(url, method, timeout, headers, data)()
+
+    return handle
+
+
+class _PrometheusRedirectHandler(HTTPRedirectHandler):
+    def redirect_request(self, request, fp, code, msg, headers, newurl):
+        new_request = Request(newurl, method=request.get_method(), data=request.data,
+                              headers=dict(request.header_items()))
+        new_request.timeout = request.timeout
+        return new_request
+
+
+def _make_handler(url, method, timeout, headers, data, base_handler):
+    def handle():
+        request = Request(url, data=data)
+        request.get_method = lambda: method
+        for key, value in headers:
+            request.add_header(key, value)
+        response = build_opener(base_handler).open(request, timeout=timeout)
+        if response.code >= 400:
+            raise OSError(f"error talking to pushgateway: {response.code} {response.msg}")
+    return handle
+
+
+def push_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
+                    handler=default_handler, compression=None):
+    """Pushes the registry to the Pushgateway, replacing the group's metrics (HTTP PUT).
+
+    ``gateway`` is ``host:port`` or an ``http(s)://`` URL; the group is ``job`` and
+    ``grouping_key`` (a dict). ``timeout`` is in seconds (None: no limit).
+    """
+    _use_gateway("PUT", gateway, job, registry, grouping_key, timeout, handler, compression)
+
+
+def pushadd_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
+                       handler=default_handler, compression=None):
+    """Pushes the registry, replacing only same-named metrics of the group (HTTP POST)."""
+    _use_gateway("POST", gateway, job, registry, grouping_key, timeout, handler, compression)
+
+
+def delete_from_gateway(gateway, job, grouping_key=None, timeout=30, handler=default_handler):
+    """Deletes the group ``job`` + ``grouping_key`` from the Pushgateway (HTTP DELETE)."""
+    _use_gateway("DELETE", gateway, job, None, grouping_key, timeout, handler)
+
+
+_PUSH_FUNCTIONS = {"PUT": "pe_push", "POST": "pe_pushadd", "DELETE": "pe_push_delete"}
+
+
+def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler,
+                 compression=None):
+    if registry is None:
+        registry = REGISTRY
+    grouping_key = {str(k): str(v) for k, v in (grouping_key or {}).items()}
+    if (handler is default_handler and compression is None
+            and (method == "DELETE" or isinstance(registry, CollectorRegistry))):
+        _push_with_library(method, gateway, job, registry, grouping_key, timeout)
+    else:
+        _push_with_handler(method, gateway, job, registry, grouping_key, timeout, handler,
+                           compression)
+
+
+def _push_with_library(method, gateway, job, registry, grouping_key, timeout):
+    # No timeout: a day stands for "wait as long as it takes".
+    timeout_ms = 86_400_000 if timeout is None else max(1, int(timeout * 1000))
+    options = _lib.pe_push_options(struct_size=sizeof(_lib.pe_push_options),
+                                   timeout_ms=timeout_ms, connect_timeout_ms=timeout_ms)
+    names = _lib.str_array(list(grouping_key))
+    values = _lib.str_array(list(grouping_key.values()))
+    arguments = [_lib.encode(gateway), _lib.encode(job), names, values, len(grouping_key)]
+    if method != "DELETE":
+        arguments.append(registry._handle)
+    _bridge.call_collecting(getattr(lib, _PUSH_FUNCTIONS[method]), *arguments, byref(options))
+
+
+def _escape_grouping_key(key, value):
+    if value == "":
+        return key + "@base64", "="
+    if "/" in value or " " in value:
+        return key + "@base64", base64.urlsafe_b64encode(value.encode("utf-8")).decode("utf-8")
+    return key, quote_plus(value)
+
+
+def _push_with_handler(method, gateway, job, registry, grouping_key, timeout, handler,
+                       compression):
+    """The request through a user's ``handler``, which needs the URL and body built here."""
+    url = urlparse(gateway)
+    if not url.scheme or url.scheme not in ("http", "https"):
+        gateway = f"http://{gateway}"
+    gateway = gateway.rstrip("/")
+    url = "{}/metrics/{}/{}".format(gateway, *_escape_grouping_key("job", job))
+    url += "".join("/{}/{}".format(*_escape_grouping_key(k, v))
+                   for k, v in sorted(grouping_key.items()))
+    headers = [("Content-Type", CONTENT_TYPE_PLAIN_0_0_4)]
+    data = b""
+    if method != "DELETE":
+        data = generate_latest(registry)
+        if compression is not None:
+            if compression.lower() != "gzip":
+                raise ValueError(f"Unsupported compression type: {compression}")
+            data = gzip.compress(data)
+            headers.append(("Content-Encoding", "gzip"))
+    elif compression is not None:
+        raise ValueError("Compression is not supported for DELETE requests.")
+    handler(url=url, method=method, timeout=timeout, headers=headers, data=data)()
+
+
+def instance_ip_grouping_key():
+    """A grouping key with ``instance`` set to this host's IP address."""
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)) as s:
+        if sys.platform == "darwin":
+            s.connect(("10.255.255.255", 1))
+        else:
+            s.connect(("localhost", 0))
+        return {"instance": s.getsockname()[0]}

@@ -1,0 +1,754 @@
+"""Counter, Gauge, Histogram, Summary, Info and Enum over the library's metric families.
+
+Each class is prometheus_client's, with the same constructor (``name, documentation,
+labelnames=(), namespace='', subsystem='', unit='', registry=REGISTRY`` plus ``buckets`` or
+``states``), ``labels()``, ``remove()``, ``clear()``, ``collect()`` and update methods. An object is
+either a *family* (what the constructor returns) or a *child*: the series of one tuple of label
+values, returned (and cached) by ``family.labels(...)``. A family without label names is itself
+its one series.
+
+The seed document's style works too: ``labels=[...]`` names the labels, label values can be
+passed as keyword arguments to ``inc``, ``dec``, ``set``, ``observe`` and the reads (``get``,
+``get_count``, ``get_sum``, ``get_quantile``), and a read without label values on a labelled family
+returns the sum over its children.
+
+Every value, bucket, quantile and name rule lives in the library: this module only converts
+arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series) go straight to a
+pre-bound library function with a prebuilt handle, and raise only when the library refuses.
+"""
+
+import time
+from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p
+
+from . import _bridge, _lib, _snapshot
+from ._lib import lib
+from .context_managers import ExceptionCounter, InprogressTracker, Timer
+from .metrics_core import GaugeMetricFamily, Metric
+from .registry import REGISTRY, CollectorRegistry
+
+__all__ = [
+    "Counter", "Gauge", "Histogram", "Summary", "Info", "Enum", "info", "enum",
+    "linear_buckets", "exponential_buckets",
+]
+
+_ONE = c_double(1.0)
+_error = _lib.error
+_counter_inc = lib.fast_pe_counter_inc
+_gauge_set = lib.fast_pe_gauge_set
+_gauge_inc = lib.fast_pe_gauge_inc
+_gauge_dec = lib.fast_pe_gauge_dec
+_histogram_observe = lib.fast_pe_histogram_observe
+_summary_observe = lib.fast_pe_summary_observe
+
+
+class _Kind:
+    """The library functions of one metric type (``pe_counter_*``, ``pe_gauge_*``...)."""
+
+    def __init__(self, prefix, registry_suffix):
+        self.labels = getattr(lib, f"pe_{prefix}_labels")
+        self.free = getattr(lib, f"pe_{prefix}_free")
+        self.remove = getattr(lib, f"pe_{prefix}_remove")
+        self.clear = getattr(lib, f"pe_{prefix}_clear")
+        self.register = getattr(lib, f"pe_registry_register_{registry_suffix}")
+        self.unregister = getattr(lib, f"pe_registry_unregister_{registry_suffix}")
+
+
+class MetricWrapperBase:
+    """What every metric shares: construction, registration, children, collection.
+
+    Not instantiated directly: use ``Counter``, ``Gauge``, ``Histogram``, ``Summary``, ``Info``
+    or ``Enum``.
+    """
+
+    __slots__ = (
+        "_handle",         # c_void_p: the library handle of this family or child
+        "_parent",         # the family of a child; None for a family
+        "_labelnames",     # tuple of label names
+        "_labelvalues",    # tuple of label values of a child; () for a family
+        "_children",       # family with labels: label values -> child; otherwise None
+        "_registries",     # registries the family is registered in
+        "_documentation",
+        "_options",        # (name, namespace, subsystem, unit) as given to the constructor
+        "_collector",      # a CollectorBridge standing in for the family (Gauge.set_function)
+        "_own_registry",   # a registry holding only this family, for collect() and describe()
+        "__weakref__",
+    )
+
+    _type = "unknown"
+    _kind = None              # the _Kind of the subclass
+    _time_with = "observe"    # what time() calls with the duration
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, *, labels=None, **type_options):
+        if labels is not None:
+            if labelnames:
+                raise TypeError("give the label names as labelnames or labels, not both")
+            labelnames = labels
+        if isinstance(labelnames, str):
+            raise TypeError("labelnames must be a sequence of names, not a string")
+        labelnames = tuple(labelnames)
+        options, names = _lib.opts(name, documentation, labelnames, namespace, subsystem, unit)
+        handle = c_void_p()
+        self._create(byref(options), handle, **type_options)
+        self._handle = handle
+        self._parent = None
+        self._labelnames = labelnames
+        self._labelvalues = ()
+        self._children = {} if labelnames else None
+        self._registries = []
+        self._documentation = documentation
+        self._options = (name, namespace, subsystem, unit)
+        self._collector = None
+        self._own_registry = None
+        self._init_series()
+        if registry:
+            registry.register(self)
+
+    def _create(self, options, out, **type_options):
+        """Creates the library family from ``options`` into ``out`` (each type's own call)."""
+        raise NotImplementedError
+
+    def _init_series(self):
+        """Sets up the per-series state of a family or child (slots of the subclass)."""
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle:
+            type(self)._kind.free(handle)
+
+    def __str__(self):
+        return f"{self._type}:{self._name}"
+
+    def __repr__(self):
+        cls = type(self)
+        return f"{cls.__module__}.{cls.__name__}({self._name})"
+
+    # ----- names -------------------------------------------------------------------------
+
+    @property
+    def _family(self):
+        return self._parent if self._parent is not None else self
+
+    @property
+    def _name(self):
+        """The family's full name as the library built it (namespace, subsystem, unit...)."""
+        family = self._family
+        return family._describe().name
+
+    @property
+    def _unit(self):
+        return self._family._options[3]
+
+    # ----- children ----------------------------------------------------------------------
+
+    def labels(self, *labelvalues, **labelkwargs):
+        """The child for these label values, created on first use and cached.
+
+        Values are given in label name order, or as keyword arguments; each is converted with
+        ``str``. Updating the returned child is the fastest way to update a labelled metric.
+        """
+        children = self._children
+        if children is not None and not labelkwargs:
+            child = children.get(labelvalues)
+            if child is not None:
+                return child
+        return self._labels(labelvalues, labelkwargs)
+
+    def _labels(self, labelvalues, labelkwargs):
+        values = self._label_values(labelvalues, labelkwargs)
+        children = self._children
+        child = children.get(values)
+        if child is None:
+            handle = c_void_p()
+            self._kind.labels(self._handle, _lib.str_array(values), len(values), byref(handle))
+            child = object.__new__(type(self))
+            child._handle = handle
+            child._parent = self
+            child._labelnames = self._labelnames
+            child._labelvalues = values
+            child._children = None
+            child._registries = None
+            child._documentation = self._documentation
+            child._options = self._options
+            child._collector = None
+            child._own_registry = None
+            child._init_series()
+            child = children.setdefault(values, child)
+        return child
+
+    def _label_values(self, labelvalues, labelkwargs):
+        """The label values of a ``labels()`` call, as a tuple of str in label name order."""
+        if not self._labelnames:
+            raise ValueError(f"No label names were set when constructing {self}")
+        if self._labelvalues:
+            raise ValueError(
+                f"{self} already has labels set ({dict(zip(self._labelnames, self._labelvalues))});"
+                " can not chain calls to .labels()")
+        if labelvalues and labelkwargs:
+            raise ValueError("Can't pass both *args and **kwargs")
+        if labelkwargs:
+            return self._keyword_values(labelkwargs)
+        if len(labelvalues) != len(self._labelnames):
+            raise ValueError(
+                f"Incorrect label count (expected {len(self._labelnames)}, got {labelvalues})")
+        return tuple(str(value) for value in labelvalues)
+
+    def _keyword_values(self, labels):
+        """Label values given as keyword arguments, as a tuple of str in label name order."""
+        if len(labels) != len(self._labelnames) or not all(n in labels for n in self._labelnames):
+            raise ValueError(
+                f"Incorrect label names: {sorted(labels)} given, {list(self._labelnames)} expected")
+        return tuple(str(labels[name]) for name in self._labelnames)
+
+    def _read(self, single, labelled, out, labels):
+        """Reads a value with ``single`` (this series, or the sum over the family's children)
+        or, when label values are given, ``labelled`` (that child; 0 when it does not exist)."""
+        if labels:
+            if self._labelvalues:
+                raise ValueError(f"{self} already has labels set")
+            values = self._keyword_values(labels)
+            try:
+                labelled(self._handle, _lib.str_array(values), len(values), byref(out))
+            except KeyError:
+                return None
+        else:
+            single(self._handle, byref(out))
+        return out.value
+
+    def remove(self, *labelvalues):
+        """Removes the child with these label values; removing one that does not exist is a no-op."""
+        if not self._labelnames:
+            raise ValueError(f"No label names were set when constructing {self}")
+        values = tuple(str(value) for value in labelvalues)
+        try:
+            self._kind.remove(self._handle, _lib.str_array(values), len(values))
+        except KeyError:
+            pass
+        self._children.pop(values, None)
+
+    def remove_by_labels(self, labels):
+        """Removes every child whose label values match all of ``labels`` (a dict)."""
+        if not self._labelnames:
+            raise ValueError(f"No label names were set when constructing {self}")
+        if not isinstance(labels, dict):
+            raise TypeError("labels must be a dict of {label_name: label_value}")
+        unknown = [name for name in labels if name not in self._labelnames]
+        if unknown:
+            raise ValueError(f"Unknown label names: {unknown}; expected {list(self._labelnames)}")
+        wanted = {self._labelnames.index(name): str(value) for name, value in labels.items()}
+        for values in list(self._children):
+            if all(values[index] == value for index, value in wanted.items()):
+                self.remove(*values)
+
+    def clear(self):
+        """Removes every child of a labelled family."""
+        if not self._labelnames:
+            return
+        self._kind.clear(self._handle)
+        self._children.clear()
+
+    # ----- registration and collection -----------------------------------------------------
+
+    def _register_in(self, registry):
+        """Registers the family in a ``CollectorRegistry`` (called by its ``register``)."""
+        if self._parent is not None:
+            raise ValueError(f"{self} is a child: register its family")
+        if self._collector is not None:
+            lib.pe_registry_register_collector(registry._handle, self._collector.handle)
+        else:
+            self._kind.register(registry._handle, self._handle)
+        self._registries.append(registry)
+
+    def _unregister_from(self, registry):
+        """Removes the family from a ``CollectorRegistry`` (called by its ``unregister``)."""
+        if self._collector is not None:
+            lib.pe_registry_unregister_collector(registry._handle, self._collector.handle)
+        else:
+            self._kind.unregister(registry._handle, self._handle)
+        self._registries.remove(registry)
+
+    def _own(self):
+        """A registry holding only this family, made on first use."""
+        if self._own_registry is None:
+            registry = CollectorRegistry()
+            registry.register(self)
+            self._own_registry = registry
+        return self._own_registry
+
+    def _describe(self):
+        """The family (name, help, type, unit) without samples."""
+        metric = self._collect_family()
+        return Metric._from_library(metric.name, metric.documentation, metric.type, metric.unit, [])
+
+    def _collect_family(self):
+        families = _snapshot.collect(self._own()._handle)
+        return families[0]
+
+    def describe(self):
+        """The family this metric exposes, without samples."""
+        return [self._family._describe()]
+
+    def collect(self):
+        """The family with its samples (a child: only the samples of its series)."""
+        family = self._family._collect_family()
+        if self._parent is None:
+            return [family]
+        own = dict(zip(self._labelnames, self._labelvalues))
+        samples = [sample for sample in family.samples
+                   if all(sample.labels.get(name) == value for name, value in own.items())]
+        return [Metric._from_library(family.name, family.documentation, family.type, family.unit,
+                                     samples)]
+
+
+class Counter(MetricWrapperBase):
+    """A counter: a total that only goes up (requests served, bytes sent, errors).
+
+        requests = Counter("http_requests_total", "Total HTTP requests", ["method"])
+        requests.labels("GET").inc()
+        requests.inc(method="POST")        # the seed's keyword style
+        requests.get(method="GET")         # 1.0; requests.get() sums every child
+
+    Exposed as ``<name>_total`` (a trailing ``_total`` on the name is dropped, then added back)
+    with a ``<name>_created`` sample in OpenMetrics.
+    """
+
+    __slots__ = ()
+    _type = "counter"
+    _kind = _Kind("counter", "counter")
+    _time_with = "inc"
+
+    def _create(self, options, out):
+        lib.pe_counter_new_opts(options, byref(out))
+
+    def inc(self, amount=1, exemplar=None, **labels):
+        """Adds ``amount`` (>= 0), optionally recording an exemplar (a dict of labels)."""
+        if labels:
+            return self.labels(**labels).inc(amount, exemplar)
+        if exemplar:
+            return self._inc_with_exemplar(amount, exemplar)
+        status = _counter_inc(self._handle, _ONE if amount == 1 else c_double(amount))
+        if status:
+            raise _error(status)
+
+    def _inc_with_exemplar(self, amount, exemplar):
+        lib.pe_counter_inc_with_exemplar(
+            self._handle, amount, _lib.str_array(list(exemplar)),
+            _lib.str_array(list(exemplar.values())), len(exemplar), time.time())
+
+    def reset(self, **labels):
+        """Sets the counter back to zero and restarts its ``_created`` time."""
+        if labels:
+            return self.labels(**labels).reset()
+        lib.pe_counter_reset(self._handle)
+
+    def get(self, **labels):
+        """The value of this series, of the child with these label values (0 when it does not
+        exist), or without label values on a labelled family, the sum over its children."""
+        value = self._read(lib.pe_counter_get, lib.pe_counter_get_labels, c_double(), labels)
+        return 0.0 if value is None else value
+
+    def count_exceptions(self, exception=Exception):
+        """Counts exceptions raised out of a block or function (context manager or decorator)."""
+        return ExceptionCounter(self, exception)
+
+
+class Gauge(MetricWrapperBase):
+    """A gauge: a value that goes up and down (temperature, queue length, memory in use).
+
+        temperature = Gauge("room_temperature_celsius", "Room temperature")
+        temperature.set(22.5)
+        temperature.inc(0.5)
+        temperature.get()                  # 23.0
+
+    ``set_function`` makes the gauge report what a function returns at each collection.
+    """
+
+    __slots__ = ("_buffer", "_function")
+    _type = "gauge"
+    _kind = _Kind("gauge", "gauge")
+    _time_with = "set"
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, multiprocess_mode="all", *, labels=None):
+        # multiprocess_mode is accepted for compatibility: one process, one value.
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         labels=labels)
+
+    def _create(self, options, out):
+        lib.pe_gauge_new_opts(options, byref(out))
+
+    def _init_series(self):
+        # set() writes the value into this per-series c_double and passes it to the library,
+        # which saves building a ctypes object per call. Two threads setting the same series
+        # at once may both store either value; the series still ends at one of the values set,
+        # as with any two concurrent sets.
+        self._buffer = c_double()
+        self._function = None
+
+    def set(self, value, **labels):
+        """Sets the value (NaN is refused)."""
+        if labels:
+            return self.labels(**labels).set(value)
+        buffer = self._buffer
+        try:
+            buffer.value = value
+        except TypeError:
+            buffer.value = float(value)
+        status = _gauge_set(self._handle, buffer)
+        if status:
+            raise _error(status)
+
+    def inc(self, amount=1, **labels):
+        """Adds ``amount`` (may be negative)."""
+        if labels:
+            return self.labels(**labels).inc(amount)
+        status = _gauge_inc(self._handle, _ONE if amount == 1 else c_double(amount))
+        if status:
+            raise _error(status)
+
+    def dec(self, amount=1, **labels):
+        """Subtracts ``amount``."""
+        if labels:
+            return self.labels(**labels).dec(amount)
+        status = _gauge_dec(self._handle, _ONE if amount == 1 else c_double(amount))
+        if status:
+            raise _error(status)
+
+    def set_to_current_time(self, **labels):
+        """Sets the value to the current Unix time in seconds."""
+        if labels:
+            return self.labels(**labels).set_to_current_time()
+        lib.pe_gauge_set_to_current_time(self._handle)
+
+    def get(self, **labels):
+        """The value of this series, of the child with these label values (0 when it does not
+        exist), or without label values on a labelled family, the sum over its children."""
+        if self._function is not None and not labels:
+            return float(self._function())
+        value = self._read(lib.pe_gauge_get, lib.pe_gauge_get_labels, c_double(), labels)
+        return 0.0 if value is None else value
+
+    def track_inprogress(self):
+        """Adds 1 while a block or function runs (context manager or decorator)."""
+        return InprogressTracker(self)
+
+    def set_function(self, f):
+        """Reports ``f()`` as the gauge's value at every collection.
+
+        ``f`` must return a number and may be called from any thread. Supported on a gauge
+        without labels; the other methods keep working but are no longer exposed.
+        """
+        if self._parent is not None or self._labelnames:
+            raise NotImplementedError(
+                "set_function is supported on gauges without labels only")
+        self._function = f
+        if self._collector is None:
+            bridge = _bridge.CollectorBridge(_FunctionGauge(self))
+            # Every registry the family is in now collects the function instead.
+            for registry in self._registries:
+                self._kind.unregister(registry._handle, self._handle)
+                lib.pe_registry_register_collector(registry._handle, bridge.handle)
+            self._collector = bridge
+
+
+class _FunctionGauge:
+    """The collector that stands in for a gauge after ``set_function``."""
+
+    __slots__ = ("gauge", "name", "documentation", "unit")
+
+    def __init__(self, gauge):
+        described = gauge._describe()
+        self.gauge = gauge
+        self.name = described.name
+        self.documentation = described.documentation
+        self.unit = described.unit
+
+    def collect(self):
+        return [GaugeMetricFamily(self.name, self.documentation, float(self.gauge._function()),
+                                  unit=self.unit)]
+
+
+def _default_buckets():
+    """The library's default histogram buckets."""
+    options, names = _lib.opts("default_buckets", "")
+    handle = c_void_p()
+    lib.pe_histogram_new_opts(byref(options), None, 0, byref(handle))
+    try:
+        return _buckets_of(handle, None)[0]
+    finally:
+        lib.pe_histogram_free(handle)
+
+
+def _buckets_of(handle, values):
+    """(upper bounds, cumulative counts) of a histogram series or labelled child."""
+    count = c_size_t()
+    if values is None:
+        lib.pe_histogram_buckets(handle, None, None, 0, byref(count))
+    else:
+        array = _lib.str_array(values)
+        lib.pe_histogram_buckets_labels(handle, array, len(values), None, None, 0, byref(count))
+    bounds = (c_double * count.value)()
+    counts = (c_uint64 * count.value)()
+    if values is None:
+        lib.pe_histogram_buckets(handle, bounds, counts, count.value, byref(count))
+    else:
+        lib.pe_histogram_buckets_labels(
+            handle, array, len(values), bounds, counts, count.value, byref(count))
+    return tuple(bounds), tuple(counts)
+
+
+class Histogram(MetricWrapperBase):
+    """A histogram: observations counted in buckets, with their count and sum.
+
+        latency = Histogram("request_seconds", "Request latency", buckets=[0.1, 0.5, 1])
+        latency.observe(0.25)
+        with latency.time():
+            handle()
+
+    ``buckets`` are upper bounds in increasing order (``+Inf`` is added); the default is
+    ``Histogram.DEFAULT_BUCKETS``, from the library.
+    """
+
+    __slots__ = ()
+    _type = "histogram"
+    _kind = _Kind("histogram", "histogram")
+    DEFAULT_BUCKETS = _default_buckets()
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, buckets=DEFAULT_BUCKETS, *, labels=None):
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         labels=labels, buckets=buckets)
+
+    def _create(self, options, out, buckets):
+        bounds = [float(bound) for bound in buckets]
+        array = (c_double * len(bounds))(*bounds)
+        lib.pe_histogram_new_opts(options, array, len(bounds), byref(out))
+
+    def observe(self, amount, exemplar=None, **labels):
+        """Records one observation, optionally with an exemplar (a dict of labels)."""
+        if labels:
+            return self.labels(**labels).observe(amount, exemplar)
+        if exemplar:
+            return lib.pe_histogram_observe_with_exemplar(
+                self._handle, amount, _lib.str_array(list(exemplar)),
+                _lib.str_array(list(exemplar.values())), len(exemplar), time.time())
+        status = _histogram_observe(self._handle, c_double(amount))
+        if status:
+            raise _error(status)
+
+    def get_count(self, **labels):
+        """The number of observations (see ``Counter.get`` for what label values select)."""
+        value = self._read(lib.pe_histogram_count, lib.pe_histogram_count_labels, c_uint64(),
+                           labels)
+        return 0 if value is None else value
+
+    def get_sum(self, **labels):
+        """The sum of observations (see ``Counter.get`` for what label values select)."""
+        value = self._read(lib.pe_histogram_sum, lib.pe_histogram_sum_labels, c_double(), labels)
+        return 0.0 if value is None else value
+
+    def get_buckets(self, **labels):
+        """``[(upper bound, cumulative count), ...]`` of the series (or the family's total)."""
+        if not labels:
+            return list(zip(*_buckets_of(self._handle, None)))
+        try:
+            return list(zip(*_buckets_of(self._handle, self._keyword_values(labels))))
+        except KeyError:  # no such child yet: every bucket is empty
+            return [(bound, 0) for bound in _buckets_of(self._handle, None)[0]]
+
+    @property
+    def _upper_bounds(self):
+        return list(_buckets_of(self._family._handle, None)[0])
+
+    def time(self):
+        """Observes the duration of a block or function, in seconds."""
+        return Timer(self)
+
+
+class Summary(MetricWrapperBase):
+    """A summary: count and sum of observations, and quantiles over a sliding window.
+
+        size = Summary("response_size_bytes", "Response size")
+        size.observe(512)
+        size.get_quantile(0.5)
+
+    ``objectives`` maps each quantile to its allowed rank error (default ``{0.5: 0.05,
+    0.9: 0.01, 0.99: 0.001}``; empty for count and sum only), computed over the last
+    ``max_age_seconds`` (default 600) in ``age_buckets`` steps (default 5).
+    """
+
+    __slots__ = ()
+    _type = "summary"
+    _kind = _Kind("summary", "summary")
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, *, labels=None, objectives=None, max_age_seconds=0,
+                 age_buckets=0):
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         labels=labels, objectives=objectives, max_age_seconds=max_age_seconds,
+                         age_buckets=age_buckets)
+
+    def _create(self, options, out, objectives, max_age_seconds, age_buckets):
+        if objectives is None:
+            quantiles = errors = None
+            count = 0
+        else:
+            pairs = list(objectives.items() if hasattr(objectives, "items") else objectives)
+            count = len(pairs)
+            quantiles = (c_double * count)(*[float(q) for q, _ in pairs])
+            errors = (c_double * count)(*[float(e) for _, e in pairs])
+        lib.pe_summary_new_opts(options, quantiles, errors, count, float(max_age_seconds),
+                                int(age_buckets), byref(out))
+
+    def observe(self, amount, **labels):
+        """Records one observation."""
+        if labels:
+            return self.labels(**labels).observe(amount)
+        status = _summary_observe(self._handle, c_double(amount))
+        if status:
+            raise _error(status)
+
+    def get_count(self, **labels):
+        """The number of observations (see ``Counter.get`` for what label values select)."""
+        value = self._read(lib.pe_summary_count, lib.pe_summary_count_labels, c_uint64(), labels)
+        return 0 if value is None else value
+
+    def get_sum(self, **labels):
+        """The sum of observations (see ``Counter.get`` for what label values select)."""
+        value = self._read(lib.pe_summary_sum, lib.pe_summary_sum_labels, c_double(), labels)
+        return 0.0 if value is None else value
+
+    def get_quantile(self, q, **labels):
+        """The estimate of quantile ``q`` over the window (NaN when it is empty)."""
+        out = c_double()
+        if labels:
+            values = self._keyword_values(labels)
+            try:
+                lib.pe_summary_quantile_labels(
+                    self._handle, _lib.str_array(values), len(values), q, byref(out))
+            except KeyError:
+                return float("nan")
+        else:
+            lib.pe_summary_quantile(self._handle, q, byref(out))
+        return out.value
+
+    def time(self):
+        """Observes the duration of a block or function, in seconds."""
+        return Timer(self)
+
+
+class Info(MetricWrapperBase):
+    """An info metric: key-value pairs about the target, exposed as ``<name>_info``.
+
+        build = Info("build", "Build information")
+        build.info({"version": "1.2.3", "commit": "abc123"})
+    """
+
+    __slots__ = ()
+    _type = "info"
+    _kind = _Kind("info", "info")
+
+    def _create(self, options, out):
+        lib.pe_info_new_opts(options, byref(out))
+
+    def info(self, val, **labels):
+        """Replaces the info labels of the series with the dict ``val``."""
+        if labels:
+            return self.labels(**labels).info(val)
+        lib.pe_info_set(self._handle, _lib.str_array(list(val)),
+                        _lib.str_array(list(val.values())), len(val))
+
+
+class Enum(MetricWrapperBase):
+    """An enum (OpenMetrics state set): which one of a fixed set of states a series is in.
+
+        state = Enum("task_state", "Task state", states=["pending", "running", "done"])
+        state.state("running")
+
+    The first state is the initial one. The seed's form ``set(1, state="running")`` sets or
+    clears one state.
+    """
+
+    __slots__ = ("_states",)
+    _type = "stateset"
+    _kind = _Kind("enum", "enum")
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, states=None, *, labels=None):
+        states = list(states or ())
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         labels=labels, states=states)
+        self._states = states
+
+    def _create(self, options, out, states):
+        array = _lib.str_array(states)
+        lib.pe_enum_new_opts(options, array, len(states), False, byref(out))
+
+    def _init_series(self):
+        parent = self._parent
+        if parent is not None:
+            self._states = parent._states
+
+    def state(self, state, **labels):
+        """Makes ``state`` the active state; ValueError for a state not declared."""
+        if labels:
+            return self.labels(**labels).state(state)
+        lib.pe_enum_set(self._handle, _lib.encode(state))
+
+    def set(self, value, state, **labels):
+        """Sets (``value`` 1) or clears (``value`` 0) one state, as the seed's enum does."""
+        if labels:
+            return self.labels(**labels).set(value, state)
+        if value not in (0, 1):
+            raise ValueError(f"an enum state is set with 1 or cleared with 0, not {value!r}")
+        lib.pe_enum_set_state(self._handle, _lib.encode(state), bool(value))
+
+    def get(self, **labels):
+        """The active state (the first one when several are set; None when none is)."""
+        out = c_char_p()
+        if labels:
+            values = self._keyword_values(labels)
+            try:
+                lib.pe_enum_get_labels(self._handle, _lib.str_array(values), len(values),
+                                       byref(out))
+            except KeyError:
+                return None
+        else:
+            lib.pe_enum_get(self._handle, byref(out))
+        return None if out.value is None else out.value.decode()
+
+    def is_active(self, state):
+        """Whether ``state`` is set in this series."""
+        out = c_bool()
+        lib.pe_enum_is_active(self._handle, _lib.encode(state), byref(out))
+        return out.value
+
+
+def info(name, documentation, **labels):
+    """Creates an ``Info`` metric in ``REGISTRY`` with these labels; returns the labels.
+
+        build = info("app_build", "Build information", version="1.2.3")
+        build["version"]                   # "1.2.3"
+    """
+    metric = Info(name, documentation)
+    metric.info(labels)
+    return dict(labels)
+
+
+def enum(name, documentation, states, labels=()):
+    """Creates an ``Enum`` with these states in ``REGISTRY``; set one with ``set(1, state=...)``."""
+    return Enum(name, documentation, labelnames=labels, states=states)
+
+
+def linear_buckets(start, width, count):
+    """``count`` bucket bounds ``start, start + width, ...``, from the library."""
+    out = (c_double * count)()
+    lib.pe_linear_buckets(start, width, count, out)
+    return list(out)
+
+
+def exponential_buckets(start, factor, count):
+    """``count`` bucket bounds ``start, start * factor, start * factor**2, ...``."""
+    out = (c_double * count)()
+    lib.pe_exponential_buckets(start, factor, count, out)
+    return list(out)
