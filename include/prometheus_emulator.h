@@ -430,7 +430,7 @@ const char *pe_version(void);
 
 /**
  * Frees a string the library allocated and handed to the caller (by `pe_registry_expose()`,
- * `pe_registry_expose_filtered()`). NULL is a no-op.
+ * `pe_registry_expose_filtered()`, `pe_snapshot_json()`). NULL is a no-op.
  *
  * Passing any other pointer, or freeing twice, is undefined behaviour. Thread-safe.
  */
@@ -2057,6 +2057,26 @@ enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
                                           size_t label,
                                           const char **name,
                                           const char **value);
+
+/**
+ * Renders the whole snapshot as one JSON document, for bindings that parse JSON faster than they
+ * can call the accessors above once per sample and label (one call and one parse, instead of a
+ * dozen calls a sample).
+ *
+ * The document is an array with one element per family, in snapshot order:
+ * `[name, help, unit, type, samples]`, where `type` is the `pe_metric_type` value and `samples`
+ * an array of `[name, labels, value, timestamp, exemplar]`: `labels` is an object (label name to
+ * value, in snapshot order), `value` a number or the string `"NaN"`, `"+Inf"` or `"-Inf"`,
+ * `timestamp` seconds since the Unix epoch or `null`, and `exemplar` `null` or
+ * `[labels, value, timestamp]` alike. Numbers are the shortest decimals that read back as the
+ * same doubles; strings are UTF-8 with `"`, `\` and control characters escaped.
+ *
+ * On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
+ * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe (a snapshot is immutable).
+ */
+enum pe_status pe_snapshot_json(const struct pe_snapshot *snapshot, char **out, size_t *len);
 
 /**
  * Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process

@@ -58,7 +58,10 @@ fn optional(function: &str, param: &str) -> bool {
         ("pe_histogram_new" | "pe_histogram_new_opts", "buckets")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
             | ("pe_negotiate_format", "accept")
-            | ("pe_registry_expose" | "pe_registry_expose_filtered", "len")
+            | (
+                "pe_registry_expose" | "pe_registry_expose_filtered" | "pe_snapshot_json",
+                "len"
+            )
             | (
                 "pe_histogram_buckets" | "pe_histogram_buckets_labels",
                 "upper_bounds" | "cumulative_counts"

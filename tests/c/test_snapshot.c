@@ -212,6 +212,35 @@ int main(void) {
     STREQ(kept, "Build.");
     FAILS(pe_registry_snapshot(registry, NULL), PE_ERR_NULL, "argument `out` is NULL");
 
+
+    /* The whole snapshot as JSON, in one call. */
+    pe_registry *small = NULL;
+    OK(pe_registry_new(&small));
+    const char *k[] = {"k"};
+    const char *odd[] = {"a\"b\nc"};
+    const char *x[] = {"x"};
+    pe_gauge *g = NULL;
+    OK(pe_gauge_new("g", "G \"q\".", k, 1, &g));
+    OK(pe_gauge_set_labels(g, odd, 1, INFINITY));
+    OK(pe_gauge_set_labels(g, x, 1, 0.5));
+    OK(pe_registry_register_gauge(small, g));
+    pe_snapshot *small_snapshot = NULL;
+    OK(pe_registry_snapshot(small, &small_snapshot));
+    char *json = NULL;
+    size_t json_len = 0;
+    OK(pe_snapshot_json(small_snapshot, &json, &json_len));
+    STREQ(json, "[[\"g\",\"G \\\"q\\\".\",\"\",1,[[\"g\",{\"k\":\"a\\\"b\\nc\"},\"+Inf\",null,null],"
+                "[\"g\",{\"k\":\"x\"},0.5,null,null]]]]");
+    CHECK(json_len == strlen(json));
+    pe_string_free(json);
+    OK(pe_snapshot_json(small_snapshot, &json, NULL));
+    pe_string_free(json);
+    FAILS(pe_snapshot_json(small_snapshot, NULL, NULL), PE_ERR_NULL,
+          "pe_snapshot_json: argument `out` is NULL");
+    FAILS(pe_snapshot_json(NULL, &json, NULL), PE_ERR_NULL, "argument `snapshot` is NULL");
+    pe_snapshot_free(small_snapshot);
+    pe_gauge_free(g);
+    pe_registry_free(small);
     pe_snapshot_free(snapshot);
     pe_registry_free(registry);
     pe_counter_free(requests_get);

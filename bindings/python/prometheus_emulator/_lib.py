@@ -266,20 +266,7 @@ _FUNCTIONS = {
     "pe_registry_snapshot": (RELEASE, c_int, (_p, _pp)),
     "pe_registry_snapshot_filtered": (RELEASE, c_int, (_p, _ss, _n, _pp)),
     "pe_snapshot_free": (HOLD, None, (_p,)),
-    "pe_snapshot_family_count": (HOLD, c_int, (_p, _pn)),
-    "pe_snapshot_family_name": (HOLD, c_int, (_p, _n, _ps)),
-    "pe_snapshot_family_help": (HOLD, c_int, (_p, _n, _ps)),
-    "pe_snapshot_family_unit": (HOLD, c_int, (_p, _n, _ps)),
-    "pe_snapshot_family_type": (HOLD, c_int, (_p, _n, POINTER(c_int))),
-    "pe_snapshot_sample_count": (HOLD, c_int, (_p, _n, _pn)),
-    "pe_snapshot_sample_name": (HOLD, c_int, (_p, _n, _n, _ps)),
-    "pe_snapshot_sample_value": (HOLD, c_int, (_p, _n, _n, _pd)),
-    "pe_snapshot_sample_timestamp": (HOLD, c_int, (_p, _n, _n, _pb, _pd)),
-    "pe_snapshot_sample_label_count": (HOLD, c_int, (_p, _n, _n, _pn)),
-    "pe_snapshot_sample_label": (HOLD, c_int, (_p, _n, _n, _n, _ps, _ps)),
-    "pe_snapshot_sample_exemplar": (HOLD, c_int, (_p, _n, _n, _pb, _pd, _pb, _pd)),
-    "pe_snapshot_exemplar_label_count": (HOLD, c_int, (_p, _n, _n, _pn)),
-    "pe_snapshot_exemplar_label": (HOLD, c_int, (_p, _n, _n, _n, _ps, _ps)),
+    "pe_snapshot_json": (RELEASE, c_int, (_p, POINTER(c_void_p), _pn)),
 }
 
 # Functions of newer libraries: when the loaded library lacks one, its attribute is None and the
