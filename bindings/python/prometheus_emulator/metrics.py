@@ -175,12 +175,14 @@ class MetricWrapperBase:
         ``str``. Updating the returned child is the fastest way to update a labelled metric.
         """
         if labelkwargs:
-            return self._child_for(labelkwargs)
-        children = self._children
-        if children is not None:
-            child = children.get(labelvalues)
-            if child is not None:
-                return child
+            if not labelvalues:
+                return self._child_for(labelkwargs)
+        else:
+            children = self._children
+            if children is not None:
+                child = children.get(labelvalues)
+                if child is not None:
+                    return child
         return self._labels(labelvalues, labelkwargs)
 
     def _child_for(self, labels):
@@ -499,6 +501,10 @@ class Gauge(MetricWrapperBase):
     def track_inprogress(self):
         """Adds 1 while a block or function runs (context manager or decorator)."""
         return InprogressTracker(self)
+
+    def time(self):
+        """Sets the gauge to the duration of a block or function, in seconds."""
+        return Timer(self)
 
     def set_function(self, f):
         """Reports ``f()`` as the gauge's value at every collection.
