@@ -24,6 +24,7 @@ import ctypes
 import importlib.machinery
 import math
 import os
+import re
 from ctypes import (
     CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_size_t, c_uint16,
     c_uint32, c_uint64, c_void_p,
@@ -56,6 +57,17 @@ METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
 
 NAN = math.nan
 
+class DuplicateTimeseries(ValueError):
+    """Registration refused: another collector already provides one of the sample names.
+
+    ``duplicates`` holds the names the library's message quotes.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.duplicates = set(re.findall(r'"([^"]+)"', message))
+
+
 # What each failed status raises: prometheus_client raises ValueError for bad names, labels and
 # values, KeyError when unregistering what is not registered, and OSError for network failures.
 _EXCEPTIONS = {
@@ -66,7 +78,7 @@ _EXCEPTIONS = {
     PE_ERR_LABEL_COUNT: ValueError,
     PE_ERR_INVALID_VALUE: ValueError,
     PE_ERR_INVALID_CONFIG: ValueError,
-    PE_ERR_DUPLICATE: ValueError,
+    PE_ERR_DUPLICATE: DuplicateTimeseries,
     PE_ERR_NOT_FOUND: KeyError,
     PE_ERR_INTERNAL: RuntimeError,
     PE_ERR_IO: OSError,

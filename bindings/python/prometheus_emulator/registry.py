@@ -14,9 +14,12 @@ import threading
 from ctypes import byref, c_size_t, c_void_p
 
 from . import _bridge, _lib, _snapshot
-from ._lib import lib
+from ._lib import DuplicateTimeseries, lib
 
-__all__ = ["CollectorRegistry", "Registry", "RestrictedRegistry", "REGISTRY", "Collector"]
+__all__ = [
+    "CollectorRegistry", "Registry", "RestrictedRegistry", "REGISTRY", "Collector",
+    "DuplicateTimeseries",
+]
 
 
 class Collector:
