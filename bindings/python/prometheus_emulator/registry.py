@@ -198,11 +198,4 @@ def expose(collector, format_code, names=None):
     return registry._expose(format_code, names)
 
 
-def collect_families(collector):
-    """The ``Metric`` families of a registry, whatever its ``collect()`` returns."""
-    if isinstance(collector, CollectorRegistry):
-        return list(CollectorRegistry.collect(collector))
-    return list(collector.collect())
-
-
 REGISTRY = _default_registry()
