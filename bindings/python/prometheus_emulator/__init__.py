@@ -35,6 +35,8 @@ from .metrics_core import (
     InfoMetricFamily, Metric, StateSetMetricFamily, SummaryMetricFamily, UnknownMetricFamily,
     UntypedMetricFamily,
 )
+from .gc_collector import GC_COLLECTOR, GCCollector
+from .platform_collector import PLATFORM_COLLECTOR, PlatformCollector
 from .registry import REGISTRY, CollectorRegistry, Registry
 
 __version__ = _lib.version()
@@ -77,4 +79,8 @@ __all__ = (
     "pushadd_to_gateway",
     "delete_from_gateway",
     "instance_ip_grouping_key",
+    "PlatformCollector",
+    "PLATFORM_COLLECTOR",
+    "GCCollector",
+    "GC_COLLECTOR",
 )

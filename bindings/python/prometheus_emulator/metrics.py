@@ -379,8 +379,7 @@ class Counter(MetricWrapperBase):
             return self._child_for(labels).inc(amount, exemplar)
         if exemplar:
             return self._inc_with_exemplar(amount, exemplar)
-        status = _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
     def _inc_with_exemplar(self, amount, exemplar):
@@ -414,8 +413,7 @@ class _CounterSeries(Counter):
         """Adds ``amount`` (>= 0), optionally recording an exemplar (a dict of labels)."""
         if exemplar:
             return self._inc_with_exemplar(amount, exemplar)
-        status = _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
 
@@ -464,24 +462,21 @@ class Gauge(MetricWrapperBase):
             buffer.value = value
         except TypeError:
             buffer.value = float(value)
-        status = _gauge_set(self._handle, buffer)
-        if status:
+        if status := _gauge_set(self._handle, buffer):
             raise _error(status)
 
     def inc(self, amount=1, **labels):
         """Adds ``amount`` (may be negative)."""
         if labels:
             return self._child_for(labels).inc(amount)
-        status = _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
     def dec(self, amount=1, **labels):
         """Subtracts ``amount``."""
         if labels:
             return self._child_for(labels).dec(amount)
-        status = _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
     def set_to_current_time(self, **labels):
@@ -537,20 +532,17 @@ class _GaugeSeries(Gauge):
             buffer.value = value
         except TypeError:
             buffer.value = float(value)
-        status = _gauge_set(self._handle, buffer)
-        if status:
+        if status := _gauge_set(self._handle, buffer):
             raise _error(status)
 
     def inc(self, amount=1):
         """Adds ``amount`` (may be negative)."""
-        status = _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
     def dec(self, amount=1):
         """Subtracts ``amount``."""
-        status = _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount))
-        if status:
+        if status := _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
             raise _error(status)
 
 
@@ -636,8 +628,7 @@ class Histogram(MetricWrapperBase):
             return self._child_for(labels).observe(amount, exemplar)
         if exemplar:
             return self._observe_with_exemplar(amount, exemplar)
-        status = _histogram_observe(self._handle, c_double(amount))
-        if status:
+        if status := _histogram_observe(self._handle, c_double(amount)):
             raise _error(status)
 
     def _observe_with_exemplar(self, amount, exemplar):
@@ -683,8 +674,7 @@ class _HistogramSeries(Histogram):
         """Records one observation, optionally with an exemplar (a dict of labels)."""
         if exemplar:
             return self._observe_with_exemplar(amount, exemplar)
-        status = _histogram_observe(self._handle, c_double(amount))
-        if status:
+        if status := _histogram_observe(self._handle, c_double(amount)):
             raise _error(status)
 
 
@@ -730,8 +720,7 @@ class Summary(MetricWrapperBase):
         """Records one observation."""
         if labels:
             return self._child_for(labels).observe(amount)
-        status = _summary_observe(self._handle, c_double(amount))
-        if status:
+        if status := _summary_observe(self._handle, c_double(amount)):
             raise _error(status)
 
     def get_count(self, **labels):
@@ -770,8 +759,7 @@ class _SummarySeries(Summary):
 
     def observe(self, amount):
         """Records one observation."""
-        status = _summary_observe(self._handle, c_double(amount))
-        if status:
+        if status := _summary_observe(self._handle, c_double(amount)):
             raise _error(status)
 
 

@@ -83,3 +83,30 @@ def test_a_prometheus_client_program_runs_unchanged_but_for_its_imports():
     assert ours == theirs
     assert ["app_in_flight", [], 3.0] in ours
     assert ["app_jobs_total", [["queue", "default"]], 12.0] in ours
+
+
+DEFAULT_FAMILIES = '''
+import json, sys
+from prometheus_client import REGISTRY
+json.dump(sorted((f.name, f.type) for f in REGISTRY.collect()), sys.stdout)
+'''
+
+
+def test_the_default_registry_holds_the_same_collectors():
+    ours = run(DEFAULT_FAMILIES.replace("prometheus_client", "prometheus_emulator"))
+    theirs = run(DEFAULT_FAMILIES)
+    assert ours == theirs
+    assert ["python_info", "gauge"] in ours and ["process_cpu_seconds", "counter"] in ours
+
+
+def test_default_collectors_can_be_unregistered():
+    program = '''
+from prometheus_emulator import GC_COLLECTOR, PLATFORM_COLLECTOR, REGISTRY, generate_latest
+REGISTRY.unregister(GC_COLLECTOR)
+REGISTRY.unregister(PLATFORM_COLLECTOR)
+assert b"python_" not in generate_latest()
+print("ok")
+'''
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout == "ok\n", result.stderr
