@@ -10,11 +10,11 @@ Nothing here is asserted: the tests check behaviour, this script measures.
 """
 
 import argparse
+import importlib.metadata
 import platform
 import sys
 import timeit
 
-import prometheus_client
 import prometheus_emulator
 
 SETUP = """
@@ -89,8 +89,9 @@ def main():
 
     print(f"Python {platform.python_version()} on {platform.machine()}; "
           f"prometheus_emulator {prometheus_emulator.__version__}, "
-          f"prometheus_client {prometheus_client.__version__ if hasattr(prometheus_client, '__version__') else ''}")
-    print(f"per call: fastest of {arguments.rounds} interleaved rounds of {arguments.number} calls\n")
+          f"prometheus_client {importlib.metadata.version('prometheus_client')}")
+    print(f"per call: fastest of {arguments.rounds} interleaved rounds of "
+          f"{arguments.number} calls\n")
 
     setups, statements = {}, {}
     for name, ours, theirs in CALLS:
@@ -103,14 +104,13 @@ def main():
 
     print(f"\nexposition: fastest of {max(3, arguments.rounds // 8)} interleaved rounds\n")
     setups, statements = {}, {}
-    for name, statement in EXPOSITIONS:
-        name = name.format(series=arguments.series)
+    names = [name.format(series=arguments.series) for name, _ in EXPOSITIONS]
+    for name, (_, statement) in zip(names, EXPOSITIONS):
         for side, module in (("ours", "prometheus_emulator"), ("theirs", "prometheus_client")):
             setups[(name, side)] = EXPOSITION_SETUP.format(module=module, series=arguments.series)
             statements[(name, side)] = statement
     best = best_per_call(setups, statements, 1, max(3, arguments.rounds // 8))
-    rows = [(name.format(series=arguments.series), best[(name.format(series=arguments.series), "ours")],
-             best[(name.format(series=arguments.series), "theirs")]) for name, _ in EXPOSITIONS]
+    rows = [(name, best[(name, "ours")], best[(name, "theirs")]) for name in names]
     report(rows, "ms")
     for name, ours, theirs in rows:
         print(f"  {name}: {theirs / ours:.1f}x faster")

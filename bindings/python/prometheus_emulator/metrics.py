@@ -47,6 +47,8 @@ def _amount(value):
             _AMOUNTS[value] = amount
     return amount
 
+
+# The hot library calls, without argtypes: they take a c_void_p handle and a c_double.
 _counter_inc = lib.fast_pe_counter_inc
 _gauge_set = lib.fast_pe_gauge_set
 _gauge_inc = lib.fast_pe_gauge_inc
@@ -264,7 +266,7 @@ class MetricWrapperBase:
         return out.value
 
     def remove(self, *labelvalues):
-        """Removes the child with these label values; removing one that does not exist is a no-op."""
+        """Removes the child with these label values (one that does not exist: nothing to do)."""
         if not self._labelnames:
             raise ValueError(f"No label names were set when constructing {self}")
         values = tuple(str(value) for value in labelvalues)

@@ -272,7 +272,7 @@ class StateSetMetricFamily(_Family):
 
     def add_metric(self, labels: Sequence[str], value: Dict[str, bool],
                    timestamp: _Time = None) -> None:
-        """Adds the series with these label values; ``value`` maps each state to whether it is set."""
+        """Adds the series with these label values; ``value`` says which states are set."""
         names = self._labelnames + (self.name,)
         for state, enabled in sorted(value.items()):
             self.samples.append(Sample(

@@ -1,4 +1,5 @@
-"""Bad input raises what prometheus_client raises, with the library's message, and changes nothing."""
+"""Bad input raises what prometheus_client raises, with the library's message, and changes
+nothing."""
 
 import math
 

@@ -102,7 +102,8 @@ def test_exemplars_read_back(registry):
     c.inc(1, exemplar={"trace_id": "0af7651916cd43dd"})
     h = pe.Histogram("timed_seconds", "T.", buckets=[1], registry=registry)
     h.observe(0.5, exemplar={"trace_id": "b7ad6b7169203331"})
-    families = {f.name: f for f in parse_openmetrics(openmetrics.generate_latest(registry).decode())}
+    text = openmetrics.generate_latest(registry).decode()
+    families = {f.name: f for f in parse_openmetrics(text)}
     total = next(s for s in families["traced"].samples if s.name == "traced_total")
     assert total.exemplar.labels == {"trace_id": "0af7651916cd43dd"}
     bucket = next(s for s in families["timed_seconds"].samples if s.labels.get("le") == "1.0")

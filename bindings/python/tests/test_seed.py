@@ -43,13 +43,12 @@ import subprocess
 import sys
 import time
 from collections import Counter as Tally
-from pathlib import Path
 
 import pytest
 
 import prometheus_emulator
 from conftest import (
-    REPOSITORY, http_get, port_in_use, start_pushgateway, stop_pushgateway, wait_for_port,
+    REPOSITORY, http_get, start_pushgateway, stop_pushgateway, wait_for_port,
     wait_until_free,
 )
 
@@ -85,7 +84,8 @@ def _imports_of(code):
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    return [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return [ast.unparse(node) for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
 def _extract():
