@@ -22,7 +22,7 @@ APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pk
 # Python packages the tests use: prometheus_client's parsers check our output.
 PIP_PACKAGES := prometheus_client pytest
 
-.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check go-test deps-go bench install header clean
+.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check go-test python-test deps-go bench install header clean
 
 all: build
 
@@ -73,7 +73,13 @@ go-test:
 	$(CARGO) build --release --quiet
 	cd bindings/go && go vet ./... && go test -count=1 -race ./...
 
-test: deps lint rust-test install-check go-test
+# The Python binding is tested as users get it: pip-installed (which builds the release library
+# and bundles it into the package), then pytest against the installed package.
+python-test:
+	python3 -m pip install -q ./bindings/python
+	python3 -m pytest -q bindings/python/tests
+
+test: deps lint rust-test install-check go-test python-test
 
 bench:
 	$(CARGO) bench
