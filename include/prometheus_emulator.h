@@ -672,6 +672,15 @@ enum pe_status pe_registry_expose_filtered(const struct pe_registry *registry,
 enum pe_status pe_negotiate_format(const char *accept, enum pe_format *out);
 
 /**
+ * Whether a scrape's `Accept-Encoding` header allows a gzip-compressed answer, as the HTTP
+ * exporter decides it: `gzip` (or `x-gzip`) with a q-value above 0, or else `*` with one.
+ *
+ * `accept_encoding` (NULL: no header) is borrowed for the call. On success `*out` receives the
+ * answer. Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_accepts_gzip(const char *accept_encoding, bool *out);
+
+/**
  * Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).
  *
  * `name` (required; a trailing `_total` is dropped and added back on exposition), `help` (NULL is

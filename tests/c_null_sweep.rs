@@ -58,6 +58,7 @@ fn optional(function: &str, param: &str) -> bool {
         ("pe_histogram_new" | "pe_histogram_new_opts", "buckets")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
             | ("pe_negotiate_format", "accept")
+            | ("pe_accepts_gzip", "accept_encoding")
             | (
                 "pe_registry_expose" | "pe_registry_expose_filtered" | "pe_snapshot_json",
                 "len"

@@ -22,6 +22,8 @@ package promemu
 #cgo noescape pego_pe_registry_unregister_collector
 #cgo noescape pego_pe_registry_expose
 #cgo noescape pego_pe_registry_expose_filtered
+#cgo noescape pego_pe_negotiate_format
+#cgo noescape pego_pe_accepts_gzip
 #cgo noescape pego_pe_counter_new
 #cgo noescape pego_pe_counter_new_opts
 #cgo noescape pego_pe_counter_labels
@@ -121,6 +123,7 @@ package promemu
 #cgo noescape pego_pe_snapshot_sample_exemplar
 #cgo noescape pego_pe_snapshot_exemplar_label_count
 #cgo noescape pego_pe_snapshot_exemplar_label
+#cgo noescape pego_pe_snapshot_json
 #cgo noescape pego_pe_exporter_start
 #cgo noescape pego_pe_exporter_port
 #cgo noescape pego_pe_push
@@ -204,6 +207,14 @@ func pe_registry_expose(registry *C.struct_pe_registry, format C.pe_format, out 
 
 func pe_registry_expose_filtered(registry *C.struct_pe_registry, format C.pe_format, names **C.char, n_names C.size_t, out **C.char, len *C.size_t) error {
 	return errorOf(C.pego_pe_registry_expose_filtered(C.uintptr_t(uintptr(unsafe.Pointer(registry))), format, names, n_names, out, len))
+}
+
+func pe_negotiate_format(accept *C.char, out *C.enum_pe_format) error {
+	return errorOf(C.pego_pe_negotiate_format(accept, out))
+}
+
+func pe_accepts_gzip(accept_encoding *C.char, out *C.bool) error {
+	return errorOf(C.pego_pe_accepts_gzip(accept_encoding, out))
 }
 
 func pe_counter_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_counter) error {
@@ -600,6 +611,10 @@ func pe_snapshot_exemplar_label_count(snapshot *C.struct_pe_snapshot, family C.s
 
 func pe_snapshot_exemplar_label(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, label C.size_t, name **C.char, value **C.char) error {
 	return errorOf(C.pego_pe_snapshot_exemplar_label(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, label, name, value))
+}
+
+func pe_snapshot_json(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_json(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
 }
 
 func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {

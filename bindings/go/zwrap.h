@@ -120,6 +120,16 @@ static inline pego_error *pego_pe_registry_expose_filtered(uintptr_t registry, p
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_negotiate_format(const char *accept, enum pe_format *out) {
+    pe_status status = pe_negotiate_format(accept, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_accepts_gzip(const char *accept_encoding, bool *out) {
+    pe_status status = pe_accepts_gzip(accept_encoding, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_counter_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_counter **out) {
     pe_status status = pe_counter_new(name, help, label_names, n_labels, out);
     return status == PE_OK ? NULL : pego_fail(status);
@@ -612,6 +622,11 @@ static inline pego_error *pego_pe_snapshot_exemplar_label_count(uintptr_t snapsh
 
 static inline pego_error *pego_pe_snapshot_exemplar_label(uintptr_t snapshot, size_t family, size_t sample, size_t label, const char **name, const char **value) {
     pe_status status = pe_snapshot_exemplar_label((const struct pe_snapshot *)snapshot, family, sample, label, name, value);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_snapshot_json(uintptr_t snapshot, char **out, size_t *len) {
+    pe_status status = pe_snapshot_json((const struct pe_snapshot *)snapshot, out, len);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 

@@ -15,7 +15,7 @@ use super::info::pe_info;
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use super::summary::pe_summary;
-use crate::exposition::{Format, encode};
+use crate::exposition::{Format, accepts_gzip, encode};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
 
 /// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
@@ -504,6 +504,24 @@ pub unsafe extern "C" fn pe_negotiate_format(
             Format::Prometheus => pe_format::PE_FORMAT_PROMETHEUS,
             Format::OpenMetrics => pe_format::PE_FORMAT_OPENMETRICS,
         });
+        Ok(())
+    })
+}
+
+/// Whether a scrape's `Accept-Encoding` header allows a gzip-compressed answer, as the HTTP
+/// exporter decides it: `gzip` (or `x-gzip`) with a q-value above 0, or else `*` with one.
+///
+/// `accept_encoding` (NULL: no header) is borrowed for the call. On success `*out` receives the
+/// answer. Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_accepts_gzip(
+    accept_encoding: *const c_char,
+    out: *mut bool,
+) -> pe_status {
+    guard("pe_accepts_gzip", || {
+        let accept_encoding = unsafe { opt_str_arg(accept_encoding, "accept_encoding") }?;
+        let out = out_arg(out, "out")?;
+        out.set(accepts_gzip(Some(accept_encoding)));
         Ok(())
     })
 }

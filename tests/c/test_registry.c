@@ -190,6 +190,21 @@ int main(void) {
     FAILS(pe_negotiate_format("text/plain", NULL), PE_ERR_NULL,
           "pe_negotiate_format: argument `out` is NULL");
 
+    bool gzip = true;
+    OK(pe_accepts_gzip(NULL, &gzip));
+    CHECK(!gzip);
+    OK(pe_accepts_gzip("gzip", &gzip));
+    CHECK(gzip);
+    OK(pe_accepts_gzip("deflate, GZIP;q=0.5", &gzip));
+    CHECK(gzip);
+    OK(pe_accepts_gzip("gzip;q=0, *;q=1", &gzip));
+    CHECK(!gzip);
+    OK(pe_accepts_gzip("br, *", &gzip));
+    CHECK(gzip);
+    OK(pe_accepts_gzip("identity", &gzip));
+    CHECK(!gzip);
+    FAILS(pe_accepts_gzip("gzip", NULL), PE_ERR_NULL, "pe_accepts_gzip: argument `out` is NULL");
+
     FAILS(pe_registry_new(NULL), PE_ERR_NULL, "pe_registry_new: argument `out` is NULL");
     FAILS(pe_registry_default(NULL), PE_ERR_NULL, "argument `out` is NULL");
 
