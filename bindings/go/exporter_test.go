@@ -97,7 +97,7 @@ func TestStartServerOptions(t *testing.T) {
 	errorIs(t, err, ErrClosed)
 }
 
-// The Go Handler's negotiation (a port of the library's, see negotiate.go) picks what the
+// The Go Handler (negotiating through pe_negotiate_format and pe_accepts_gzip) picks what the
 // native exporter picks, header for header.
 func TestNegotiationMatchesNativeExporter(t *testing.T) {
 	r := handlerRegistry()
