@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::args::{out_arg, pairs_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
-use super::metric::MetricRef;
+use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
 use crate::metric::{Counter, Family};
@@ -121,6 +121,22 @@ pub unsafe extern "C" fn pe_counter_labels(
 /// and allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -> pe_status {
+    // Fast path: a live series and a valid amount (`>= 0` is false for NaN). Everything else takes
+    // the checked path below, which reports the problem.
+    if let Some(series) = unsafe { fast_series::<pe_counter, Counter>(counter) } {
+        if amount >= 0.0 {
+            series.add_unchecked(amount);
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { counter_inc_checked(counter, amount) }
+}
+
+/// The checked path of `pe_counter_inc()`: every error, reported. Out of line, so that the fast path
+/// keeps a small frame.
+#[cold]
+#[inline(never)]
+unsafe fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_status {
     guard("pe_counter_inc", || {
         let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
         Ok(counter.series()?.inc(amount)?)

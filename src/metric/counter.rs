@@ -75,21 +75,31 @@ impl Counter {
         Ok(())
     }
 
+    /// Adds `amount`, already known to be `>= 0` (so not NaN).
     #[inline]
-    fn add_unchecked(&self, amount: f64) {
+    pub(crate) fn add_unchecked(&self, amount: f64) {
         let cell = self.cell();
-        // A float-to-int conversion and back is one instruction each way; `fract()` is a libm call.
-        let whole = amount as u64;
-        if whole as f64 == amount && amount < MAX_EXACT_INT {
-            cell.whole.fetch_add(whole, Ordering::Relaxed);
-        } else {
-            cell.fraction.add(amount);
+        // Below 2^53 the conversion to i64 and back is exact for whole numbers and is one
+        // instruction each way (the unsigned or saturating ones are several); `fract()` would be a
+        // libm call.
+        if amount < MAX_EXACT_INT {
+            // SAFETY: 0 <= amount < 2^53, in range of i64.
+            let whole = unsafe { amount.to_int_unchecked::<i64>() };
+            if whole as f64 == amount {
+                cell.whole.fetch_add(whole as u64, Ordering::Relaxed);
+                return;
+            }
         }
+        cell.fraction.add(amount);
     }
 
     #[inline]
     fn cell(&self) -> &Cell {
-        &self.cells[thread_number() & self.mask].0
+        let index = thread_number() & self.mask;
+        debug_assert!(index < self.cells.len());
+        // SAFETY: `mask` is `cells.len() - 1` and the length is a power of two, so `index` is in
+        // bounds; skipping the check keeps the hot path to the increment alone.
+        unsafe { &self.cells.get_unchecked(index).0 }
     }
 
     /// The current value: the sum of every thread's cell.

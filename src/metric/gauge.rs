@@ -30,6 +30,12 @@ impl Gauge {
         Ok(())
     }
 
+    /// Sets a value already known not to be NaN.
+    #[inline]
+    pub(crate) fn set_unchecked(&self, value: f64) {
+        self.0.set(value);
+    }
+
     /// Adds `amount` (which may be negative). NaN is rejected.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {

@@ -181,6 +181,13 @@ impl Histogram {
         Ok(())
     }
 
+    /// Records an observation already known not to be NaN.
+    #[inline]
+    pub(crate) fn observe_unchecked(&self, value: f64) {
+        // The last bound is +Inf, so every non-NaN value finds a bucket.
+        self.record(self.bounds.partition_point(|bound| *bound < value), value);
+    }
+
     /// Records one observation with an exemplar for its bucket.
     pub fn observe_with_exemplar(&self, value: f64, exemplar: Exemplar) -> Result<()> {
         let bucket = self.bucket_of(value)?;
