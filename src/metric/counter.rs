@@ -142,6 +142,12 @@ impl ChildMetric for Counter {
         Counter::new()
     }
 
+    #[inline]
+    fn prefetch_indirect(&self) {
+        super::prefetch(self.cells.as_ptr());
+        super::prefetch(&self.cells[self.cells.len() - 1]);
+    }
+
     fn point(&self, _: &()) -> PointValue {
         PointValue::Counter {
             value: self.get(),

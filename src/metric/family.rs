@@ -13,8 +13,8 @@ use parking_lot::RwLock;
 use super::{ChildMetric, FamilyDesc};
 use crate::error::{Error, Result};
 use crate::name::{family_name, full_name, validate_family_label_names};
-use crate::registry::{Collector, Descriptor};
-use crate::snapshot::{LabelSet, MetricFamily, MetricPoint};
+use crate::registry::{Collector, Descriptor, LiveFamily};
+use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, PointValue};
 
 type Children<M> = IndexMap<LabelSet, Arc<M>, foldhash::fast::RandomState>;
 
@@ -294,6 +294,56 @@ impl<M: ChildMetric> Collector for Family<M> {
 
     fn collect(&self, out: &mut Vec<MetricFamily>) {
         out.push(self.collect_family());
+    }
+
+    fn live(&self) -> Option<&dyn LiveFamily> {
+        Some(self)
+    }
+}
+
+impl<M: ChildMetric> LiveFamily for Family<M> {
+    fn header(&self) -> MetricFamily {
+        MetricFamily {
+            name: self.name.clone(),
+            help: self.help.clone(),
+            kind: M::TYPE,
+            unit: self.unit.clone(),
+            points: Vec::new(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, usize) {
+        let children = self.children.read();
+        let label_len = children
+            .keys()
+            .next()
+            .map_or(0, |labels| labels.rendered().len());
+        (children.len(), label_len)
+    }
+
+    /// Holds the read lock while rendering, as `collect_family` does while copying: creating a
+    /// new child waits for it; updating existing children never does.
+    fn visit_points(&self, visit: &mut dyn FnMut(&LabelSet, &PointValue)) {
+        // Children sit wherever they were allocated: start loading the ones a few steps ahead,
+        // in two stages (the blocks first, what they point to once those have arrived).
+        const AHEAD: usize = 16;
+        const INDIRECT_AHEAD: usize = 8;
+        let children = self.children.read();
+        for (index, (labels, child)) in children.iter().enumerate() {
+            if let Some((labels, child)) = children.get_index(index + AHEAD) {
+                labels.prefetch();
+                child.prefetch();
+            }
+            if let Some((labels, child)) = children.get_index(index + INDIRECT_AHEAD) {
+                labels.prefetch_rendered();
+                child.prefetch_indirect();
+            }
+            visit(labels, &child.point(&self.config));
+        }
+    }
+
+    fn collect_family(&self) -> MetricFamily {
+        Family::collect_family(self)
     }
 }
 
