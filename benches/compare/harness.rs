@@ -32,8 +32,8 @@ impl Settings {
     pub fn full() -> Self {
         Settings {
             smoke: false,
-            samples: 41,
-            batch: Duration::from_millis(2),
+            samples: 101,
+            batch: Duration::from_micros(500),
             thread_samples: 15,
             thread_ops: 4_000_000,
         }
@@ -87,6 +87,18 @@ fn calibrate(op: &mut Op<'_>, target: Duration) -> u64 {
 
 /// Median nanoseconds per call of each contestant.
 pub fn per_call(settings: &Settings, contestants: &mut [(&'static str, Op<'_>)]) -> Vec<f64> {
+    per_call_with(settings, contestants, false)
+}
+
+/// [`per_call`], optionally with one untimed call before each sample: for operations so long that
+/// a batch is a single call (encoding 10k series), `warm` measures each contestant with its own
+/// data in the caches, as back-to-back benchmarks (criterion's) do; without it, each sample
+/// follows the other contestants' work and starts from cold caches, as a scrape every 15 s does.
+pub fn per_call_with(
+    settings: &Settings,
+    contestants: &mut [(&'static str, Op<'_>)],
+    warm: bool,
+) -> Vec<f64> {
     let n = contestants.len();
     let iters: Vec<u64> = contestants
         .iter_mut()
@@ -105,6 +117,9 @@ pub fn per_call(settings: &Settings, contestants: &mut [(&'static str, Op<'_>)])
         for k in 0..n {
             let i = (round + k) % n;
             let op = &mut contestants[i].1;
+            if warm && !settings.smoke {
+                op(1);
+            }
             let start = Instant::now();
             op(iters[i]);
             let elapsed = start.elapsed();

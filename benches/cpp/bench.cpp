@@ -3,7 +3,7 @@
 //   bench [--smoke] [--json FILE] [ROW...]
 //
 // Measuring works as in the Rust harness (benches/compare/harness.rs): each sample is a batch of
-// calls sized to about 2 ms, the contestants' samples are interleaved round-robin so that load
+// calls sized to about 0.5 ms (short, so that most batches run without being descheduled), the contestants' samples are interleaved round-robin so that load
 // from other processes hits both alike, and each figure is the median of the samples. Thread rows
 // give the throughput of 1 and 2 threads incrementing one shared counter. Memory is the heap in use
 // (mallinfo2) after creating 100k children, over their number. With --smoke every operation runs
@@ -43,8 +43,8 @@ using Clock = std::chrono::steady_clock;
 
 struct Settings {
   bool smoke = false;
-  int samples = 41;
-  double batch_s = 0.002;
+  int samples = 101;
+  double batch_s = 0.0005;
   int thread_samples = 15;
   uint64_t thread_ops = 4000000;
 };
