@@ -22,7 +22,14 @@
 #include <prometheus/summary.h>
 #include <prometheus/text_serializer.h>
 
+#include <prometheus/exposer.h>
+
+#include <arpa/inet.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -461,6 +468,130 @@ void encode(pe_format format) {
   pe_registry_free(reg);
 }
 
+// A keep-alive HTTP/1.1 client for one loopback port: GET /metrics, read the whole response
+// (Content-Length or chunked), return the body's size.
+class Scraper {
+ public:
+  explicit Scraper(int port) : port_(port) { connect_(); }
+  ~Scraper() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  size_t scrape() {
+    static const char request[] =
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain;version=0.0.4\r\n\r\n";
+    buf_.clear();
+    // A server may close an idle or much-used keep-alive connection: then reconnect once.
+    if (!send_all(request, sizeof request - 1) || !fill()) {
+      connect_();
+      buf_.clear();
+      require(send_all(request, sizeof request - 1), "send the request");
+      require(fill(), "read the response");
+    }
+    size_t head_end;
+    while ((head_end = buf_.find("\r\n\r\n")) == std::string::npos) require(fill(), "read the head");
+    std::string head = buf_.substr(0, head_end);
+    for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    require(head.compare(0, 12, "http/1.1 200") == 0, "status 200");
+    size_t pos = head_end + 4, body = 0;
+    size_t cl = head.find("content-length:");
+    if (cl != std::string::npos) {
+      size_t len = std::strtoull(head.c_str() + cl + 15, nullptr, 10);
+      while (buf_.size() < pos + len) require(fill(), "read the body");
+      body = len;
+    } else {
+      require(head.find("transfer-encoding: chunked") != std::string::npos, "a framed body");
+      for (;;) {
+        size_t eol;
+        while ((eol = buf_.find("\r\n", pos)) == std::string::npos) require(fill(), "read a chunk size");
+        size_t len = std::strtoull(buf_.c_str() + pos, nullptr, 16);
+        pos = eol + 2;
+        while (buf_.size() < pos + len + 2) require(fill(), "read a chunk");
+        pos += len + 2;
+        body += len;
+        if (len == 0) break;
+      }
+    }
+    if (head.find("connection: close") != std::string::npos) connect_();
+    return body;
+  }
+
+ private:
+  void connect_() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    require(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0, "connect");
+  }
+  bool send_all(const char* data, size_t len) {
+    while (len > 0) {
+      ssize_t n = ::send(fd_, data, len, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data += n;
+      len -= static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool fill() {
+    char chunk[65536];
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buf_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  int port_;
+  int fd_ = -1;
+  std::string buf_;
+};
+
+void scrape() {
+  size_t n = settings.smoke ? 100 : 10000;
+  pe_registry* reg;
+  check(pe_registry_new(&reg), "pe_registry_new");
+  pe_counter* ours;
+  check(pe_counter_new("http_requests", "Requests served.", kLabelNames, 2, &ours), "pe_counter_new");
+  check(pe_registry_register_counter(reg, ours), "register");
+  auto preg = cpp_registry();
+  auto& peer = prometheus::BuildCounter().Name("http_requests_total").Help("Requests served.").Register(*preg);
+  for (size_t i = 0; i < n; i++) {
+    std::string path = "/api/v1/item/" + std::to_string(i);
+    const char* values[2] = {kMethods[i % 4], path.c_str()};
+    check(pe_counter_inc_labels(ours, values, 2, static_cast<double>(i * 7)), "inc_labels");
+    peer.Add({{"method", kMethods[i % 4]}, {"path", path}}).Increment(static_cast<double>(i * 7));
+  }
+  pe_exporter_options opts = {};
+  opts.struct_size = sizeof opts;
+  opts.address = "127.0.0.1:0";
+  pe_exporter* exporter;
+  check(pe_exporter_start(&opts, reg, &exporter), "pe_exporter_start");
+  uint16_t our_port;
+  check(pe_exporter_port(exporter, &our_port), "pe_exporter_port");
+  prometheus::Exposer exposer("127.0.0.1:0");
+  exposer.RegisterCollectable(preg);
+  int peer_port = exposer.GetListeningPorts().at(0);
+  {
+    Scraper ours_client(our_port), peer_client(peer_port);
+    size_t ours_bytes = 0, peer_bytes = 0;
+    std::vector<Op> ops = {
+        [&](uint64_t iters) { for (uint64_t i = 0; i < iters; i++) ours_bytes = ours_client.scrape(); },
+        [&](uint64_t iters) { for (uint64_t i = 0; i < iters; i++) peer_bytes = peer_client.scrape(); },
+    };
+    auto r = per_call(ops, true);
+    require(ours_bytes > n * 40 && peer_bytes > n * 40, "whole expositions scraped");
+    add_row({"scrape 10k series over HTTP (text 0.0.4, keep-alive)", "ms", false, r[0] / 1e6, r[1] / 1e6, 0,
+             "pe_exporter (ours) vs prometheus-cpp's Exposer (civetweb), loopback, no gzip"});
+  }
+  pe_exporter_stop(exporter);
+  pe_counter_free(ours);
+  pe_registry_free(reg);
+}
+
 void memory() {
   size_t n = settings.smoke ? 100 : 100000;
   std::vector<std::string> paths;
@@ -520,6 +651,7 @@ int main(int argc, char** argv) {
       {"contended_2", [] { contended(2); }},
       {"encode_prometheus", [] { encode(PE_FORMAT_PROMETHEUS); }},
       {"encode_openmetrics", [] { encode(PE_FORMAT_OPENMETRICS); }},
+      {"scrape", scrape},
       {"memory", memory},
   };
   for (auto& e : entries) {

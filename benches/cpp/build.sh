@@ -11,4 +11,4 @@ lib=target/$profile/libprometheus_emulator.a
 [ -f "$lib" ] || { echo "missing $lib: run cargo build${profile/release/ --release}${profile/debug/}" >&2; exit 1; }
 [ -f /usr/include/prometheus/counter.h ] || { echo "prometheus-cpp is missing: apt-get install prometheus-cpp-dev" >&2; exit 1; }
 ${CXX:-g++} -std=c++17 -O2 -Wall -Wextra -Iinclude benches/cpp/bench.cpp "$lib" \
-  -lprometheus-cpp-core -lpthread -ldl -lm -o "target/$profile/bench_cpp"
+  -lprometheus-cpp-pull -lprometheus-cpp-core -lpthread -ldl -lm -o "target/$profile/bench_cpp"
