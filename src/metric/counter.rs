@@ -54,9 +54,7 @@ impl Counter {
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
         if amount.is_nan() || amount < 0.0 {
-            return Err(Error::InvalidValue(format!(
-                "counters can only increase: increment {amount} is negative or NaN"
-            )));
+            return Err(invalid_increment(amount));
         }
         self.add_unchecked(amount);
         Ok(())
@@ -132,6 +130,15 @@ impl Counter {
     pub fn exemplar(&self) -> Option<Exemplar> {
         self.exemplar.load()
     }
+}
+
+/// Built out of line, so that a valid increment stays a compare and an add.
+#[cold]
+#[inline(never)]
+fn invalid_increment(amount: f64) -> Error {
+    Error::InvalidValue(format!(
+        "counters can only increase: increment {amount} is negative or NaN"
+    ))
 }
 
 impl ChildMetric for Counter {
