@@ -2,9 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::args::{out_arg, pairs_arg, str_array};
+use super::args::{INLINE_STRS, c_bytes_array, out_arg, pairs_arg, str_array};
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, borrow, into_raw, peek, release, tag_of};
 use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
@@ -152,6 +152,33 @@ unsafe fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_statu
 /// incrementing); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc_labels(
+    counter: *mut pe_counter,
+    values: *const *const c_char,
+    n: usize,
+    amount: f64,
+) -> pe_status {
+    // Fast path: an existing child, found by the bytes of the values (a match is valid UTF-8, so
+    // no check is needed), and a valid amount. Anything else (a new child, an error to report)
+    // takes the checked path below.
+    if amount >= 0.0 {
+        if let Some(family) = unsafe { peek::<pe_counter>(counter) }.and_then(|c| c.family_opt()) {
+            if let Some(bytes) = unsafe { c_bytes_array::<INLINE_STRS>(values, n) } {
+                if family
+                    .apply_existing_bytes(&bytes[..n], |c| c.add_unchecked(amount))
+                    .is_some()
+                {
+                    return pe_status::PE_OK;
+                }
+            }
+        }
+    }
+    unsafe { counter_inc_labels_checked(counter, values, n, amount) }
+}
+
+/// The checked path of `pe_counter_inc_labels()`.
+#[cold]
+#[inline(never)]
+unsafe fn counter_inc_labels_checked(
     counter: *mut pe_counter,
     values: *const *const c_char,
     n: usize,

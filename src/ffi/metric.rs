@@ -64,6 +64,12 @@ impl<M: ChildMetric> MetricRef<M> {
         }
     }
 
+    /// The family, if this handle is one (no error built).
+    #[inline(always)]
+    pub(crate) fn family_opt(&self) -> Option<&Arc<Family<M>>> {
+        self.family.as_ref()
+    }
+
     /// The family; a bound child is `PE_ERR_WRONG_KIND`.
     #[inline]
     pub(crate) fn family(&self) -> FfiResult<&Arc<Family<M>>> {
