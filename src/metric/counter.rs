@@ -76,19 +76,19 @@ impl Counter {
     /// Adds `amount`, already known to be `>= 0` (so not NaN).
     #[inline]
     pub(crate) fn add_unchecked(&self, amount: f64) {
-        let cell = self.cell();
         // Below 2^53 the conversion to i64 and back is exact for whole numbers and is one
         // instruction each way (the unsigned or saturating ones are several); `fract()` would be a
-        // libm call.
+        // libm call. The kind of increment is decided before the shard is looked up, so that the
+        // value need not be kept across that lookup.
         if amount < MAX_EXACT_INT {
             // SAFETY: 0 <= amount < 2^53, in range of i64.
             let whole = unsafe { amount.to_int_unchecked::<i64>() };
             if whole as f64 == amount {
-                cell.whole.fetch_add(whole as u64, Ordering::Relaxed);
+                self.cell().whole.fetch_add(whole as u64, Ordering::Relaxed);
                 return;
             }
         }
-        cell.fraction.add(amount);
+        self.cell().fraction.add(amount);
     }
 
     #[inline]
