@@ -30,6 +30,14 @@ fn push_non_integer(out: &mut String, value: f64) {
     }
 }
 
+/// "00" "01" ... "99".
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// Writes `value` as `int.frac` when it is exactly a number of microseconds (at most six
 /// decimals) between 0.001 and 2^33 in magnitude, as timestamps (`_created`) and many sums are,
 /// and returns whether it did. The text is what ryu writes, found without its general search:
@@ -43,35 +51,50 @@ fn push_micros(out: &mut String, value: f64) -> bool {
     if !(0.001..LIMIT).contains(&magnitude) {
         return false;
     }
-    let micros = (magnitude * 1e6).round();
+    // Truncating `x + 0.5` rounds (x >= 0) without a libm call; from 2^52 on, x is whole already.
+    // Any error here only fails the check below.
+    let scaled = magnitude * 1e6;
+    let micros = if scaled < 4_503_599_627_370_496.0 {
+        ((scaled + 0.5) as u64) as f64
+    } else {
+        scaled
+    };
     if micros / 1e6 != magnitude {
         return false;
     }
     // Below 2^33 * 1e6 < 2^63: the conversion is exact.
     let micros = micros as u64;
-    let (whole, mut fraction) = (micros / 1_000_000, micros % 1_000_000);
-    if value < 0.0 {
-        out.push('-');
+    let (mut whole, mut fraction) = (micros / 1_000_000, (micros % 1_000_000) as usize);
+    // `-`, up to 10 digits (below 2^33), `.`, 6 digits: written right to left into one buffer,
+    // then appended at once.
+    let mut text = [0u8; 24];
+    for end in [24, 22, 20] {
+        let pair = fraction % 100;
+        fraction /= 100;
+        text[end - 2..end].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
     }
-    out.push_str(itoa::Buffer::new().format(whole));
-    out.push('.');
-    if fraction == 0 {
-        out.push('0');
-        return true;
-    }
-    let mut digits = [b'0'; 6];
-    let mut end = 6;
-    while fraction % 10 == 0 {
-        fraction /= 10;
+    let mut end = 24;
+    while end > 19 && text[end - 1] == b'0' {
         end -= 1;
     }
-    for slot in digits[..end].iter_mut().rev() {
-        *slot = b'0' + (fraction % 10) as u8;
-        fraction /= 10;
+    text[17] = b'.';
+    let mut start = 17;
+    while whole >= 10 {
+        let pair = (whole % 100) as usize;
+        whole /= 100;
+        start -= 2;
+        text[start..start + 2].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
     }
-    for digit in &digits[..end] {
-        out.push(*digit as char);
+    if whole > 0 || start == 17 {
+        start -= 1;
+        text[start] = b'0' + whole as u8;
     }
+    if value < 0.0 {
+        start -= 1;
+        text[start] = b'-';
+    }
+    // SAFETY: ASCII digits, `.` and `-` only.
+    out.push_str(unsafe { std::str::from_utf8_unchecked(&text[start..end]) });
     true
 }
 
