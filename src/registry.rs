@@ -11,8 +11,9 @@ use parking_lot::RwLock;
 
 use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};
+use crate::exposition::Format;
 use crate::name::reserved_sample_names;
-use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
+use crate::snapshot::{LabelSet, MetricFamily, MetricType, PointValue, SampleStyle};
 
 /// A family a collector promises to expose: what the registry checks for clashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +37,33 @@ pub trait Collector: Send + Sync {
 
     /// Appends the collector's current families to `out`.
     fn collect(&self, out: &mut Vec<MetricFamily>);
+
+    /// The exposition fast path: a collector that can render its one family straight from its
+    /// live state (the built-in families) returns itself, and [`Registry::encode_into`] then
+    /// skips building its points. Custom collectors keep the default, `None`, and are collected
+    /// with [`Collector::collect`]; the output is the same either way.
+    #[doc(hidden)]
+    fn live(&self) -> Option<&dyn LiveFamily> {
+        None
+    }
+}
+
+/// A family that the exposition reads in place (see [`Collector::live`]): no points are built,
+/// each one is rendered as it is read.
+#[doc(hidden)]
+pub trait LiveFamily: Send + Sync {
+    /// Name, help, type and unit; no points.
+    fn header(&self) -> MetricFamily;
+
+    /// How many points there are and how long the first one's rendered labels are: a size
+    /// estimate, so the output is reserved once.
+    fn size_hint(&self) -> (usize, usize);
+
+    /// Calls `visit` with each point's labels and value, in collection order.
+    fn visit_points(&self, visit: &mut dyn FnMut(&LabelSet, &PointValue));
+
+    /// The family as [`Collector::collect`] gives it.
+    fn collect_family(&self) -> MetricFamily;
 }
 
 struct Entry {
@@ -173,6 +201,95 @@ impl Registry {
         merge_same_names(families)
     }
 
+    /// Collects and renders every family in `format`, appending to `out`: the same text as
+    /// `exposition::encode_into(&registry.gather(), format, out)`, without building the points of
+    /// the built-in families (they are rendered as they are read). What an exporter serves.
+    pub fn encode_into(&self, format: Format, out: &mut String) {
+        self.encode_where(format, out, |_, _| true);
+    }
+
+    /// [`Registry::encode_into`] for the families the filter accepts, as
+    /// [`Registry::gather_filtered`] selects them.
+    pub fn encode_filtered_into(&self, filter: &NameFilter, format: Format, out: &mut String) {
+        self.encode_where(format, out, |name, kind| filter.accepts(name, kind));
+    }
+
+    fn encode_where(
+        &self,
+        format: Format,
+        out: &mut String,
+        keep: impl Fn(&str, MetricType) -> bool,
+    ) {
+        let collectors: Vec<Arc<dyn Collector>> = self
+            .entries
+            .read()
+            .iter()
+            .map(|e| e.collector.clone())
+            .collect();
+        // What gather does, with the built-in families left in place: collect the others, keep
+        // what passes, sort by name (stably), merge same names.
+        let mut items: Vec<Item<'_>> = Vec::new();
+        let mut collected = Vec::new();
+        for collector in &collectors {
+            match collector.live() {
+                Some(live) => {
+                    let header = live.header();
+                    if keep(&header.name, header.kind) {
+                        items.push(Item::Live(live, header));
+                    }
+                }
+                None => {
+                    collector.collect(&mut collected);
+                    items.extend(
+                        collected
+                            .drain(..)
+                            .filter(|f| keep(&f.name, f.kind))
+                            .map(Item::Collected),
+                    );
+                }
+            }
+        }
+        items.sort_by(|a, b| a.name().cmp(b.name()));
+        let mut encoder = crate::exposition::Encoder::new(format, out);
+        encoder.reserve(items.iter().map(|item| match item {
+            Item::Live(live, header) => {
+                let (points, label_len) = live.size_hint();
+                crate::exposition::estimate_live_len(header, points, label_len)
+            }
+            Item::Collected(family) => {
+                crate::exposition::estimate_len(std::slice::from_ref(family))
+            }
+        }));
+        let mut start = 0;
+        while start < items.len() {
+            let end = start
+                + items[start..]
+                    .iter()
+                    .take_while(|item| item.name() == items[start].name())
+                    .count();
+            if end - start == 1 {
+                match &items[start] {
+                    Item::Live(live, header) => encoder.live(header, *live),
+                    Item::Collected(family) => encoder.family(family),
+                }
+            } else {
+                // Rare: several collectors expose one name. Merge as gather does.
+                let group: Vec<MetricFamily> = items[start..end]
+                    .iter()
+                    .map(|item| match item {
+                        Item::Live(live, _) => live.collect_family(),
+                        Item::Collected(family) => family.clone(),
+                    })
+                    .collect();
+                for family in merge_same_names(group) {
+                    encoder.family(&family);
+                }
+            }
+            start = end;
+        }
+        encoder.finish();
+    }
+
     /// The value of one sample, found by its full name and exact labels, as client_python's
     /// `get_sample_value` does; `None` when there is no such sample. Meant for tests.
     pub fn get_sample_value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -187,6 +304,21 @@ impl Registry {
                         .all(|(n, v)| sample.labels.iter().any(|(sn, sv)| sn == n && sv == v))
             })
             .map(|sample| sample.value)
+    }
+}
+
+/// One family on its way to the output: read in place, or collected.
+enum Item<'a> {
+    Live(&'a dyn LiveFamily, MetricFamily),
+    Collected(MetricFamily),
+}
+
+impl Item<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Item::Live(_, header) => &header.name,
+            Item::Collected(family) => &family.name,
+        }
     }
 }
 
@@ -298,6 +430,108 @@ mod tests {
             .map(|f| f.name.to_string())
             .collect();
         assert_eq!(filtered, ["c", "d"]);
+    }
+
+    /// A collector that does not describe itself, exposing `names` as gauges (or counters).
+    struct Custom(Vec<(&'static str, MetricType)>);
+
+    impl Collector for Custom {
+        fn describe(&self) -> Vec<Descriptor> {
+            Vec::new()
+        }
+
+        fn collect(&self, out: &mut Vec<MetricFamily>) {
+            for (name, kind) in &self.0 {
+                let value = match kind {
+                    MetricType::Counter => crate::snapshot::PointValue::Counter {
+                        value: 7.0,
+                        created: Some(1.5),
+                        exemplar: None,
+                    },
+                    _ => crate::snapshot::PointValue::Gauge { value: 3.0 },
+                };
+                out.push(MetricFamily {
+                    name: (*name).into(),
+                    help: "custom".into(),
+                    kind: *kind,
+                    unit: None,
+                    points: vec![crate::snapshot::MetricPoint {
+                        labels: crate::snapshot::LabelSet::new(&[("src", "custom")]).unwrap(),
+                        value,
+                        timestamp: Some(12.0),
+                    }],
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn encode_into_matches_encoding_what_gather_returns() {
+        use crate::exposition::{Format, encode};
+        use crate::metric::{Histogram, HistogramConfig, Summary};
+        let r = Registry::new();
+        let requests =
+            Arc::new(Family::<Counter>::new(Opts::new("req", "h").labels(&["m", "p"])).unwrap());
+        for i in 0..20 {
+            let p = format!("/p/{i}");
+            requests
+                .apply(&["GET", p.as_str()], |c| c.inc(i as f64))
+                .unwrap()
+                .unwrap();
+        }
+        let latency = Arc::new(
+            Family::<Histogram>::with_config(
+                Opts::new("lat", "latency").labels(&["m"]),
+                HistogramConfig::new(&[0.1, 1.0]).unwrap(),
+            )
+            .unwrap(),
+        );
+        latency.apply(&["x"], |h| h.observe(0.5)).unwrap().unwrap();
+        let sizes = Arc::new(Family::<Summary>::new(Opts::new("size", "s").unit("bytes")).unwrap());
+        sizes
+            .apply::<&str, _>(&[], |s| s.observe(3.0))
+            .unwrap()
+            .unwrap();
+        r.register(requests).unwrap();
+        r.register(latency).unwrap();
+        r.register(sizes).unwrap();
+        r.register(gauge("temperature")).unwrap();
+        r.register(Arc::new(
+            Family::<Gauge>::new(Opts::new("empty", "e").labels(&["k"])).unwrap(),
+        ))
+        .unwrap();
+        // Custom collectors: one sorting between the families, one clashing with a built-in
+        // family's name (merged), one clashing in type (dropped).
+        r.register(Arc::new(Custom(vec![
+            ("aaa", MetricType::Gauge),
+            ("temperature", MetricType::Gauge),
+        ])))
+        .unwrap();
+        r.register(Arc::new(Custom(vec![
+            ("req", MetricType::Gauge),
+            ("zzz", MetricType::Counter),
+        ])))
+        .unwrap();
+        for format in [Format::Prometheus, Format::OpenMetrics] {
+            let mut direct = String::from("kept: ");
+            r.encode_into(format, &mut direct);
+            assert_eq!(
+                direct,
+                format!("kept: {}", encode(&r.gather(), format)),
+                "{format:?}"
+            );
+            let filter = NameFilter::new(&["req_total", "temperature", "size_sum", "zzz"]);
+            let mut filtered = String::new();
+            r.encode_filtered_into(&filter, format, &mut filtered);
+            assert_eq!(
+                filtered,
+                encode(&r.gather_filtered(&filter), format),
+                "{format:?}"
+            );
+        }
+        let mut empty = String::new();
+        Registry::new().encode_into(Format::OpenMetrics, &mut empty);
+        assert_eq!(empty, "# EOF\n");
     }
 
     #[test]

@@ -100,6 +100,18 @@ impl LabelSet {
         self.0.values.len()
     }
 
+    /// Starts loading the set's shared block (see `ChildMetric::prefetch`).
+    #[inline]
+    pub(crate) fn prefetch(&self) {
+        crate::metric::prefetch(Arc::as_ptr(&self.0));
+    }
+
+    /// Starts loading the rendered text; best once the shared block is in the cache.
+    #[inline]
+    pub(crate) fn prefetch_rendered(&self) {
+        crate::metric::prefetch(self.0.rendered.as_ptr());
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.values.is_empty()
     }

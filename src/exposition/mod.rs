@@ -39,6 +39,7 @@ mod text;
 
 pub use negotiate::accepts_gzip;
 
+use crate::registry::LiveFamily;
 use crate::snapshot::MetricFamily;
 
 /// `Content-Type` of Prometheus text format 0.0.4.
@@ -62,6 +63,61 @@ impl Format {
         match self {
             Format::Prometheus => CONTENT_TYPE_PROMETHEUS,
             Format::OpenMetrics => CONTENT_TYPE_OPENMETRICS,
+        }
+    }
+}
+
+pub(crate) use text::{estimate_len, estimate_live_len};
+
+/// An exposition written family by family, for [`Registry::encode_into`](crate::Registry::encode_into).
+pub(crate) struct Encoder<'a> {
+    format: Format,
+    out: &'a mut String,
+    scratch: text::Scratch,
+}
+
+impl<'a> Encoder<'a> {
+    pub(crate) fn new(format: Format, out: &'a mut String) -> Self {
+        Encoder {
+            format,
+            out,
+            scratch: text::Scratch::default(),
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, sizes: impl Iterator<Item = usize>) {
+        self.out.reserve(sizes.sum());
+    }
+
+    pub(crate) fn family(&mut self, family: &MetricFamily) {
+        match self.format {
+            Format::Prometheus => {
+                text::push_family::<prometheus::Prometheus>(self.out, family, &mut self.scratch)
+            }
+            Format::OpenMetrics => {
+                text::push_family::<openmetrics::OpenMetrics>(self.out, family, &mut self.scratch)
+            }
+        }
+    }
+
+    pub(crate) fn live(&mut self, header: &MetricFamily, live: &dyn LiveFamily) {
+        match self.format {
+            Format::Prometheus => {
+                text::push_live::<prometheus::Prometheus>(self.out, header, live, &mut self.scratch)
+            }
+            Format::OpenMetrics => text::push_live::<openmetrics::OpenMetrics>(
+                self.out,
+                header,
+                live,
+                &mut self.scratch,
+            ),
+        }
+    }
+
+    pub(crate) fn finish(self) {
+        match self.format {
+            Format::Prometheus => <prometheus::Prometheus as text::Dialect>::finish(self.out),
+            Format::OpenMetrics => <openmetrics::OpenMetrics as text::Dialect>::finish(self.out),
         }
     }
 }

@@ -21,10 +21,81 @@ pub fn push_value(out: &mut String, value: f64) {
 /// The rest of [`push_value`], out of line so that the integer path inlines into callers.
 #[inline(never)]
 fn push_non_integer(out: &mut String, value: f64) {
+    if push_micros(out, value) {
+        return;
+    }
     match special(value) {
         Some(special) => out.push_str(special),
         None => out.push_str(ryu::Buffer::new().format_finite(value)),
     }
+}
+
+/// "00" "01" ... "99".
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// Writes `value` as `int.frac` when it is exactly a number of microseconds (at most six
+/// decimals) between 0.001 and 2^33 in magnitude, as timestamps (`_created`) and many sums are,
+/// and returns whether it did. The text is what ryu writes, found without its general search:
+/// `micros / 1e6` is correctly rounded, so when it gives back `value` the six-decimal text reads
+/// back as `value`; and below 2^33 doubles are closer together than 1e-6, so no text with fewer
+/// digits reads back as `value`, which makes it the shortest.
+#[inline]
+fn push_micros(out: &mut String, value: f64) -> bool {
+    const LIMIT: f64 = 8_589_934_592.0; // 2^33
+    let magnitude = value.abs();
+    if !(0.001..LIMIT).contains(&magnitude) {
+        return false;
+    }
+    // Truncating `x + 0.5` rounds (x >= 0) without a libm call; from 2^52 on, x is whole already.
+    // Any error here only fails the check below.
+    let scaled = magnitude * 1e6;
+    let micros = if scaled < 4_503_599_627_370_496.0 {
+        ((scaled + 0.5) as u64) as f64
+    } else {
+        scaled
+    };
+    if micros / 1e6 != magnitude {
+        return false;
+    }
+    // Below 2^33 * 1e6 < 2^63: the conversion is exact.
+    let micros = micros as u64;
+    let (mut whole, mut fraction) = (micros / 1_000_000, (micros % 1_000_000) as usize);
+    // `-`, up to 10 digits (below 2^33), `.`, 6 digits: written right to left into one buffer,
+    // then appended at once.
+    let mut text = [0u8; 24];
+    for end in [24, 22, 20] {
+        let pair = fraction % 100;
+        fraction /= 100;
+        text[end - 2..end].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
+    }
+    let mut end = 24;
+    while end > 19 && text[end - 1] == b'0' {
+        end -= 1;
+    }
+    text[17] = b'.';
+    let mut start = 17;
+    while whole >= 10 {
+        let pair = (whole % 100) as usize;
+        whole /= 100;
+        start -= 2;
+        text[start..start + 2].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
+    }
+    if whole > 0 || start == 17 {
+        start -= 1;
+        text[start] = b'0' + whole as u8;
+    }
+    if value < 0.0 {
+        start -= 1;
+        text[start] = b'-';
+    }
+    // SAFETY: ASCII digits, `.` and `-` only.
+    out.push_str(unsafe { std::str::from_utf8_unchecked(&text[start..end]) });
+    true
 }
 
 /// Appends an `le` or `quantile` label value in the canonical form of the OpenMetrics spec
@@ -196,6 +267,58 @@ mod tests {
         assert_eq!(value(f64::NAN), "NaN");
         assert_eq!(value(f64::INFINITY), "+Inf");
         assert_eq!(value(f64::NEG_INFINITY), "-Inf");
+    }
+
+    /// The microsecond path writes exactly what ryu writes, for timestamps and for arbitrary
+    /// values with up to six decimals, near the limits too.
+    #[test]
+    fn microsecond_values_are_written_as_ryu_writes_them() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for i in 0..200_000u64 {
+            let r = next();
+            let candidate = match i % 4 {
+                // Timestamps as `unix_now` makes them.
+                0 => (1_700_000_000_000_000 + r % 100_000_000_000_000) as f64 / 1e6,
+                // Any microsecond value up to 2^33.
+                1 => (r % (8_589_934_592_000_000)) as f64 / 1e6,
+                // Small ones.
+                2 => (r % 10_000_000) as f64 / 1e6,
+                // Arbitrary doubles: mostly not microsecond values, and then not taken.
+                _ => f64::from_bits(r >> 2),
+            };
+            for v in [candidate, -candidate] {
+                let mut fast = String::new();
+                if push_micros(&mut fast, v) {
+                    let expected = ryu::Buffer::new().format_finite(v).to_owned();
+                    assert_eq!(fast, expected, "{v:e}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 250_000, "{checked}");
+        for v in [
+            0.001,
+            0.0015,
+            8_589_934_591.999_999,
+            1e-3 + 1e-6,
+            2.5,
+            0.1,
+            0.75,
+        ] {
+            let mut fast = String::new();
+            assert!(push_micros(&mut fast, v), "{v}");
+            assert_eq!(fast, ryu::Buffer::new().format_finite(v));
+        }
+        for v in [0.0009, 8_589_934_592.5, 1.0 / 3.0, 0.1 + 0.2] {
+            assert!(!push_micros(&mut String::new(), v), "{v}");
+        }
     }
 
     #[test]

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use super::escape::push_label_value;
 use super::number::{push_bound, push_u64, push_value};
+use crate::registry::LiveFamily;
 use crate::snapshot::{
-    Exemplar, MetricFamily, MetricPoint, PointValue, SampleStyle, histogram_has_sum,
+    Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, histogram_has_sum,
     lacks_inf_bucket,
 };
 
@@ -45,19 +46,50 @@ pub(crate) fn encode<D: Dialect>(families: &[MetricFamily], out: &mut String) {
     out.reserve(estimate_len(families));
     let mut scratch = Scratch::default();
     for family in families {
-        D::push_metadata(out, family);
-        scratch.names.reset();
-        scratch.states.forget();
-        for point in &family.points {
-            push_point::<D>(out, family, point, &mut scratch);
-        }
+        push_family::<D>(out, family, &mut scratch);
     }
     D::finish(out);
 }
 
+/// Appends one collected family: metadata, then its points.
+pub(crate) fn push_family<D: Dialect>(
+    out: &mut String,
+    family: &MetricFamily,
+    scratch: &mut Scratch,
+) {
+    D::push_metadata(out, family);
+    scratch.names.reset();
+    scratch.states.forget();
+    for point in &family.points {
+        push_point::<D>(
+            out,
+            family,
+            &point.labels,
+            &point.value,
+            point.timestamp,
+            scratch,
+        );
+    }
+}
+
+/// Appends one family read in place: `header`'s metadata, then each point as it is read.
+pub(crate) fn push_live<D: Dialect>(
+    out: &mut String,
+    header: &MetricFamily,
+    live: &dyn LiveFamily,
+    scratch: &mut Scratch,
+) {
+    D::push_metadata(out, header);
+    scratch.names.reset();
+    scratch.states.forget();
+    live.visit_points(&mut |labels, value| {
+        push_point::<D>(out, header, labels, value, None, scratch);
+    });
+}
+
 /// Text rendered once per family (or once per encoding) and reused by every point.
 #[derive(Default)]
-struct Scratch {
+pub(crate) struct Scratch {
     names: SampleNames,
     buckets: RenderedOnce<f64>,
     states: RenderedOnce<Box<str>>,
@@ -177,18 +209,21 @@ impl<T> RenderedOnce<T> {
 }
 
 /// Appends the samples of one point.
+#[inline]
 fn push_point<D: Dialect>(
     out: &mut String,
     family: &MetricFamily,
-    point: &MetricPoint,
+    labels: &LabelSet,
+    value: &PointValue,
+    timestamp: Option<f64>,
     scratch: &mut Scratch,
 ) {
     let name = &*family.name;
     let names = &mut scratch.names;
-    let labels = point.labels.rendered();
+    let labels = labels.rendered();
     // A timestamp that is not a number would make the line unparsable; it is dropped instead.
-    let timestamp = point.timestamp.filter(|t| t.is_finite());
-    match &point.value {
+    let timestamp = timestamp.filter(|t| t.is_finite());
+    match value {
         PointValue::Counter {
             value,
             created,
@@ -386,9 +421,24 @@ fn push_exemplar<D: Dialect>(out: &mut String, exemplar: &Exemplar) {
     }
 }
 
+/// [`estimate_len`] for a family read in place: `points` points whose labels render to about
+/// `label_len` bytes. Histograms and summaries are guessed at a typical size.
+pub(crate) fn estimate_live_len(header: &MetricFamily, points: usize, label_len: usize) -> usize {
+    const LINE_OVERHEAD: usize = 32;
+    let metadata = 3 * header.name.len() + header.help.len() + 48;
+    let lines = match header.kind {
+        MetricType::Counter => 2,
+        MetricType::Histogram => 16,
+        MetricType::Summary => 6,
+        MetricType::StateSet => 4,
+        _ => 1,
+    };
+    metadata + points * lines * (header.name.len() + label_len + 16 + LINE_OVERHEAD)
+}
+
 /// A close upper guess of the output size, so that the output grows once or not at all: the
 /// first point of each family stands for the others, which normally look alike.
-fn estimate_len(families: &[MetricFamily]) -> usize {
+pub(crate) fn estimate_len(families: &[MetricFamily]) -> usize {
     // Room for a value, a timestamp and the punctuation of one line.
     const LINE_OVERHEAD: usize = 32;
     families

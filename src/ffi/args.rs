@@ -109,6 +109,33 @@ pub(crate) unsafe fn str_array<'a>(
     }
 }
 
+/// The bytes of the `n` C strings at `ptr` (up to `N` of them), on the stack, unchecked: `None`
+/// when `n > N`, or `ptr` or one string is NULL (the checked path then reports it). For lookups
+/// that skip the UTF-8 check because only valid keys can match.
+///
+/// # Safety
+/// As for [`str_array`].
+#[inline]
+pub(crate) unsafe fn c_bytes_array<'a, const N: usize>(
+    ptr: *const *const c_char,
+    n: usize,
+) -> Option<[&'a [u8]; N]> {
+    if n > N || (n > 0 && ptr.is_null()) {
+        return None;
+    }
+    let mut items: [&'a [u8]; N] = [&[]; N];
+    for (i, item) in items.iter_mut().enumerate().take(n) {
+        // SAFETY: `ptr` points to `n` pointers (caller contract).
+        let p = unsafe { *ptr.add(i) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: a NUL-terminated string outliving `'a` (caller contract).
+        *item = unsafe { CStr::from_ptr(p) }.to_bytes();
+    }
+    Some(items)
+}
+
 /// The `n` values at `ptr`; with `n == 0`, `ptr` may be NULL.
 ///
 /// # Safety

@@ -2,10 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::args::{out_arg, pairs_arg, str_array};
+use super::args::{INLINE_STRS, c_bytes_array, out_arg, pairs_arg, str_array};
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
-use super::metric::MetricRef;
+use super::handle::{CType, borrow, into_raw, peek, release, tag_of};
+use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
 use crate::metric::{Counter, Family};
@@ -121,6 +121,22 @@ pub unsafe extern "C" fn pe_counter_labels(
 /// and allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -> pe_status {
+    // Fast path: a live series and a valid amount (`>= 0` is false for NaN). Everything else takes
+    // the checked path below, which reports the problem.
+    if let Some(series) = unsafe { fast_series::<pe_counter, Counter>(counter) } {
+        if amount >= 0.0 {
+            series.add_unchecked(amount);
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { counter_inc_checked(counter, amount) }
+}
+
+/// The checked path of `pe_counter_inc()`: every error, reported. Out of line, so that the fast path
+/// keeps a small frame.
+#[cold]
+#[inline(never)]
+unsafe fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_status {
     guard("pe_counter_inc", || {
         let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
         Ok(counter.series()?.inc(amount)?)
@@ -136,6 +152,33 @@ pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -
 /// incrementing); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc_labels(
+    counter: *mut pe_counter,
+    values: *const *const c_char,
+    n: usize,
+    amount: f64,
+) -> pe_status {
+    // Fast path: an existing child, found by the bytes of the values (a match is valid UTF-8, so
+    // no check is needed), and a valid amount. Anything else (a new child, an error to report)
+    // takes the checked path below.
+    if amount >= 0.0 {
+        if let Some(family) = unsafe { peek::<pe_counter>(counter) }.and_then(|c| c.family_opt()) {
+            if let Some(bytes) = unsafe { c_bytes_array::<INLINE_STRS>(values, n) } {
+                if family
+                    .apply_existing_bytes(&bytes[..n], |c| c.add_unchecked(amount))
+                    .is_some()
+                {
+                    return pe_status::PE_OK;
+                }
+            }
+        }
+    }
+    unsafe { counter_inc_labels_checked(counter, values, n, amount) }
+}
+
+/// The checked path of `pe_counter_inc_labels()`.
+#[cold]
+#[inline(never)]
+unsafe fn counter_inc_labels_checked(
     counter: *mut pe_counter,
     values: *const *const c_char,
     n: usize,

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::args::{out_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
-use super::metric::MetricRef;
+use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
 use crate::metric::{Family, Gauge};
@@ -118,6 +118,22 @@ pub unsafe extern "C" fn pe_gauge_labels(
 /// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_status {
+    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
+    // below, which reports the problem.
+    if let Some(series) = unsafe { fast_series::<pe_gauge, Gauge>(gauge) } {
+        if !value.is_nan() {
+            series.set_unchecked(value);
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { gauge_set_checked(gauge, value) }
+}
+
+/// The checked path of `pe_gauge_set()`: every error, reported. Out of line, so that the fast path
+/// keeps a small frame.
+#[cold]
+#[inline(never)]
+unsafe fn gauge_set_checked(gauge: *mut pe_gauge, value: f64) -> pe_status {
     guard("pe_gauge_set", || {
         let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
         Ok(gauge.series()?.set(value)?)

@@ -116,6 +116,26 @@ pub(crate) unsafe fn borrow<'a, C: CType>(ptr: *const C, arg: &str) -> FfiResult
     Ok(unsafe { &(*(ptr as *const Handle<C>)).inner })
 }
 
+/// What a live handle of type `C` holds, or `None` for NULL or anything else: [`borrow`] without
+/// building an error, for the fast path of the hot update functions (which fall back to their
+/// checked path, and its error reporting, on `None`).
+///
+/// # Safety
+/// As for [`borrow`].
+#[inline(always)]
+pub(crate) unsafe fn peek<'a, C: CType>(ptr: *const C) -> Option<&'a C::Inner> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: as in `borrow`.
+    let tag = unsafe { (*(ptr as *const AtomicU32)).load(Ordering::Relaxed) };
+    if tag != C::TAG {
+        return None;
+    }
+    // SAFETY: the tag says this is a live `Handle<C>`.
+    Some(unsafe { &(*(ptr as *const Handle<C>)).inner })
+}
+
 /// Like [`borrow`], but NULL is allowed and gives `None`.
 ///
 /// # Safety

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::args::{opt_out_slice_arg, out_arg, out_slice_arg, pairs_arg, slice_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
-use super::metric::MetricRef;
+use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{FfiResult, pe_status};
 use crate::metric::{
@@ -188,6 +188,22 @@ pub unsafe extern "C" fn pe_histogram_observe(
     histogram: *mut pe_histogram,
     value: f64,
 ) -> pe_status {
+    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
+    // below, which reports the problem.
+    if let Some(series) = unsafe { fast_series::<pe_histogram, Histogram>(histogram) } {
+        if !value.is_nan() {
+            series.observe_unchecked(value);
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { histogram_observe_checked(histogram, value) }
+}
+
+/// The checked path of `pe_histogram_observe()`: every error, reported. Out of line, so that the fast path
+/// keeps a small frame.
+#[cold]
+#[inline(never)]
+unsafe fn histogram_observe_checked(histogram: *mut pe_histogram, value: f64) -> pe_status {
     guard("pe_histogram_observe", || {
         let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
         Ok(histogram.series()?.observe(value)?)
@@ -332,9 +348,10 @@ fn bucket_totals(
     histogram: &MetricRef<Histogram>,
     series: &[std::sync::Arc<Histogram>],
 ) -> (Vec<f64>, Vec<u64>) {
-    let bounds = match histogram {
-        MetricRef::Child(child) => child.bounds().to_vec(),
-        MetricRef::Family { family, .. } => family.config().bounds().to_vec(),
+    let bounds = match (histogram.family(), histogram.bound_child()) {
+        (Ok(family), _) => family.config().bounds().to_vec(),
+        (Err(_), Some(child)) => child.bounds().to_vec(),
+        (Err(_), None) => Vec::new(),
     };
     let mut cumulative = vec![0u64; bounds.len()];
     for child in series {

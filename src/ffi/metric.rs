@@ -2,19 +2,21 @@
 
 use std::sync::Arc;
 
+use super::handle::{CType, peek};
 use super::status::{Failure, FfiResult, pe_status};
 use crate::error::Error;
 use crate::metric::{ChildMetric, Family};
 use crate::registry::Collector;
 
-/// A metric handle's value. A family without labels keeps its one child at hand, so updating it
-/// costs what updating a bound child costs.
-pub(crate) enum MetricRef<M: ChildMetric> {
-    Family {
-        family: Arc<Family<M>>,
-        single: Option<Arc<M>>,
-    },
-    Child(Arc<M>),
+/// A metric handle's value: a family, or one child bound from it. A family without labels keeps
+/// its one child at hand, so updating it costs what updating a bound child costs: the hot update
+/// functions read `single` alone (one load, no variant to decode).
+pub(crate) struct MetricRef<M: ChildMetric> {
+    /// The one series this handle updates: the bound child, or the child of a family without
+    /// labels. `None` for a family with labels.
+    single: Option<Arc<M>>,
+    /// The family; `None` for a bound child.
+    family: Option<Arc<Family<M>>>,
 }
 
 impl<M: ChildMetric> MetricRef<M> {
@@ -25,41 +27,71 @@ impl<M: ChildMetric> MetricRef<M> {
         } else {
             None
         };
-        Ok(MetricRef::Family { family, single })
+        Ok(MetricRef {
+            single,
+            family: Some(family),
+        })
+    }
+
+    /// A handle value for one bound child.
+    fn child(child: Arc<M>) -> Self {
+        MetricRef {
+            single: Some(child),
+            family: None,
+        }
+    }
+
+    /// The one series this handle updates, if it has one (no error built).
+    #[inline(always)]
+    pub(crate) fn single(&self) -> Option<&M> {
+        self.single.as_deref()
     }
 
     /// The one series this handle updates: a bound child, or a family without labels.
     #[inline]
     pub(crate) fn series(&self) -> FfiResult<&M> {
-        match self {
-            MetricRef::Child(child) => Ok(child),
-            MetricRef::Family {
-                single: Some(child),
-                ..
-            } => Ok(child),
-            MetricRef::Family { family, .. } => Err(Error::LabelCount {
+        match (&self.single, &self.family) {
+            (Some(child), _) => Ok(child),
+            (None, Some(family)) => Err(Error::LabelCount {
                 expected: family.label_names().len(),
                 got: 0,
             }
             .into()),
+            (None, None) => Err(Failure::new(
+                pe_status::PE_ERR_INTERNAL,
+                "a metric handle with neither a family nor a series",
+            )),
         }
+    }
+
+    /// The family, if this handle is one (no error built).
+    #[inline(always)]
+    pub(crate) fn family_opt(&self) -> Option<&Arc<Family<M>>> {
+        self.family.as_ref()
     }
 
     /// The family; a bound child is `PE_ERR_WRONG_KIND`.
     #[inline]
     pub(crate) fn family(&self) -> FfiResult<&Arc<Family<M>>> {
-        match self {
-            MetricRef::Family { family, .. } => Ok(family),
-            MetricRef::Child(_) => Err(Failure::new(
+        self.family.as_ref().ok_or_else(|| {
+            Failure::new(
                 pe_status::PE_ERR_WRONG_KIND,
                 "a bound child handle cannot be used here: pass the family it was bound from",
-            )),
+            )
+        })
+    }
+
+    /// The bound child, when this handle is one.
+    pub(crate) fn bound_child(&self) -> Option<&Arc<M>> {
+        match self.family {
+            None => self.single.as_ref(),
+            Some(_) => None,
         }
     }
 
     /// A handle value for the child with these label values, created on first use.
     pub(crate) fn bind(&self, values: &[&str]) -> FfiResult<Self> {
-        Ok(MetricRef::Child(self.family()?.with_label_values(values)?))
+        Ok(MetricRef::child(self.family()?.with_label_values(values)?))
     }
 
     /// Runs `f` on the child with these label values, created on first use: the one-shot labelled
@@ -90,32 +122,48 @@ impl<M: ChildMetric> MetricRef<M> {
 
     /// A read without label values: the child's value, or the sum over a family's children.
     pub(crate) fn sum(&self, read: impl Fn(&M) -> f64) -> f64 {
-        match self {
-            MetricRef::Child(child) => read(child),
-            MetricRef::Family { family, .. } => family.sum_over_children(read),
+        match (&self.family, &self.single) {
+            (Some(family), _) => family.sum_over_children(read),
+            (None, Some(child)) => read(child),
+            (None, None) => 0.0,
         }
     }
 
     /// The children a read without label values covers: the bound child, or every child.
     pub(crate) fn covered(&self) -> Vec<Arc<M>> {
-        match self {
-            MetricRef::Child(child) => vec![child.clone()],
-            MetricRef::Family { family, .. } => {
-                family.children().into_iter().map(|(_, c)| c).collect()
-            }
+        match (&self.family, &self.single) {
+            (Some(family), _) => family.children().into_iter().map(|(_, c)| c).collect(),
+            (None, Some(child)) => vec![child.clone()],
+            (None, None) => Vec::new(),
         }
     }
 
     /// The family as a collector, for registration; a bound child is `PE_ERR_WRONG_KIND`.
     pub(crate) fn collector(&self) -> FfiResult<Arc<dyn Collector>> {
-        match self {
-            MetricRef::Family { family, .. } => Ok(family.clone()),
-            MetricRef::Child(_) => Err(Failure::new(
+        match &self.family {
+            Some(family) => Ok(family.clone()),
+            None => Err(Failure::new(
                 pe_status::PE_ERR_WRONG_KIND,
                 "a bound child handle cannot be registered: register the family it was bound from",
             )),
         }
     }
+}
+
+/// The one series a live handle updates (a bound child, or a family without labels), or `None` for
+/// anything else: the fast path of `pe_*_inc`, `pe_*_set` and `pe_*_observe`. It builds no error
+/// and cannot panic, so the fast path needs no unwinding guard; on `None` the caller runs its
+/// checked path, which reports the problem.
+///
+/// # Safety
+/// As for [`borrow`](super::handle::borrow).
+#[inline(always)]
+pub(crate) unsafe fn fast_series<'a, C, M>(ptr: *const C) -> Option<&'a M>
+where
+    C: CType<Inner = MetricRef<M>>,
+    M: ChildMetric,
+{
+    unsafe { peek::<C>(ptr) }?.single()
 }
 
 #[cold]

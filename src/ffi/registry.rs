@@ -15,7 +15,7 @@ use super::info::pe_info;
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use super::summary::pe_summary;
-use crate::exposition::{Format, accepts_gzip, encode};
+use crate::exposition::{Format, accepts_gzip};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
 
 /// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
@@ -451,7 +451,9 @@ pub unsafe extern "C" fn pe_registry_expose(
         let registry = unsafe { registry_arg(registry) }?;
         let format = format_arg(format)?;
         let out = out_arg(out, "out")?;
-        hand_out(&encode(&registry.gather(), format), out, opt_out_arg(len))
+        let mut text = String::new();
+        registry.encode_into(format, &mut text);
+        hand_out(&text, out, opt_out_arg(len))
     })
 }
 
@@ -479,8 +481,9 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
         let format = format_arg(format)?;
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
-        let families = registry.gather_filtered(&NameFilter::new(&names));
-        hand_out(&encode(&families, format), out, opt_out_arg(len))
+        let mut text = String::new();
+        registry.encode_filtered_into(&NameFilter::new(&names), format, &mut text);
+        hand_out(&text, out, opt_out_arg(len))
     })
 }
 

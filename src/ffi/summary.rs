@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::args::{out_arg, slice_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
-use super::metric::MetricRef;
+use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{Failure, FfiResult, pe_status};
 use crate::metric::{Family, Summary, SummaryConfig};
@@ -177,6 +177,22 @@ pub unsafe extern "C" fn pe_summary_labels(
 /// `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64) -> pe_status {
+    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
+    // below, which reports the problem.
+    if let Some(series) = unsafe { fast_series::<pe_summary, Summary>(summary) } {
+        if !value.is_nan() {
+            series.observe_unchecked(value);
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { summary_observe_checked(summary, value) }
+}
+
+/// The checked path of `pe_summary_observe()`: every error, reported. Out of line, so that the fast path
+/// keeps a small frame.
+#[cold]
+#[inline(never)]
+unsafe fn summary_observe_checked(summary: *mut pe_summary, value: f64) -> pe_status {
     guard("pe_summary_observe", || {
         let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
         Ok(summary.series()?.observe(value)?)

@@ -54,9 +54,7 @@ impl Counter {
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
         if amount.is_nan() || amount < 0.0 {
-            return Err(Error::InvalidValue(format!(
-                "counters can only increase: increment {amount} is negative or NaN"
-            )));
+            return Err(invalid_increment(amount));
         }
         self.add_unchecked(amount);
         Ok(())
@@ -75,21 +73,31 @@ impl Counter {
         Ok(())
     }
 
+    /// Adds `amount`, already known to be `>= 0` (so not NaN).
     #[inline]
-    fn add_unchecked(&self, amount: f64) {
-        let cell = self.cell();
-        // A float-to-int conversion and back is one instruction each way; `fract()` is a libm call.
-        let whole = amount as u64;
-        if whole as f64 == amount && amount < MAX_EXACT_INT {
-            cell.whole.fetch_add(whole, Ordering::Relaxed);
-        } else {
-            cell.fraction.add(amount);
+    pub(crate) fn add_unchecked(&self, amount: f64) {
+        // Below 2^53 the conversion to i64 and back is exact for whole numbers and is one
+        // instruction each way (the unsigned or saturating ones are several); `fract()` would be a
+        // libm call. The kind of increment is decided before the shard is looked up, so that the
+        // value need not be kept across that lookup.
+        if amount < MAX_EXACT_INT {
+            // SAFETY: 0 <= amount < 2^53, in range of i64.
+            let whole = unsafe { amount.to_int_unchecked::<i64>() };
+            if whole as f64 == amount {
+                self.cell().whole.fetch_add(whole as u64, Ordering::Relaxed);
+                return;
+            }
         }
+        self.cell().fraction.add(amount);
     }
 
     #[inline]
     fn cell(&self) -> &Cell {
-        &self.cells[thread_number() & self.mask].0
+        let index = thread_number() & self.mask;
+        debug_assert!(index < self.cells.len());
+        // SAFETY: `mask` is `cells.len() - 1` and the length is a power of two, so `index` is in
+        // bounds; skipping the check keeps the hot path to the increment alone.
+        unsafe { &self.cells.get_unchecked(index).0 }
     }
 
     /// The current value: the sum of every thread's cell.
@@ -124,12 +132,27 @@ impl Counter {
     }
 }
 
+/// Built out of line, so that a valid increment stays a compare and an add.
+#[cold]
+#[inline(never)]
+fn invalid_increment(amount: f64) -> Error {
+    Error::InvalidValue(format!(
+        "counters can only increase: increment {amount} is negative or NaN"
+    ))
+}
+
 impl ChildMetric for Counter {
     type Config = ();
     const TYPE: MetricType = MetricType::Counter;
 
     fn new_child(_: &()) -> Self {
         Counter::new()
+    }
+
+    #[inline]
+    fn prefetch_indirect(&self) {
+        super::prefetch(self.cells.as_ptr());
+        super::prefetch(&self.cells[self.cells.len() - 1]);
     }
 
     fn point(&self, _: &()) -> PointValue {

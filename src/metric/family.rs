@@ -13,8 +13,8 @@ use parking_lot::RwLock;
 use super::{ChildMetric, FamilyDesc};
 use crate::error::{Error, Result};
 use crate::name::{family_name, full_name, validate_family_label_names};
-use crate::registry::{Collector, Descriptor};
-use crate::snapshot::{LabelSet, MetricFamily, MetricPoint};
+use crate::registry::{Collector, Descriptor, LiveFamily};
+use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, PointValue};
 
 type Children<M> = IndexMap<LabelSet, Arc<M>, foldhash::fast::RandomState>;
 
@@ -213,6 +213,24 @@ impl<M: ChildMetric> Family<M> {
         self.with(values, f).map(|(_, r)| r)
     }
 
+    /// Applies `f` to the existing child whose label values are these bytes, if there is one: the
+    /// C API's one-shot labelled update, which so skips checking UTF-8 (bytes that equal a key are
+    /// valid). `None` when the count is wrong or no child matches; nothing is created.
+    #[inline]
+    pub(crate) fn apply_existing_bytes<R>(
+        &self,
+        values: &[&[u8]],
+        f: impl FnOnce(&M) -> R,
+    ) -> Option<R> {
+        if values.len() != self.label_names.len() || self.unlabelled.is_some() {
+            return None;
+        }
+        self.children
+            .read()
+            .get(&LabelBytes(values))
+            .map(|child| f(child))
+    }
+
     /// The child for these values if it exists; never creates one.
     pub fn get<S: AsRef<str>>(&self, values: &[S]) -> Result<Option<Arc<M>>> {
         self.check_count(values.len())?;
@@ -295,18 +313,70 @@ impl<M: ChildMetric> Collector for Family<M> {
     fn collect(&self, out: &mut Vec<MetricFamily>) {
         out.push(self.collect_family());
     }
+
+    fn live(&self) -> Option<&dyn LiveFamily> {
+        Some(self)
+    }
+}
+
+impl<M: ChildMetric> LiveFamily for Family<M> {
+    fn header(&self) -> MetricFamily {
+        MetricFamily {
+            name: self.name.clone(),
+            help: self.help.clone(),
+            kind: M::TYPE,
+            unit: self.unit.clone(),
+            points: Vec::new(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, usize) {
+        let children = self.children.read();
+        let label_len = children
+            .keys()
+            .next()
+            .map_or(0, |labels| labels.rendered().len());
+        (children.len(), label_len)
+    }
+
+    /// Holds the read lock while rendering, as `collect_family` does while copying: creating a
+    /// new child waits for it; updating existing children never does.
+    fn visit_points(&self, visit: &mut dyn FnMut(&LabelSet, &PointValue)) {
+        // Children sit wherever they were allocated: start loading the ones a few steps ahead,
+        // in two stages (the blocks first, what they point to once those have arrived).
+        const AHEAD: usize = 16;
+        const INDIRECT_AHEAD: usize = 8;
+        let children = self.children.read();
+        for (index, (labels, child)) in children.iter().enumerate() {
+            if let Some((labels, child)) = children.get_index(index + AHEAD) {
+                labels.prefetch();
+                child.prefetch();
+            }
+            if let Some((labels, child)) = children.get_index(index + INDIRECT_AHEAD) {
+                labels.prefetch_rendered();
+                child.prefetch_indirect();
+            }
+            visit(labels, &child.point(&self.config));
+        }
+    }
+
+    fn collect_family(&self) -> MetricFamily {
+        Family::collect_family(self)
+    }
 }
 
 /// Label values borrowed from the caller, hashed and compared like the [`LabelSet`] keys.
 struct LabelValues<'a, S>(&'a [S]);
 
 impl<S: AsRef<str>> Hash for LabelValues<'_, S> {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_values(self.0.iter().map(AsRef::as_ref), self.0.len(), state);
+        hash_values(self.0.iter().map(|v| v.as_ref().as_bytes()), state);
     }
 }
 
 impl<S: AsRef<str>> Equivalent<LabelSet> for LabelValues<'_, S> {
+    #[inline]
     fn equivalent(&self, key: &LabelSet) -> bool {
         key.values().len() == self.0.len()
             && key
@@ -317,19 +387,47 @@ impl<S: AsRef<str>> Equivalent<LabelSet> for LabelValues<'_, S> {
     }
 }
 
+/// Label values as raw bytes (C strings not yet checked for UTF-8): they can only match a key if
+/// they are its valid UTF-8 bytes.
+struct LabelBytes<'a>(&'a [&'a [u8]]);
+
+impl Hash for LabelBytes<'_> {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_values(self.0.iter().copied(), state);
+    }
+}
+
+impl Equivalent<LabelSet> for LabelBytes<'_> {
+    #[inline]
+    fn equivalent(&self, key: &LabelSet) -> bool {
+        key.values().len() == self.0.len()
+            && key
+                .values()
+                .iter()
+                .zip(self.0)
+                .all(|(k, v)| k.as_bytes() == *v)
+    }
+}
+
 impl Hash for LabelSet {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_values(self.values().iter().map(|v| &**v), self.len(), state);
+        hash_values(self.values().iter().map(|v| v.as_bytes()), state);
     }
 }
 
 impl Eq for LabelSet {}
 
-fn hash_values<'a, H: Hasher>(values: impl Iterator<Item = &'a str>, len: usize, state: &mut H) {
-    state.write_usize(len);
+/// Each value's bytes, then all their lengths folded into one word (which keeps `("ab", "c")` and
+/// `("a", "bc")` apart): one hasher call per value plus one, where hashing each `str` costs two.
+#[inline]
+fn hash_values<'a, H: Hasher>(values: impl Iterator<Item = &'a [u8]>, state: &mut H) {
+    let mut lengths = 0u64;
     for value in values {
-        value.hash(state);
+        state.write(value);
+        lengths = lengths.rotate_left(16) ^ value.len() as u64;
     }
+    state.write_u64(lengths);
 }
 
 #[cfg(test)]

@@ -9,12 +9,21 @@ use crate::snapshot::{MetricType, PointValue};
 #[derive(Debug, Default)]
 pub struct Gauge(AtomicF64);
 
-fn reject_nan(value: f64, what: &str) -> Result<()> {
+/// The check every update makes: inlined, with the error built out of line, so that a valid
+/// update is a compare and a store.
+#[inline(always)]
+fn reject_nan(value: f64, what: &'static str) -> Result<()> {
     if value.is_nan() {
-        Err(Error::InvalidValue(format!("gauge {what} is NaN")))
+        Err(nan_error(what))
     } else {
         Ok(())
     }
+}
+
+#[cold]
+#[inline(never)]
+fn nan_error(what: &str) -> Error {
+    Error::InvalidValue(format!("gauge {what} is NaN"))
 }
 
 impl Gauge {
@@ -28,6 +37,12 @@ impl Gauge {
         reject_nan(value, "value")?;
         self.0.set(value);
         Ok(())
+    }
+
+    /// Sets a value already known not to be NaN.
+    #[inline]
+    pub(crate) fn set_unchecked(&self, value: f64) {
+        self.0.set(value);
     }
 
     /// Adds `amount` (which may be negative). NaN is rejected.

@@ -23,16 +23,21 @@ thread_local! {
 /// The calling thread's number, assigned on first use.
 #[inline]
 pub fn thread_number() -> usize {
-    THREAD_NUMBER.with(|n| {
-        let current = n.get();
-        if current != usize::MAX {
-            current
-        } else {
-            let assigned = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
-            n.set(assigned);
-            assigned
-        }
-    })
+    let current = THREAD_NUMBER.with(Cell::get);
+    if current != usize::MAX {
+        current
+    } else {
+        assign_thread_number()
+    }
+}
+
+/// The first call on a thread: out of line, so the hot path is a load and a compare.
+#[cold]
+#[inline(never)]
+fn assign_thread_number() -> usize {
+    let assigned = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+    THREAD_NUMBER.with(|n| n.set(assigned));
+    assigned
 }
 
 /// How many shards a sharded value has: the CPU count rounded up to a power of two, at least 2,

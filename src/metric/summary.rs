@@ -389,6 +389,16 @@ impl Summary {
         Ok(())
     }
 
+    /// Records an observation already known not to be NaN.
+    #[inline]
+    pub(crate) fn observe_unchecked(&self, value: f64) {
+        self.sum.add(value);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        if let Some(window) = &self.window {
+            window.observe(value);
+        }
+    }
+
     /// Observations ever made.
     pub fn count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
