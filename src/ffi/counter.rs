@@ -136,7 +136,7 @@ pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -
 /// keeps a small frame.
 #[cold]
 #[inline(never)]
-unsafe fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_status {
+unsafe extern "C" fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_status {
     guard("pe_counter_inc", || {
         let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
         Ok(counter.series()?.inc(amount)?)
@@ -178,7 +178,7 @@ pub unsafe extern "C" fn pe_counter_inc_labels(
 /// The checked path of `pe_counter_inc_labels()`.
 #[cold]
 #[inline(never)]
-unsafe fn counter_inc_labels_checked(
+unsafe extern "C" fn counter_inc_labels_checked(
     counter: *mut pe_counter,
     values: *const *const c_char,
     n: usize,

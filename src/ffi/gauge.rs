@@ -133,7 +133,7 @@ pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_st
 /// keeps a small frame.
 #[cold]
 #[inline(never)]
-unsafe fn gauge_set_checked(gauge: *mut pe_gauge, value: f64) -> pe_status {
+unsafe extern "C" fn gauge_set_checked(gauge: *mut pe_gauge, value: f64) -> pe_status {
     guard("pe_gauge_set", || {
         let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
         Ok(gauge.series()?.set(value)?)

@@ -203,7 +203,10 @@ pub unsafe extern "C" fn pe_histogram_observe(
 /// keeps a small frame.
 #[cold]
 #[inline(never)]
-unsafe fn histogram_observe_checked(histogram: *mut pe_histogram, value: f64) -> pe_status {
+unsafe extern "C" fn histogram_observe_checked(
+    histogram: *mut pe_histogram,
+    value: f64,
+) -> pe_status {
     guard("pe_histogram_observe", || {
         let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
         Ok(histogram.series()?.observe(value)?)

@@ -192,7 +192,7 @@ pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64
 /// keeps a small frame.
 #[cold]
 #[inline(never)]
-unsafe fn summary_observe_checked(summary: *mut pe_summary, value: f64) -> pe_status {
+unsafe extern "C" fn summary_observe_checked(summary: *mut pe_summary, value: f64) -> pe_status {
     guard("pe_summary_observe", || {
         let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
         Ok(summary.series()?.observe(value)?)
