@@ -8,7 +8,7 @@ use flate2::write::GzEncoder;
 
 use super::http::{Request, Response};
 use super::server::Shared;
-use crate::exposition::{Format, accepts_gzip, encode_into};
+use crate::exposition::{Format, accepts_gzip};
 use crate::registry::NameFilter;
 
 /// The path Prometheus scrapes.
@@ -54,19 +54,18 @@ pub(crate) fn respond(shared: &Shared, request: &Request, scratch: &mut Scratch)
     }
 }
 
-/// Gathers the registry (only the families `name[]` selects, when given), renders it in the
-/// format `Accept` asks for, and gzips it when `Accept-Encoding` allows.
+/// Renders the registry (only the families `name[]` selects, when given) in the format `Accept`
+/// asks for, straight from the live metrics, and gzips it when `Accept-Encoding` allows.
 fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Response {
     let registry = shared.registry.get();
     let names = request.query_values("name[]");
-    let families = if names.is_empty() {
-        registry.gather()
-    } else {
-        registry.gather_filtered(&NameFilter::new(&names))
-    };
     let format = Format::negotiate(request.header("accept").as_deref());
     scratch.text.clear();
-    encode_into(&families, format, &mut scratch.text);
+    if names.is_empty() {
+        registry.encode_into(format, &mut scratch.text);
+    } else {
+        registry.encode_filtered_into(&NameFilter::new(&names), format, &mut scratch.text);
+    }
 
     let mut headers = vec![
         ("Content-Type", format.content_type().into()),
