@@ -121,11 +121,10 @@ pub unsafe extern "C" fn pe_counter_labels(
 /// and allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -> pe_status {
-    // Fast path: a live series and a valid amount (`>= 0` is false for NaN). Everything else takes
-    // the checked path below, which reports the problem.
+    // Fast path: a live series that takes the amount. Anything else takes the checked path below,
+    // which reports the problem.
     if let Some(series) = unsafe { fast_series::<pe_counter, Counter>(counter) } {
-        if amount >= 0.0 {
-            series.add_unchecked(amount);
+        if series.try_inc(amount) {
             return pe_status::PE_OK;
         }
     }
@@ -158,17 +157,12 @@ pub unsafe extern "C" fn pe_counter_inc_labels(
     amount: f64,
 ) -> pe_status {
     // Fast path: an existing child, found by the bytes of the values (a match is valid UTF-8, so
-    // no check is needed), and a valid amount. Anything else (a new child, an error to report)
+    // no check is needed), that takes the amount. Anything else (a new child, an error to report)
     // takes the checked path below.
-    if amount >= 0.0 {
-        if let Some(family) = unsafe { peek::<pe_counter>(counter) }.and_then(|c| c.family_opt()) {
-            if let Some(bytes) = unsafe { c_bytes_array::<INLINE_STRS>(values, n) } {
-                if family
-                    .apply_existing_bytes(&bytes[..n], |c| c.add_unchecked(amount))
-                    .is_some()
-                {
-                    return pe_status::PE_OK;
-                }
+    if let Some(family) = unsafe { peek::<pe_counter>(counter) }.and_then(|c| c.family_opt()) {
+        if let Some(bytes) = unsafe { c_bytes_array::<INLINE_STRS>(values, n) } {
+            if family.apply_existing_bytes(&bytes[..n], |c| c.try_inc(amount)) == Some(true) {
+                return pe_status::PE_OK;
             }
         }
     }

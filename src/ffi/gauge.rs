@@ -118,11 +118,10 @@ pub unsafe extern "C" fn pe_gauge_labels(
 /// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_status {
-    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
-    // below, which reports the problem.
+    // Fast path: a live series that takes the value; anything else takes the checked path below,
+    // which reports the problem.
     if let Some(series) = unsafe { fast_series::<pe_gauge, Gauge>(gauge) } {
-        if !value.is_nan() {
-            series.set_unchecked(value);
+        if series.try_set(value) {
             return pe_status::PE_OK;
         }
     }

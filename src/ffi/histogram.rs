@@ -188,11 +188,10 @@ pub unsafe extern "C" fn pe_histogram_observe(
     histogram: *mut pe_histogram,
     value: f64,
 ) -> pe_status {
-    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
-    // below, which reports the problem.
+    // Fast path: a live series that takes the value; anything else takes the checked path below,
+    // which reports the problem.
     if let Some(series) = unsafe { fast_series::<pe_histogram, Histogram>(histogram) } {
-        if !value.is_nan() {
-            series.observe_unchecked(value);
+        if series.try_observe(value) {
             return pe_status::PE_OK;
         }
     }

@@ -177,11 +177,10 @@ pub unsafe extern "C" fn pe_summary_labels(
 /// `PE_ERR_INVALID_VALUE` (`value` is NaN; nothing is recorded); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64) -> pe_status {
-    // Fast path: a live series and a value that is not NaN; anything else takes the checked path
-    // below, which reports the problem.
+    // Fast path: a live series that takes the value; anything else takes the checked path below,
+    // which reports the problem.
     if let Some(series) = unsafe { fast_series::<pe_summary, Summary>(summary) } {
-        if !value.is_nan() {
-            series.observe_unchecked(value);
+        if series.try_observe(value) {
             return pe_status::PE_OK;
         }
     }

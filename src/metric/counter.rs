@@ -53,11 +53,24 @@ impl Counter {
     /// error and leaves the value unchanged.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
-        if amount.is_nan() || amount < 0.0 {
-            return Err(invalid_increment(amount));
+        if self.try_inc(amount) {
+            Ok(())
+        } else {
+            Err(invalid_increment(amount))
         }
-        self.add_unchecked(amount);
-        Ok(())
+    }
+
+    /// Adds `amount` when it is valid (`>= 0`, so not NaN) and says whether it did: the rule of
+    /// [`Counter::inc`] without building an error, for callers with their own error reporting.
+    #[inline]
+    pub(crate) fn try_inc(&self, amount: f64) -> bool {
+        // `>= 0` is false for NaN.
+        if amount >= 0.0 {
+            self.add_valid(amount);
+            true
+        } else {
+            false
+        }
     }
 
     /// Adds one.
@@ -75,7 +88,7 @@ impl Counter {
 
     /// Adds `amount`, already known to be `>= 0` (so not NaN).
     #[inline]
-    pub(crate) fn add_unchecked(&self, amount: f64) {
+    fn add_valid(&self, amount: f64) {
         // Below 2^53 the conversion to i64 and back is exact for whole numbers and is one
         // instruction each way (the unsigned or saturating ones are several); `fract()` would be a
         // libm call. The kind of increment is decided before the shard is looked up, so that the

@@ -39,10 +39,16 @@ impl Gauge {
         Ok(())
     }
 
-    /// Sets a value already known not to be NaN.
+    /// Sets `value` unless it is NaN and says whether it did: the rule of [`Gauge::set`] without
+    /// building an error, for callers with their own error reporting.
     #[inline]
-    pub(crate) fn set_unchecked(&self, value: f64) {
-        self.0.set(value);
+    pub(crate) fn try_set(&self, value: f64) -> bool {
+        if value.is_nan() {
+            false
+        } else {
+            self.0.set(value);
+            true
+        }
     }
 
     /// Adds `amount` (which may be negative). NaN is rejected.

@@ -165,10 +165,16 @@ impl Histogram {
         Ok(())
     }
 
-    /// Records an observation already known not to be NaN.
+    /// Records `value` unless it is NaN and says whether it did: the rule of
+    /// [`Histogram::observe`] without building an error, for callers with their own error reporting.
     #[inline]
-    pub(crate) fn observe_unchecked(&self, value: f64) {
-        self.record(self.bucket_index(value), value);
+    pub(crate) fn try_observe(&self, value: f64) -> bool {
+        if value.is_nan() {
+            false
+        } else {
+            self.record(self.bucket_index(value), value);
+            true
+        }
     }
 
     /// Records one observation with an exemplar for its bucket.

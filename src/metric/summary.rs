@@ -378,25 +378,26 @@ impl Summary {
     /// Records one observation. NaN is rejected and changes nothing; infinities are kept.
     #[inline]
     pub fn observe(&self, value: f64) -> Result<()> {
-        if value.is_nan() {
-            return Err(Error::InvalidValue("summary observation is NaN".into()));
+        if self.try_observe(value) {
+            Ok(())
+        } else {
+            Err(Error::InvalidValue("summary observation is NaN".into()))
         }
-        self.sum.add(value);
-        self.count.fetch_add(1, Ordering::Relaxed);
-        if let Some(window) = &self.window {
-            window.observe(value);
-        }
-        Ok(())
     }
 
-    /// Records an observation already known not to be NaN.
+    /// Records `value` unless it is NaN and says whether it did: the rule of [`Summary::observe`]
+    /// without building an error, for callers with their own error reporting.
     #[inline]
-    pub(crate) fn observe_unchecked(&self, value: f64) {
+    pub(crate) fn try_observe(&self, value: f64) -> bool {
+        if value.is_nan() {
+            return false;
+        }
         self.sum.add(value);
         self.count.fetch_add(1, Ordering::Relaxed);
         if let Some(window) = &self.window {
             window.observe(value);
         }
+        true
     }
 
     /// Observations ever made.
