@@ -121,8 +121,20 @@ pub unsafe extern "C" fn pe_counter_labels(
 /// and allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_inc(counter: *mut pe_counter, amount: f64) -> pe_status {
-    // Fast path: a live series that takes the amount. Anything else takes the checked path below,
-    // which reports the problem.
+    // Fast path: a live series and the common amount, in a leaf function. Anything else goes on
+    // to the general path, as a tail call.
+    if let Some(series) = unsafe { fast_series::<pe_counter, Counter>(counter) } {
+        if series.try_inc_fast(amount) {
+            return pe_status::PE_OK;
+        }
+    }
+    unsafe { counter_inc_general(counter, amount) }
+}
+
+/// The rest of `pe_counter_inc()`: other valid amounts without the unwind guard, then the checked
+/// path for everything that must be reported.
+#[inline(never)]
+unsafe extern "C" fn counter_inc_general(counter: *mut pe_counter, amount: f64) -> pe_status {
     if let Some(series) = unsafe { fast_series::<pe_counter, Counter>(counter) } {
         if series.try_inc(amount) {
             return pe_status::PE_OK;

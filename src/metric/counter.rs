@@ -3,31 +3,67 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::exemplar_slot::ExemplarSlot;
+use super::rseq;
 use super::shard::{CachePadded, shard_count, thread_number};
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, PointValue};
 
-/// Largest increment kept in the integer part: beyond 2^53 an `f64` no longer holds every integer.
-const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+/// Increments below this are kept in the integer part: beyond 2^53 an `f64` no longer holds every
+/// integer.
+const MAX_EXACT_INT: u64 = 1 << 53;
 
+/// `amount` as an integer when it is a whole number in `0..2^53`, the common increment; `None` for
+/// anything else (fractions, negative, huge, infinite, NaN).
+#[inline(always)]
+fn whole_amount(amount: f64) -> Option<u64> {
+    // One truncating conversion and a round trip decide it: NaN and out-of-range values come back
+    // as i64::MIN (x86-64) or saturated (elsewhere), which never round-trips to `amount` or lands
+    // below 2^53 as an unsigned number; negative whole numbers land far above it.
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: SSE2 is part of x86-64; the intrinsic is defined for every input.
+    let whole = unsafe {
+        use std::arch::x86_64::{_mm_cvttsd_si64, _mm_set_sd};
+        _mm_cvttsd_si64(_mm_set_sd(amount))
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let whole = amount as i64;
+    if whole as f64 == amount && (whole as u64) < MAX_EXACT_INT {
+        Some(whole as u64)
+    } else {
+        None
+    }
+}
+
+/// One shard. `repr(C)`: `on_cpu` is at offset 0, as [`rseq::PerCpuCells`] needs.
 #[derive(Debug, Default)]
+#[repr(C)]
 struct Cell {
-    /// Whole-number increments, the common case: a single `fetch_add`, no compare-and-swap loop.
+    /// Whole-number increments made on this cell's CPU in a restartable sequence: a plain add,
+    /// written by that CPU alone (see [`rseq`]). Never written otherwise, not even by
+    /// [`Counter::reset`], so that no write can race with one of those adds.
+    on_cpu: AtomicU64,
+    /// Other whole-number increments: a single `fetch_add`, no compare-and-swap loop.
     whole: AtomicU64,
     /// Everything else (fractions, huge values, `+Inf`).
     fraction: AtomicF64,
 }
 
+/// One cell per cache line: the per-CPU adds step from one to the next by this much.
+const _: () = assert!(std::mem::size_of::<CachePadded<Cell>>() == rseq::STRIDE);
+
 /// A monotonically increasing value.
 ///
-/// Each thread adds into its own cache line, so two threads incrementing one counter scale instead
-/// of contending; [`Counter::get`] sums the cells.
+/// Each CPU (or, without restartable sequences, each thread) adds into its own cache line, so two
+/// threads incrementing one counter scale instead of contending; [`Counter::get`] sums the cells.
 #[derive(Debug)]
 pub struct Counter {
     cells: Box<[CachePadded<Cell>]>,
     mask: usize,
+    /// The sum of the `on_cpu` cells at the last reset, subtracted from it when read.
+    on_cpu_at_reset: AtomicU64,
     created: AtomicF64,
     exemplar: ExemplarSlot,
 }
@@ -44,6 +80,7 @@ impl Counter {
         Counter {
             cells: (0..shards).map(|_| CachePadded::default()).collect(),
             mask: shards - 1,
+            on_cpu_at_reset: AtomicU64::new(0),
             created: AtomicF64::new(unix_now()),
             exemplar: ExemplarSlot::default(),
         }
@@ -64,19 +101,63 @@ impl Counter {
     /// [`Counter::inc`] without building an error, for callers with their own error reporting.
     #[inline]
     pub(crate) fn try_inc(&self, amount: f64) -> bool {
-        // `>= 0` is false for NaN.
-        if amount >= 0.0 {
-            self.add_valid(amount);
-            true
-        } else {
-            false
+        self.try_inc_fast(amount) || self.try_inc_other(amount)
+    }
+
+    /// Adds `amount` in the common case only, a whole number in `0..2^53` added on the current
+    /// CPU's cell, and says whether it did; anything else is left to [`Counter::try_inc`]. Nothing
+    /// here calls a function, so a caller that falls back to another function for the rest (as a
+    /// tail call) needs no stack frame.
+    #[inline]
+    pub(crate) fn try_inc_fast(&self, amount: f64) -> bool {
+        match whole_amount(amount) {
+            // SAFETY: the `on_cpu` cells, written only this way.
+            Some(whole) => unsafe { rseq::add_on_current_cpu(self.per_cpu(), whole) },
+            None => false,
         }
+    }
+
+    /// Everything [`Counter::try_inc_fast`] leaves: fractions, huge values, `+Inf`, whole numbers
+    /// where no per-CPU add was possible, and the invalid amounts (`false`).
+    #[cold]
+    #[inline(never)]
+    fn try_inc_other(&self, amount: f64) -> bool {
+        // `>= 0` is false for NaN.
+        let valid = amount >= 0.0;
+        if !valid {
+            return false;
+        }
+        match whole_amount(amount) {
+            Some(whole) => self.add_whole_locked(whole),
+            None => {
+                self.cell().fraction.add(amount);
+            }
+        }
+        true
     }
 
     /// Adds one.
     #[inline]
     pub fn inc_one(&self) {
-        self.cell().whole.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the `on_cpu` cells, written only this way.
+        if !unsafe { rseq::add_on_current_cpu(self.per_cpu(), 1) } {
+            self.add_whole_locked(1);
+        }
+    }
+
+    /// A whole number added with a `fetch_add` on the thread's cell.
+    fn add_whole_locked(&self, whole: u64) {
+        self.cell().whole.fetch_add(whole, Ordering::Relaxed);
+    }
+
+    /// The `on_cpu` cells, for [`rseq::add_on_current_cpu`].
+    #[inline(always)]
+    fn per_cpu(&self) -> rseq::PerCpuCells {
+        rseq::PerCpuCells {
+            // `on_cpu` is at offset 0 of each cell (both types are `repr(C)`).
+            first: self.cells.as_ptr() as *const u64,
+            last_cpu: self.mask,
+        }
     }
 
     /// Adds `amount` and records an exemplar for it.
@@ -86,24 +167,7 @@ impl Counter {
         Ok(())
     }
 
-    /// Adds `amount`, already known to be `>= 0` (so not NaN).
-    #[inline]
-    fn add_valid(&self, amount: f64) {
-        // Below 2^53 the conversion to i64 and back is exact for whole numbers and is one
-        // instruction each way (the unsigned or saturating ones are several); `fract()` would be a
-        // libm call. The kind of increment is decided before the shard is looked up, so that the
-        // value need not be kept across that lookup.
-        if amount < MAX_EXACT_INT {
-            // SAFETY: 0 <= amount < 2^53, in range of i64.
-            let whole = unsafe { amount.to_int_unchecked::<i64>() };
-            if whole as f64 == amount {
-                self.cell().whole.fetch_add(whole as u64, Ordering::Relaxed);
-                return;
-            }
-        }
-        self.cell().fraction.add(amount);
-    }
-
+    /// The calling thread's cell, for the updates that take a locked instruction.
     #[inline]
     fn cell(&self) -> &Cell {
         let index = thread_number() & self.mask;
@@ -115,17 +179,29 @@ impl Counter {
 
     /// The current value: the sum of every thread's cell.
     pub fn get(&self) -> f64 {
+        // The base first: the cells read after it are at least what the reset that stored it
+        // read (each only grows), so the difference cannot go below zero.
+        let at_reset = self.on_cpu_at_reset.load(Ordering::Acquire);
+        let on_cpu = self.on_cpu_sum().saturating_sub(at_reset);
         let whole: u64 = self
             .cells
             .iter()
             .map(|c| c.0.whole.load(Ordering::Relaxed))
             .sum();
         let fraction: f64 = self.cells.iter().map(|c| c.0.fraction.get()).sum();
-        whole as f64 + fraction
+        on_cpu.wrapping_add(whole) as f64 + fraction
+    }
+
+    fn on_cpu_sum(&self) -> u64 {
+        self.cells.iter().fold(0, |sum, c| {
+            sum.wrapping_add(c.0.on_cpu.load(Ordering::Relaxed))
+        })
     }
 
     /// Sets the value back to zero, forgets the exemplar and restarts the creation time.
     pub fn reset(&self) {
+        self.on_cpu_at_reset
+            .store(self.on_cpu_sum(), Ordering::Release);
         for cell in self.cells.iter() {
             cell.0.whole.store(0, Ordering::Relaxed);
             cell.0.fraction.set(0.0);
@@ -252,5 +328,59 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(c.get(), 8_000_000.0);
+    }
+
+    #[test]
+    fn reset_forgets_per_cpu_and_locked_increments_alike_and_counts_on() {
+        let c = Counter::new();
+        for _ in 0..100 {
+            c.inc(2.0).unwrap();
+            c.inc(0.25).unwrap();
+        }
+        c.reset();
+        assert_eq!(c.get(), 0.0);
+        c.inc(3.0).unwrap();
+        c.inc_one();
+        assert_eq!(c.get(), 4.0);
+        c.reset();
+        c.reset();
+        assert_eq!(c.get(), 0.0);
+    }
+
+    #[test]
+    fn whole_amounts_are_told_apart_from_the_rest() {
+        assert_eq!(whole_amount(0.0), Some(0));
+        assert_eq!(whole_amount(-0.0), Some(0));
+        assert_eq!(whole_amount(7.0), Some(7));
+        assert_eq!(whole_amount(9_007_199_254_740_991.0), Some((1 << 53) - 1));
+        for other in [
+            0.5,
+            -1.0,
+            -0.5,
+            9_007_199_254_740_992.0,
+            1e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(whole_amount(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_common_increment_takes_the_per_cpu_path_where_rseq_works() {
+        // CI machines have restartable sequences (Linux, glibc 2.36): the per-CPU path must be the
+        // one taken there, or the hot path silently falls back to locked adds.
+        let c = Counter::new();
+        let took_fast = c.try_inc_fast(1.0);
+        if std::env::var_os("CI").is_some() && cfg!(target_arch = "x86_64") {
+            assert!(took_fast, "restartable sequences unavailable in CI");
+        }
+        if took_fast {
+            assert_eq!(c.on_cpu_sum(), 1);
+        }
+        assert_eq!(c.get(), if took_fast { 1.0 } else { 0.0 });
+        assert!(!c.try_inc_fast(0.5) && !c.try_inc_fast(-1.0) && !c.try_inc_fast(f64::NAN));
     }
 }

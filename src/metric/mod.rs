@@ -10,6 +10,7 @@ mod gauge;
 mod histogram;
 mod info;
 pub mod quantile;
+mod rseq;
 mod shard;
 mod state_set;
 mod summary;

@@ -1,17 +1,18 @@
-//! Per-thread shards, so that threads updating one counter do not fight over one cache line.
+//! Shards, so that threads updating one counter do not fight over one cache line.
 //!
-//! Each thread is given a number once, round-robin; a sharded value keeps one cache-line-sized cell
-//! per shard and a thread always updates the cell of its number. Readers sum the cells. With as many
-//! shards as CPUs (rounded up to a power of two), threads started one after another land in
+//! A sharded value keeps one cache-line-sized cell per shard, as many as CPUs (rounded up to a
+//! power of two); readers sum the cells. Where restartable sequences work (see [`super::rseq`]) an
+//! update goes to the cell of the CPU it runs on. Otherwise each thread is given a number once,
+//! round-robin, and updates the cell of its number: threads started one after another land in
 //! different cells.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// A value padded to its own cache line.
+/// A value padded to its own cache line. `repr(C)`: the value is at offset 0.
 #[derive(Debug, Default)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub struct CachePadded<T>(pub T);
 
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
@@ -45,6 +46,8 @@ fn assign_thread_number() -> usize {
 pub fn shard_count() -> usize {
     static COUNT: OnceLock<usize> = OnceLock::new();
     *COUNT.get_or_init(|| {
+        // Every sharded value asks this before its first update: the moment to look for rseq.
+        super::rseq::init();
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)

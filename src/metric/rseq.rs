@@ -1,0 +1,218 @@
+//! Per-CPU updates through Linux's restartable sequences (rseq).
+//!
+//! glibc (2.35 and later) registers a `struct rseq` for every thread it starts and exports where
+//! it is (`__rseq_offset` from the thread pointer); the kernel keeps the thread's current CPU in it.
+//! An update that reads that CPU number and then adds into the CPU's own cell with a plain `add`
+//! (no `lock` prefix) is correct as long as the thread is not preempted, migrated or signalled in
+//! between: the kernel guarantees exactly that for a registered critical section, by moving the
+//! thread to an abort handler instead of letting it resume inside the section. The cell then
+//! belongs to one CPU, and the increment costs what an ordinary add costs.
+//!
+//! The library looks the symbols up at run time, so it still loads with an older C library, under
+//! valgrind (which does not support rseq) or with glibc's rseq disabled: [`add_on_current_cpu`] then
+//! says it did nothing and the caller takes its locked path.
+
+/// Where a per-CPU cell array is, for [`add_on_current_cpu`].
+#[derive(Clone, Copy)]
+pub(crate) struct PerCpuCells {
+    /// The `u64` of CPU 0; CPU `n`'s is `stride` bytes further per CPU.
+    pub(crate) first: *const u64,
+    /// The highest CPU number that has a cell.
+    pub(crate) last_cpu: usize,
+}
+
+/// The distance between the cells of two CPUs: one cache line each.
+pub(crate) const STRIDE: usize = 64;
+
+#[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
+mod imp {
+    use std::ffi::c_uint;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicIsize, Ordering};
+
+    use super::PerCpuCells;
+
+    /// `__rseq_offset`, or [`UNAVAILABLE`].
+    static RSEQ_OFFSET: AtomicIsize = AtomicIsize::new(UNAVAILABLE);
+    const UNAVAILABLE: isize = isize::MIN;
+
+    /// Looks up glibc's `__rseq_offset` and `__rseq_size`, once.
+    pub(crate) fn init() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: dlsym with NUL-terminated names; the symbols, when present, have these types
+            // (glibc's sys/rseq.h: `ptrdiff_t __rseq_offset`, `unsigned int __rseq_size`).
+            unsafe {
+                let offset = libc::dlsym(libc::RTLD_DEFAULT, c"__rseq_offset".as_ptr());
+                let size = libc::dlsym(libc::RTLD_DEFAULT, c"__rseq_size".as_ptr());
+                if offset.is_null() || size.is_null() || *(size as *const c_uint) == 0 {
+                    return;
+                }
+                RSEQ_OFFSET.store(*(offset as *const isize), Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// Adds `value` to the cell of the CPU the calling thread runs on, as one restartable
+    /// sequence. `false` when nothing was added: rseq unavailable, a CPU beyond `cells.last_cpu`,
+    /// or the sequence aborted.
+    ///
+    /// # Safety
+    /// `cells` describes live, 8-aligned `u64`s for CPUs `0..=last_cpu`, each written only through
+    /// this function (any number of readers may load them atomically meanwhile).
+    #[inline(always)]
+    pub(crate) unsafe fn add_on_current_cpu(cells: PerCpuCells, value: u64) -> bool {
+        let offset = RSEQ_OFFSET.load(Ordering::Relaxed);
+        if offset == UNAVAILABLE {
+            return false;
+        }
+        // The critical section runs from label 2 to label 3 (the add is its last instruction, the
+        // commit); the kernel moves a thread interrupted inside it to label 5, which must follow
+        // the signature glibc registered (RSEQ_SIG, 0x53053053 on x86, here inside a `ud1` so
+        // that disassemblers stay in step). The descriptor (struct rseq_cs: version, flags,
+        // start_ip, post_commit_offset, abort_ip) is stored in the thread's `rseq_cs` field
+        // (offset 8 of struct rseq) before the section starts; `cpu_id` is at offset 4.
+        //
+        // SAFETY: `fs` addresses the thread's TLS block, where glibc keeps its registered struct
+        // rseq at `offset`; writing `rseq_cs` is how a thread enters a critical section. The add
+        // writes CPU `cpu`'s cell only on CPU `cpu` (or not at all, on abort), so no two writers
+        // ever race on one cell; see the caller's contract for `cells`.
+        unsafe {
+            std::arch::asm!(
+                "lea 4f(%rip), {cpu}",
+                "mov {cpu}, %fs:8({offset})",
+                "2:",
+                "mov %fs:4({offset}), {cpu:e}",
+                "cmp {last}, {cpu}",
+                "ja {not_added}",
+                "shl $6, {cpu}",
+                "add {value}, ({first}, {cpu})",
+                "3:",
+                ".pushsection __rseq_cs, \"aw\"",
+                ".balign 32",
+                "4:",
+                ".long 0, 0",
+                ".quad 2b, 3b - 2b, 5f",
+                ".popsection",
+                ".pushsection __rseq_failure, \"ax\"",
+                ".byte 0x0f, 0xb9, 0x3d",
+                ".long 0x53053053",
+                "5:",
+                "jmp {not_added}",
+                ".popsection",
+                cpu = out(reg) _,
+                offset = in(reg) offset,
+                last = in(reg) cells.last_cpu,
+                first = in(reg) cells.first,
+                value = in(reg) value,
+                not_added = label { return false },
+                options(att_syntax, nostack),
+            );
+        }
+        debug_assert_eq!(super::STRIDE, 64, "the shift above is by log2(STRIDE)");
+        true
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64")))]
+mod imp {
+    use super::PerCpuCells;
+
+    pub(crate) fn init() {}
+
+    /// Restartable sequences are used on Linux x86-64 with glibc only: elsewhere nothing is added.
+    ///
+    /// # Safety
+    /// None needed; the signature matches the Linux version.
+    #[inline(always)]
+    pub(crate) unsafe fn add_on_current_cpu(_: PerCpuCells, _: u64) -> bool {
+        false
+    }
+}
+
+pub(crate) use imp::{add_on_current_cpu, init};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metric::shard::CachePadded;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn cells_of(cells: &[CachePadded<AtomicU64>]) -> PerCpuCells {
+        PerCpuCells {
+            first: cells[0].0.as_ptr(),
+            last_cpu: cells.len() - 1,
+        }
+    }
+
+    #[test]
+    fn adds_into_the_cell_of_a_cpu_or_reports_that_it_did_not() {
+        init();
+        let cells: Vec<CachePadded<AtomicU64>> = (0..64).map(|_| Default::default()).collect();
+        let mut added = 0;
+        for _ in 0..1000 {
+            // SAFETY: 64 live cells, written only here.
+            if unsafe { add_on_current_cpu(cells_of(&cells), 3) } {
+                added += 3;
+            }
+        }
+        let total: u64 = cells.iter().map(|c| c.0.load(Ordering::Relaxed)).sum();
+        assert_eq!(total, added);
+        // CI machines have restartable sequences (Linux, glibc 2.36): make sure they are used.
+        if cfg!(all(
+            target_os = "linux",
+            target_env = "gnu",
+            target_arch = "x86_64"
+        )) && std::env::var_os("CI").is_some()
+        {
+            assert!(added > 0, "restartable sequences unavailable in CI");
+        }
+    }
+
+    #[test]
+    fn a_cpu_beyond_the_cells_adds_nothing() {
+        init();
+        // A cell for CPU 1 exists in memory, but is not given: it must stay untouched.
+        let cells: Vec<CachePadded<AtomicU64>> = (0..2).map(|_| Default::default()).collect();
+        let on_cpu0 = PerCpuCells {
+            first: cells[0].0.as_ptr(),
+            last_cpu: 0,
+        };
+        let mut added = 0;
+        for _ in 0..1000 {
+            // SAFETY: one live cell, written only here.
+            if unsafe { add_on_current_cpu(on_cpu0, 1) } {
+                added += 1;
+            }
+        }
+        assert_eq!(cells[0].0.load(Ordering::Relaxed), added);
+        assert_eq!(cells[1].0.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn many_threads_lose_no_increment() {
+        init();
+        let cells: Vec<CachePadded<AtomicU64>> = (0..64).map(|_| Default::default()).collect();
+        let fallback = AtomicU64::new(0);
+        let per_thread = 200_000u64;
+        let threads = 8u64;
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    for _ in 0..per_thread {
+                        // SAFETY: 64 live cells, written only here.
+                        if !unsafe { add_on_current_cpu(cells_of(&cells), 1) } {
+                            fallback.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        let total: u64 = cells
+            .iter()
+            .map(|c| c.0.load(Ordering::Relaxed))
+            .sum::<u64>()
+            + fallback.load(Ordering::Relaxed);
+        assert_eq!(total, threads * per_thread);
+    }
+}
