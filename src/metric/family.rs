@@ -562,4 +562,21 @@ mod tests {
         assert_eq!(f.with_label_values(&["t0"]).unwrap().get(), 400_000.0);
         assert_eq!(f.sum_over_children(Counter::get), 8_800_000.0);
     }
+
+    #[test]
+    fn values_that_concatenate_alike_are_different_children() {
+        let f = counter_family(&["a", "b"]);
+        f.with_label_values(&["ab", "c"]).unwrap().inc(1.0).unwrap();
+        f.with_label_values(&["a", "bc"]).unwrap().inc(2.0).unwrap();
+        f.with_label_values(&["", "abc"]).unwrap().inc(4.0).unwrap();
+        assert_eq!(f.len(), 3);
+        let read = |v: [&str; 2]| f.get(&v).unwrap().unwrap().get();
+        assert_eq!(read(["ab", "c"]), 1.0);
+        assert_eq!(read(["a", "bc"]), 2.0);
+        assert_eq!(read(["", "abc"]), 4.0);
+        let bytes: [&[u8]; 2] = [b"a", b"bc"];
+        assert_eq!(f.apply_existing_bytes(&bytes, |c| c.get()), Some(2.0));
+        let missing: [&[u8]; 2] = [b"abc", b""];
+        assert_eq!(f.apply_existing_bytes(&missing, |c| c.get()), None);
+    }
 }
