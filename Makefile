@@ -86,6 +86,9 @@ bench:
 	benches/run.sh
 
 # One iteration of every benchmark row, outputs checked, no timing: keeps the harnesses working.
+# The Python and Go rows need prometheus_client and Go (make deps); the Python binding is taken
+# from this tree (PYTHONPATH, and the library the smoke builds), so it needs no pip install. With
+# CI set, a missing one fails instead of being reported as not run.
 bench-smoke:
 	benches/run.sh --smoke
 

@@ -48,6 +48,11 @@ def fmt(value):
     return f"{value:.2f}"
 
 
+def fmt_ratio(ratio):
+    """Two decimals, or two significant digits below 0.1 (0.0031 rather than 0.00)."""
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
+
+
 def load(run_dirs):
     """rows[(section, op)] = {"meta": row, "runs": [results, ...]} in first-seen order."""
     rows = OrderedDict()
@@ -66,13 +71,26 @@ def load(run_dirs):
     return rows
 
 
-# Sections and peers in a fixed order; anything unknown follows.
-SECTION_ORDER = ["Rust core vs Rust crates", "C API vs prometheus-cpp"]
-PEER_ORDER = ["prometheus", "prometheus-client", "fastmetrics", "measured", "prometheus-cpp"]
+# Sections (by the start of their names, which may go on with versions) and peers in a fixed
+# order; anything unknown follows.
+SECTION_ORDER = [
+    "Rust core vs Rust crates",
+    "C API vs prometheus-cpp",
+    "Python binding vs prometheus_client",
+    "Go binding vs client_golang",
+]
+PEER_ORDER = [
+    "prometheus", "prometheus-client", "fastmetrics", "measured", "prometheus-cpp",
+    "prometheus_client", "client_golang",
+]
 
 
-def order(known, name):
-    return (known.index(name) if name in known else len(known), name)
+def order(known, name, prefix=False):
+    """Sort key: name's place in known (where an entry is name or, with prefix, its start)."""
+    for index, entry in enumerate(known):
+        if name == entry or prefix and name.startswith(entry):
+            return (index, name)
+    return (len(known), name)
 
 
 def better(a, b, higher):
@@ -84,7 +102,7 @@ def table(rows, runs):
     for (section, _), entry in rows.items():
         sections.setdefault(section, []).append(entry)
     out = []
-    for section in sorted(sections, key=lambda s: order(SECTION_ORDER, s)):
+    for section in sorted(sections, key=lambda s: order(SECTION_ORDER, s, prefix=True)):
         entries = sections[section]
         peers = []
         for entry in entries:
@@ -117,7 +135,7 @@ def table(rows, runs):
             for peer in peers:
                 v = med(peer)
                 r = ratio(peer)
-                cells.append("-" if v is None else f"{fmt(v)} ({r:.2f}x)" if r else fmt(v))
+                cells.append("-" if v is None else f"{fmt(v)} ({fmt_ratio(r)}x)" if r else fmt(v))
             bar = meta.get("bar")
             if bar:
                 # The reference: the best peer of each run, or the named one.
@@ -135,8 +153,8 @@ def table(rows, runs):
                 sign = ">=" if higher else "<="
                 met = got is not None and (got >= bar["ratio"] if higher else got <= bar["ratio"])
                 cells += [
-                    "-" if got is None else f"{got:.2f}",
-                    f"{sign} {bar['ratio']:g}" + (" (best)" if bar["against"] == "best" else ""),
+                    "-" if got is None else fmt_ratio(got),
+                    f"{sign} {bar['ratio']:.2g}" + (" (best)" if bar["against"] == "best" else ""),
                     "yes" if met else "**no**",
                 ]
             else:
@@ -170,7 +188,11 @@ def main(argv):
         ]
     )
     if smoke:
-        print(f"report: {len(rows)} rows from {len(runs)} run(s)")
+        sections = OrderedDict()
+        for section, _ in rows:
+            sections[section] = sections.get(section, 0) + 1
+        print(f"report: {len(rows)} rows from {len(runs)} run(s): "
+              + ", ".join(f"{section} ({count})" for section, count in sections.items()))
     else:
         print(text)
     return 0

@@ -4,15 +4,20 @@ package promemu
 //
 //	go test -run '^$' -bench . -benchmem
 //
-// Each benchmark has a promemu and a client_golang sub-benchmark doing the same work. Nothing
-// here is asserted; the ratios are reported in bindings/go/README.md.
+// Each benchmark has a promemu and a client_golang sub-benchmark doing the same work, and checks
+// what it did once the loop is over (counts, every series encoded), so a broken contestant fails
+// instead of looking fast. Nothing here asserts a time: benches/run.sh turns the output into rows
+// of the project's benchmark table (benches/go_rows.py), and the ratios are discussed in
+// bindings/go/README.md.
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
 
@@ -29,12 +34,14 @@ func BenchmarkCounterInc(b *testing.B) {
 		for b.Loop() {
 			c.Inc()
 		}
+		checkValue(b, c.Get(), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "c", Help: "c"})
 		for b.Loop() {
 			c.Inc()
 		}
+		checkValue(b, written(b, c).GetCounter().GetValue(), float64(b.N))
 	})
 }
 
@@ -44,12 +51,14 @@ func BenchmarkCounterAdd(b *testing.B) {
 		for b.Loop() {
 			c.Add(0.5)
 		}
+		checkValue(b, c.Get(), 0.5*float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "c", Help: "c"})
 		for b.Loop() {
 			c.Add(0.5)
 		}
+		checkValue(b, written(b, c).GetCounter().GetValue(), 0.5*float64(b.N))
 	})
 }
 
@@ -61,6 +70,7 @@ func BenchmarkGaugeSet(b *testing.B) {
 			v++
 			g.Set(v)
 		}
+		checkValue(b, g.Get(), v)
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "g", Help: "g"})
@@ -69,6 +79,7 @@ func BenchmarkGaugeSet(b *testing.B) {
 			v++
 			g.Set(v)
 		}
+		checkValue(b, written(b, g).GetGauge().GetValue(), v)
 	})
 }
 
@@ -80,6 +91,7 @@ func BenchmarkHistogramObserve(b *testing.B) {
 			v += 0.001
 			h.Observe(v)
 		}
+		checkValue(b, float64(h.Count()), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h"})
@@ -88,6 +100,7 @@ func BenchmarkHistogramObserve(b *testing.B) {
 			v += 0.001
 			h.Observe(v)
 		}
+		checkValue(b, float64(written(b, h).GetHistogram().GetSampleCount()), float64(b.N))
 	})
 }
 
@@ -99,6 +112,7 @@ func BenchmarkSummaryObserve(b *testing.B) {
 			v++
 			s.Observe(v)
 		}
+		checkValue(b, float64(s.Count()), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		s := prometheus.NewSummary(prometheus.SummaryOpts{Name: "s", Help: "s", Objectives: map[float64]float64{0.5: 0.05, 0.9: 0.01, 0.99: 0.001}})
@@ -107,6 +121,7 @@ func BenchmarkSummaryObserve(b *testing.B) {
 			v++
 			s.Observe(v)
 		}
+		checkValue(b, float64(written(b, s).GetSummary().GetSampleCount()), float64(b.N))
 	})
 }
 
@@ -117,12 +132,14 @@ func BenchmarkLabelledInc(b *testing.B) {
 		for b.Loop() {
 			v.WithLabelValues("GET", "200").Inc()
 		}
+		checkValue(b, v.WithLabelValues("GET", "200").Get(), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "c", Help: "c"}, []string{"method", "code"})
 		for b.Loop() {
 			v.WithLabelValues("GET", "200").Inc()
 		}
+		checkValue(b, written(b, v.WithLabelValues("GET", "200")).GetCounter().GetValue(), float64(b.N))
 	})
 }
 
@@ -133,6 +150,7 @@ func BenchmarkLabelledIncWithMap(b *testing.B) {
 		for b.Loop() {
 			v.With(labels).Inc()
 		}
+		checkValue(b, v.With(labels).Get(), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "c", Help: "c"}, []string{"method", "code"})
@@ -140,6 +158,25 @@ func BenchmarkLabelledIncWithMap(b *testing.B) {
 		for b.Loop() {
 			v.With(labels).Inc()
 		}
+		checkValue(b, written(b, v.With(labels)).GetCounter().GetValue(), float64(b.N))
+	})
+}
+
+// A child of a vec looked up once, then incremented: the way to update labelled series fast.
+func BenchmarkBoundChildInc(b *testing.B) {
+	b.Run("promemu", func(b *testing.B) {
+		c := MustNewCounterVec(CounterOpts{Name: "c", Help: "c"}, []string{"method", "code"}).WithLabelValues("GET", "200")
+		for b.Loop() {
+			c.Inc()
+		}
+		checkValue(b, c.Get(), float64(b.N))
+	})
+	b.Run("client_golang", func(b *testing.B) {
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "c", Help: "c"}, []string{"method", "code"}).WithLabelValues("GET", "200")
+		for b.Loop() {
+			c.Inc()
+		}
+		checkValue(b, written(b, c).GetCounter().GetValue(), float64(b.N))
 	})
 }
 
@@ -152,6 +189,7 @@ func BenchmarkCounterIncContended(b *testing.B) {
 				c.Inc()
 			}
 		})
+		checkValue(b, c.Get(), float64(b.N))
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "c", Help: "c"})
@@ -160,6 +198,7 @@ func BenchmarkCounterIncContended(b *testing.B) {
 				c.Inc()
 			}
 		})
+		checkValue(b, written(b, c).GetCounter().GetValue(), float64(b.N))
 	})
 }
 
@@ -181,6 +220,24 @@ func exposition10k() (*Registry, *prometheus.Registry) {
 	return ours, theirs
 }
 
+// client_golang's collect + encode: Gather, then expfmt.
+func encodeTheirs(w io.Writer, registry *prometheus.Registry, format expfmt.Format) error {
+	families, err := registry.Gather()
+	if err != nil {
+		return err
+	}
+	encoder := expfmt.NewEncoder(w, format)
+	for _, family := range families {
+		if err := encoder.Encode(family); err != nil {
+			return err
+		}
+	}
+	if closer, ok := encoder.(expfmt.Closer); ok {
+		return closer.Close()
+	}
+	return nil
+}
+
 // Collect and encode 10k series: promemu's WriteText against client_golang's Gather + expfmt.
 func BenchmarkExpose10k(b *testing.B) {
 	ours, theirs := exposition10k()
@@ -200,28 +257,28 @@ func BenchmarkExpose10k(b *testing.B) {
 				size = int(counter)
 			}
 			b.ReportMetric(float64(size), "bytes/scrape")
+			var text bytes.Buffer
+			if err := ours.WriteText(&text, f.ours); err != nil {
+				b.Fatal(err)
+			}
+			checkSeries(b, text.Bytes())
 		})
 		b.Run(f.name+"/client_golang", func(b *testing.B) {
 			b.ReportAllocs()
 			var size int
 			for b.Loop() {
-				families, err := theirs.Gather()
-				if err != nil {
-					b.Fatal(err)
-				}
 				var counter countingWriter
-				encoder := expfmt.NewEncoder(&counter, f.theirs)
-				for _, family := range families {
-					if err := encoder.Encode(family); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if closer, ok := encoder.(expfmt.Closer); ok {
-					_ = closer.Close()
+				if err := encodeTheirs(&counter, theirs, f.theirs); err != nil {
+					b.Fatal(err)
 				}
 				size = int(counter)
 			}
 			b.ReportMetric(float64(size), "bytes/scrape")
+			var text bytes.Buffer
+			if err := encodeTheirs(&text, theirs, f.theirs); err != nil {
+				b.Fatal(err)
+			}
+			checkSeries(b, text.Bytes())
 		})
 	}
 }
@@ -231,20 +288,68 @@ func BenchmarkGather10k(b *testing.B) {
 	ours, theirs := exposition10k()
 	b.Run("promemu", func(b *testing.B) {
 		b.ReportAllocs()
+		var families []MetricFamily
 		for b.Loop() {
-			if _, err := ours.Gather(); err != nil {
+			var err error
+			if families, err = ours.Gather(); err != nil {
 				b.Fatal(err)
 			}
 		}
+		series := 0
+		for _, family := range families {
+			for _, sample := range family.Samples {
+				if sample.Name == "http_requests_total" {
+					series++
+				}
+			}
+		}
+		checkValue(b, float64(series), exposedSeries)
 	})
 	b.Run("client_golang", func(b *testing.B) {
 		b.ReportAllocs()
+		var families []*dto.MetricFamily
 		for b.Loop() {
-			if _, err := theirs.Gather(); err != nil {
+			var err error
+			if families, err = theirs.Gather(); err != nil {
 				b.Fatal(err)
 			}
 		}
+		series := 0
+		for _, family := range families {
+			series += len(family.GetMetric())
+		}
+		checkValue(b, float64(series), exposedSeries)
 	})
+}
+
+// checkValue fails the benchmark when what it did is not what it counted.
+func checkValue(b *testing.B, got, want float64) {
+	b.Helper()
+	if got != want {
+		b.Fatalf("read back %v, want %v", got, want)
+	}
+}
+
+// written reads a client_golang metric back.
+func written(b *testing.B, metric prometheus.Metric) *dto.Metric {
+	b.Helper()
+	var m dto.Metric
+	if err := metric.Write(&m); err != nil {
+		b.Fatal(err)
+	}
+	return &m
+}
+
+// checkSeries fails the benchmark unless the exposition holds one sample line per series.
+func checkSeries(b *testing.B, text []byte) {
+	b.Helper()
+	series := 0
+	for line := range bytes.Lines(text) {
+		if bytes.HasPrefix(line, []byte("http_requests_total{")) {
+			series++
+		}
+	}
+	checkValue(b, float64(series), exposedSeries)
 }
 
 type countingWriter int
