@@ -167,10 +167,12 @@ impl Counter {
         Ok(())
     }
 
-    /// The calling thread's cell, for the updates that take a locked instruction.
+    /// The calling thread's cell, for the updates that take a locked instruction: its CPU's where
+    /// the kernel tells it (a load, where a thread-local number can take a call in a shared
+    /// library), else its number's.
     #[inline]
     fn cell(&self) -> &Cell {
-        let index = thread_number() & self.mask;
+        let index = rseq::current_cpu().unwrap_or_else(thread_number) & self.mask;
         debug_assert!(index < self.cells.len());
         // SAFETY: `mask` is `cells.len() - 1` and the length is a power of two, so `index` is in
         // bounds; skipping the check keeps the hot path to the increment alone.

@@ -53,6 +53,28 @@ mod imp {
         });
     }
 
+    /// The CPU the calling thread runs on (it may have moved by the time the caller uses it), when
+    /// the kernel keeps it for the thread: a load, no function call.
+    #[inline(always)]
+    pub(crate) fn current_cpu() -> Option<usize> {
+        let offset = RSEQ_OFFSET.load(Ordering::Relaxed);
+        if offset == UNAVAILABLE {
+            return None;
+        }
+        let cpu: u32;
+        // SAFETY: reads the `cpu_id` field of the thread's struct rseq (see `add_on_current_cpu`).
+        unsafe {
+            std::arch::asm!(
+                "mov %fs:4({offset}), {cpu:e}",
+                offset = in(reg) offset,
+                cpu = out(reg) cpu,
+                options(att_syntax, nostack, readonly, preserves_flags),
+            );
+        }
+        // Negative as an `i32`: registration failed or has not happened on this thread.
+        (cpu as i32 >= 0).then_some(cpu as usize)
+    }
+
     /// Adds `value` to the cell of the CPU the calling thread runs on, as one restartable
     /// sequence. `false` when nothing was added: rseq unavailable, a CPU beyond `cells.last_cpu`,
     /// or the sequence aborted.
@@ -120,6 +142,11 @@ mod imp {
 
     pub(crate) fn init() {}
 
+    #[inline(always)]
+    pub(crate) fn current_cpu() -> Option<usize> {
+        None
+    }
+
     /// Restartable sequences are used on Linux x86-64 with glibc only: elsewhere nothing is added.
     ///
     /// # Safety
@@ -130,7 +157,7 @@ mod imp {
     }
 }
 
-pub(crate) use imp::{add_on_current_cpu, init};
+pub(crate) use imp::{add_on_current_cpu, current_cpu, init};
 
 #[cfg(test)]
 mod tests {
@@ -167,6 +194,25 @@ mod tests {
         {
             assert!(added > 0, "restartable sequences unavailable in CI");
         }
+    }
+
+    #[test]
+    fn the_current_cpu_is_the_one_the_c_library_reports() {
+        init();
+        let Some(_) = current_cpu() else {
+            assert!(
+                std::env::var_os("CI").is_none() || !cfg!(target_arch = "x86_64"),
+                "restartable sequences unavailable in CI"
+            );
+            return;
+        };
+        // The thread may move between the two reads; it cannot keep moving every time.
+        let agrees = (0..1000).any(|_| {
+            // SAFETY: no arguments, no preconditions.
+            let theirs = unsafe { libc::sched_getcpu() };
+            current_cpu() == Some(theirs as usize)
+        });
+        assert!(agrees);
     }
 
     #[test]
