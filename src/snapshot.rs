@@ -43,21 +43,23 @@ impl MetricType {
 /// The rendered form is `a="x",b="y"` (escaped, no braces), so encoders copy it instead of
 /// escaping every label on every scrape.
 #[derive(Clone, Debug)]
-pub struct LabelSet(Arc<LabelSetInner>);
-
-#[derive(Debug)]
-struct LabelSetInner {
+pub struct LabelSet {
     names: Arc<[Box<str>]>,
-    values: Box<[Box<str>]>,
-    rendered: Box<str>,
+    /// Everything else in one allocation, one pointer away from a family's map entry: where each
+    /// value ends (a native-endian `u32` per label, counted from the end of these), the values
+    /// one after another, then the rendered form. A lookup finds the lengths and the bytes it
+    /// compares in the same cache lines; an encoder copies the rendered form from there too.
+    data: Arc<[u8]>,
 }
+
+const END_BYTES: usize = std::mem::size_of::<u32>();
 
 impl LabelSet {
     /// A set with no labels.
     pub fn empty() -> Self {
         static EMPTY: std::sync::OnceLock<LabelSet> = std::sync::OnceLock::new();
         EMPTY
-            .get_or_init(|| LabelSet::from_parts(Arc::from(Vec::new()), Box::new([])))
+            .get_or_init(|| LabelSet::from_parts::<&str>(Arc::from(Vec::new()), &[]))
             .clone()
     }
 
@@ -72,65 +74,118 @@ impl LabelSet {
             }
             names.push(name.into());
         }
-        let values = pairs.iter().map(|(_, v)| v.as_ref().into()).collect();
-        Ok(Self::from_parts(names.into(), values))
+        let values: Vec<&str> = pairs.iter().map(|(_, v)| v.as_ref()).collect();
+        Ok(Self::from_parts(names.into(), &values))
     }
 
     /// Builds a set from names already validated (a family's) and matching values.
-    pub(crate) fn from_parts(names: Arc<[Box<str>]>, values: Box<[Box<str>]>) -> Self {
+    pub(crate) fn from_parts<V: AsRef<str>>(names: Arc<[Box<str>]>, values: &[V]) -> Self {
         debug_assert_eq!(names.len(), values.len());
         let mut rendered = String::new();
-        for (i, (name, value)) in names.iter().zip(values.iter()).enumerate() {
+        for (i, (name, value)) in names.iter().zip(values).enumerate() {
             if i > 0 {
                 rendered.push(',');
             }
             rendered.push_str(name);
             rendered.push_str("=\"");
-            push_label_value(&mut rendered, value);
+            push_label_value(&mut rendered, value.as_ref());
             rendered.push('"');
         }
-        LabelSet(Arc::new(LabelSetInner {
+        let values_len: usize = values.iter().map(|v| v.as_ref().len()).sum();
+        let mut data = Vec::with_capacity(values.len() * END_BYTES + values_len + rendered.len());
+        let mut end = 0u32;
+        for value in values {
+            end += u32::try_from(value.as_ref().len()).expect("label values under 4 GiB");
+            data.extend_from_slice(&end.to_ne_bytes());
+        }
+        for value in values {
+            data.extend_from_slice(value.as_ref().as_bytes());
+        }
+        data.extend_from_slice(rendered.as_bytes());
+        LabelSet {
             names,
-            values,
-            rendered: rendered.into_boxed_str(),
-        }))
+            data: data.into(),
+        }
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
-        self.0.values.len()
+        self.names.len()
     }
 
-    /// Starts loading the set's shared block (see `ChildMetric::prefetch`).
+    /// Starts loading the set's data (see `ChildMetric::prefetch`).
     #[inline]
     pub(crate) fn prefetch(&self) {
-        crate::metric::prefetch(Arc::as_ptr(&self.0));
+        crate::metric::prefetch(self.data.as_ptr());
     }
 
-    /// Starts loading the rendered text; best once the shared block is in the cache.
+    /// Starts loading the rest of a long rendered text, once the start of the data has arrived.
     #[inline]
     pub(crate) fn prefetch_rendered(&self) {
-        crate::metric::prefetch(self.0.rendered.as_ptr());
+        if self.data.len() > 48 {
+            crate::metric::prefetch(self.data[self.data.len() - 1..].as_ptr());
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.values.is_empty()
+        self.len() == 0
     }
 
     pub fn names(&self) -> &[Box<str>] {
-        &self.0.names
+        &self.names
     }
 
-    pub fn values(&self) -> &[Box<str>] {
-        &self.0.values
+    /// The values in order.
+    #[inline]
+    pub fn values(&self) -> Values<'_> {
+        let (ends, text) = self.data.split_at(self.len() * END_BYTES);
+        Values {
+            ends: ends.chunks_exact(END_BYTES),
+            text,
+            start: 0,
+        }
+    }
+
+    /// Where each value ends, counted from the start of the first.
+    #[inline]
+    fn ends(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.data[..self.len() * END_BYTES]
+            .chunks_exact(END_BYTES)
+            .map(|end| u32::from_ne_bytes([end[0], end[1], end[2], end[3]]) as usize)
+    }
+
+    /// The end of the values, counted from the start of the first.
+    #[inline]
+    fn values_end(&self) -> usize {
+        match self.len() {
+            0 => 0,
+            n => {
+                let last = &self.data[(n - 1) * END_BYTES..n * END_BYTES];
+                u32::from_ne_bytes([last[0], last[1], last[2], last[3]]) as usize
+            }
+        }
+    }
+
+    /// Whether the values are exactly these, compared as bytes.
+    #[inline]
+    pub(crate) fn values_equal<'a>(&self, values: impl ExactSizeIterator<Item = &'a [u8]>) -> bool {
+        if self.len() != values.len() {
+            return false;
+        }
+        let text = &self.data[self.len() * END_BYTES..];
+        let mut start = 0;
+        for (end, value) in self.ends().zip(values) {
+            match text.get(start..end) {
+                Some(ours) if short_bytes_eq(ours, value) => start = end,
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// The pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0
-            .names
-            .iter()
-            .zip(self.0.values.iter())
-            .map(|(n, v)| (&**n, &**v))
+        self.names.iter().map(|n| &**n).zip(self.values())
     }
 
     /// The value of the label called `name`, if present.
@@ -139,8 +194,11 @@ impl LabelSet {
     }
 
     /// `a="x",b="y"`, escaped, without braces; empty for an empty set.
+    #[inline]
     pub fn rendered(&self) -> &str {
-        &self.0.rendered
+        let start = self.len() * END_BYTES + self.values_end();
+        // SAFETY: from `start` on, the data holds the rendered form, copied from a `String`.
+        unsafe { std::str::from_utf8_unchecked(self.data.get_unchecked(start..)) }
     }
 
     /// Number of characters OpenMetrics counts against the exemplar limit: names plus values.
@@ -151,12 +209,66 @@ impl LabelSet {
     }
 }
 
-impl PartialEq for LabelSet {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-            || (self.0.names == other.0.names && self.0.values == other.0.values)
+/// Byte equality without a call to `memcmp` for the short strings label values usually are: a
+/// lookup compares a value or two, and the call would cost more than the comparison.
+#[inline(always)]
+fn short_bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two loads that overlap cover every byte of a slice of their size up to twice it.
+    fn word8(s: &[u8], at: usize) -> u64 {
+        u64::from_ne_bytes(s[at..at + 8].try_into().unwrap())
+    }
+    fn word4(s: &[u8], at: usize) -> u32 {
+        u32::from_ne_bytes(s[at..at + 4].try_into().unwrap())
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
+
+impl PartialEq for LabelSet {
+    fn eq(&self, other: &Self) -> bool {
+        // The data holds the value lengths and bytes (and the rendered form, which follows).
+        (Arc::ptr_eq(&self.data, &other.data) || self.data == other.data)
+            && self.names == other.names
+    }
+}
+
+/// The values of a [`LabelSet`], in order.
+#[derive(Clone, Debug)]
+pub struct Values<'a> {
+    ends: std::slice::ChunksExact<'a, u8>,
+    text: &'a [u8],
+    start: usize,
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let end = self.ends.next()?;
+        let end = u32::from_ne_bytes([end[0], end[1], end[2], end[3]]) as usize;
+        // SAFETY: the bytes between two ends are one value, copied from a `str`.
+        let value =
+            unsafe { std::str::from_utf8_unchecked(self.text.get_unchecked(self.start..end)) };
+        self.start = end;
+        Some(value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ends.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Values<'_> {}
 
 /// OpenMetrics allows at most this many characters across an exemplar's label names and values.
 pub const EXEMPLAR_MAX_LABEL_CHARS: usize = 128;
@@ -424,6 +536,42 @@ pub fn format_bound(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_sets_keep_values_rendered_form_and_equality() {
+        let set = LabelSet::new(&[("a", "x\"y"), ("b", ""), ("c", "zz")]).unwrap();
+        assert_eq!(set.len(), 3);
+        assert_eq!(set.values().collect::<Vec<_>>(), ["x\"y", "", "zz"]);
+        assert_eq!(set.rendered(), r#"a="x\"y",b="",c="zz""#);
+        assert_eq!(set.get("c"), Some("zz"));
+        let same = LabelSet::new(&[("a", "x\"y"), ("b", ""), ("c", "zz")]).unwrap();
+        let shifted = LabelSet::new(&[("a", "x\""), ("b", "y"), ("c", "zz")]).unwrap();
+        let renamed = LabelSet::new(&[("a", "x\"y"), ("b", ""), ("d", "zz")]).unwrap();
+        assert_eq!(set, same);
+        assert_ne!(set, shifted);
+        assert_ne!(set, renamed);
+        assert!(set.values_equal([&b"x\"y"[..], b"", b"zz"].into_iter()));
+        assert!(!set.values_equal([&b"x\""[..], b"y", b"zz"].into_iter()));
+        assert!(!set.values_equal([&b"x\"y"[..], b""].into_iter()));
+        assert!(LabelSet::empty().is_empty() && LabelSet::empty().rendered().is_empty());
+        let long = "0123456789abcdefghij";
+        for n in 0..=long.len() {
+            let (a, b) = (&long.as_bytes()[..n], long[..n].to_string().into_bytes());
+            assert!(short_bytes_eq(a, &b), "{n}");
+            for i in 0..n {
+                let mut c = b.clone();
+                c[i] ^= 1;
+                assert!(!short_bytes_eq(a, &c), "{n} {i}");
+            }
+        }
+        assert!(!short_bytes_eq(b"abc", b"ab"));
+        let many: Vec<(String, String)> =
+            (0..9).map(|i| (format!("l{i}"), "é".repeat(i))).collect();
+        let many = LabelSet::new(&many).unwrap();
+        assert_eq!(many.values().nth(8), Some("éééééééé"));
+        assert_eq!(many.len(), 9);
+        assert!(many.rendered().starts_with(r#"l0="",l1="é","#));
+    }
 
     fn histogram(bounds: &[f64], cumulative: Vec<u64>) -> MetricFamily {
         MetricFamily {

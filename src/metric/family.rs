@@ -186,10 +186,7 @@ impl<M: ChildMetric> Family<M> {
         let child = match children.get(&LabelValues(values)) {
             Some(child) => child.clone(),
             None => {
-                let labels = LabelSet::from_parts(
-                    self.label_names.clone(),
-                    values.iter().map(|v| Box::from(v.as_ref())).collect(),
-                );
+                let labels = LabelSet::from_parts(self.label_names.clone(), values);
                 let child = Arc::new(M::new_child(&self.config));
                 children.insert(labels, child.clone());
                 child
@@ -378,12 +375,7 @@ impl<S: AsRef<str>> Hash for LabelValues<'_, S> {
 impl<S: AsRef<str>> Equivalent<LabelSet> for LabelValues<'_, S> {
     #[inline]
     fn equivalent(&self, key: &LabelSet) -> bool {
-        key.values().len() == self.0.len()
-            && key
-                .values()
-                .iter()
-                .zip(self.0)
-                .all(|(k, v)| &**k == v.as_ref())
+        key.values_equal(self.0.iter().map(|v| v.as_ref().as_bytes()))
     }
 }
 
@@ -401,18 +393,13 @@ impl Hash for LabelBytes<'_> {
 impl Equivalent<LabelSet> for LabelBytes<'_> {
     #[inline]
     fn equivalent(&self, key: &LabelSet) -> bool {
-        key.values().len() == self.0.len()
-            && key
-                .values()
-                .iter()
-                .zip(self.0)
-                .all(|(k, v)| k.as_bytes() == *v)
+        key.values_equal(self.0.iter().copied())
     }
 }
 
 impl Hash for LabelSet {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_values(self.values().iter().map(|v| v.as_bytes()), state);
+        hash_values(self.values().map(str::as_bytes), state);
     }
 }
 
@@ -499,7 +486,7 @@ mod tests {
         let order: Vec<_> = f
             .children()
             .iter()
-            .map(|(l, _)| l.values()[0].to_string())
+            .map(|(l, _)| l.values().next().unwrap().to_string())
             .collect();
         assert_eq!(order, ["a", "c"]);
         f.clear();
