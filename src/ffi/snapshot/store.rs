@@ -17,7 +17,7 @@ use std::fmt::Write;
 use std::ptr::{null, without_provenance};
 
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
-use crate::exposition::number::push_bound;
+use crate::exposition::number::{push_bound, push_micros};
 use crate::registry::{Item, Registry};
 use crate::snapshot::{
     Exemplar, ExtraLabel, LabelSet, MetricType, PointValue, SampleStyle, Suffix,
@@ -247,7 +247,7 @@ impl Builder {
 
     /// Appends `s` (cut at an interior NUL, which C cannot see past) and a NUL.
     fn push_str(&mut self, s: &str) -> Span {
-        let s = &s[..s.find('\0').unwrap_or(s.len())];
+        let s = &s[..s.bytes().position(|b| b == 0).unwrap_or(s.len())];
         let start = self.text.len();
         self.text.extend_from_slice(s.as_bytes());
         self.text.push(0);
@@ -494,10 +494,12 @@ fn offset<T>(offset: usize) -> *const T {
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
     let mut rest = s;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < b' ')
+    {
         out.push_str(&rest[..at]);
-        let c = rest.as_bytes()[at];
-        match c {
+        match rest.as_bytes()[at] {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
             b'\n' => out.push_str("\\n"),
@@ -507,17 +509,25 @@ fn json_string(out: &mut String, s: &str) {
                 let _ = write!(out, "\\u{:04x}", c);
             }
         }
+        // An ASCII byte: the next character starts right after it.
         rest = &rest[at + 1..];
     }
     out.push_str(rest);
     out.push('"');
 }
 
-/// Appends a finite `value` as the shortest JSON number that reads back as the same double, and
-/// a non-finite one as the string `"NaN"`, `"+Inf"` or `"-Inf"` (JSON has no such numbers).
+/// Appends a finite `value` as the shortest JSON number that reads back as the same double (what
+/// ryu writes: `1.0`, `0.1`, `1e21`, found faster for integers and whole microseconds), and a
+/// non-finite one as the string `"NaN"`, `"+Inf"` or `"-Inf"` (JSON has no such numbers).
 fn json_number(out: &mut String, value: f64) {
-    if value.is_finite() {
-        out.push_str(ryu::Buffer::new().format_finite(value));
+    let integer = value as i64;
+    if integer as f64 == value && value.abs() < 1e15 && (integer != 0 || value.is_sign_positive()) {
+        out.push_str(itoa::Buffer::new().format(integer));
+        out.push_str(".0");
+    } else if value.is_finite() {
+        if !push_micros(out, value) {
+            out.push_str(ryu::Buffer::new().format_finite(value));
+        }
     } else if value.is_nan() {
         out.push_str("\"NaN\"");
     } else if value > 0.0 {
@@ -835,5 +845,32 @@ mod tests {
             out.push(' ');
         }
         assert_eq!(out, r#"1.0 0.1 -2.5e-300 1e21 "NaN" "+Inf" "-Inf" "#);
+    }
+
+    #[test]
+    fn json_numbers_are_what_ryu_writes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1e15,
+            -1e15,
+            1e15 - 1.0,
+            2f64.powi(33),
+            1e-3,
+            5e-324,
+        ];
+        for _ in 0..20_000 {
+            values.push(rng.random_range(-1e6..1e6));
+            values.push((rng.random_range(-1e16..1e16_f64)).round());
+            values.push((rng.random_range(0.0..1e10_f64) * 1e6).round() / 1e6);
+            values.push(f64::from_bits(rng.random()));
+        }
+        for value in values.into_iter().filter(|v| v.is_finite()) {
+            let mut out = String::new();
+            json_number(&mut out, value);
+            assert_eq!(out, ryu::Buffer::new().format_finite(value), "{value:e}");
+        }
     }
 }
