@@ -512,7 +512,8 @@ const char *pe_version(void);
 
 /**
  * Frees a string the library allocated and handed to the caller (by `pe_registry_expose()`,
- * `pe_registry_expose_filtered()`, `pe_snapshot_json()`). NULL is a no-op.
+ * `pe_registry_expose_filtered()`, `pe_snapshot_json()`, `pe_snapshot_json_columns()`). NULL is a
+ * no-op.
  *
  * Passing any other pointer, or freeing twice, is undefined behaviour. Thread-safe.
  */
@@ -2196,6 +2197,29 @@ enum pe_status pe_snapshot_strings(const struct pe_snapshot *snapshot,
  * Thread-safe (a snapshot is immutable).
  */
 enum pe_status pe_snapshot_json(const struct pe_snapshot *snapshot, char **out, size_t *len);
+
+/**
+ * Renders the whole snapshot as one JSON document laid out by columns: like `pe_snapshot_json()`,
+ * but each family holds an array per field of its samples instead of an array per sample, for
+ * bindings that build their sample records from columns (zipping them) faster than from rows.
+ *
+ * The document is an array with one element per family, in snapshot order:
+ * `[name, help, unit, type, names, labels, values, timestamps, exemplars]`, where the first four
+ * are as in `pe_snapshot_json()` and the other five hold one element per sample, in order:
+ * `names` the sample names, `labels` objects (label name to value, in snapshot order), `values`
+ * numbers or the strings `"NaN"`, `"+Inf"`, `"-Inf"`, `timestamps` seconds since the Unix epoch or
+ * `null`, `exemplars` `null` or `[labels, value, timestamp]`. `timestamps` is `null` instead of an
+ * array when no sample of the family has a timestamp, and `exemplars` when none has an exemplar.
+ * Numbers and strings are written as in `pe_snapshot_json()`.
+ *
+ * On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
+ * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe (a snapshot is immutable).
+ */
+enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
+                                        char **out,
+                                        size_t *len);
 
 /**
  * Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process

@@ -60,7 +60,10 @@ fn optional(function: &str, param: &str) -> bool {
             | ("pe_negotiate_format", "accept")
             | ("pe_accepts_gzip", "accept_encoding")
             | (
-                "pe_registry_expose" | "pe_registry_expose_filtered" | "pe_snapshot_json",
+                "pe_registry_expose"
+                    | "pe_registry_expose_filtered"
+                    | "pe_snapshot_json"
+                    | "pe_snapshot_json_columns",
                 "len"
             )
             | (

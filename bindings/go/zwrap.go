@@ -126,6 +126,7 @@ package promemu
 #cgo noescape pego_pe_snapshot_families
 #cgo noescape pego_pe_snapshot_strings
 #cgo noescape pego_pe_snapshot_json
+#cgo noescape pego_pe_snapshot_json_columns
 #cgo noescape pego_pe_exporter_start
 #cgo noescape pego_pe_exporter_port
 #cgo noescape pego_pe_push
@@ -625,6 +626,10 @@ func pe_snapshot_strings(snapshot *C.struct_pe_snapshot, strings **C.char, len *
 
 func pe_snapshot_json(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
 	return errorOf(C.pego_pe_snapshot_json(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
+}
+
+func pe_snapshot_json_columns(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_json_columns(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
 }
 
 func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {

@@ -640,6 +640,11 @@ static inline pego_error *pego_pe_snapshot_json(uintptr_t snapshot, char **out, 
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_snapshot_json_columns(uintptr_t snapshot, char **out, size_t *len) {
+    pe_status status = pe_snapshot_json_columns((const struct pe_snapshot *)snapshot, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_exporter_start(const struct pe_exporter_options *opts, uintptr_t registry, struct pe_exporter **out) {
     pe_status status = pe_exporter_start(opts, (struct pe_registry *)registry, out);
     return status == PE_OK ? NULL : pego_fail(status);

@@ -334,6 +334,14 @@ int main(void) {
     FAILS(pe_snapshot_json(small_snapshot, NULL, NULL), PE_ERR_NULL,
           "pe_snapshot_json: argument `out` is NULL");
     FAILS(pe_snapshot_json(NULL, &json, NULL), PE_ERR_NULL, "argument `snapshot` is NULL");
+    /* The same by columns. */
+    OK(pe_snapshot_json_columns(small_snapshot, &json, &json_len));
+    STREQ(json, "[[\"g\",\"G \\\"q\\\".\",\"\",1,[\"g\",\"g\"],"
+                "[{\"k\":\"a\\\"b\\nc\"},{\"k\":\"x\"}],[\"+Inf\",0.5],null,null]]");
+    CHECK(json_len == strlen(json));
+    pe_string_free(json);
+    FAILS(pe_snapshot_json_columns(small_snapshot, NULL, &json_len), PE_ERR_NULL,
+          "pe_snapshot_json_columns: argument `out` is NULL");
     pe_snapshot_free(small_snapshot);
     pe_gauge_free(g);
     pe_registry_free(small);

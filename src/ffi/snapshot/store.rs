@@ -13,11 +13,10 @@
 //! the strings).
 
 use std::ffi::c_char;
-use std::fmt::Write;
 use std::ptr::{null, without_provenance};
 
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
-use crate::exposition::number::{push_bound, push_micros};
+use crate::exposition::number::push_bound;
 use crate::registry::{Item, Registry};
 use crate::snapshot::{
     Exemplar, ExtraLabel, LabelSet, MetricType, PointValue, SampleStyle, Suffix,
@@ -28,8 +27,10 @@ use crate::snapshot::{
 pub(crate) struct Snapshot {
     text: Vec<u8>,
     pub(super) families: Vec<pe_snapshot_family>,
+    /// Read only through the pointers of families; held so that they stay valid.
+    #[allow(dead_code)]
     samples: Vec<pe_snapshot_sample>,
-    /// Read only through the pointers of samples and exemplars; held so that they stay valid.
+    /// Read only through the pointers of samples and exemplars.
     #[allow(dead_code)]
     labels: Vec<pe_snapshot_label>,
     /// Read only through the pointers of samples.
@@ -98,73 +99,10 @@ impl Snapshot {
     }
 
     /// The string at `ptr`, `len` bytes long, without its NUL.
-    fn str(&self, ptr: *const c_char, len: usize) -> &str {
+    pub(super) fn str(&self, ptr: *const c_char, len: usize) -> &str {
         // SAFETY: `ptr` and `len` come from our own structs: a string in `self.text` pushed from
         // a `&str` and cut before a NUL (an ASCII byte, so a character boundary).
         unsafe { std::str::from_utf8_unchecked(slice(ptr.cast::<u8>(), len)) }
-    }
-
-    /// The whole snapshot as one JSON document (see `pe_snapshot_json()`).
-    pub(crate) fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.text.len() * 2 + self.samples.len() * 48);
-        out.push('[');
-        for (f, family) in self.families.iter().enumerate() {
-            if f > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            json_string(&mut out, self.str(family.name, family.name_len));
-            out.push(',');
-            json_string(&mut out, self.str(family.help, family.help_len));
-            out.push(',');
-            json_string(&mut out, self.str(family.unit, family.unit_len));
-            out.push(',');
-            out.push_str(itoa::Buffer::new().format(family.kind as u32));
-            out.push_str(",[");
-            for (i, sample) in self.samples_of(family).iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push('[');
-                json_string(&mut out, self.str(sample.name, sample.name_len));
-                out.push(',');
-                self.json_labels(&mut out, sample.labels, sample.n_labels);
-                out.push(',');
-                json_number(&mut out, sample.value);
-                out.push(',');
-                json_timestamp(&mut out, sample.has_timestamp, sample.timestamp);
-                out.push(',');
-                match self.exemplar_of(sample) {
-                    None => out.push_str("null"),
-                    Some(exemplar) => {
-                        out.push('[');
-                        self.json_labels(&mut out, exemplar.labels, exemplar.n_labels);
-                        out.push(',');
-                        json_number(&mut out, exemplar.value);
-                        out.push(',');
-                        json_timestamp(&mut out, exemplar.has_timestamp, exemplar.timestamp);
-                        out.push(']');
-                    }
-                }
-                out.push(']');
-            }
-            out.push_str("]]");
-        }
-        out.push(']');
-        out
-    }
-
-    fn json_labels(&self, out: &mut String, labels: *const pe_snapshot_label, n: usize) {
-        out.push('{');
-        for (i, label) in self.labels_at(labels, n).iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json_string(out, self.str(label.name, label.name_len));
-            out.push(':');
-            json_string(out, self.str(label.value, label.value_len));
-        }
-        out.push('}');
     }
 }
 
@@ -489,64 +427,8 @@ fn offset<T>(offset: usize) -> *const T {
     without_provenance(offset)
 }
 
-/// Appends `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as
-/// is (UTF-8).
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let mut rest = s;
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| b == b'"' || b == b'\\' || b < b' ')
-    {
-        out.push_str(&rest[..at]);
-        match rest.as_bytes()[at] {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            c => {
-                let _ = write!(out, "\\u{:04x}", c);
-            }
-        }
-        // An ASCII byte: the next character starts right after it.
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-    out.push('"');
-}
-
-/// Appends a finite `value` as the shortest JSON number that reads back as the same double (what
-/// ryu writes: `1.0`, `0.1`, `1e21`, found faster for integers and whole microseconds), and a
-/// non-finite one as the string `"NaN"`, `"+Inf"` or `"-Inf"` (JSON has no such numbers).
-fn json_number(out: &mut String, value: f64) {
-    let integer = value as i64;
-    if integer as f64 == value && value.abs() < 1e15 && (integer != 0 || value.is_sign_positive()) {
-        out.push_str(itoa::Buffer::new().format(integer));
-        out.push_str(".0");
-    } else if value.is_finite() {
-        if !push_micros(out, value) {
-            out.push_str(ryu::Buffer::new().format_finite(value));
-        }
-    } else if value.is_nan() {
-        out.push_str("\"NaN\"");
-    } else if value > 0.0 {
-        out.push_str("\"+Inf\"");
-    } else {
-        out.push_str("\"-Inf\"");
-    }
-}
-
-fn json_timestamp(out: &mut String, has_timestamp: bool, seconds: f64) {
-    if has_timestamp {
-        json_number(out, seconds);
-    } else {
-        out.push_str("null");
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
@@ -703,7 +585,7 @@ mod tests {
         }
     }
 
-    fn registry() -> Registry {
+    pub(crate) fn registry() -> Registry {
         let registry = Registry::new();
         let requests = Arc::new(
             Family::<Counter>::new(Opts::new("requests", "Requests.").labels(&["method", "path"]))
@@ -819,58 +701,6 @@ mod tests {
         for sample in samples {
             let start = sample.name as usize - text.as_ptr() as usize;
             assert_eq!(text[start + sample.name_len], 0);
-        }
-    }
-
-    #[test]
-    fn json_strings_escape_what_json_requires() {
-        let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd\te\u{1}f é");
-        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f é""#);
-    }
-
-    #[test]
-    fn json_numbers_read_back_exactly() {
-        let mut out = String::new();
-        for value in [
-            1.0,
-            0.1,
-            -2.5e-300,
-            1e21,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ] {
-            json_number(&mut out, value);
-            out.push(' ');
-        }
-        assert_eq!(out, r#"1.0 0.1 -2.5e-300 1e21 "NaN" "+Inf" "-Inf" "#);
-    }
-
-    #[test]
-    fn json_numbers_are_what_ryu_writes() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let mut values = vec![
-            0.0,
-            -0.0,
-            1e15,
-            -1e15,
-            1e15 - 1.0,
-            2f64.powi(33),
-            1e-3,
-            5e-324,
-        ];
-        for _ in 0..20_000 {
-            values.push(rng.random_range(-1e6..1e6));
-            values.push((rng.random_range(-1e16..1e16_f64)).round());
-            values.push((rng.random_range(0.0..1e10_f64) * 1e6).round() / 1e6);
-            values.push(f64::from_bits(rng.random()));
-        }
-        for value in values.into_iter().filter(|v| v.is_finite()) {
-            let mut out = String::new();
-            json_number(&mut out, value);
-            assert_eq!(out, ryu::Buffer::new().format_finite(value), "{value:e}");
         }
     }
 }
