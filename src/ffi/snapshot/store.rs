@@ -155,11 +155,12 @@ impl Builder {
         self.family_name = self.push_str(&header.name);
         let help = self.push_str(&header.help);
         let unit = self.push_str(header.unit.as_deref().unwrap_or(""));
+        // Room for the samples where their number per point is known from the type (a counter's
+        // `_created` is nearly always there); histograms, summaries and state sets grow as read.
         let per_point = match header.kind {
             MetricType::Counter => 2,
-            MetricType::Histogram => 16,
-            MetricType::Summary => 6,
-            _ => 1,
+            MetricType::Gauge | MetricType::Unknown | MetricType::Info => 1,
+            MetricType::Histogram | MetricType::Summary | MetricType::StateSet => 0,
         };
         self.samples.reserve(points * per_point);
         self.sample_names = [None; Suffix::COUNT];
