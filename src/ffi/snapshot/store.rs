@@ -25,16 +25,10 @@ use crate::snapshot::{
 /// A frozen collection. Immutable once built: the pointers inside its arrays stay valid for its
 /// whole life (their targets are heap buffers it owns and never resizes).
 pub(crate) struct Snapshot {
-    text: Vec<u8>,
+    text: String,
     pub(super) families: Vec<pe_snapshot_family>,
-    /// Read only through the pointers of families; held so that they stay valid.
-    #[allow(dead_code)]
     samples: Vec<pe_snapshot_sample>,
-    /// Read only through the pointers of samples and exemplars.
-    #[allow(dead_code)]
     labels: Vec<pe_snapshot_label>,
-    /// Read only through the pointers of samples.
-    #[allow(dead_code)]
     exemplars: Vec<pe_snapshot_exemplar>,
 }
 
@@ -72,50 +66,53 @@ impl Snapshot {
 
     /// Every string of the snapshot lies in this buffer.
     pub(crate) fn text(&self) -> &[u8] {
-        &self.text
+        self.text.as_bytes()
     }
 
-    /// The samples of `family`.
+    /// The samples of `family` (one of ours).
     pub(crate) fn samples_of(&self, family: &pe_snapshot_family) -> &[pe_snapshot_sample] {
-        // SAFETY: `family` is one of ours: its pointer and count cover part of `self.samples`.
-        unsafe { slice(family.samples, family.n_samples) }
+        within(&self.samples, family.samples, family.n_samples)
     }
 
-    /// The labels a sample or an exemplar points at.
+    /// The labels a sample or an exemplar of ours points at.
     pub(crate) fn labels_at(
         &self,
         labels: *const pe_snapshot_label,
         n: usize,
     ) -> &[pe_snapshot_label] {
-        // SAFETY: the pointer and count come from one of our samples or exemplars: part of
-        // `self.labels`.
-        unsafe { slice(labels, n) }
+        within(&self.labels, labels, n)
     }
 
-    /// The exemplar of `sample`, if any.
+    /// The exemplar of `sample` (one of ours), if any.
     pub(crate) fn exemplar_of(&self, sample: &pe_snapshot_sample) -> Option<&pe_snapshot_exemplar> {
-        // SAFETY: NULL or an element of `self.exemplars`.
-        unsafe { sample.exemplar.as_ref() }
+        if sample.exemplar.is_null() {
+            None
+        } else {
+            within(&self.exemplars, sample.exemplar, 1).first()
+        }
     }
 
-    /// The string at `ptr`, `len` bytes long, without its NUL.
+    /// The string at `ptr`, `len` bytes long (without its NUL), as one of our structs holds it.
     pub(super) fn str(&self, ptr: *const c_char, len: usize) -> &str {
-        // SAFETY: `ptr` and `len` come from our own structs: a string in `self.text` pushed from
-        // a `&str` and cut before a NUL (an ASCII byte, so a character boundary).
-        unsafe { std::str::from_utf8_unchecked(slice(ptr.cast::<u8>(), len)) }
+        let start = ptr.addr().wrapping_sub(self.text.as_ptr().addr());
+        // Every string was pushed whole (cut before a NUL, an ASCII byte), so `get` finds it on
+        // character boundaries; a pointer from elsewhere gives "" or a panic, never a stray read.
+        self.text
+            .get(start..start.saturating_add(len))
+            .unwrap_or_default()
     }
 }
 
-/// `std::slice::from_raw_parts`, accepting the NULL or dangling pointer of an empty range.
-///
-/// # Safety
-/// With `len > 0`, `ptr` points to `len` initialised elements that outlive `'a`.
-unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+/// The `len` elements of `buffer` that `ptr` points at, found by offset, without reading through
+/// the pointer: a pointer that is not into `buffer` panics (out of bounds), never reads elsewhere.
+fn within<T>(buffer: &[T], ptr: *const T, len: usize) -> &[T] {
     if len == 0 {
-        &[]
-    } else {
-        unsafe { std::slice::from_raw_parts(ptr, len) }
+        return &[];
     }
+    let bytes = ptr.addr().wrapping_sub(buffer.as_ptr().addr());
+    debug_assert_eq!(bytes % size_of::<T>(), 0);
+    let start = bytes / size_of::<T>();
+    &buffer[start..start + len]
 }
 
 /// A string of the text being built: its offset and its length without the NUL.
@@ -130,7 +127,7 @@ struct Span {
 /// still move as they grow; [`Builder::finish`] turns them into pointers once nothing grows.
 #[derive(Default)]
 struct Builder {
-    text: Vec<u8>,
+    text: String,
     families: Vec<pe_snapshot_family>,
     samples: Vec<pe_snapshot_sample>,
     labels: Vec<pe_snapshot_label>,
@@ -188,8 +185,8 @@ impl Builder {
     fn push_str(&mut self, s: &str) -> Span {
         let s = &s[..s.bytes().position(|b| b == 0).unwrap_or(s.len())];
         let start = self.text.len();
-        self.text.extend_from_slice(s.as_bytes());
-        self.text.push(0);
+        self.text.push_str(s);
+        self.text.push('\0');
         Span {
             start,
             len: s.len(),
@@ -276,7 +273,7 @@ impl Builder {
     }
 
     fn span_bytes(&self, span: Span) -> &[u8] {
-        &self.text[span.start..span.start + span.len]
+        &self.text.as_bytes()[span.start..span.start + span.len]
     }
 
     /// The point's labels (`n` entries from `series`) followed by `extra`, contiguous: in place
@@ -348,16 +345,13 @@ impl Builder {
         if let Some(span) = self.sample_names[suffix as usize] {
             return span;
         }
-        let start = self.text.len();
-        self.text.extend_from_within(
-            self.family_name.start..self.family_name.start + self.family_name.len,
-        );
-        self.text.extend_from_slice(suffix.as_str().as_bytes());
-        self.text.push(0);
-        let span = Span {
-            start,
-            len: self.text.len() - 1 - start,
-        };
+        let mut name = std::mem::take(&mut self.scratch);
+        name.clear();
+        let family = self.family_name;
+        name.push_str(&self.text[family.start..family.start + family.len]);
+        name.push_str(suffix.as_str());
+        let span = self.push_str(&name);
+        self.scratch = name;
         self.sample_names[suffix as usize] = Some(span);
         span
     }
