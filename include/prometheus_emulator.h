@@ -210,7 +210,7 @@ typedef struct pe_registry pe_registry;
 
 /**
  * A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
- * Strings read from it are borrowed from it and stay valid until then.
+ * Strings and arrays read from it are borrowed from it and stay valid until then.
  */
 typedef struct pe_snapshot pe_snapshot;
 
@@ -284,6 +284,88 @@ typedef void (*pe_free_fn)(void *user_data);
  * is valid only during the call.
  */
 typedef void (*pe_collect_fn)(struct pe_collect_builder *builder, void *user_data);
+
+/**
+ * A label of a snapshot (`pe_snapshot_families()`): name and value, each NUL-terminated and with
+ * its length in bytes (without the NUL), borrowed from the snapshot.
+ */
+typedef struct pe_snapshot_label {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} pe_snapshot_label;
+
+/**
+ * The exemplar of a snapshot sample (`pe_snapshot_families()`), borrowed from the snapshot.
+ */
+typedef struct pe_snapshot_exemplar {
+    /**
+     * `n_labels` labels (the pointer is not to be read when `n_labels` is 0).
+     */
+    const struct pe_snapshot_label *labels;
+    size_t n_labels;
+    double value;
+    /**
+     * Seconds since the Unix epoch; 0 when `has_timestamp` is false.
+     */
+    double timestamp;
+    bool has_timestamp;
+} pe_snapshot_exemplar;
+
+/**
+ * A sample of a snapshot (`pe_snapshot_families()`), borrowed from the snapshot. Samples of one
+ * series may point at the same labels.
+ */
+typedef struct pe_snapshot_sample {
+    /**
+     * The full sample name (`x_total`, `x_bucket`, ...), NUL-terminated, `name_len` bytes.
+     */
+    const char *name;
+    size_t name_len;
+    /**
+     * `n_labels` labels: the series' labels, then any the sample adds (`le`, `quantile`, the state
+     * label, info labels). The pointer is not to be read when `n_labels` is 0.
+     */
+    const struct pe_snapshot_label *labels;
+    size_t n_labels;
+    double value;
+    /**
+     * Seconds since the Unix epoch; 0 when `has_timestamp` is false (only custom collectors set
+     * timestamps).
+     */
+    double timestamp;
+    bool has_timestamp;
+    /**
+     * NULL when the sample has no exemplar.
+     */
+    const struct pe_snapshot_exemplar *exemplar;
+} pe_snapshot_sample;
+
+/**
+ * A family of a snapshot (`pe_snapshot_families()`), borrowed from the snapshot. Strings are
+ * NUL-terminated, with their lengths in bytes (without the NUL).
+ */
+typedef struct pe_snapshot_family {
+    /**
+     * A counter's name without `_total`, an info's without `_info`.
+     */
+    const char *name;
+    size_t name_len;
+    const char *help;
+    size_t help_len;
+    /**
+     * "" when the family has none.
+     */
+    const char *unit;
+    size_t unit_len;
+    enum pe_metric_type kind;
+    /**
+     * `n_samples` samples (the pointer is not to be read when `n_samples` is 0).
+     */
+    const struct pe_snapshot_sample *samples;
+    size_t n_samples;
+} pe_snapshot_family;
 
 /**
  * How `pe_exporter_start()` listens and serves.
@@ -430,7 +512,8 @@ const char *pe_version(void);
 
 /**
  * Frees a string the library allocated and handed to the caller (by `pe_registry_expose()`,
- * `pe_registry_expose_filtered()`, `pe_snapshot_json()`). NULL is a no-op.
+ * `pe_registry_expose_filtered()`, `pe_snapshot_json()`, `pe_snapshot_json_columns()`). NULL is a
+ * no-op.
  *
  * Passing any other pointer, or freeing twice, is undefined behaviour. Thread-safe.
  */
@@ -2068,6 +2151,34 @@ enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
                                           const char **value);
 
 /**
+ * Reads every family of the snapshot at once: `*families` receives the array of its
+ * `*n_families` families, each pointing at its samples, which point at their labels and exemplar.
+ * One call instead of one per field: what bindings use to copy a whole snapshot.
+ *
+ * The arrays and strings are borrowed from the snapshot: valid until `pe_snapshot_free()`, not to
+ * be freed or written. Every string lies inside the buffer `pe_snapshot_strings()` gives. With no
+ * families, `*families` may be any pointer (not to be read). Returns `PE_OK`; `PE_ERR_NULL`;
+ * `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe (a snapshot is immutable).
+ */
+enum pe_status pe_snapshot_families(const struct pe_snapshot *snapshot,
+                                    const struct pe_snapshot_family **families,
+                                    size_t *n_families);
+
+/**
+ * Reads the buffer that holds every string of the snapshot (names, help texts, units, label names
+ * and values, each NUL-terminated): its start into `*strings` and its length in bytes into `*len`.
+ * Every string pointer the snapshot lends, through the accessors or `pe_snapshot_families()`,
+ * points inside it, so a binding can copy all the text at once and slice its strings from the
+ * copy by offset (`pointer - *strings`).
+ *
+ * The buffer is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed or
+ * written. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_snapshot_strings(const struct pe_snapshot *snapshot,
+                                   const char **strings,
+                                   size_t *len);
+
+/**
  * Renders the whole snapshot as one JSON document, for bindings that parse JSON faster than they
  * can call the accessors above once per sample and label (one call and one parse, instead of a
  * dozen calls a sample).
@@ -2086,6 +2197,29 @@ enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
  * Thread-safe (a snapshot is immutable).
  */
 enum pe_status pe_snapshot_json(const struct pe_snapshot *snapshot, char **out, size_t *len);
+
+/**
+ * Renders the whole snapshot as one JSON document laid out by columns: like `pe_snapshot_json()`,
+ * but each family holds an array per field of its samples instead of an array per sample, for
+ * bindings that build their sample records from columns (zipping them) faster than from rows.
+ *
+ * The document is an array with one element per family, in snapshot order:
+ * `[name, help, unit, type, names, labels, values, timestamps, exemplars]`, where the first four
+ * are as in `pe_snapshot_json()` and the other five hold one element per sample, in order:
+ * `names` the sample names, `labels` objects (label name to value, in snapshot order), `values`
+ * numbers or the strings `"NaN"`, `"+Inf"`, `"-Inf"`, `timestamps` seconds since the Unix epoch or
+ * `null`, `exemplars` `null` or `[labels, value, timestamp]`. `timestamps` is `null` instead of an
+ * array when no sample of the family has a timestamp, and `exemplars` when none has an exemplar.
+ * Numbers and strings are written as in `pe_snapshot_json()`.
+ *
+ * On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
+ * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+ * Thread-safe (a snapshot is immutable).
+ */
+enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
+                                        char **out,
+                                        size_t *len);
 
 /**
  * Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process

@@ -220,6 +220,35 @@ impl Registry {
         out: &mut String,
         keep: impl Fn(&str, MetricType) -> bool,
     ) {
+        self.with_items(keep, |items| {
+            let mut encoder = crate::exposition::Encoder::new(format, out);
+            encoder.reserve(items.iter().map(|item| match item {
+                Item::Live(live, header) => {
+                    let (points, label_len) = live.size_hint();
+                    crate::exposition::estimate_live_len(header, points, label_len)
+                }
+                Item::Collected(family) => {
+                    crate::exposition::estimate_len(std::slice::from_ref(family))
+                }
+            }));
+            for item in items {
+                match item {
+                    Item::Live(live, header) => encoder.live(header, *live),
+                    Item::Collected(family) => encoder.family(family),
+                }
+            }
+            encoder.finish();
+        })
+    }
+
+    /// Calls `read` with what [`Registry::gather_where`] would return for `keep`, with the
+    /// built-in families left in place rather than collected: families sorted by name, same names
+    /// merged. What the exposition and the C snapshot read, without building points.
+    pub(crate) fn with_items<R>(
+        &self,
+        keep: impl Fn(&str, MetricType) -> bool,
+        read: impl FnOnce(&[Item<'_>]) -> R,
+    ) -> R {
         let collectors: Vec<Arc<dyn Collector>> = self
             .entries
             .read()
@@ -250,44 +279,13 @@ impl Registry {
             }
         }
         items.sort_by(|a, b| a.name().cmp(b.name()));
-        let mut encoder = crate::exposition::Encoder::new(format, out);
-        encoder.reserve(items.iter().map(|item| match item {
-            Item::Live(live, header) => {
-                let (points, label_len) = live.size_hint();
-                crate::exposition::estimate_live_len(header, points, label_len)
-            }
-            Item::Collected(family) => {
-                crate::exposition::estimate_len(std::slice::from_ref(family))
-            }
-        }));
-        let mut start = 0;
-        while start < items.len() {
-            let end = start
-                + items[start..]
-                    .iter()
-                    .take_while(|item| item.name() == items[start].name())
-                    .count();
-            if end - start == 1 {
-                match &items[start] {
-                    Item::Live(live, header) => encoder.live(header, *live),
-                    Item::Collected(family) => encoder.family(family),
-                }
-            } else {
-                // Rare: several collectors expose one name. Merge as gather does.
-                let group: Vec<MetricFamily> = items[start..end]
-                    .iter()
-                    .map(|item| match item {
-                        Item::Live(live, _) => live.collect_family(),
-                        Item::Collected(family) => family.clone(),
-                    })
-                    .collect();
-                for family in merge_same_names(group) {
-                    encoder.family(&family);
-                }
-            }
-            start = end;
+        if items
+            .windows(2)
+            .any(|pair| pair[0].name() == pair[1].name())
+        {
+            items = merge_items(items);
         }
-        encoder.finish();
+        read(&items)
     }
 
     /// The value of one sample, found by its full name and exact labels, as client_python's
@@ -307,19 +305,45 @@ impl Registry {
     }
 }
 
-/// One family on its way to the output: read in place, or collected.
-enum Item<'a> {
+/// One family on its way to the output: read in place (with its header, no points), or collected.
+pub(crate) enum Item<'a> {
     Live(&'a dyn LiveFamily, MetricFamily),
     Collected(MetricFamily),
 }
 
 impl Item<'_> {
-    fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Item::Live(_, header) => &header.name,
             Item::Collected(family) => &family.name,
         }
     }
+}
+
+/// [`merge_same_names`] for sorted items: a name that several items share (rare) is collected
+/// and merged into one family.
+fn merge_items(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
+    let mut merged = Vec::with_capacity(items.len());
+    let mut items = items.into_iter().peekable();
+    while let Some(first) = items.next() {
+        if items.peek().is_none_or(|next| next.name() != first.name()) {
+            merged.push(first);
+            continue;
+        }
+        let mut group = vec![first];
+        while let Some(next) = items.next_if(|next| next.name() == group[0].name()) {
+            group.push(next);
+        }
+        let group = group
+            .into_iter()
+            .map(|item| match item {
+                Item::Live(live, _) => live.collect_family(),
+                Item::Collected(family) => family,
+            })
+            .collect();
+        merged.extend(merge_same_names(group).into_iter().map(Item::Collected));
+    }
+    merged
 }
 
 /// Collectors that do not describe themselves can still produce a name twice; a format cannot

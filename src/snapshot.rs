@@ -403,108 +403,186 @@ pub enum SampleStyle {
 impl MetricFamily {
     /// The family's samples in exposition order, with suffixes and extra labels applied.
     pub fn samples(&self, style: SampleStyle) -> Vec<Sample> {
+        let name = &*self.name;
         let mut out = Vec::new();
         for point in &self.points {
-            self.push_point_samples(point, style, &mut out);
+            let base: Vec<(String, String)> = point
+                .labels
+                .iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            point.value.flatten(style, |flat| {
+                let mut labels = base.clone();
+                match flat.extra {
+                    ExtraLabel::None => {}
+                    ExtraLabel::Bound { name, value, .. } => {
+                        labels.push((name.to_owned(), format_bound(value)))
+                    }
+                    ExtraLabel::State { state, .. } => {
+                        labels.push((self.name.to_string(), state.to_owned()))
+                    }
+                    ExtraLabel::Info(info) => {
+                        labels.extend(info.iter().map(|(n, v)| (n.to_owned(), v.to_owned())))
+                    }
+                }
+                out.push(Sample {
+                    name: format!("{name}{}", flat.suffix.as_str()),
+                    labels,
+                    value: flat.value,
+                    timestamp: point.timestamp,
+                    exemplar: flat.exemplar.cloned(),
+                });
+            });
         }
         out
     }
+}
 
-    fn push_point_samples(&self, point: &MetricPoint, style: SampleStyle, out: &mut Vec<Sample>) {
-        let name = &*self.name;
-        let base: Vec<(String, String)> = point
-            .labels
-            .iter()
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .collect();
-        let sample = |suffix: &str, extra: Option<(&str, String)>, value: f64| Sample {
-            name: format!("{name}{suffix}"),
-            labels: match extra {
-                None => base.clone(),
-                Some((n, v)) => {
-                    let mut labels = base.clone();
-                    labels.push((n.to_owned(), v));
-                    labels
-                }
-            },
-            value,
-            timestamp: point.timestamp,
-            exemplar: None,
+/// The suffixes a sample name can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Suffix {
+    None,
+    Total,
+    Created,
+    Bucket,
+    Count,
+    Sum,
+    Info,
+}
+
+impl Suffix {
+    pub(crate) const COUNT: usize = 7;
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Suffix::None => "",
+            Suffix::Total => "_total",
+            Suffix::Created => "_created",
+            Suffix::Bucket => "_bucket",
+            Suffix::Count => "_count",
+            Suffix::Sum => "_sum",
+            Suffix::Info => "_info",
+        }
+    }
+}
+
+/// The label a flattened sample adds after its point's own.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ExtraLabel<'a> {
+    None,
+    /// `le` (a histogram bucket) or `quantile` (a summary quantile): element `index` of the
+    /// point's bounds or quantiles, `bounds.len()` for a `+Inf` bucket the point lacks.
+    Bound {
+        name: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A state set's state `index`; the label is named after the family.
+    State {
+        index: usize,
+        state: &'a str,
+    },
+    /// An info point's labels.
+    Info(&'a LabelSet),
+}
+
+/// One sample of a point, before names and labels are spelled out: what
+/// [`PointValue::flatten`] yields.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FlatSample<'a> {
+    pub suffix: Suffix,
+    pub extra: ExtraLabel<'a>,
+    pub value: f64,
+    pub exemplar: Option<&'a Exemplar>,
+}
+
+impl PointValue {
+    /// Calls `emit` with each sample of the point in exposition order, as `style` shows them:
+    /// the one place that knows which samples a type has ([`MetricFamily::samples`] and the C
+    /// snapshot spell them out, each in its own storage).
+    pub(crate) fn flatten<'a>(&'a self, style: SampleStyle, mut emit: impl FnMut(FlatSample<'a>)) {
+        let mut sample = |suffix, extra, value, exemplar| {
+            emit(FlatSample {
+                suffix,
+                extra,
+                value,
+                exemplar,
+            })
         };
-        let with_created = style == SampleStyle::OpenMetrics;
-        match &point.value {
+        let created = |created: &Option<f64>| created.filter(|_| style == SampleStyle::OpenMetrics);
+        match self {
             PointValue::Counter {
                 value,
-                created,
+                created: stamp,
                 exemplar,
             } => {
-                let mut total = sample("_total", None, *value);
-                total.exemplar = exemplar.clone();
-                out.push(total);
-                if let (true, Some(created)) = (with_created, created) {
-                    out.push(sample("_created", None, *created));
+                sample(Suffix::Total, ExtraLabel::None, *value, exemplar.as_ref());
+                if let Some(stamp) = created(stamp) {
+                    sample(Suffix::Created, ExtraLabel::None, stamp, None);
                 }
             }
             PointValue::Gauge { value } | PointValue::Unknown { value } => {
-                out.push(sample("", None, *value))
+                sample(Suffix::None, ExtraLabel::None, *value, None)
             }
             PointValue::Histogram {
                 bounds,
                 cumulative,
                 sum,
                 count,
-                created,
+                created: stamp,
                 exemplars,
             } => {
-                for (i, (bound, cum)) in bounds.iter().zip(cumulative).enumerate() {
-                    let mut bucket =
-                        sample("_bucket", Some(("le", format_bound(*bound))), *cum as f64);
-                    bucket.exemplar = exemplars.get(i).cloned().flatten();
-                    out.push(bucket);
+                let buckets = bounds.len().min(cumulative.len());
+                for (index, (bound, cum)) in bounds.iter().zip(cumulative).enumerate() {
+                    let extra = ExtraLabel::Bound {
+                        name: "le",
+                        index,
+                        value: *bound,
+                    };
+                    let exemplar = exemplars.get(index).and_then(Option::as_ref);
+                    sample(Suffix::Bucket, extra, *cum as f64, exemplar);
                 }
-                if lacks_inf_bucket(&bounds[..bounds.len().min(cumulative.len())]) {
-                    out.push(sample(
-                        "_bucket",
-                        Some(("le", "+Inf".to_owned())),
-                        *count as f64,
-                    ));
+                if lacks_inf_bucket(&bounds[..buckets]) {
+                    let extra = ExtraLabel::Bound {
+                        name: "le",
+                        index: buckets,
+                        value: f64::INFINITY,
+                    };
+                    sample(Suffix::Bucket, extra, *count as f64, None);
                 }
                 if histogram_has_sum(bounds, style) {
-                    out.push(sample("_count", None, *count as f64));
-                    out.push(sample("_sum", None, *sum));
+                    sample(Suffix::Count, ExtraLabel::None, *count as f64, None);
+                    sample(Suffix::Sum, ExtraLabel::None, *sum, None);
                 }
-                if let (true, Some(created)) = (with_created, created) {
-                    out.push(sample("_created", None, *created));
+                if let Some(stamp) = created(stamp) {
+                    sample(Suffix::Created, ExtraLabel::None, stamp, None);
                 }
             }
             PointValue::Summary {
                 quantiles,
                 sum,
                 count,
-                created,
+                created: stamp,
             } => {
-                for (q, v) in quantiles {
-                    out.push(sample("", Some(("quantile", format_bound(*q))), *v));
+                for (index, (quantile, value)) in quantiles.iter().enumerate() {
+                    let extra = ExtraLabel::Bound {
+                        name: "quantile",
+                        index,
+                        value: *quantile,
+                    };
+                    sample(Suffix::None, extra, *value, None);
                 }
-                out.push(sample("_count", None, *count as f64));
-                out.push(sample("_sum", None, *sum));
-                if let (true, Some(created)) = (with_created, created) {
-                    out.push(sample("_created", None, *created));
+                sample(Suffix::Count, ExtraLabel::None, *count as f64, None);
+                sample(Suffix::Sum, ExtraLabel::None, *sum, None);
+                if let Some(stamp) = created(stamp) {
+                    sample(Suffix::Created, ExtraLabel::None, stamp, None);
                 }
             }
-            PointValue::Info { info } => {
-                let mut s = sample("_info", None, 1.0);
-                s.labels
-                    .extend(info.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
-                out.push(s);
-            }
+            PointValue::Info { info } => sample(Suffix::Info, ExtraLabel::Info(info), 1.0, None),
             PointValue::StateSet { states, active } => {
-                for (state, on) in states.iter().zip(active) {
-                    out.push(sample(
-                        "",
-                        Some((name, state.to_string())),
-                        if *on { 1.0 } else { 0.0 },
-                    ));
+                for (index, (state, on)) in states.iter().zip(active).enumerate() {
+                    let extra = ExtraLabel::State { index, state };
+                    sample(Suffix::None, extra, if *on { 1.0 } else { 0.0 }, None);
                 }
             }
         }

@@ -60,7 +60,10 @@ fn optional(function: &str, param: &str) -> bool {
             | ("pe_negotiate_format", "accept")
             | ("pe_accepts_gzip", "accept_encoding")
             | (
-                "pe_registry_expose" | "pe_registry_expose_filtered" | "pe_snapshot_json",
+                "pe_registry_expose"
+                    | "pe_registry_expose_filtered"
+                    | "pe_snapshot_json"
+                    | "pe_snapshot_json_columns",
                 "len"
             )
             | (
@@ -155,6 +158,8 @@ fn classify(ty: &str, function: &str) -> Param {
         | "pe_status" => Param::Scalar(ty),
         "double *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *" | "pe_metric_type *"
         | "pe_format *" => Param::OutScalar(ty.trim_end_matches(" *").to_string()),
+        // A borrowed array out (`pe_snapshot_families`).
+        "const pe_snapshot_family **" => Param::OutScalar("const pe_snapshot_family *".into()),
         "const double *" | "const uint64_t *" | "const bool *" => Param::InArray(
             ty.trim_start_matches("const ")
                 .trim_end_matches(" *")

@@ -1,74 +1,6 @@
 package promemu
 
-/*
-#cgo noescape pego_snapshot_count
-#cgo noescape pego_snapshot_read
-#include "zwrap.h"
-
-// What a snapshot holds, read through the accessors in two C calls instead of one cgo call per
-// accessor: pego_snapshot_count sizes the arrays, pego_snapshot_read fills them. Strings are
-// borrowed from the snapshot.
-typedef struct {
-    const char *name, *help, *unit;
-    pe_metric_type type;
-    size_t n_samples;
-} pego_family;
-
-typedef struct {
-    const char *name;
-    double value, timestamp, exemplar_value, exemplar_timestamp;
-    bool has_timestamp, has_exemplar, exemplar_has_timestamp;
-    size_t n_labels, n_exemplar_labels;
-} pego_sample;
-
-#define PEGO_TRY(call) do { pe_status s_ = (call); if (s_ != PE_OK) return pego_fail(s_); } while (0)
-
-static pego_error *pego_snapshot_count(const pe_snapshot *snapshot, size_t *n_families, size_t *n_samples,
-                                       size_t *n_labels, size_t *n_exemplar_labels) {
-    *n_samples = *n_labels = *n_exemplar_labels = 0;
-    PEGO_TRY(pe_snapshot_family_count(snapshot, n_families));
-    for (size_t f = 0; f < *n_families; f++) {
-        size_t samples;
-        PEGO_TRY(pe_snapshot_sample_count(snapshot, f, &samples));
-        *n_samples += samples;
-        for (size_t s = 0; s < samples; s++) {
-            size_t labels, exemplar_labels;
-            PEGO_TRY(pe_snapshot_sample_label_count(snapshot, f, s, &labels));
-            PEGO_TRY(pe_snapshot_exemplar_label_count(snapshot, f, s, &exemplar_labels));
-            *n_labels += labels;
-            *n_exemplar_labels += exemplar_labels;
-        }
-    }
-    return NULL;
-}
-
-// labels and exemplar_labels receive name, value pairs, sample after sample.
-static pego_error *pego_snapshot_read(const pe_snapshot *snapshot, pego_family *families, size_t n_families,
-                                      pego_sample *samples, const char **labels, const char **exemplar_labels) {
-    for (size_t f = 0; f < n_families; f++) {
-        pego_family *family = &families[f];
-        PEGO_TRY(pe_snapshot_family_name(snapshot, f, &family->name));
-        PEGO_TRY(pe_snapshot_family_help(snapshot, f, &family->help));
-        PEGO_TRY(pe_snapshot_family_unit(snapshot, f, &family->unit));
-        PEGO_TRY(pe_snapshot_family_type(snapshot, f, &family->type));
-        PEGO_TRY(pe_snapshot_sample_count(snapshot, f, &family->n_samples));
-        for (size_t s = 0; s < family->n_samples; s++, samples++) {
-            PEGO_TRY(pe_snapshot_sample_name(snapshot, f, s, &samples->name));
-            PEGO_TRY(pe_snapshot_sample_value(snapshot, f, s, &samples->value));
-            PEGO_TRY(pe_snapshot_sample_timestamp(snapshot, f, s, &samples->has_timestamp, &samples->timestamp));
-            PEGO_TRY(pe_snapshot_sample_label_count(snapshot, f, s, &samples->n_labels));
-            for (size_t l = 0; l < samples->n_labels; l++, labels += 2)
-                PEGO_TRY(pe_snapshot_sample_label(snapshot, f, s, l, &labels[0], &labels[1]));
-            PEGO_TRY(pe_snapshot_sample_exemplar(snapshot, f, s, &samples->has_exemplar, &samples->exemplar_value,
-                                                 &samples->exemplar_has_timestamp, &samples->exemplar_timestamp));
-            PEGO_TRY(pe_snapshot_exemplar_label_count(snapshot, f, s, &samples->n_exemplar_labels));
-            for (size_t l = 0; l < samples->n_exemplar_labels; l++, exemplar_labels += 2)
-                PEGO_TRY(pe_snapshot_exemplar_label(snapshot, f, s, l, &exemplar_labels[0], &exemplar_labels[1]));
-        }
-    }
-    return NULL;
-}
-*/
+// #include "zwrap.h"
 import "C"
 
 import (
@@ -159,7 +91,9 @@ func (s Sample) Label(name string) string {
 }
 
 // Gather collects every collector of the registry into a structured snapshot: families sorted by
-// name. It is built from the library's snapshot (pe_registry_snapshot), not by parsing text.
+// name. It is built from the library's snapshot (pe_registry_snapshot), not by parsing text. The
+// strings of one Gather are slices of one copy of the snapshot's text, so a string kept from it
+// keeps that copy alive.
 func (r *Registry) Gather() ([]MetricFamily, error) {
 	return r.gather(nil)
 }
@@ -194,80 +128,83 @@ func (r *Registry) gather(names []string) ([]MetricFamily, error) {
 	return readSnapshot(snapshot)
 }
 
+// readSnapshot copies a snapshot into Go values: one cgo call lends its arrays
+// (pe_snapshot_families), another the buffer holding all its strings (pe_snapshot_strings). The
+// text is copied once; every string is a slice of that copy. The rest is reading C memory, with
+// one allocation each for the families, the samples and the labels.
 func readSnapshot(snapshot *C.struct_pe_snapshot) ([]MetricFamily, error) {
-	var nFamilies, nSamples, nLabels, nExemplarLabels C.size_t
-	if err := errorOf(C.pego_snapshot_count(snapshot, &nFamilies, &nSamples, &nLabels, &nExemplarLabels)); err != nil {
+	var cFamilies *C.struct_pe_snapshot_family
+	var nFamilies, nText C.size_t
+	var cText *C.char
+	if err := pe_snapshot_families(snapshot, &cFamilies, &nFamilies); err != nil {
 		return nil, err
 	}
-	cFamilies := make([]C.pego_family, nFamilies)
-	cSamples := make([]C.pego_sample, nSamples)
-	cLabels := make([]*C.char, 2*nLabels)
-	cExemplarLabels := make([]*C.char, 2*nExemplarLabels)
-	failure := C.pego_snapshot_read(snapshot, unsafe.SliceData(cFamilies), nFamilies, unsafe.SliceData(cSamples),
-		unsafe.SliceData(cLabels), unsafe.SliceData(cExemplarLabels))
-	if err := errorOf(failure); err != nil {
+	if err := pe_snapshot_strings(snapshot, &cText, &nText); err != nil {
 		return nil, err
+	}
+	text := string(cSlice((*byte)(unsafe.Pointer(cText)), nText))
+	base := uintptr(unsafe.Pointer(cText))
+	str := func(p *C.char, n C.size_t) string {
+		start := uintptr(unsafe.Pointer(p)) - base
+		return text[start : start+uintptr(n)]
+	}
+	pairs := func(out []LabelPair, labels *C.struct_pe_snapshot_label, n C.size_t) {
+		for i, l := range cSlice(labels, n) {
+			out[i] = LabelPair{Name: str(l.name, l.name_len), Value: str(l.value, l.value_len)}
+		}
 	}
 
-	names := interner{}
-	labels := make([]LabelPair, nLabels)
-	for i := range labels {
-		labels[i] = LabelPair{Name: names.get(cLabels[2*i]), Value: C.GoString(cLabels[2*i+1])}
+	cFamilySlice := cSlice(cFamilies, nFamilies)
+	nSamples, nLabels := 0, 0
+	for f := range cFamilySlice {
+		cSamples := cSlice(cFamilySlice[f].samples, cFamilySlice[f].n_samples)
+		nSamples += len(cSamples)
+		for s := range cSamples {
+			nLabels += int(cSamples[s].n_labels)
+		}
 	}
+	families := make([]MetricFamily, len(cFamilySlice))
 	samples := make([]Sample, nSamples)
-	exemplarLabels := cExemplarLabels
-	for i := range cSamples {
-		c := &cSamples[i]
-		s := &samples[i]
-		s.Name, s.Value = names.get(c.name), float64(c.value)
-		n := int(c.n_labels)
-		s.Labels, labels = labels[:n:n], labels[n:]
-		if c.has_timestamp {
-			s.Timestamp = fromUnixSeconds(float64(c.timestamp))
-		}
-		if c.has_exemplar {
-			e := &Exemplar{Value: float64(c.exemplar_value)}
-			if c.exemplar_has_timestamp {
-				e.Timestamp = fromUnixSeconds(float64(c.exemplar_timestamp))
-			}
-			for range int(c.n_exemplar_labels) {
-				e.Labels = append(e.Labels, LabelPair{Name: names.get(exemplarLabels[0]), Value: C.GoString(exemplarLabels[1])})
-				exemplarLabels = exemplarLabels[2:]
-			}
-			s.Exemplar = e
-		}
-	}
-	families := make([]MetricFamily, nFamilies)
-	for f := range families {
-		c := &cFamilies[f]
-		n := int(c.n_samples)
+	labels := make([]LabelPair, nLabels)
+	for f := range cFamilySlice {
+		c := &cFamilySlice[f]
+		cSamples := cSlice(c.samples, c.n_samples)
+		n := len(cSamples)
 		families[f] = MetricFamily{
-			Name: C.GoString(c.name), Help: C.GoString(c.help), Unit: C.GoString(c.unit),
-			Type: MetricType(c._type), Samples: samples[:n:n],
+			Name: str(c.name, c.name_len), Help: str(c.help, c.help_len), Unit: str(c.unit, c.unit_len),
+			Type: MetricType(c.kind), Samples: samples[:n:n],
+		}
+		for i := range cSamples {
+			c := &cSamples[i]
+			s := &samples[i]
+			s.Name, s.Value = str(c.name, c.name_len), float64(c.value)
+			n := int(c.n_labels)
+			s.Labels, labels = labels[:n:n], labels[n:]
+			pairs(s.Labels, c.labels, c.n_labels)
+			if c.has_timestamp {
+				s.Timestamp = fromUnixSeconds(float64(c.timestamp))
+			}
+			if e := c.exemplar; e != nil {
+				exemplar := &Exemplar{Value: float64(e.value)}
+				if e.has_timestamp {
+					exemplar.Timestamp = fromUnixSeconds(float64(e.timestamp))
+				}
+				if e.n_labels > 0 {
+					exemplar.Labels = make([]LabelPair, e.n_labels)
+					pairs(exemplar.Labels, e.labels, e.n_labels)
+				}
+				s.Exemplar = exemplar
+			}
 		}
 		samples = samples[n:]
 	}
 	return families, nil
 }
 
-// interner makes one Go string per distinct name (sample and label names repeat across series).
-type interner map[string]string
-
-func (in interner) get(p *C.char) string {
-	view := unsafe.String((*byte)(unsafe.Pointer(p)), cStrlen(p))
-	if s, ok := in[view]; ok {
-		return s
+// cSlice is the Go view of n elements of C memory at p; p is not read when n is 0.
+func cSlice[T any](p *T, n C.size_t) []T {
+	if n == 0 {
+		return nil
 	}
-	s := string([]byte(view))
-	in[s] = s
-	return s
-}
-
-// cStrlen is strlen without a cgo call.
-func cStrlen(p *C.char) int {
-	n := 0
-	for *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0 {
-		n++
-	}
-	return n
+	return unsafe.Slice(p, n)
 }

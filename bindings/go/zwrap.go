@@ -123,7 +123,10 @@ package promemu
 #cgo noescape pego_pe_snapshot_sample_exemplar
 #cgo noescape pego_pe_snapshot_exemplar_label_count
 #cgo noescape pego_pe_snapshot_exemplar_label
+#cgo noescape pego_pe_snapshot_families
+#cgo noescape pego_pe_snapshot_strings
 #cgo noescape pego_pe_snapshot_json
+#cgo noescape pego_pe_snapshot_json_columns
 #cgo noescape pego_pe_exporter_start
 #cgo noescape pego_pe_exporter_port
 #cgo noescape pego_pe_push
@@ -613,8 +616,20 @@ func pe_snapshot_exemplar_label(snapshot *C.struct_pe_snapshot, family C.size_t,
 	return errorOf(C.pego_pe_snapshot_exemplar_label(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, label, name, value))
 }
 
+func pe_snapshot_families(snapshot *C.struct_pe_snapshot, families **C.struct_pe_snapshot_family, n_families *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_families(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), families, n_families))
+}
+
+func pe_snapshot_strings(snapshot *C.struct_pe_snapshot, strings **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_strings(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), strings, len))
+}
+
 func pe_snapshot_json(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
 	return errorOf(C.pego_pe_snapshot_json(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
+}
+
+func pe_snapshot_json_columns(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_json_columns(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
 }
 
 func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {

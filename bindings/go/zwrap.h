@@ -625,8 +625,23 @@ static inline pego_error *pego_pe_snapshot_exemplar_label(uintptr_t snapshot, si
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_snapshot_families(uintptr_t snapshot, const struct pe_snapshot_family **families, size_t *n_families) {
+    pe_status status = pe_snapshot_families((const struct pe_snapshot *)snapshot, families, n_families);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_snapshot_strings(uintptr_t snapshot, const char **strings, size_t *len) {
+    pe_status status = pe_snapshot_strings((const struct pe_snapshot *)snapshot, strings, len);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_snapshot_json(uintptr_t snapshot, char **out, size_t *len) {
     pe_status status = pe_snapshot_json((const struct pe_snapshot *)snapshot, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_snapshot_json_columns(uintptr_t snapshot, char **out, size_t *len) {
+    pe_status status = pe_snapshot_json_columns((const struct pe_snapshot *)snapshot, out, len);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 

@@ -45,7 +45,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 /// back as `value`; and below 2^33 doubles are closer together than 1e-6, so no text with fewer
 /// digits reads back as `value`, which makes it the shortest.
 #[inline]
-fn push_micros(out: &mut String, value: f64) -> bool {
+pub(crate) fn push_micros(out: &mut String, value: f64) -> bool {
     const LIMIT: f64 = 8_589_934_592.0; // 2^33
     let magnitude = value.abs();
     if !(0.001..LIMIT).contains(&magnitude) {

@@ -17,8 +17,8 @@ use super::escape::push_label_value;
 use super::number::{push_bound, push_u64, push_value};
 use crate::registry::LiveFamily;
 use crate::snapshot::{
-    Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, histogram_has_sum,
-    lacks_inf_bucket,
+    Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, Suffix,
+    histogram_has_sum, lacks_inf_bucket,
 };
 
 /// What one text format does differently from the other.
@@ -93,34 +93,6 @@ pub(crate) struct Scratch {
     names: SampleNames,
     buckets: RenderedOnce<f64>,
     states: RenderedOnce<Box<str>>,
-}
-
-/// The suffixes a sample name can have.
-#[derive(Clone, Copy)]
-enum Suffix {
-    None,
-    Total,
-    Created,
-    Bucket,
-    Count,
-    Sum,
-    Info,
-}
-
-impl Suffix {
-    const COUNT: usize = 7;
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Suffix::None => "",
-            Suffix::Total => "_total",
-            Suffix::Created => "_created",
-            Suffix::Bucket => "_bucket",
-            Suffix::Count => "_count",
-            Suffix::Sum => "_sum",
-            Suffix::Info => "_info",
-        }
-    }
 }
 
 /// A family's sample names with the `{` that opens their labels (`requests_total{`), rendered

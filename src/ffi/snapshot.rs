@@ -1,8 +1,9 @@
 //! `pe_snapshot`: a registry's collected families, flattened into samples, readable from C
-//! without parsing text. Bindings build their own metric objects from it.
+//! without parsing text. Bindings build their own metric objects from it: field by field with the
+//! accessors, all at once with `pe_snapshot_families()` (the arrays as the snapshot holds them), or
+//! as one JSON document.
 
 use std::ffi::{c_char, c_uint};
-use std::fmt::Write;
 
 use super::args::{opt_out_arg, out_arg, str_array};
 use super::guard::{guard, guard_value};
@@ -11,7 +12,12 @@ use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use crate::registry::NameFilter;
-use crate::snapshot::{Exemplar, MetricFamily, MetricType, SampleStyle};
+use crate::snapshot::MetricType;
+
+mod json;
+mod store;
+
+pub(crate) use store::Snapshot;
 
 /// The type of a metric family.
 #[repr(C)]
@@ -66,7 +72,7 @@ pub(crate) fn metric_type_arg(kind: RawMetricType) -> FfiResult<MetricType> {
 }
 
 /// A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
-/// Strings read from it are borrowed from it and stay valid until then.
+/// Strings and arrays read from it are borrowed from it and stay valid until then.
 pub struct pe_snapshot {
     _private: [u8; 0],
 }
@@ -77,248 +83,94 @@ impl CType for pe_snapshot {
     const NAME: &'static str = "pe_snapshot";
 }
 
-/// Offsets of a label's name and value in the snapshot's text.
-type LabelEntry = (usize, usize);
-
-struct FamilyEntry {
-    name: usize,
-    help: usize,
-    unit: usize,
-    kind: pe_metric_type,
-    samples: (usize, usize),
+/// A label of a snapshot (`pe_snapshot_families()`): name and value, each NUL-terminated and with
+/// its length in bytes (without the NUL), borrowed from the snapshot.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pe_snapshot_label {
+    pub name: *const c_char,
+    pub name_len: usize,
+    pub value: *const c_char,
+    pub value_len: usize,
 }
 
-struct SampleEntry {
-    name: usize,
-    labels: (usize, usize),
-    value: f64,
-    timestamp: Option<f64>,
-    exemplar: Option<ExemplarEntry>,
+/// The exemplar of a snapshot sample (`pe_snapshot_families()`), borrowed from the snapshot.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pe_snapshot_exemplar {
+    /// `n_labels` labels (the pointer is not to be read when `n_labels` is 0).
+    pub labels: *const pe_snapshot_label,
+    pub n_labels: usize,
+    pub value: f64,
+    /// Seconds since the Unix epoch; 0 when `has_timestamp` is false.
+    pub timestamp: f64,
+    pub has_timestamp: bool,
 }
 
-struct ExemplarEntry {
-    labels: (usize, usize),
-    value: f64,
-    timestamp: Option<f64>,
+/// A sample of a snapshot (`pe_snapshot_families()`), borrowed from the snapshot. Samples of one
+/// series may point at the same labels.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pe_snapshot_sample {
+    /// The full sample name (`x_total`, `x_bucket`, ...), NUL-terminated, `name_len` bytes.
+    pub name: *const c_char,
+    pub name_len: usize,
+    /// `n_labels` labels: the series' labels, then any the sample adds (`le`, `quantile`, the state
+    /// label, info labels). The pointer is not to be read when `n_labels` is 0.
+    pub labels: *const pe_snapshot_label,
+    pub n_labels: usize,
+    pub value: f64,
+    /// Seconds since the Unix epoch; 0 when `has_timestamp` is false (only custom collectors set
+    /// timestamps).
+    pub timestamp: f64,
+    pub has_timestamp: bool,
+    /// NULL when the sample has no exemplar.
+    pub exemplar: *const pe_snapshot_exemplar,
 }
 
-/// The snapshot's storage: every string once, NUL-terminated, in one buffer; families, samples and
-/// labels in flat arrays indexing it.
-pub(crate) struct Snapshot {
-    text: Vec<u8>,
-    families: Vec<FamilyEntry>,
-    samples: Vec<SampleEntry>,
-    labels: Vec<LabelEntry>,
+/// A family of a snapshot (`pe_snapshot_families()`), borrowed from the snapshot. Strings are
+/// NUL-terminated, with their lengths in bytes (without the NUL).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct pe_snapshot_family {
+    /// A counter's name without `_total`, an info's without `_info`.
+    pub name: *const c_char,
+    pub name_len: usize,
+    pub help: *const c_char,
+    pub help_len: usize,
+    /// "" when the family has none.
+    pub unit: *const c_char,
+    pub unit_len: usize,
+    pub kind: pe_metric_type,
+    /// `n_samples` samples (the pointer is not to be read when `n_samples` is 0).
+    pub samples: *const pe_snapshot_sample,
+    pub n_samples: usize,
 }
 
 impl Snapshot {
-    fn new(families: &[MetricFamily]) -> Self {
-        let mut snapshot = Snapshot {
-            text: Vec::new(),
-            families: Vec::with_capacity(families.len()),
-            samples: Vec::new(),
-            labels: Vec::new(),
-        };
-        for family in families {
-            let first_sample = snapshot.samples.len();
-            for sample in family.samples(SampleStyle::OpenMetrics) {
-                let labels = snapshot
-                    .push_labels(sample.labels.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-                let exemplar = sample.exemplar.as_ref().map(|e| snapshot.push_exemplar(e));
-                let name = snapshot.push_str(&sample.name);
-                snapshot.samples.push(SampleEntry {
-                    name,
-                    labels,
-                    value: sample.value,
-                    timestamp: sample.timestamp,
-                    exemplar,
-                });
-            }
-            let entry = FamilyEntry {
-                name: snapshot.push_str(&family.name),
-                help: snapshot.push_str(&family.help),
-                unit: snapshot.push_str(family.unit.as_deref().unwrap_or("")),
-                kind: family.kind.into(),
-                samples: (first_sample, snapshot.samples.len()),
-            };
-            snapshot.families.push(entry);
-        }
-        snapshot
-    }
-
-    /// Appends `s` (cut at an interior NUL, which C cannot see past) and returns its offset.
-    fn push_str(&mut self, s: &str) -> usize {
-        let start = self.text.len();
-        let end = s.find('\0').unwrap_or(s.len());
-        self.text.extend_from_slice(&s.as_bytes()[..end]);
-        self.text.push(0);
-        start
-    }
-
-    fn push_labels<'a>(
-        &mut self,
-        labels: impl Iterator<Item = (&'a str, &'a str)>,
-    ) -> (usize, usize) {
-        let start = self.labels.len();
-        for (name, value) in labels {
-            let entry = (self.push_str(name), self.push_str(value));
-            self.labels.push(entry);
-        }
-        (start, self.labels.len())
-    }
-
-    fn push_exemplar(&mut self, exemplar: &Exemplar) -> ExemplarEntry {
-        ExemplarEntry {
-            labels: self.push_labels(exemplar.labels.iter()),
-            value: exemplar.value,
-            timestamp: exemplar.timestamp,
-        }
-    }
-
-    fn str_at(&self, offset: usize) -> *const c_char {
-        self.text[offset..].as_ptr().cast()
-    }
-
-    /// The string at `offset`, without its NUL.
-    fn str_of(&self, offset: usize) -> &str {
-        let bytes = &self.text[offset..];
-        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-        // Every string was pushed from a `&str` and cut before a NUL, an ASCII byte.
-        std::str::from_utf8(&bytes[..end]).unwrap_or_default()
-    }
-
-    /// The whole snapshot as one JSON document (see `pe_snapshot_json()`).
-    fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.text.len() * 2 + self.samples.len() * 32);
-        out.push('[');
-        for (f, family) in self.families.iter().enumerate() {
-            if f > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            json_string(&mut out, self.str_of(family.name));
-            out.push(',');
-            json_string(&mut out, self.str_of(family.help));
-            out.push(',');
-            json_string(&mut out, self.str_of(family.unit));
-            out.push(',');
-            out.push_str(itoa::Buffer::new().format(family.kind as u32));
-            out.push_str(",[");
-            let (start, end) = family.samples;
-            for (i, sample) in self.samples[start..end].iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push('[');
-                json_string(&mut out, self.str_of(sample.name));
-                out.push(',');
-                self.json_labels(&mut out, sample.labels);
-                out.push(',');
-                json_number(&mut out, sample.value);
-                out.push(',');
-                json_timestamp(&mut out, sample.timestamp);
-                out.push(',');
-                match &sample.exemplar {
-                    None => out.push_str("null"),
-                    Some(exemplar) => {
-                        out.push('[');
-                        self.json_labels(&mut out, exemplar.labels);
-                        out.push(',');
-                        json_number(&mut out, exemplar.value);
-                        out.push(',');
-                        json_timestamp(&mut out, exemplar.timestamp);
-                        out.push(']');
-                    }
-                }
-                out.push(']');
-            }
-            out.push_str("]]");
-        }
-        out.push(']');
-        out
-    }
-
-    fn json_labels(&self, out: &mut String, labels: (usize, usize)) {
-        out.push('{');
-        for (i, &(name, value)) in self.labels[labels.0..labels.1].iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json_string(out, self.str_of(name));
-            out.push(':');
-            json_string(out, self.str_of(value));
-        }
-        out.push('}');
-    }
-
-    fn family(&self, index: usize) -> FfiResult<&FamilyEntry> {
+    fn family(&self, index: usize) -> FfiResult<&pe_snapshot_family> {
         self.families
             .get(index)
             .ok_or_else(|| out_of_range("family", index, self.families.len()))
     }
 
-    fn sample(&self, family: usize, index: usize) -> FfiResult<&SampleEntry> {
-        let (start, end) = self.family(family)?.samples;
-        if index < end - start {
-            Ok(&self.samples[start + index])
-        } else {
-            Err(out_of_range("sample", index, end - start))
-        }
+    fn sample(&self, family: usize, index: usize) -> FfiResult<&pe_snapshot_sample> {
+        let samples = self.samples_of(self.family(family)?);
+        samples
+            .get(index)
+            .ok_or_else(|| out_of_range("sample", index, samples.len()))
     }
 
     fn label(
         &self,
-        labels: (usize, usize),
+        labels: *const pe_snapshot_label,
+        n: usize,
         index: usize,
     ) -> FfiResult<(*const c_char, *const c_char)> {
-        let (start, end) = labels;
-        if index < end - start {
-            let (name, value) = self.labels[start + index];
-            Ok((self.str_at(name), self.str_at(value)))
-        } else {
-            Err(out_of_range("label", index, end - start))
+        match self.labels_at(labels, n).get(index) {
+            Some(label) => Ok((label.name, label.value)),
+            None => Err(out_of_range("label", index, n)),
         }
-    }
-}
-
-/// Appends `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as
-/// is (UTF-8).
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// Appends a finite `value` as the shortest JSON number that reads back as the same double, and
-/// a non-finite one as the string `"NaN"`, `"+Inf"` or `"-Inf"` (JSON has no such numbers).
-fn json_number(out: &mut String, value: f64) {
-    if value.is_finite() {
-        out.push_str(ryu::Buffer::new().format_finite(value));
-    } else if value.is_nan() {
-        out.push_str("\"NaN\"");
-    } else if value > 0.0 {
-        out.push_str("\"+Inf\"");
-    } else {
-        out.push_str("\"-Inf\"");
-    }
-}
-
-fn json_timestamp(out: &mut String, timestamp: Option<f64>) {
-    match timestamp {
-        Some(seconds) => json_number(out, seconds),
-        None => out.push_str("null"),
     }
 }
 
@@ -345,7 +197,10 @@ pub unsafe extern "C" fn pe_registry_snapshot(
     guard("pe_registry_snapshot", || {
         let registry = unsafe { registry_arg(registry) }?;
         let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_snapshot>(Snapshot::new(&registry.gather())));
+        out.set(into_raw::<pe_snapshot>(Snapshot::collect(
+            registry,
+            |_, _| true,
+        )));
         Ok(())
     })
 }
@@ -368,8 +223,9 @@ pub unsafe extern "C" fn pe_registry_snapshot_filtered(
         let registry = unsafe { registry_arg(registry) }?;
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
-        let families = registry.gather_filtered(&NameFilter::new(&names));
-        out.set(into_raw::<pe_snapshot>(Snapshot::new(&families)));
+        let filter = NameFilter::new(&names);
+        let snapshot = Snapshot::collect(registry, |name, kind| filter.accepts(name, kind));
+        out.set(into_raw::<pe_snapshot>(snapshot));
         Ok(())
     })
 }
@@ -416,7 +272,7 @@ pub unsafe extern "C" fn pe_snapshot_family_name(
     guard("pe_snapshot_family_name", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        out.set(snapshot.str_at(snapshot.family(family)?.name));
+        out.set(snapshot.family(family)?.name);
         Ok(())
     })
 }
@@ -435,7 +291,7 @@ pub unsafe extern "C" fn pe_snapshot_family_help(
     guard("pe_snapshot_family_help", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        out.set(snapshot.str_at(snapshot.family(family)?.help));
+        out.set(snapshot.family(family)?.help);
         Ok(())
     })
 }
@@ -454,7 +310,7 @@ pub unsafe extern "C" fn pe_snapshot_family_unit(
     guard("pe_snapshot_family_unit", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        out.set(snapshot.str_at(snapshot.family(family)?.unit));
+        out.set(snapshot.family(family)?.unit);
         Ok(())
     })
 }
@@ -490,8 +346,7 @@ pub unsafe extern "C" fn pe_snapshot_sample_count(
     guard("pe_snapshot_sample_count", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        let (start, end) = snapshot.family(family)?.samples;
-        out.set(end - start);
+        out.set(snapshot.family(family)?.n_samples);
         Ok(())
     })
 }
@@ -512,7 +367,7 @@ pub unsafe extern "C" fn pe_snapshot_sample_name(
     guard("pe_snapshot_sample_name", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        out.set(snapshot.str_at(snapshot.sample(family, sample)?.name));
+        out.set(snapshot.sample(family, sample)?.name);
         Ok(())
     })
 }
@@ -555,8 +410,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_timestamp(
         let has_timestamp = out_arg(has_timestamp, "has_timestamp")?;
         let timestamp = out_arg(timestamp, "timestamp")?;
         let sample = snapshot.sample(family, sample)?;
-        has_timestamp.set(sample.timestamp.is_some());
-        timestamp.set(sample.timestamp.unwrap_or(0.0));
+        has_timestamp.set(sample.has_timestamp);
+        timestamp.set(sample.timestamp);
         Ok(())
     })
 }
@@ -576,8 +431,7 @@ pub unsafe extern "C" fn pe_snapshot_sample_label_count(
     guard("pe_snapshot_sample_label_count", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        let (start, end) = snapshot.sample(family, sample)?.labels;
-        out.set(end - start);
+        out.set(snapshot.sample(family, sample)?.n_labels);
         Ok(())
     })
 }
@@ -601,7 +455,8 @@ pub unsafe extern "C" fn pe_snapshot_sample_label(
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let name = out_arg(name, "name")?;
         let value = out_arg(value, "value")?;
-        let (n, v) = snapshot.label(snapshot.sample(family, sample)?.labels, label)?;
+        let sample = snapshot.sample(family, sample)?;
+        let (n, v) = snapshot.label(sample.labels, sample.n_labels, label)?;
         name.set(n);
         value.set(v);
         Ok(())
@@ -631,12 +486,11 @@ pub unsafe extern "C" fn pe_snapshot_sample_exemplar(
         let value = out_arg(value, "value")?;
         let has_timestamp = out_arg(has_timestamp, "has_timestamp")?;
         let timestamp = out_arg(timestamp, "timestamp")?;
-        let exemplar = snapshot.sample(family, sample)?.exemplar.as_ref();
-        let stamp = exemplar.and_then(|e| e.timestamp);
+        let exemplar = snapshot.exemplar_of(snapshot.sample(family, sample)?);
         has_exemplar.set(exemplar.is_some());
         value.set(exemplar.map_or(f64::NAN, |e| e.value));
-        has_timestamp.set(stamp.is_some());
-        timestamp.set(stamp.unwrap_or(0.0));
+        has_timestamp.set(exemplar.is_some_and(|e| e.has_timestamp));
+        timestamp.set(exemplar.map_or(0.0, |e| e.timestamp));
         Ok(())
     })
 }
@@ -656,13 +510,8 @@ pub unsafe extern "C" fn pe_snapshot_exemplar_label_count(
     guard("pe_snapshot_exemplar_label_count", || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        let sample = snapshot.sample(family, sample)?;
-        out.set(
-            sample
-                .exemplar
-                .as_ref()
-                .map_or(0, |e| e.labels.1 - e.labels.0),
-        );
+        let exemplar = snapshot.exemplar_of(snapshot.sample(family, sample)?);
+        out.set(exemplar.map_or(0, |e| e.n_labels));
         Ok(())
     })
 }
@@ -686,14 +535,59 @@ pub unsafe extern "C" fn pe_snapshot_exemplar_label(
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let name = out_arg(name, "name")?;
         let value = out_arg(value, "value")?;
-        let labels = snapshot
-            .sample(family, sample)?
-            .exemplar
-            .as_ref()
-            .map_or((0, 0), |e| e.labels);
-        let (n, v) = snapshot.label(labels, label)?;
+        let exemplar = snapshot.exemplar_of(snapshot.sample(family, sample)?);
+        let (labels, n_labels) = exemplar.map_or((std::ptr::null(), 0), |e| (e.labels, e.n_labels));
+        let (n, v) = snapshot.label(labels, n_labels, label)?;
         name.set(n);
         value.set(v);
+        Ok(())
+    })
+}
+
+/// Reads every family of the snapshot at once: `*families` receives the array of its
+/// `*n_families` families, each pointing at its samples, which point at their labels and exemplar.
+/// One call instead of one per field: what bindings use to copy a whole snapshot.
+///
+/// The arrays and strings are borrowed from the snapshot: valid until `pe_snapshot_free()`, not to
+/// be freed or written. Every string lies inside the buffer `pe_snapshot_strings()` gives. With no
+/// families, `*families` may be any pointer (not to be read). Returns `PE_OK`; `PE_ERR_NULL`;
+/// `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe (a snapshot is immutable).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_snapshot_families(
+    snapshot: *const pe_snapshot,
+    families: *mut *const pe_snapshot_family,
+    n_families: *mut usize,
+) -> pe_status {
+    guard("pe_snapshot_families", || {
+        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
+        let families = out_arg(families, "families")?;
+        let n_families = out_arg(n_families, "n_families")?;
+        families.set(snapshot.families.as_ptr());
+        n_families.set(snapshot.families.len());
+        Ok(())
+    })
+}
+
+/// Reads the buffer that holds every string of the snapshot (names, help texts, units, label names
+/// and values, each NUL-terminated): its start into `*strings` and its length in bytes into `*len`.
+/// Every string pointer the snapshot lends, through the accessors or `pe_snapshot_families()`,
+/// points inside it, so a binding can copy all the text at once and slice its strings from the
+/// copy by offset (`pointer - *strings`).
+///
+/// The buffer is borrowed from the snapshot: valid until `pe_snapshot_free()`, not to be freed or
+/// written. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_snapshot_strings(
+    snapshot: *const pe_snapshot,
+    strings: *mut *const c_char,
+    len: *mut usize,
+) -> pe_status {
+    guard("pe_snapshot_strings", || {
+        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
+        let strings = out_arg(strings, "strings")?;
+        let len = out_arg(len, "len")?;
+        strings.set(snapshot.text().as_ptr().cast());
+        len.set(snapshot.text().len());
         Ok(())
     })
 }
@@ -720,42 +614,61 @@ pub unsafe extern "C" fn pe_snapshot_json(
     out: *mut *mut c_char,
     len: *mut usize,
 ) -> pe_status {
-    guard("pe_snapshot_json", || {
+    unsafe { render_json("pe_snapshot_json", snapshot, out, len, Snapshot::to_json) }
+}
+
+/// Renders the whole snapshot as one JSON document laid out by columns: like `pe_snapshot_json()`,
+/// but each family holds an array per field of its samples instead of an array per sample, for
+/// bindings that build their sample records from columns (zipping them) faster than from rows.
+///
+/// The document is an array with one element per family, in snapshot order:
+/// `[name, help, unit, type, names, labels, values, timestamps, exemplars]`, where the first four
+/// are as in `pe_snapshot_json()` and the other five hold one element per sample, in order:
+/// `names` the sample names, `labels` objects (label name to value, in snapshot order), `values`
+/// numbers or the strings `"NaN"`, `"+Inf"`, `"-Inf"`, `timestamps` seconds since the Unix epoch or
+/// `null`, `exemplars` `null` or `[labels, value, timestamp]`. `timestamps` is `null` instead of an
+/// array when no sample of the family has a timestamp, and `exemplars` when none has an exemplar.
+/// Numbers and strings are written as in `pe_snapshot_json()`.
+///
+/// On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
+/// `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`.
+/// Thread-safe (a snapshot is immutable).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_snapshot_json_columns(
+    snapshot: *const pe_snapshot,
+    out: *mut *mut c_char,
+    len: *mut usize,
+) -> pe_status {
+    unsafe {
+        render_json(
+            "pe_snapshot_json_columns",
+            snapshot,
+            out,
+            len,
+            Snapshot::to_json_columns,
+        )
+    }
+}
+
+/// The body of the JSON functions: `render` the snapshot into a string for the caller.
+///
+/// # Safety
+/// As for the exported functions: `snapshot` a snapshot handle or NULL, `out` and `len` writable
+/// or NULL.
+unsafe fn render_json(
+    function: &'static str,
+    snapshot: *const pe_snapshot,
+    out: *mut *mut c_char,
+    len: *mut usize,
+    render: fn(&Snapshot) -> String,
+) -> pe_status {
+    guard(function, || {
         let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
         let out = out_arg(out, "out")?;
-        let json = snapshot.to_json();
+        let json = render(snapshot);
         out.set(to_c_string(&json)?);
         opt_out_arg(len).set(json.len());
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_strings_escape_what_json_requires() {
-        let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd\te\u{1}f é");
-        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f é""#);
-    }
-
-    #[test]
-    fn json_numbers_read_back_exactly() {
-        let mut out = String::new();
-        for value in [
-            1.0,
-            0.1,
-            -2.5e-300,
-            1e21,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ] {
-            json_number(&mut out, value);
-            out.push(' ');
-        }
-        assert_eq!(out, r#"1.0 0.1 -2.5e-300 1e21 "NaN" "+Inf" "-Inf" "#);
-    }
 }

@@ -42,7 +42,8 @@ pub(crate) fn to_c_string(text: &str) -> FfiResult<*mut c_char> {
 }
 
 /// Frees a string the library allocated and handed to the caller (by `pe_registry_expose()`,
-/// `pe_registry_expose_filtered()`, `pe_snapshot_json()`). NULL is a no-op.
+/// `pe_registry_expose_filtered()`, `pe_snapshot_json()`, `pe_snapshot_json_columns()`). NULL is a
+/// no-op.
 ///
 /// Passing any other pointer, or freeing twice, is undefined behaviour. Thread-safe.
 #[unsafe(no_mangle)]

@@ -32,6 +32,87 @@ static void check_label(const pe_snapshot *snapshot, size_t family, size_t sampl
     STREQ(v, value);
 }
 
+/* `s` is inside the snapshot's string buffer, NUL-terminated at `len`. */
+static void check_string(const char *s, size_t len, const char *strings, size_t strings_len) {
+    CHECK(s >= strings && s + len < strings + strings_len);
+    CHECK(strlen(s) == len);
+}
+
+static void check_labels(const pe_snapshot_label *labels, size_t n, const char *strings,
+                         size_t strings_len) {
+    for (size_t l = 0; l < n; l++) {
+        check_string(labels[l].name, labels[l].name_len, strings, strings_len);
+        check_string(labels[l].value, labels[l].value_len, strings, strings_len);
+    }
+}
+
+/* pe_snapshot_families() lends what the accessors read, field by field, all strings inside the
+ * buffer of pe_snapshot_strings(). */
+static void check_bulk_view(const pe_snapshot *snapshot) {
+    const pe_snapshot_family *families = NULL;
+    size_t n_families = 0, n = 0, strings_len = 0;
+    const char *strings = NULL;
+    OK(pe_snapshot_families(snapshot, &families, &n_families));
+    OK(pe_snapshot_strings(snapshot, &strings, &strings_len));
+    OK(pe_snapshot_family_count(snapshot, &n));
+    CHECK(n == n_families);
+    for (size_t f = 0; f < n_families; f++) {
+        const pe_snapshot_family *family = &families[f];
+        const char *text = NULL;
+        OK(pe_snapshot_family_name(snapshot, f, &text));
+        CHECK(text == family->name);
+        check_string(family->name, family->name_len, strings, strings_len);
+        OK(pe_snapshot_family_help(snapshot, f, &text));
+        CHECK(text == family->help);
+        check_string(family->help, family->help_len, strings, strings_len);
+        OK(pe_snapshot_family_unit(snapshot, f, &text));
+        CHECK(text == family->unit);
+        check_string(family->unit, family->unit_len, strings, strings_len);
+        pe_metric_type type;
+        OK(pe_snapshot_family_type(snapshot, f, &type));
+        CHECK(type == family->kind);
+        OK(pe_snapshot_sample_count(snapshot, f, &n));
+        CHECK(n == family->n_samples);
+        for (size_t s = 0; s < family->n_samples; s++) {
+            const pe_snapshot_sample *sample = &family->samples[s];
+            OK(pe_snapshot_sample_name(snapshot, f, s, &text));
+            CHECK(text == sample->name);
+            check_string(sample->name, sample->name_len, strings, strings_len);
+            double value = 0, timestamp = 0;
+            bool has_timestamp = false, has_exemplar = false;
+            OK(pe_snapshot_sample_value(snapshot, f, s, &value));
+            CHECK(memcmp(&value, &sample->value, sizeof value) == 0);
+            OK(pe_snapshot_sample_timestamp(snapshot, f, s, &has_timestamp, &timestamp));
+            CHECK(has_timestamp == sample->has_timestamp && timestamp == sample->timestamp);
+            OK(pe_snapshot_sample_label_count(snapshot, f, s, &n));
+            CHECK(n == sample->n_labels);
+            for (size_t l = 0; l < n; l++) {
+                const char *name = NULL, *label_value = NULL;
+                OK(pe_snapshot_sample_label(snapshot, f, s, l, &name, &label_value));
+                CHECK(name == sample->labels[l].name && label_value == sample->labels[l].value);
+            }
+            check_labels(sample->labels, sample->n_labels, strings, strings_len);
+            OK(pe_snapshot_sample_exemplar(snapshot, f, s, &has_exemplar, &value, &has_timestamp,
+                                           &timestamp));
+            CHECK(has_exemplar == (sample->exemplar != NULL));
+            if (sample->exemplar == NULL) continue;
+            CHECK(value == sample->exemplar->value);
+            CHECK(has_timestamp == sample->exemplar->has_timestamp);
+            CHECK(timestamp == sample->exemplar->timestamp);
+            OK(pe_snapshot_exemplar_label_count(snapshot, f, s, &n));
+            CHECK(n == sample->exemplar->n_labels);
+            for (size_t l = 0; l < n; l++) {
+                const char *name = NULL, *label_value = NULL;
+                OK(pe_snapshot_exemplar_label(snapshot, f, s, l, &name, &label_value));
+                CHECK(name == sample->exemplar->labels[l].name);
+                CHECK(label_value == sample->exemplar->labels[l].value);
+            }
+            check_labels(sample->exemplar->labels, sample->exemplar->n_labels, strings,
+                         strings_len);
+        }
+    }
+}
+
 int main(void) {
     pe_registry *registry = NULL;
     OK(pe_registry_new(&registry));
@@ -185,6 +266,20 @@ int main(void) {
     OK(pe_snapshot_sample_label_count(snapshot, f, 0, &labels));
     CHECK(labels == 0);
 
+    /* The same, all at once. */
+    check_bulk_view(snapshot);
+    const pe_snapshot_family *families = NULL;
+    const char *strings = NULL;
+    FAILS(pe_snapshot_families(snapshot, &families, NULL), PE_ERR_NULL,
+          "pe_snapshot_families: argument `n_families` is NULL");
+    FAILS(pe_snapshot_strings((pe_snapshot *)registry, &strings, &n), PE_ERR_WRONG_KIND,
+          "pe_snapshot_strings: argument `snapshot` is a pe_registry handle");
+    pe_snapshot *empty = NULL;
+    OK(pe_registry_snapshot_filtered(registry, NULL, 0, &empty));
+    OK(pe_snapshot_families(empty, &families, &n));
+    CHECK(n == 0);
+    pe_snapshot_free(empty);
+
     /* Index errors. */
     const char *text = NULL;
     FAILS(pe_snapshot_family_name(snapshot, 6, &text), PE_ERR_NOT_FOUND,
@@ -226,6 +321,7 @@ int main(void) {
     OK(pe_registry_register_gauge(small, g));
     pe_snapshot *small_snapshot = NULL;
     OK(pe_registry_snapshot(small, &small_snapshot));
+    check_bulk_view(small_snapshot);
     char *json = NULL;
     size_t json_len = 0;
     OK(pe_snapshot_json(small_snapshot, &json, &json_len));
@@ -238,6 +334,14 @@ int main(void) {
     FAILS(pe_snapshot_json(small_snapshot, NULL, NULL), PE_ERR_NULL,
           "pe_snapshot_json: argument `out` is NULL");
     FAILS(pe_snapshot_json(NULL, &json, NULL), PE_ERR_NULL, "argument `snapshot` is NULL");
+    /* The same by columns. */
+    OK(pe_snapshot_json_columns(small_snapshot, &json, &json_len));
+    STREQ(json, "[[\"g\",\"G \\\"q\\\".\",\"\",1,[\"g\",\"g\"],"
+                "[{\"k\":\"a\\\"b\\nc\"},{\"k\":\"x\"}],[\"+Inf\",0.5],null,null]]");
+    CHECK(json_len == strlen(json));
+    pe_string_free(json);
+    FAILS(pe_snapshot_json_columns(small_snapshot, NULL, &json_len), PE_ERR_NULL,
+          "pe_snapshot_json_columns: argument `out` is NULL");
     pe_snapshot_free(small_snapshot);
     pe_gauge_free(g);
     pe_registry_free(small);

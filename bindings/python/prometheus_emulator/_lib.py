@@ -278,7 +278,7 @@ _FUNCTIONS = {
     "pe_registry_snapshot": (RELEASE, c_int, (_p, _pp)),
     "pe_registry_snapshot_filtered": (RELEASE, c_int, (_p, _ss, _n, _pp)),
     "pe_snapshot_free": (HOLD, None, (_p,)),
-    "pe_snapshot_json": (RELEASE, c_int, (_p, POINTER(c_void_p), _pn)),
+    "pe_snapshot_json_columns": (RELEASE, c_int, (_p, POINTER(c_void_p), _pn)),
 }
 
 # Functions of newer libraries: when the loaded library lacks one, its attribute is None and the

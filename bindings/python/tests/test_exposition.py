@@ -120,6 +120,10 @@ def test_special_values(registry):
               for f in parse_text(exposition.generate_latest(registry).decode()) for s in f.samples}
     assert parsed == {"inf": math.inf, "neg": -math.inf, "tiny": 5e-324,
                       "big": 1.7976931348623157e308}
+    # collect() reads the library's "+Inf" and "-Inf" back as floats too.
+    collected = {s.labels["kind"]: s.value for f in registry.collect() for s in f.samples}
+    assert collected == parsed
+    assert {type(value) for value in collected.values()} == {float}
 
 
 def test_content_types_and_negotiation():
