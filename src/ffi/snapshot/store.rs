@@ -265,7 +265,7 @@ impl Builder {
             self.label_names_of = Some(key);
         }
         let start = self.labels.len();
-        for (i, value) in labels.values().iter().enumerate() {
+        for (i, value) in labels.values().enumerate() {
             let value = self.push_str(value);
             self.labels.push(Self::label(self.label_names[i], value));
         }
