@@ -55,12 +55,10 @@ pub struct LabelSet {
 const END_BYTES: usize = std::mem::size_of::<u32>();
 
 impl LabelSet {
-    /// A set with no labels.
+    /// A set with no labels. Made afresh each time (two tiny allocations): a cached one would live
+    /// in a static, and a host that unloads the library would lose its heap blocks.
     pub fn empty() -> Self {
-        static EMPTY: std::sync::OnceLock<LabelSet> = std::sync::OnceLock::new();
-        EMPTY
-            .get_or_init(|| LabelSet::from_parts::<&str>(Arc::from(Vec::new()), &[]))
-            .clone()
+        LabelSet::from_parts::<&str>(Arc::from(Vec::new()), &[])
     }
 
     /// Builds a set from pairs, validating the names and rejecting duplicates.

@@ -95,6 +95,11 @@ mod imp {
         // start_ip, post_commit_offset, abort_ip) is stored in the thread's `rseq_cs` field
         // (offset 8 of struct rseq) before the section starts; `cpu_id` is at offset 4.
         //
+        // The field is cleared again on the way out (the kernel clears it itself when it aborts),
+        // so that it never points into this library once the section is over: the kernel reads
+        // the descriptor whenever it preempts or signals the thread, and one left behind in a
+        // library since unloaded (dlclose) would get the host killed with SIGSEGV.
+        //
         // SAFETY: `fs` addresses the thread's TLS block, where glibc keeps its registered struct
         // rseq at `offset`; writing `rseq_cs` is how a thread enters a critical section. The add
         // writes CPU `cpu`'s cell only on CPU `cpu` (or not at all, on abort), so no two writers
@@ -106,10 +111,11 @@ mod imp {
                 "2:",
                 "mov %fs:4({offset}), {cpu:e}",
                 "cmp {last}, {cpu}",
-                "ja {not_added}",
+                "ja 7f",
                 "shl $6, {cpu}",
                 "add {value}, ({first}, {cpu})",
                 "3:",
+                "movq $0, %fs:8({offset})",
                 ".pushsection __rseq_cs, \"aw\"",
                 ".balign 32",
                 "4:",
@@ -117,6 +123,9 @@ mod imp {
                 ".quad 2b, 3b - 2b, 5f",
                 ".popsection",
                 ".pushsection __rseq_failure, \"ax\"",
+                "7:",
+                "movq $0, %fs:8({offset})",
+                "jmp {not_added}",
                 ".byte 0x0f, 0xb9, 0x3d",
                 ".long 0x53053053",
                 "5:",

@@ -5,10 +5,13 @@
  *
  * usage: host <path to libprometheus_emulator.so> <iterations>
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep, under -std=c99 */
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "prometheus_emulator.h"
 
@@ -111,12 +114,89 @@ done:
     return ok;
 }
 
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int signal) {
+    (void)signal;
+    signals_seen++;
+}
+
+/* Whether the library is still mapped into the process (after dlclose it must not be). */
+static int library_mapped(void) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps == NULL) {
+        return -1;
+    }
+    char line[1024];
+    int mapped = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        mapped |= strstr(line, "libprometheus_emulator") != NULL;
+    }
+    fclose(maps);
+    return mapped;
+}
+
+/* A short first session (a counter incremented by whole numbers, the per-CPU path), after which
+ * the library must really be gone from the process. First: once a thread has used a thread-local
+ * value with a destructor (the library's last error message, for one), glibc keeps the library
+ * loaded until that thread exits, and dlclose no longer unmaps it. */
+static int short_session(const char *path) {
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        fprintf(stderr, "dlopen: %s\n", dlerror());
+        return 0;
+    }
+    struct api api;
+    pe_counter *counter = NULL;
+    int ok = load(lib, &api) && api.counter_new("last_total", "h", NULL, 0, &counter) == PE_OK &&
+             api.counter_inc(counter, 1.0) == PE_OK && api.counter_inc(counter, 2.0) == PE_OK;
+    if (counter != NULL) {
+        api.counter_free(counter);
+    }
+    if (dlclose(lib) != 0 || !ok) {
+        fprintf(stderr, "short session failed\n");
+        return 0;
+    }
+    if (library_mapped() != 0) {
+        fprintf(stderr, "the library is still mapped after dlclose\n");
+        return 0;
+    }
+    return 1;
+}
+
+/* The host goes on after the last unload. The kernel looks at a thread's restartable-sequence
+ * state whenever it delivers a signal or preempts the thread; nothing the library put there may
+ * point into its unmapped code or data by then, or the kernel kills the host. */
+static int survive_signals_and_preemption(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGUSR1, &action, NULL) != 0) {
+        perror("sigaction");
+        return 0;
+    }
+    for (int i = 0; i < 20; i++) {
+        raise(SIGUSR1);
+        struct timespec nap = {0, 1000000};
+        nanosleep(&nap, NULL);
+    }
+    if (signals_seen != 20) {
+        fprintf(stderr, "%d of 20 signals handled\n", (int)signals_seen);
+        return 0;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s <library> <iterations>\n", argv[0]);
         return 2;
     }
     int iterations = atoi(argv[2]);
+    if (!short_session(argv[1]) || !survive_signals_and_preemption()) {
+        return 1;
+    }
     for (int round = 0; round < iterations; round++) {
         void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
         if (lib == NULL) {
