@@ -54,6 +54,12 @@ pub struct LabelSet {
 
 const END_BYTES: usize = std::mem::size_of::<u32>();
 
+/// One value end from a set's data (`END_BYTES` bytes).
+#[inline(always)]
+fn read_end(bytes: &[u8]) -> usize {
+    u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+}
+
 impl LabelSet {
     /// A set with no labels. Made afresh each time (two tiny allocations): a cached one would live
     /// in a static, and a host that unloads the library would lose its heap blocks.
@@ -149,7 +155,7 @@ impl LabelSet {
     fn ends(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
         self.data[..self.len() * END_BYTES]
             .chunks_exact(END_BYTES)
-            .map(|end| u32::from_ne_bytes([end[0], end[1], end[2], end[3]]) as usize)
+            .map(read_end)
     }
 
     /// The end of the values, counted from the start of the first.
@@ -157,10 +163,7 @@ impl LabelSet {
     fn values_end(&self) -> usize {
         match self.len() {
             0 => 0,
-            n => {
-                let last = &self.data[(n - 1) * END_BYTES..n * END_BYTES];
-                u32::from_ne_bytes([last[0], last[1], last[2], last[3]]) as usize
-            }
+            n => read_end(&self.data[(n - 1) * END_BYTES..n * END_BYTES]),
         }
     }
 
@@ -252,8 +255,7 @@ impl<'a> Iterator for Values<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        let end = self.ends.next()?;
-        let end = u32::from_ne_bytes([end[0], end[1], end[2], end[3]]) as usize;
+        let end = read_end(self.ends.next()?);
         // SAFETY: the bytes between two ends are one value, copied from a `str`.
         let value =
             unsafe { std::str::from_utf8_unchecked(self.text.get_unchecked(self.start..end)) };

@@ -53,14 +53,18 @@ mod imp {
         });
     }
 
+    /// `__rseq_offset`, when restartable sequences are in use.
+    #[inline(always)]
+    fn rseq_offset() -> Option<isize> {
+        let offset = RSEQ_OFFSET.load(Ordering::Relaxed);
+        (offset != UNAVAILABLE).then_some(offset)
+    }
+
     /// The CPU the calling thread runs on (it may have moved by the time the caller uses it), when
     /// the kernel keeps it for the thread: a load, no function call.
     #[inline(always)]
     pub(crate) fn current_cpu() -> Option<usize> {
-        let offset = RSEQ_OFFSET.load(Ordering::Relaxed);
-        if offset == UNAVAILABLE {
-            return None;
-        }
+        let offset = rseq_offset()?;
         let cpu: u32;
         // SAFETY: reads the `cpu_id` field of the thread's struct rseq (see `add_on_current_cpu`).
         unsafe {
@@ -84,10 +88,9 @@ mod imp {
     /// this function (any number of readers may load them atomically meanwhile).
     #[inline(always)]
     pub(crate) unsafe fn add_on_current_cpu(cells: PerCpuCells, value: u64) -> bool {
-        let offset = RSEQ_OFFSET.load(Ordering::Relaxed);
-        if offset == UNAVAILABLE {
+        let Some(offset) = rseq_offset() else {
             return false;
-        }
+        };
         // The critical section runs from label 2 to label 3 (the add is its last instruction, the
         // commit); the kernel moves a thread interrupted inside it to label 5, which must follow
         // the signature glibc registered (RSEQ_SIG, 0x53053053 on x86, here inside a `ud1` so
