@@ -14,6 +14,7 @@ pub mod name;
 pub mod push;
 pub mod registry;
 pub mod snapshot;
+pub mod sync;
 
 pub use collectors::CallbackMetric;
 pub use error::{Error, Result};

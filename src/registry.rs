@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use parking_lot::RwLock;
+use crate::sync::RwLock;
 
 use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};

@@ -1,95 +1,26 @@
-//! HTTP/1.1 messages, as much as a metrics endpoint needs: reading a bounded request head,
-//! parsing the request line, headers and query string, and writing a response head.
+//! HTTP/1.1 messages, as much as a metrics endpoint needs: finding and parsing a bounded request
+//! head (with `httparse`), reading its query string, and writing a response head.
 //!
 //! Request bodies are never read: no route takes one, so a request that announces a body is
 //! answered and its connection closed, which keeps the next request on the wire in sync without a
 //! body parser.
 
 use std::borrow::Cow;
-use std::io::{self, ErrorKind, Read};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A reader whose blocking reads can be bounded, so a head is read against a deadline.
-pub(crate) trait TimedRead: Read {
-    /// Makes the next reads give up after `timeout`.
-    fn set_read_timeout(&mut self, timeout: Duration) -> io::Result<()>;
-}
+/// Header fields a request may carry; more is answered 431, as a head over the byte limit is.
+pub(crate) const MAX_HEADER_FIELDS: usize = 100;
 
-/// Why no request head could be taken from a connection.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// The peer closed, or sent nothing before the deadline: close without answering.
-    Idle,
-    /// The head did not end within the size limit: answer 431.
-    TooLarge,
-    /// Part of a head came, then the deadline passed: answer 408.
-    TimedOut,
-    /// The connection failed (reset, shut down by stop, a TLS error): close without answering.
-    Io,
-}
-
-/// Reads from `stream` into `buf` until `buf` starts with a complete head, and returns the
-/// head's length. `buf` may already hold bytes (a pipelined request); bytes after the head stay
-/// in `buf` for the next request. At most `limit` bytes are buffered, so a huge header costs
-/// `limit` bytes of memory and no more.
-pub(crate) fn read_head(
-    stream: &mut impl TimedRead,
-    buf: &mut Vec<u8>,
-    limit: usize,
-    deadline: Instant,
-) -> Result<usize, ReadError> {
-    let mut scanned = 0;
-    loop {
-        // RFC 9112 2.2: a server should ignore empty lines received before the request line.
-        let blank = buf
-            .iter()
-            .take_while(|b| **b == b'\r' || **b == b'\n')
-            .count();
-        if blank > 0 {
-            buf.drain(..blank);
-            scanned = 0;
-        }
-        if let Some(end) = find_head_end(buf, scanned) {
-            return Ok(end);
-        }
-        if buf.len() >= limit {
-            return Err(ReadError::TooLarge);
-        }
-        // The terminator may straddle two reads: rescan the last three bytes.
-        scanned = buf.len().saturating_sub(3);
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(if buf.is_empty() {
-                ReadError::Idle
-            } else {
-                ReadError::TimedOut
-            });
-        }
-        stream
-            .set_read_timeout(deadline - now)
-            .map_err(|_| ReadError::Io)?;
-        let filled = buf.len();
-        buf.resize(limit.min(filled + 4096), 0);
-        let result = stream.read(&mut buf[filled..]);
-        buf.truncate(filled + *result.as_ref().unwrap_or(&0));
-        match result {
-            Ok(0) if filled == 0 => return Err(ReadError::Idle),
-            Ok(0) => return Err(ReadError::Io),
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
-                ) => {}
-            Err(_) => return Err(ReadError::Io),
-        }
-    }
-}
-
-/// The index just past the blank line that ends a head (`\r\n\r\n`, or bare `\n\n`, which RFC
-/// 9112 lets a server accept), searching from `from`.
-fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
+/// Where the head at the start of `buf` ends: the index just past the blank line that closes it
+/// (`\r\n\r\n`, or bare `\n\n`, which RFC 9112 lets a server accept), searching from `from`
+/// so that a head arriving a byte at a time is scanned once, not once per byte. Blank lines
+/// before the request line (RFC 9112 2.2) are not a head's end.
+pub(crate) fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
+    let leading = buf
+        .iter()
+        .take_while(|b| **b == b'\r' || **b == b'\n')
+        .count();
+    let mut i = from.max(leading);
     while i < buf.len() {
         if buf[i] == b'\n' {
             if buf.get(i + 1) == Some(&b'\n') {
@@ -102,6 +33,11 @@ fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Where to resume [`find_head_end`] after more bytes arrive: the terminator may straddle reads.
+pub(crate) fn rescan_from(scanned_len: usize) -> usize {
+    scanned_len.saturating_sub(3)
 }
 
 /// The HTTP version of a request.
@@ -130,6 +66,8 @@ pub(crate) enum ParseError {
     BadRequest(&'static str),
     /// An HTTP version other than 1.0 and 1.1: answer 505.
     VersionNotSupported,
+    /// More than [`MAX_HEADER_FIELDS`] header fields: answer 431.
+    TooManyFields,
 }
 
 impl Request {
@@ -191,22 +129,35 @@ impl Request {
     }
 }
 
-/// Parses a complete head (request line, header fields, blank line).
+/// Parses a complete head (request line, header fields, blank line), as [`find_head_end`]
+/// delimits it.
 pub(crate) fn parse_head(head: &[u8]) -> Result<Request, ParseError> {
-    let mut lines = head
-        .split(|b| *b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
-    let request_line = lines
-        .next()
-        .ok_or(ParseError::BadRequest("empty request"))?;
-    let (method, target, version) = parse_request_line(request_line)?;
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADER_FIELDS];
+    let mut parsed = httparse::Request::new(&mut fields);
+    match parsed.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(ParseError::BadRequest("incomplete head")),
+        Err(httparse::Error::Version) => return Err(version_error(head)),
+        Err(httparse::Error::TooManyHeaders) => return Err(ParseError::TooManyFields),
+        Err(e) => return Err(ParseError::BadRequest(reason(e))),
+    }
+    let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
+    else {
+        return Err(ParseError::BadRequest("malformed request line"));
+    };
+    let version = if minor == 0 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
     let (path, query) = split_target(target)?;
-    let mut headers = Vec::new();
-    for line in lines {
-        if line.is_empty() {
-            break;
-        }
-        headers.push(parse_header_field(line)?);
+    let mut headers = Vec::with_capacity(parsed.headers.len());
+    for field in parsed.headers.iter() {
+        // httparse lets obs-text (bytes 0x80-0xff) through, as RFC 9110 5.5 does.
+        headers.push((
+            field.name.to_owned(),
+            String::from_utf8_lossy(field.value.trim_ascii()).into_owned(),
+        ));
     }
     let request = Request {
         method: method.to_owned(),
@@ -232,35 +183,31 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Request, ParseError> {
     Ok(request)
 }
 
-fn parse_request_line(line: &[u8]) -> Result<(&str, &str, Version), ParseError> {
-    const MALFORMED: ParseError = ParseError::BadRequest("malformed request line");
-    let line = std::str::from_utf8(line).map_err(|_| MALFORMED)?;
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(MALFORMED);
-    };
-    if method.is_empty() || !method.bytes().all(is_token_byte) {
-        return Err(MALFORMED);
-    }
-    if target.is_empty() || !target.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(MALFORMED);
-    }
-    let version = match version {
-        "HTTP/1.1" => Version::Http11,
-        "HTTP/1.0" => Version::Http10,
-        other => {
-            let digits = other.strip_prefix("HTTP/").map(str::as_bytes);
-            return Err(match digits {
-                Some([major, b'.', minor]) if major.is_ascii_digit() && minor.is_ascii_digit() => {
-                    ParseError::VersionNotSupported
-                }
-                _ => MALFORMED,
-            });
+/// httparse knows HTTP/1.0 and 1.1 only: another well-formed version (`HTTP/2.0`) is answered
+/// 505, anything else in its place 400.
+fn version_error(head: &[u8]) -> ParseError {
+    let line = head
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(head, |end| &head[..end]);
+    let line = line.trim_ascii_start().strip_suffix(b"\r").unwrap_or(line);
+    match line.rsplit(|b| *b == b' ').next() {
+        Some([b'H', b'T', b'T', b'P', b'/', major, b'.', minor])
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            ParseError::VersionNotSupported
         }
-    };
-    Ok((method, target, version))
+        _ => ParseError::BadRequest("malformed request line"),
+    }
+}
+
+fn reason(error: httparse::Error) -> &'static str {
+    match error {
+        httparse::Error::HeaderName => "malformed header field name",
+        httparse::Error::HeaderValue => "control character in a header field",
+        httparse::Error::NewLine => "malformed line ending",
+        _ => "malformed request line",
+    }
 }
 
 /// Splits a request target into path and query. Origin form (`/metrics?x`) is what clients send;
@@ -281,40 +228,6 @@ fn split_target(target: &str) -> Result<(&str, &str), ParseError> {
     };
     let origin = origin.split_once('#').map_or(origin, |(before, _)| before);
     Ok(origin.split_once('?').unwrap_or((origin, "")))
-}
-
-fn parse_header_field(line: &[u8]) -> Result<(String, String), ParseError> {
-    if line[0] == b' ' || line[0] == b'\t' {
-        // RFC 9112 5.2: obsolete line folding may be rejected with 400.
-        return Err(ParseError::BadRequest("folded header field"));
-    }
-    let colon = line
-        .iter()
-        .position(|b| *b == b':')
-        .ok_or(ParseError::BadRequest("header field without a colon"))?;
-    let (name, value) = (&line[..colon], &line[colon + 1..]);
-    // RFC 9112 5.1: no whitespace between the field name and the colon.
-    if name.is_empty() || !name.iter().copied().all(is_token_byte) {
-        return Err(ParseError::BadRequest("malformed header field name"));
-    }
-    if value
-        .iter()
-        .any(|b| (b.is_ascii_control() && *b != b'\t') || *b == 0x7f)
-    {
-        return Err(ParseError::BadRequest(
-            "control character in a header field",
-        ));
-    }
-    let value = value.trim_ascii();
-    Ok((
-        String::from_utf8_lossy(name).into_owned(),
-        String::from_utf8_lossy(value).into_owned(),
-    ))
-}
-
-/// RFC 9110 `tchar`: the bytes a method or a field name may contain.
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Decodes `application/x-www-form-urlencoded` text: `+` is a space, `%XX` a byte. A `%` not
@@ -454,68 +367,54 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Cursor;
+    use std::time::Duration;
 
-    /// Hands out its data in chunks of a fixed size, as a socket might.
-    struct Chunked {
-        data: Cursor<Vec<u8>>,
-        chunk: usize,
-    }
-
-    impl Read for Chunked {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(self.chunk);
-            self.data.read(&mut buf[..n])
-        }
-    }
-
-    impl TimedRead for Chunked {
-        fn set_read_timeout(&mut self, _: Duration) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    fn read_all(data: &[u8], chunk: usize, limit: usize) -> (Result<usize, ReadError>, Vec<u8>) {
-        let mut stream = Chunked {
-            data: Cursor::new(data.to_vec()),
-            chunk,
-        };
+    /// Feeds `data` in chunks of `chunk` bytes, as a socket might, and returns where the head
+    /// ends once it is complete.
+    fn head_end_in_chunks(data: &[u8], chunk: usize) -> Option<usize> {
         let mut buf = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        (read_head(&mut stream, &mut buf, limit, deadline), buf)
+        let mut from = 0;
+        for piece in data.chunks(chunk) {
+            buf.extend_from_slice(piece);
+            if let Some(end) = find_head_end(&buf, from) {
+                return Some(end);
+            }
+            from = rescan_from(buf.len());
+        }
+        None
     }
 
     #[test]
     fn head_is_found_across_chunk_boundaries() {
         let raw = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n";
         for chunk in 1..8 {
-            let (end, buf) = read_all(raw, chunk, 1024);
-            let end = end.unwrap();
-            assert_eq!(&buf[..end], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            let end = head_end_in_chunks(raw, chunk).unwrap();
+            assert_eq!(&raw[..end], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
         }
+        assert_eq!(
+            head_end_in_chunks(b"GET / HTTP/1.1\r\nHost: x\r\n", 4),
+            None
+        );
     }
 
     #[test]
     fn leading_blank_lines_and_bare_newlines_are_accepted() {
-        let (end, buf) = read_all(b"\r\n\nGET / HTTP/1.1\nHost: x\n\n", 3, 1024);
-        let request = parse_head(&buf[..end.unwrap()]).unwrap();
+        let raw = b"\r\n\nGET / HTTP/1.1\nHost: x\n\n";
+        let end = head_end_in_chunks(raw, 3).unwrap();
+        assert_eq!(end, raw.len());
+        let request = parse_head(&raw[..end]).unwrap();
         assert_eq!(request.path, "/");
         assert_eq!(request.header("HOST").as_deref(), Some("x"));
     }
 
     #[test]
-    fn oversized_head_and_eof_are_reported() {
-        let mut raw = b"GET / HTTP/1.1\r\nX: ".to_vec();
-        raw.resize(10_000, b'a');
-        assert!(matches!(
-            read_all(&raw, 512, 4096).0,
-            Err(ReadError::TooLarge)
-        ));
-        assert!(matches!(read_all(b"", 512, 4096).0, Err(ReadError::Idle)));
-        assert!(matches!(
-            read_all(b"GET /", 512, 4096).0,
-            Err(ReadError::Io)
-        ));
+    fn too_many_fields_are_told_apart() {
+        let mut raw = b"GET / HTTP/1.1\r\n".to_vec();
+        for i in 0..=MAX_HEADER_FIELDS {
+            raw.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+        }
+        raw.extend_from_slice(b"\r\n");
+        assert_eq!(parse_head(&raw).unwrap_err(), ParseError::TooManyFields);
     }
 
     #[test]
@@ -532,6 +431,8 @@ mod tests {
             "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
             "GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
             "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "GET / HTTP/1.1\r\nA: b\x01c\r\n\r\n",
+            "GET /\x7f HTTP/1.1\r\n\r\n",
         ] {
             assert!(
                 matches!(parse_head(bad.as_bytes()), Err(ParseError::BadRequest(_))),
@@ -542,6 +443,10 @@ mod tests {
             parse_head(b"GET / HTTP/2.0\r\n\r\n").unwrap_err(),
             ParseError::VersionNotSupported
         );
+        assert!(matches!(
+            parse_head(b"GET / HTTP/1.1x\r\n\r\n"),
+            Err(ParseError::BadRequest(_))
+        ));
     }
 
     #[test]

@@ -24,17 +24,25 @@
 //! per-connection threads that it never joins: after its server is dropped they linger for up to
 //! five seconds, or until a stalled client's socket times out. A host that stops the exporter and
 //! then `dlclose()`s the library would unmap code those threads still run. So this module is a
-//! small HTTP/1.1 server on `std::net` whose every thread is its own and joined by
-//! [`Exporter::stop`]:
-//! - one accept thread, blocked in `accept`; stop sets a flag and wakes it by connecting to the
-//!   listening address (loopback when bound to an unspecified one);
-//! - a fixed pool of workers (4 by default) fed through a bounded queue; when the queue is full
-//!   the accept thread answers `503` and closes, so a flood is refused cleanly;
-//! - per-connection read and write timeouts (10 s by default), keep-alive with a cap on requests
-//!   per connection, a bound on the request head (16 KiB by default: a larger one gets `431`), `400`
-//!   for a malformed request;
-//! - stop also shuts down the sockets of connections in progress, so a stalled client cannot
-//!   delay it.
+//! small HTTP/1.1 server of the library's own whose every thread is joined by [`Exporter::stop`]:
+//! - one event-loop thread (`mio`: epoll) owns every socket: it accepts, reads request heads,
+//!   writes answers and enforces each connection's deadline without blocking, so a client that
+//!   connects and sends nothing, trickles its head (or TLS handshake) or reads slowly costs a
+//!   socket and a small buffer, never a thread; stop wakes it through a `mio::Waker`;
+//! - a fixed pool of workers (4 by default) renders answers to complete, valid requests (heads
+//!   parsed by `httparse`), taken from a bounded queue; when it is full the request is answered
+//!   `503` at once;
+//! - deadlines on the whole of each operation: the first head and the TLS handshake before it
+//!   (read timeout, 10 s by default), the idle time between keep-alive requests, each later head,
+//!   each answer (write timeout); a bound on the request head (16 KiB and 100 fields: larger gets
+//!   `431`), `400` for a malformed request, `505` for another HTTP version;
+//! - a cap on open connections, in all and per peer address (1024 by default): at the cap the
+//!   oldest idle connection is closed to make room, and a new one is refused with `503` at once
+//!   only when every connection is busy with an answer.
+//!
+//! After `fork()`, the child has none of the exporter's threads: an inherited exporter is
+//! stopped there, and stopping it (or dropping it) joins nothing and leaves the parent's
+//! connections alone.
 //!
 //! Two details matter to C hosts. Writes never raise SIGPIPE (C programs do not ignore it as Rust
 //! programs do): plain sockets are written with `send(MSG_NOSIGNAL)`, and TLS goes through a
@@ -45,8 +53,10 @@
 //! exporter from a short-lived thread and checks that `dlclose()` really unmaps the library.
 
 mod auth;
+mod connection;
 mod handler;
 mod http;
+mod reactor;
 mod server;
 mod tls;
 
@@ -72,6 +82,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_HEAD_BYTES: usize = 16 * 1024;
 /// Requests served on one keep-alive connection before it is closed, when not configured.
 pub const DEFAULT_MAX_REQUESTS_PER_CONNECTION: usize = 1000;
+/// Connections open at once when not configured (in all, and from one peer address): beyond it
+/// the oldest idle connection is closed to make room.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Something that owns a registry and keeps it alive while an exporter serves it: how the C ABI
 /// hands over a registry handle, which holds its registry by value.
@@ -124,6 +137,8 @@ pub struct ExporterOptions {
     idle_timeout: Duration,
     max_head_bytes: usize,
     max_requests_per_connection: usize,
+    max_connections: usize,
+    max_connections_per_peer: usize,
     basic_auth: Option<BasicAuth>,
     tls: Option<TlsOptions>,
 }
@@ -144,6 +159,8 @@ impl ExporterOptions {
             idle_timeout: DEFAULT_TIMEOUT,
             max_head_bytes: DEFAULT_MAX_HEAD_BYTES,
             max_requests_per_connection: DEFAULT_MAX_REQUESTS_PER_CONNECTION,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_peer: DEFAULT_MAX_CONNECTIONS,
             basic_auth: None,
             tls: None,
         }
@@ -161,14 +178,15 @@ impl ExporterOptions {
         self
     }
 
-    /// Number of worker threads, each serving one connection at a time (1 to 1024).
+    /// Number of worker threads rendering answers (1 to 1024). Connections are watched by one
+    /// event-loop thread besides them, so idle or slow clients occupy no worker.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers;
         self
     }
 
-    /// Connections that may wait for a worker (1 to 65536); beyond that, new connections get
-    /// `503`.
+    /// Complete requests that may wait for a worker (1 to 65536); beyond that, requests are
+    /// answered `503` at once.
     pub fn max_pending_connections(mut self, max: usize) -> Self {
         self.max_pending_connections = max;
         self
@@ -181,7 +199,8 @@ impl ExporterOptions {
         self
     }
 
-    /// How long a write to a client that does not read may block before the connection is closed.
+    /// How long writing one answer may take in all; a client that reads too slowly is
+    /// disconnected after it.
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = timeout;
         self
@@ -202,6 +221,21 @@ impl ExporterOptions {
     /// Requests served on one keep-alive connection before it is closed (at least 1).
     pub fn max_requests_per_connection(mut self, max: usize) -> Self {
         self.max_requests_per_connection = max;
+        self
+    }
+
+    /// Connections open at once (1 to 1,000,000). At the cap the oldest idle connection (one that
+    /// has sent nothing of a request) is closed to make room, then the oldest still sending its
+    /// head; when every connection is busy with an answer, the new one is refused with `503`.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// The same cap for the connections of one peer address (1 to 1,000,000); by default, the
+    /// total cap.
+    pub fn max_connections_per_peer(mut self, max: usize) -> Self {
+        self.max_connections_per_peer = max;
         self
     }
 
@@ -235,6 +269,12 @@ impl ExporterOptions {
         }
         if self.max_requests_per_connection == 0 {
             return invalid("max_requests_per_connection must be at least 1");
+        }
+        let caps = [self.max_connections, self.max_connections_per_peer];
+        if caps.iter().any(|cap| !(1..=1_000_000).contains(cap)) {
+            return invalid(
+                "max_connections and max_connections_per_peer must be between 1 and 1000000",
+            );
         }
         Ok(())
     }
@@ -314,6 +354,10 @@ impl Exporter {
             idle_timeout: options.idle_timeout,
             max_head_bytes: options.max_head_bytes,
             max_requests_per_connection: options.max_requests_per_connection,
+            max_connections: options.max_connections,
+            max_connections_per_peer: options
+                .max_connections_per_peer
+                .min(options.max_connections),
         };
         let shared = Arc::new(Shared::new(
             options.registry,

@@ -10,7 +10,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 
 use super::args::{out_arg, pairs_arg, slice_arg, str_arg, str_array, timestamp_arg};
 use super::guard::{guard, guard_value};

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
-use parking_lot::RwLock;
+use crate::sync::RwLock;
 
 use super::{ChildMetric, FamilyDesc};
 use crate::error::{Error, Result};

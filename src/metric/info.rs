@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use crate::sync::RwLock;
 
 use super::{ChildMetric, FamilyDesc};
 use crate::error::{Error, Result};
