@@ -388,21 +388,24 @@ typedef struct pe_exporter_options {
      */
     const char *address;
     /**
-     * Worker threads, each serving one connection at a time, 1 to 1024; 0 for the default, 4.
+     * Worker threads rendering answers, 1 to 1024; 0 for the default, 4. Connections are watched
+     * by one event-loop thread besides them, so idle or slow clients occupy no worker.
      */
     size_t workers;
     /**
-     * Connections that may wait for a worker, 1 to 65536; beyond that new connections are
-     * answered 503. 0 for the default, 64.
+     * Complete requests that may wait for a worker, 1 to 65536; beyond that requests are
+     * answered 503 at once. 0 for the default, 64.
      */
     size_t max_pending_connections;
     /**
-     * How long a request head may take to arrive, in milliseconds; a client that sends nothing
+     * How long a request head (and, on a new TLS connection, the handshake before it) may take
+     * to arrive in all, in milliseconds, however slowly it trickles; a client that sends nothing
      * is disconnected after it. 0 for the default, 10000.
      */
     uint32_t read_timeout_ms;
     /**
-     * How long sending one response may take, in milliseconds. 0 for the default, 10000.
+     * How long sending one response may take in all, in milliseconds; a client that reads too
+     * slowly is disconnected after it. 0 for the default, 10000.
      */
     uint32_t write_timeout_ms;
     /**
@@ -438,6 +441,17 @@ typedef struct pe_exporter_options {
      * Requires `tls_cert_file`.
      */
     const char *tls_key_file;
+    /**
+     * Connections open at once, 1 to 1000000; 0 for the default, 1024. At the cap the oldest
+     * idle connection (one that has sent nothing of a request) is closed to make room; when
+     * every connection is busy with an answer, the new one is answered 503. A field added after
+     * the first version: read only when `struct_size` covers it.
+     */
+    size_t max_connections;
+    /**
+     * The same cap for the connections of one peer address; 0 for the default, `max_connections`.
+     */
+    size_t max_connections_per_peer;
 } pe_exporter_options;
 
 /**
@@ -991,6 +1005,8 @@ enum pe_status pe_gauge_set_labels(struct pe_gauge *gauge,
 
 /**
  * Adds `amount` (which may be negative) to a bound child or a family without labels.
+ * Infinities follow IEEE arithmetic: a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN is a
+ * valid gauge value).
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
  * (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`
@@ -1136,8 +1152,9 @@ enum pe_status pe_histogram_new_opts(const struct pe_metric_opts *opts,
  * Writes `count` upper bounds `start`, `start + width`, ... into `out` (which holds at least
  * `count` doubles), for `pe_histogram_new()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
- * `width <= 0`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`. Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0 or
+ * over 100000, `width <= 0`, a non-finite argument, or a bound that overflows to infinity: `out`
+ * is not written); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_linear_buckets(double start, double width, size_t count, double *out);
 
@@ -1145,9 +1162,9 @@ enum pe_status pe_linear_buckets(double start, double width, size_t count, doubl
  * Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out` (which
  * holds at least `count` doubles), for `pe_histogram_new()`.
  *
- * Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
- * `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`.
- * Thread-safe.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0 or
+ * over 100000, `start <= 0`, `factor <= 1`, a non-finite argument, or a bound that overflows to
+ * infinity: `out` is not written); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_exponential_buckets(double start, double factor, size_t count, double *out);
 
@@ -2257,10 +2274,15 @@ enum pe_status pe_exporter_start(const struct pe_exporter_options *opts,
 enum pe_status pe_exporter_port(const struct pe_exporter *exporter, uint16_t *out);
 
 /**
- * Stops the exporter and frees it: stops listening, shuts down every open connection (a scrape
- * in progress fails, a stalled client does not delay it) and joins every thread the exporter
+ * Stops the exporter and frees it: stops listening, closes every open connection (a scrape in
+ * progress fails, a stalled client does not delay it) and joins every thread the exporter
  * started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
  * port is free again when it returns.
+ *
+ * In a child process forked while the exporter ran, the exporter is stopped already: its
+ * threads are the parent's and do not exist in the child. There this call joins nothing, leaves
+ * the parent's connections untouched, closes the child's copy of the listening socket and frees
+ * the handle; the parent's exporter keeps serving.
  *
  * NULL is a no-op. A pointer that is not a live `pe_exporter` is left alone (and reported through
  * `pe_last_error()`). Do not use `exporter` afterwards. Thread-safe. Called from inside a scrape

@@ -4,6 +4,7 @@
 //! a collection produces ([`snapshot`]) and the text formats ([`exposition`]). The C ABI, the HTTP
 //! exporter and the Pushgateway client are built on top of it and add no metric logic.
 
+pub mod bounded_file;
 pub mod collectors;
 pub mod error;
 pub mod exporter;

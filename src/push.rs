@@ -56,7 +56,7 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -368,10 +368,46 @@ impl Method {
     }
 }
 
-/// One agent for the process, so repeated pushes to one gateway reuse their connection. Status
-/// codes are answers to inspect, not transport errors, and redirects are not followed (see the
-/// module docs); timeouts are set per request.
-static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
+/// The agent of the process that created it.
+struct ProcessAgent {
+    pid: u32,
+    agent: ureq::Agent,
+}
+
+/// The current process's agent, created on first use.
+static AGENT: AtomicPtr<ProcessAgent> = AtomicPtr::new(std::ptr::null_mut());
+
+/// One agent per process, so repeated pushes to one gateway reuse their connection. A forked
+/// child gets an agent of its own: the parent's pooled connection is shared with the parent
+/// across `fork()`, and pushing through it from both would mix up their answers. The parent's
+/// agent is never touched in the child (its pool's lock may be held by a thread that does not
+/// exist there) and is left allocated. Status codes are answers to inspect, not transport
+/// errors, and redirects are not followed (see the module docs); timeouts are set per request.
+fn agent() -> &'static ureq::Agent {
+    let pid = std::process::id();
+    loop {
+        let current = AGENT.load(Ordering::Acquire);
+        // SAFETY: a published agent is never freed (see above), so the pointer stays valid.
+        if let Some(existing) = unsafe { current.as_ref() } {
+            if existing.pid == pid {
+                return &existing.agent;
+            }
+        }
+        let fresh = Box::into_raw(Box::new(ProcessAgent {
+            pid,
+            agent: new_agent(),
+        }));
+        match AGENT.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            // SAFETY: just published, and never freed.
+            Ok(_) => return unsafe { &(*fresh).agent },
+            // Another thread published one first: use that (the loop reads it back).
+            // SAFETY: `fresh` was never shared.
+            Err(_) => drop(unsafe { Box::from_raw(fresh) }),
+        }
+    }
+}
+
+fn new_agent() -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -383,7 +419,7 @@ static AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
         ureq::unversioned::transport::DefaultConnector::new(),
         CallingThreadResolver::default(),
     )
-});
+}
 
 /// Resolves host names on the calling thread.
 ///
@@ -440,8 +476,8 @@ fn send<K: AsRef<str>, V: AsRef<str>>(
     let result = match method {
         Method::Put | Method::Post => {
             let request = match method {
-                Method::Put => AGENT.put(&url),
-                _ => AGENT.post(&url),
+                Method::Put => agent().put(&url),
+                _ => agent().post(&url),
             };
             let body = registry
                 .map(|r| encode(&r.gather(), Format::Prometheus))
@@ -451,7 +487,7 @@ fn send<K: AsRef<str>, V: AsRef<str>>(
                 .send(body)
         }
         // The Pushgateway wants no body on DELETE, not even an empty one.
-        Method::Delete => settings.apply(AGENT.delete(&url)).call(),
+        Method::Delete => settings.apply(agent().delete(&url)).call(),
     };
 
     let context = ErrorContext {
@@ -599,7 +635,8 @@ impl ErrorContext<'_> {
 fn tls_with_roots(path: &Path) -> Result<ureq::tls::TlsConfig, PushError> {
     let invalid =
         |reason: String| PushError::InvalidOptions(format!("CA file {}: {reason}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| invalid(e.to_string()))?;
+    let pem = crate::bounded_file::read_bounded(path, crate::bounded_file::MAX_PEM_BYTES)
+        .map_err(|e| invalid(e.to_string()))?;
     let mut certificates = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item.map_err(|e| invalid(e.to_string()))? {

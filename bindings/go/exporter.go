@@ -17,9 +17,11 @@ type ServerOpts struct {
 	// Addr is where to listen, host:port: "0.0.0.0:9100", "[::]:9100", "127.0.0.1:0" (port 0
 	// picks a free port; Server.Port tells which). Required.
 	Addr string
-	// Workers serve one connection each, 1 to 1024 (default 4).
+	// Workers render answers, 1 to 1024 (default 4); one event-loop thread besides them watches
+	// every connection, so idle or slow clients occupy no worker.
 	Workers int
-	// MaxPendingConnections may wait for a worker, 1 to 65536 (default 64); more get 503.
+	// MaxPendingConnections is how many complete requests may wait for a worker, 1 to 65536
+	// (default 64); more get 503.
 	MaxPendingConnections int
 	// ReadTimeout bounds the arrival of a request head (default 10s).
 	ReadTimeout time.Duration
@@ -39,6 +41,11 @@ type ServerOpts struct {
 	// private key.
 	TLSCertFile string
 	TLSKeyFile  string
+	// MaxConnections open at once, 1 to 1000000 (default 1024): at the cap the oldest idle
+	// connection is closed to make room; when all are busy with an answer a new one gets 503.
+	MaxConnections int
+	// MaxConnectionsPerPeer is the same cap per peer address (default MaxConnections).
+	MaxConnectionsPerPeer int
 }
 
 // Server is the library's native HTTP exporter, running on its own threads outside the Go
@@ -104,6 +111,8 @@ func StartServerWith(opts ServerOpts, r *Registry) (*Server, error) {
 	c.max_pending_connections = size("MaxPendingConnections", opts.MaxPendingConnections)
 	c.max_head_bytes = size("MaxHeadBytes", opts.MaxHeadBytes)
 	c.max_requests_per_connection = size("MaxRequestsPerConnection", opts.MaxRequestsPerConnection)
+	c.max_connections = size("MaxConnections", opts.MaxConnections)
+	c.max_connections_per_peer = size("MaxConnectionsPerPeer", opts.MaxConnectionsPerPeer)
 	c.read_timeout_ms = millis("ReadTimeout", opts.ReadTimeout)
 	c.write_timeout_ms = millis("WriteTimeout", opts.WriteTimeout)
 	c.idle_timeout_ms = millis("IdleTimeout", opts.IdleTimeout)

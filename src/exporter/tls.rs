@@ -4,6 +4,7 @@
 //! cmake), and the provider is passed explicitly, so the process-wide default provider that
 //! another part of the host may install is neither needed nor disturbed.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,12 +13,26 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::ExporterError;
+use crate::bounded_file::{MAX_PEM_BYTES, read_bounded};
 
 /// Where the certificate chain and the private key come from.
 #[derive(Clone)]
 enum PemSource {
     File(PathBuf),
     Memory(Vec<u8>),
+}
+
+impl PemSource {
+    /// The PEM text: a file's is read with a bound, so that a path to a device or a huge file is
+    /// an error rather than a read without end.
+    fn read(&self, what: &str) -> Result<Cow<'_, [u8]>, ExporterError> {
+        match self {
+            PemSource::Memory(pem) => Ok(Cow::Borrowed(pem)),
+            PemSource::File(path) => read_bounded(path, MAX_PEM_BYTES)
+                .map(Cow::Owned)
+                .map_err(|e| tls_error(&format!("{what} {}", path.display()), e)),
+        }
+    }
 }
 
 impl std::fmt::Debug for PemSource {
@@ -72,12 +87,8 @@ impl TlsOptions {
     }
 
     fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, ExporterError> {
-        let certs: Result<Vec<_>, _> = match &self.cert_chain {
-            PemSource::File(path) => CertificateDer::pem_file_iter(path)
-                .map_err(|e| tls_error(&format!("certificate file {}", path.display()), e))?
-                .collect(),
-            PemSource::Memory(pem) => CertificateDer::pem_slice_iter(pem).collect(),
-        };
+        let pem = self.cert_chain.read("certificate file")?;
+        let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
         let certs = certs.map_err(|e| tls_error("certificate chain", e))?;
         if certs.is_empty() {
             return Err(ExporterError::Tls(
@@ -88,13 +99,8 @@ impl TlsOptions {
     }
 
     fn key(&self) -> Result<PrivateKeyDer<'static>, ExporterError> {
-        match &self.private_key {
-            PemSource::File(path) => PrivateKeyDer::from_pem_file(path)
-                .map_err(|e| tls_error(&format!("private key file {}", path.display()), e)),
-            PemSource::Memory(pem) => {
-                PrivateKeyDer::from_pem_slice(pem).map_err(|e| tls_error("private key", e))
-            }
-        }
+        let pem = self.private_key.read("private key file")?;
+        PrivateKeyDer::from_pem_slice(&pem).map_err(|e| tls_error("private key", e))
     }
 }
 

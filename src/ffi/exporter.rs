@@ -42,15 +42,18 @@ pub struct pe_exporter_options {
     /// IPv6 interface), `"127.0.0.1:9100"` (loopback only). Port 0 picks a free port, which
     /// `pe_exporter_port()` reports. Required.
     pub address: *const c_char,
-    /// Worker threads, each serving one connection at a time, 1 to 1024; 0 for the default, 4.
+    /// Worker threads rendering answers, 1 to 1024; 0 for the default, 4. Connections are watched
+    /// by one event-loop thread besides them, so idle or slow clients occupy no worker.
     pub workers: usize,
-    /// Connections that may wait for a worker, 1 to 65536; beyond that new connections are
-    /// answered 503. 0 for the default, 64.
+    /// Complete requests that may wait for a worker, 1 to 65536; beyond that requests are
+    /// answered 503 at once. 0 for the default, 64.
     pub max_pending_connections: usize,
-    /// How long a request head may take to arrive, in milliseconds; a client that sends nothing
+    /// How long a request head (and, on a new TLS connection, the handshake before it) may take
+    /// to arrive in all, in milliseconds, however slowly it trickles; a client that sends nothing
     /// is disconnected after it. 0 for the default, 10000.
     pub read_timeout_ms: u32,
-    /// How long sending one response may take, in milliseconds. 0 for the default, 10000.
+    /// How long sending one response may take in all, in milliseconds; a client that reads too
+    /// slowly is disconnected after it. 0 for the default, 10000.
     pub write_timeout_ms: u32,
     /// How long a keep-alive connection may stay idle between requests, in milliseconds. 0 for
     /// the default, 10000.
@@ -71,7 +74,18 @@ pub struct pe_exporter_options {
     /// Path of a PEM file holding the certificate's private key (PKCS#8, PKCS#1 or SEC1).
     /// Requires `tls_cert_file`.
     pub tls_key_file: *const c_char,
+    /// Connections open at once, 1 to 1000000; 0 for the default, 1024. At the cap the oldest
+    /// idle connection (one that has sent nothing of a request) is closed to make room; when
+    /// every connection is busy with an answer, the new one is answered 503. A field added after
+    /// the first version: read only when `struct_size` covers it.
+    pub max_connections: usize,
+    /// The same cap for the connections of one peer address; 0 for the default, `max_connections`.
+    pub max_connections_per_peer: usize,
 }
+
+/// The size of the first version of `pe_exporter_options`, before `max_connections`: callers
+/// compiled against it keep working.
+const OPTIONS_V1_SIZE: usize = std::mem::offset_of!(pe_exporter_options, max_connections);
 
 fn invalid_config(message: String) -> Failure {
     Failure::new(pe_status::PE_ERR_INVALID_CONFIG, message)
@@ -98,15 +112,27 @@ unsafe fn options_arg(ptr: *const pe_exporter_options, arg: &str) -> FfiResult<E
     }
     // SAFETY: every version of the struct starts with `struct_size`.
     let struct_size = unsafe { ptr.cast::<usize>().read() };
-    // Version 1 of the struct is all of today's fields. When fields are added, keep accepting
-    // the version 1 size and read a new field only when `struct_size` covers it.
-    if struct_size < size_of::<pe_exporter_options>() {
+    // A field added after version 1 is read only when `struct_size` covers it.
+    if struct_size < OPTIONS_V1_SIZE {
         return Err(invalid_config(format!(
             "`{arg}->struct_size` is {struct_size}: set it to sizeof(pe_exporter_options) ({})",
             size_of::<pe_exporter_options>()
         )));
     }
-    let opts = unsafe { &*ptr };
+    // The caller's struct may be an older, shorter version: copy what it has over a zeroed one,
+    // so the fields it lacks read as 0, "the default".
+    // SAFETY: all-zero bytes are a valid `pe_exporter_options` (null pointers, zero numbers), and
+    // the caller's struct is at least `struct_size` bytes long.
+    let mut copy: pe_exporter_options = unsafe { std::mem::zeroed() };
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            ptr.cast::<u8>(),
+            (&mut copy as *mut pe_exporter_options).cast::<u8>(),
+            // Whole fields only: every field after version 1 is 8 bytes long.
+            struct_size.min(size_of::<pe_exporter_options>()) & !7,
+        );
+    }
+    let opts = &copy;
     let address = unsafe { str_arg(opts.address, "opts->address") }?;
     let user = unsafe { opt_field(opts.basic_auth_user, "opts->basic_auth_user") }?;
     let password = unsafe { opt_field(opts.basic_auth_password, "opts->basic_auth_password") }?;
@@ -136,6 +162,13 @@ unsafe fn options_arg(ptr: *const pe_exporter_options, arg: &str) -> FfiResult<E
     }
     if opts.max_requests_per_connection != 0 {
         options = options.max_requests_per_connection(opts.max_requests_per_connection);
+    }
+    if opts.max_connections != 0 {
+        options = options.max_connections(opts.max_connections);
+        options = options.max_connections_per_peer(opts.max_connections);
+    }
+    if opts.max_connections_per_peer != 0 {
+        options = options.max_connections_per_peer(opts.max_connections_per_peer);
     }
     match (user, password) {
         (Some(user), password) => {
@@ -257,10 +290,15 @@ pub unsafe extern "C" fn pe_exporter_port(
     })
 }
 
-/// Stops the exporter and frees it: stops listening, shuts down every open connection (a scrape
-/// in progress fails, a stalled client does not delay it) and joins every thread the exporter
+/// Stops the exporter and frees it: stops listening, closes every open connection (a scrape in
+/// progress fails, a stalled client does not delay it) and joins every thread the exporter
 /// started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
 /// port is free again when it returns.
+///
+/// In a child process forked while the exporter ran, the exporter is stopped already: its
+/// threads are the parent's and do not exist in the child. There this call joins nothing, leaves
+/// the parent's connections untouched, closes the child's copy of the listening socket and frees
+/// the handle; the parent's exporter keeps serving.
 ///
 /// NULL is a no-op. A pointer that is not a live `pe_exporter` is left alone (and reported through
 /// `pe_last_error()`). Do not use `exporter` afterwards. Thread-safe. Called from inside a scrape

@@ -161,6 +161,8 @@ pub unsafe extern "C" fn pe_gauge_set_labels(
 }
 
 /// Adds `amount` (which may be negative) to a bound child or a family without labels.
+/// Infinities follow IEEE arithmetic: a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN is a
+/// valid gauge value).
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
 /// (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`

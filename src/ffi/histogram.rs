@@ -102,8 +102,9 @@ pub unsafe extern "C" fn pe_histogram_new_opts(
 /// Writes `count` upper bounds `start`, `start + width`, ... into `out` (which holds at least
 /// `count` doubles), for `pe_histogram_new()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
-/// `width <= 0`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`. Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0 or
+/// over 100000, `width <= 0`, a non-finite argument, or a bound that overflows to infinity: `out`
+/// is not written); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_linear_buckets(
     start: f64,
@@ -121,9 +122,9 @@ pub unsafe extern "C" fn pe_linear_buckets(
 /// Writes `count` upper bounds `start`, `start * factor`, `start * factor^2`, ... into `out` (which
 /// holds at least `count` doubles), for `pe_histogram_new()`.
 ///
-/// Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0,
-/// `start <= 0`, `factor <= 1`, or a non-finite argument: `out` is not written); `PE_ERR_INTERNAL`.
-/// Thread-safe.
+/// Returns `PE_OK`; `PE_ERR_NULL` (`out` with `count > 0`); `PE_ERR_INVALID_CONFIG` (`count` 0 or
+/// over 100000, `start <= 0`, `factor <= 1`, a non-finite argument, or a bound that overflows to
+/// infinity: `out` is not written); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_exponential_buckets(
     start: f64,

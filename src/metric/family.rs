@@ -7,8 +7,8 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use indexmap::{Equivalent, IndexMap};
 use crate::sync::RwLock;
+use indexmap::{Equivalent, IndexMap};
 
 use super::{ChildMetric, FamilyDesc};
 use crate::error::{Error, Result};

@@ -52,6 +52,9 @@ impl Gauge {
     }
 
     /// Adds `amount` (which may be negative). NaN is rejected.
+    ///
+    /// Infinities follow IEEE arithmetic, as in client_golang and client_python: a gauge at
+    /// `+Inf` given `inc(-Inf)` (or `dec(+Inf)`) becomes NaN, which is a valid gauge value.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
         reject_nan(amount, "increment")?;

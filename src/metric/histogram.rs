@@ -48,7 +48,33 @@ pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>> 
             "linear_buckets needs a finite start and a finite width > 0".into(),
         ));
     }
-    Ok((0..count).map(|i| start + width * i as f64).collect())
+    check_bucket_count("linear_buckets", count)?;
+    let bounds: Vec<f64> = (0..count).map(|i| start + width * i as f64).collect();
+    finite_bounds("linear_buckets", bounds)
+}
+
+/// More buckets than any histogram needs; a larger count is a mistake that would otherwise cost
+/// memory in proportion to it.
+pub const MAX_BUCKETS: usize = 100_000;
+
+fn check_bucket_count(function: &str, count: usize) -> Result<()> {
+    if count > MAX_BUCKETS {
+        return Err(Error::InvalidConfig(format!(
+            "{function} needs count <= {MAX_BUCKETS}, not {count}"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses bounds that overflowed to infinity: `+Inf` is the implicit last bucket, not a bound.
+fn finite_bounds(function: &str, bounds: Vec<f64>) -> Result<Vec<f64>> {
+    match bounds.iter().position(|b| !b.is_finite()) {
+        Some(index) => Err(Error::InvalidConfig(format!(
+            "{function}: bound {index} overflows to {}",
+            bounds[index]
+        ))),
+        None => Ok(bounds),
+    }
 }
 
 /// `count` buckets starting at `start`, each `factor` times the previous.
@@ -68,13 +94,15 @@ pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<
             "exponential_buckets needs a finite factor > 1".into(),
         ));
     }
-    Ok((0..count)
+    check_bucket_count("exponential_buckets", count)?;
+    let bounds = (0..count)
         .scan(start, |next, _| {
             let bound = *next;
             *next *= factor;
             Some(bound)
         })
-        .collect())
+        .collect();
+    finite_bounds("exponential_buckets", bounds)
 }
 
 /// The bucket bounds every child of a histogram family shares.
@@ -157,7 +185,9 @@ impl Histogram {
         }
     }
 
-    /// Records one observation. NaN is rejected and changes nothing.
+    /// Records one observation. NaN is rejected and changes nothing. `±Inf` are counted (in the
+    /// first bucket for `-Inf`, in `+Inf` for `+Inf`) and added to the sum with IEEE arithmetic,
+    /// as client_golang does: once both have been observed the sum is NaN.
     #[inline]
     pub fn observe(&self, value: f64) -> Result<()> {
         let bucket = self.bucket_of(value)?;
@@ -331,6 +361,21 @@ mod tests {
         assert!(linear_buckets(0.0, 1.0, 0).is_err());
         assert!(exponential_buckets(0.0, 2.0, 3).is_err());
         assert!(exponential_buckets(1.0, 1.0, 3).is_err());
+        // Overflow to infinity is refused, not returned as a bound.
+        assert!(exponential_buckets(1e300, 1e10, 3).is_err());
+        assert!(linear_buckets(f64::MAX, f64::MAX, 3).is_err());
+        assert!(linear_buckets(0.0, 1.0, MAX_BUCKETS + 1).is_err());
+        assert!(exponential_buckets(1.0, 2.0, usize::MAX).is_err());
+    }
+
+    #[test]
+    fn infinite_observations_follow_ieee_arithmetic_in_the_sum() {
+        let h = Histogram::new(&HistogramConfig::new(&[1.0]).unwrap());
+        h.observe(f64::INFINITY).unwrap();
+        assert_eq!(h.sum(), f64::INFINITY);
+        h.observe(f64::NEG_INFINITY).unwrap();
+        assert!(h.sum().is_nan(), "+Inf + -Inf is NaN, as in client_golang");
+        assert_eq!(h.count(), 2);
     }
 
     #[test]

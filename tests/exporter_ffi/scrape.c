@@ -72,8 +72,23 @@ int main(void) {
     opts.workers = 5000;
     FAILS(pe_exporter_start(&opts, NULL, &other), PE_ERR_INVALID_CONFIG, "workers");
     opts.workers = 0;
-    opts.struct_size = sizeof opts - 1;
+    /* A certificate path that is not a regular file is refused, not read without end. */
+    opts.tls_cert_file = "/dev/zero";
+    opts.tls_key_file = "/dev/zero";
+    FAILS(pe_exporter_start(&opts, NULL, &other), PE_ERR_INVALID_CONFIG, "not a regular file");
+    opts.tls_cert_file = opts.tls_key_file = NULL;
+    opts.max_connections = 2000000;
+    FAILS(pe_exporter_start(&opts, NULL, &other), PE_ERR_INVALID_CONFIG, "max_connections");
+    opts.max_connections = 0;
+    /* The first version of the struct, without max_connections, is still accepted; shorter is not. */
+    opts.struct_size = offsetof(pe_exporter_options, max_connections) - 1;
     FAILS(pe_exporter_start(&opts, NULL, &other), PE_ERR_INVALID_CONFIG, "struct_size");
+    opts.struct_size = offsetof(pe_exporter_options, max_connections);
+    opts.max_connections = 2000000; /* beyond the caller's struct: not read */
+    OK(pe_exporter_start(&opts, NULL, &other));
+    pe_exporter_stop(other);
+    other = NULL;
+    opts.max_connections = 0;
     opts.struct_size = sizeof opts;
     opts.address = NULL;
     FAILS(pe_exporter_start(&opts, NULL, &other), PE_ERR_NULL, "opts->address");

@@ -118,6 +118,8 @@ class pe_exporter_options(Structure):
         ("basic_auth_password", c_char_p),
         ("tls_cert_file", c_char_p),
         ("tls_key_file", c_char_p),
+        ("max_connections", c_size_t),
+        ("max_connections_per_peer", c_size_t),
     ]
 
 

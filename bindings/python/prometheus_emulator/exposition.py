@@ -260,6 +260,12 @@ def _stop_servers():
         server.shutdown()
 
 
+# A forked child has none of the exporters' threads: they are stopped there. Stopping one in a
+# child joins nothing and leaves the parent's connections alone; it closes the child's copy of
+# the listening socket, so the port is free once the parent lets go of it.
+os.register_at_fork(after_in_child=_stop_servers)
+
+
 def _is_registry(value):
     return isinstance(value, CollectorRegistry) or hasattr(value, "collect")
 
