@@ -33,6 +33,14 @@ fn c_program_with_the_shared_library() {
     assert_eq!(run_program(&binary), "ok\n");
 }
 
+/// 100 children forked while the parent's exporter is scraped and other threads add series and
+/// expose: each updates, exposes, serves, stops what it inherited and exits 0 within 10 s.
+#[test]
+fn forked_children_use_the_library_while_the_parent_is_busy() {
+    let binary = build("fork", Link::Static);
+    assert_eq!(run_program(&binary), "100 children: ok\n");
+}
+
 #[test]
 fn dlclose_after_stop_twenty_times() {
     let host = out_dir().join("exporter_dlclose_host");
