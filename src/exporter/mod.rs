@@ -54,6 +54,8 @@
 
 mod auth;
 mod connection;
+#[doc(hidden)]
+pub mod fuzz;
 mod handler;
 mod http;
 mod reactor;
