@@ -102,7 +102,15 @@ pub(crate) fn run(mut reactor: Reactor) {
             }
         }
         reactor.take_answers();
-        reactor.expire(Instant::now());
+        let now = Instant::now();
+        reactor.expire(now);
+        // Connections left in the backlog by a failed accept announce themselves no more.
+        if reactor
+            .accept_paused_until
+            .is_some_and(|until| now >= until)
+        {
+            reactor.accept_all();
+        }
     }
 }
 
