@@ -722,3 +722,67 @@ fn bad_arguments_fail_before_any_io() {
         "http://gw:1/metrics/job/j/instance/x"
     );
 }
+
+/// After `fork()`, parent and child push at once. They must not share the parent's pooled
+/// keep-alive connection, or each reads the other's answers: every push of both succeeds and
+/// both groups end up with their own last value.
+#[test]
+fn parent_and_forked_child_push_at_once_on_their_own_connections() {
+    let gw = Gateway::start();
+    let registry = Registry::new();
+    let value = gauge(&registry, "pushes_done", 0.0);
+    // A first push leaves a pooled connection for the child to inherit.
+    push::push(&gw.address(), "parent", NO_KEY, &registry, &options()).unwrap();
+    const PUSHES: u32 = 40;
+    // SAFETY: the child only pushes and then leaves with `_exit`.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let mut code = 0;
+        for i in 1..=PUSHES {
+            let child = value.with_label_values::<&str>(&[]).unwrap();
+            child.set(f64::from(1000 + i)).unwrap();
+            if push::push(&gw.address(), "child", NO_KEY, &registry, &options()).is_err() {
+                code = 1;
+            }
+        }
+        unsafe { libc::_exit(code) };
+    }
+    let mut failures = Vec::new();
+    for i in 1..=PUSHES {
+        let parent = value.with_label_values::<&str>(&[]).unwrap();
+        parent.set(f64::from(i)).unwrap();
+        if let Err(e) = push::push(&gw.address(), "parent", NO_KEY, &registry, &options()) {
+            failures.push(e.to_string());
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let mut status = 0;
+        // SAFETY: polling the child just forked.
+        if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            break None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert!(failures.is_empty(), "parent pushes failed: {failures:?}");
+    assert!(
+        status.is_some_and(|s| libc::WIFEXITED(s) && libc::WEXITSTATUS(s) == 0),
+        "the child's pushes failed or hung: {status:?}"
+    );
+    assert_eq!(
+        gw.value("pushes_done", &[("instance", ""), ("job", "parent")]),
+        Some(f64::from(PUSHES))
+    );
+    assert_eq!(
+        gw.value("pushes_done", &[("instance", ""), ("job", "child")]),
+        Some(f64::from(1000 + PUSHES))
+    );
+}
