@@ -2245,9 +2245,9 @@ enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
  * It answers `GET` and `HEAD /metrics` with the registry in the format the `Accept` header asks
  * for (OpenMetrics 1.0 or Prometheus text 0.0.4), gzipped when `Accept-Encoding` allows it and
  * restricted to the families named by `name[]` query parameters when there are any; `/` with a
- * page linking to it; anything else with 404 (405 for other methods). Its threads (one accepting,
- * `opts->workers` serving) run until `pe_exporter_stop()`, which joins them all. Several
- * exporters may run at once.
+ * page linking to it; anything else with 404 (405 for other methods). Its threads (one event
+ * loop watching every connection, `opts->workers` rendering answers) run until
+ * `pe_exporter_stop()`, which joins them all. Several exporters may run at once.
  *
  * `opts` and its strings are borrowed for the call. `registry` is borrowed; the exporter takes
  * its own reference, so `pe_registry_free()` on the caller's handle while the exporter runs is
