@@ -9,63 +9,130 @@
 //! locking never waits at the gate and cannot deadlock against it); the parent and the child
 //! then reopen it. The child thus starts with every lock free and every guarded structure whole.
 //!
-//! The cost is on the locked paths only (a labelled lookup, a registration, a scrape): a
-//! thread-local depth and an uncontended add on a counter of the calling thread's own cache
-//! line. The lock-free hot paths (an update on a bound child) never see the gate. A fork waits
-//! for the locks held when it begins; none of them is held while user code runs (collectors are
-//! called outside them), so that wait is as short as the longest critical section, a scrape of
-//! one family. Should a holder still not have let go after [`FORK_WAIT_LIMIT`], the fork goes
-//! ahead rather than hang the parent.
+//! The cost is on the locked paths only (a labelled lookup, a registration, a scrape), and it is
+//! kept to plain memory operations: each of the first [`EXCLUSIVE_SLOTS`] threads that take a
+//! lock owns a flag on a cache line of its own, which it sets with a plain store, and the fork
+//! side pays for the ordering instead, with `membarrier(2)` (the asymmetric form of Dekker's
+//! handshake: the prepare handler's barrier runs on every thread of the process, so either it
+//! sees a thread's flag or that thread sees the gate shut). Where `membarrier` is not available
+//! (seccomp, old kernels; `PE_FORK_GATE_NO_MEMBARRIER` set in the environment forces it), and for
+//! threads beyond the owned flags, each side uses an atomic read-modify-write instead. The lock-free hot paths (an update on a bound child) never see the
+//! gate.
+//!
+//! A fork waits for the locks held when it begins; none of them is held while user code runs
+//! (collectors are called outside them), so that wait is as short as the longest critical
+//! section, a scrape of one family. Should a holder still not have let go after
+//! [`FORK_WAIT_LIMIT`], the fork goes ahead rather than hang the parent.
 
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, compiler_fence};
 use std::time::{Duration, Instant};
 
-/// Gate counters, one per cache line: a thread counts itself on the slot of its number, so
-/// threads on different slots never share a line.
-const SLOTS: usize = 64;
+/// Threads that get a flag of their own (one cache line each).
+pub const EXCLUSIVE_SLOTS: usize = 256;
+/// Counters shared by the threads beyond those, one cache line each.
+const SHARED_SLOTS: usize = 64;
 
 #[repr(align(64))]
 struct Slot(AtomicUsize);
 
-static HOLDERS: [Slot; SLOTS] = [const { Slot(AtomicUsize::new(0)) }; SLOTS];
+/// Flags of the threads that own one: 1 while the thread holds any of these locks.
+static OWNED: [Slot; EXCLUSIVE_SLOTS] = [const { Slot(AtomicUsize::new(0)) }; EXCLUSIVE_SLOTS];
+/// Holder counts of the other threads, `thread slot - EXCLUSIVE_SLOTS` modulo their number.
+static SHARED: [Slot; SHARED_SLOTS] = [const { Slot(AtomicUsize::new(0)) }; SHARED_SLOTS];
 static FORKING: AtomicBool = AtomicBool::new(false);
+/// Whether `membarrier(2)` orders the two sides, so owned flags take plain stores.
+static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
 static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
 static INSTALL: Once = Once::new();
 
 /// How long a fork waits for the locks held when it begins.
 pub const FORK_WAIT_LIMIT: Duration = Duration::from_secs(5);
 
+/// A thread with no slot yet.
+const UNASSIGNED: usize = usize::MAX;
+
 thread_local! {
-    /// The calling thread's gate slot (`usize::MAX` until assigned) and how many of these locks
+    /// The calling thread's slot (`UNASSIGNED` until its first lock) and how many of these locks
     /// it holds. Const-initialised with no destructor, so a host may `dlclose()` the library.
-    static THREAD: Cell<(usize, usize)> = const { Cell::new((usize::MAX, 0)) };
+    static THREAD: Cell<(usize, usize)> = const { Cell::new((UNASSIGNED, 0)) };
+}
+
+#[cfg(target_os = "linux")]
+mod barrier {
+    const MEMBARRIER_CMD_PRIVATE_EXPEDITED: libc::c_long = 1 << 3;
+    const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_long = 1 << 4;
+
+    /// Registers the process for expedited barriers; `false` when the kernel refuses.
+    pub fn register() -> bool {
+        // SAFETY: a system call with integer arguments.
+        unsafe {
+            libc::syscall(
+                libc::SYS_membarrier,
+                MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+                0,
+            ) == 0
+        }
+    }
+
+    /// A full memory barrier on every running thread of the process.
+    pub fn everywhere() -> bool {
+        // SAFETY: as above.
+        unsafe { libc::syscall(libc::SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0 }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod barrier {
+    pub fn register() -> bool {
+        false
+    }
+
+    pub fn everywhere() -> bool {
+        false
+    }
 }
 
 /// Installs the fork handlers, once per process (a child inherits them). glibc ties handlers
 /// registered from a shared library to it and drops them when it is unloaded.
 fn install() {
     INSTALL.call_once(|| {
+        // The fallback is what a sandbox without `membarrier` gets; tests take it on purpose.
+        let fallback = std::env::var_os("PE_FORK_GATE_NO_MEMBARRIER").is_some();
+        ASYMMETRIC.store(!fallback && barrier::register(), Ordering::SeqCst);
         // SAFETY: the handlers are `extern "C"` functions that neither unwind nor allocate.
         unsafe { libc::pthread_atfork(Some(prepare), Some(reopen), Some(reopen_in_child)) };
     });
 }
 
-extern "C" fn prepare() {
-    FORKING.store(true, Ordering::SeqCst);
-    // The forking thread may itself hold locks (a collector that forks): those stay held in the
-    // child by the same thread, which is sound.
-    let (slot, depth) = THREAD.with(Cell::get);
-    let own = |index: usize| usize::from(index == slot && depth > 0);
-    let began = Instant::now();
-    let mut spins = 0u32;
-    while HOLDERS
+/// Whether the slot of the calling thread (`own`, holding `depth` locks) is held by another
+/// thread.
+fn held_by_others(own: usize, depth: usize) -> bool {
+    let mine = |index: usize| usize::from(index == own && depth > 0);
+    OWNED
         .iter()
         .enumerate()
-        .any(|(index, held)| held.0.load(Ordering::SeqCst) > own(index))
-    {
+        .any(|(index, flag)| flag.0.load(Ordering::SeqCst) > mine(index))
+        || SHARED
+            .iter()
+            .enumerate()
+            .any(|(index, held)| held.0.load(Ordering::SeqCst) > mine(index + EXCLUSIVE_SLOTS))
+}
+
+extern "C" fn prepare() {
+    FORKING.store(true, Ordering::SeqCst);
+    if ASYMMETRIC.load(Ordering::SeqCst) && !barrier::everywhere() {
+        // Cannot happen once registered; should it, a fork still waits, only less surely.
+        ASYMMETRIC.store(false, Ordering::SeqCst);
+    }
+    // The forking thread may itself hold locks (a collector that forks): those stay held in the
+    // child by the same thread, which is sound.
+    let (own, depth) = THREAD.with(Cell::get);
+    let began = Instant::now();
+    let mut spins = 0u32;
+    while held_by_others(own, depth) {
         if began.elapsed() > FORK_WAIT_LIMIT {
             break;
         }
@@ -82,13 +149,21 @@ extern "C" fn reopen() {
     FORKING.store(false, Ordering::SeqCst);
 }
 
-/// In the child only the forking thread exists: no count but its own is real. (Others remain
-/// only when the fork stopped waiting for a holder, whose lock then stays held.)
+/// In the child only the forking thread exists: no flag or count but its own is real. (Others
+/// remain only when the fork stopped waiting for a holder, whose lock then stays held.) The
+/// barrier registration belongs to the parent's address space: the child registers anew.
 extern "C" fn reopen_in_child() {
-    let (slot, depth) = THREAD.with(Cell::get);
-    for (index, held) in HOLDERS.iter().enumerate() {
+    let (own, depth) = THREAD.with(Cell::get);
+    let mine = |index: usize| usize::from(index == own && depth > 0);
+    for (index, flag) in OWNED.iter().enumerate() {
+        flag.0.store(mine(index), Ordering::SeqCst);
+    }
+    for (index, held) in SHARED.iter().enumerate() {
         held.0
-            .store(usize::from(index == slot && depth > 0), Ordering::SeqCst);
+            .store(mine(index + EXCLUSIVE_SLOTS), Ordering::SeqCst);
+    }
+    if ASYMMETRIC.load(Ordering::SeqCst) {
+        ASYMMETRIC.store(barrier::register(), Ordering::SeqCst);
     }
     reopen();
 }
@@ -105,30 +180,67 @@ impl Pass {
             THREAD.with(|t| t.set((slot, depth + 1)));
             return Pass;
         }
+        if slot < EXCLUSIVE_SLOTS && ASYMMETRIC.load(Ordering::Relaxed) {
+            let flag = &OWNED[slot].0;
+            flag.store(1, Ordering::Relaxed);
+            // Only the compiler must keep the store before the load: the prepare handler's
+            // `membarrier` orders them on the processor.
+            compiler_fence(Ordering::SeqCst);
+            if !FORKING.load(Ordering::Relaxed) {
+                THREAD.with(|t| t.set((slot, 1)));
+                return Pass;
+            }
+            flag.store(0, Ordering::Relaxed);
+        }
         Pass::enter_gate(slot)
     }
 
+    /// The first lock of a thread, a fork in progress, or no `membarrier`: the full protocol.
     #[cold]
     fn enter_gate(slot: usize) -> Pass {
-        let slot = if slot == usize::MAX {
-            NEXT_SLOT.fetch_add(1, Ordering::Relaxed) % SLOTS
+        let slot = if slot == UNASSIGNED {
+            NEXT_SLOT
+                .fetch_add(1, Ordering::Relaxed)
+                .min(EXCLUSIVE_SLOTS + SHARED_SLOTS * 1024)
         } else {
             slot
         };
+        let slot = if slot < EXCLUSIVE_SLOTS {
+            slot
+        } else {
+            EXCLUSIVE_SLOTS + (slot - EXCLUSIVE_SLOTS) % SHARED_SLOTS
+        };
         loop {
-            // SeqCst on both sides: either the prepare handler sees this count, or this thread
-            // sees the gate shut.
-            HOLDERS[slot].0.fetch_add(1, Ordering::SeqCst);
+            // SeqCst read-modify-writes and loads on both sides: either the prepare handler
+            // sees this thread, or this thread sees the gate shut.
+            if slot < EXCLUSIVE_SLOTS {
+                OWNED[slot].0.swap(1, Ordering::SeqCst);
+            } else {
+                SHARED[slot - EXCLUSIVE_SLOTS]
+                    .0
+                    .fetch_add(1, Ordering::SeqCst);
+            }
             if !FORKING.load(Ordering::SeqCst) {
                 break;
             }
-            HOLDERS[slot].0.fetch_sub(1, Ordering::SeqCst);
+            Pass::leave(slot);
             while FORKING.load(Ordering::SeqCst) {
                 std::thread::yield_now();
             }
         }
         THREAD.with(|t| t.set((slot, 1)));
         Pass
+    }
+
+    #[inline]
+    fn leave(slot: usize) {
+        if slot < EXCLUSIVE_SLOTS {
+            OWNED[slot].0.store(0, Ordering::Release);
+        } else {
+            SHARED[slot - EXCLUSIVE_SLOTS]
+                .0
+                .fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -138,7 +250,7 @@ impl Drop for Pass {
         let (slot, depth) = THREAD.with(Cell::get);
         THREAD.with(|t| t.set((slot, depth - 1)));
         if depth == 1 {
-            HOLDERS[slot].0.fetch_sub(1, Ordering::SeqCst);
+            Pass::leave(slot);
         }
     }
 }
@@ -245,7 +357,11 @@ mod tests {
     use super::*;
 
     fn holders() -> usize {
-        HOLDERS.iter().map(|s| s.0.load(Ordering::SeqCst)).sum()
+        OWNED
+            .iter()
+            .chain(SHARED.iter())
+            .map(|s| s.0.load(Ordering::SeqCst))
+            .sum()
     }
 
     #[test]

@@ -41,6 +41,19 @@ fn forked_children_use_the_library_while_the_parent_is_busy() {
     assert_eq!(run_program(&binary), "100 children: ok\n");
 }
 
+/// The same where `membarrier(2)` is not available: the fork gate's read-modify-write protocol.
+#[test]
+fn forked_children_without_membarrier() {
+    let binary = build_c("fork_fallback", &[source("fork.c")], Link::Static);
+    let mut cmd = Command::new(&binary);
+    cmd.env("PE_FORK_GATE_NO_MEMBARRIER", "1");
+    let output = run(cmd, "fork test without membarrier");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "100 children: ok\n"
+    );
+}
+
 #[test]
 fn dlclose_after_stop_twenty_times() {
     let host = out_dir().join("exporter_dlclose_host");
