@@ -268,7 +268,7 @@ fn check_status(status: pe_status, call: &str) {
 #[test]
 fn fuzz_c_abi_strings_and_arrays() {
     let seeds: &[&[u8]] = &[
-        b"requests_total\0Requests.\0method\0status\0GET\0200",
+        b"requests_total\0Requests.\0method\0status\0GET\x00200",
         b"temperature\0Help\0le\0x",
         b"bad name\0\0\xff\xfe\0a\0a",
         b"h\0h\0__reserved\0v",
