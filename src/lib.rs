@@ -5,25 +5,30 @@
 //! exporter and the Pushgateway client are built on top of it and add no metric logic.
 
 pub mod bounded_file;
+pub mod collector;
 pub mod collectors;
 pub mod error;
 pub mod exporter;
 pub mod exposition;
 pub mod ffi;
 pub mod metric;
+pub mod metric_type;
 pub mod name;
 pub mod push;
 pub mod registry;
 pub mod snapshot;
 pub mod sync;
+pub mod text;
+pub mod util;
 
+pub use collector::{Collector, Descriptor};
 pub use collectors::CallbackMetric;
 pub use error::{Error, Result};
 pub use metric::{
     Counter, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
     Summary, SummaryConfig, exponential_buckets, linear_buckets,
 };
-pub use registry::{Collector, Descriptor, NameFilter, Registry, default_registry};
+pub use registry::{NameFilter, Registry, default_registry};
 pub use snapshot::{Exemplar, LabelSet, MetricFamily, MetricPoint, MetricType, PointValue, Sample};
 
 /// A counter family: `Family<Counter>`.

@@ -5,7 +5,7 @@
 //! contain a sample that a parser would misread (a user `le` label on a histogram, say).
 
 use crate::error::{Error, Result};
-use crate::snapshot::MetricType;
+use crate::metric_type::MetricType;
 
 /// Checks `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn validate_metric_name(name: &str) -> Result<()> {

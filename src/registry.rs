@@ -1,7 +1,8 @@
 //! The registry: which collectors are exposed together, with no two exposing the same series.
 //!
-//! Collection order is deterministic: families sorted by name (bytewise), and within a family the
-//! points in the order their children were created. Registering the same collector object twice
+//! Registration and gathering only: no wire format (the exposition renders what
+//! [`Registry::with_items`] reads). Collection order is deterministic: families sorted by name
+//! (bytewise), and within a family the points in the order their children were created. Registering the same collector object twice
 //! is a no-op; a metric may be registered in several registries.
 
 use std::collections::HashMap;
@@ -9,62 +10,11 @@ use std::sync::{Arc, LazyLock};
 
 use crate::sync::RwLock;
 
+pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};
-use crate::exposition::Format;
 use crate::name::reserved_sample_names;
-use crate::snapshot::{LabelSet, MetricFamily, MetricType, PointValue, SampleStyle};
-
-/// A family a collector promises to expose: what the registry checks for clashes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Descriptor {
-    pub name: String,
-    pub kind: MetricType,
-}
-
-impl Descriptor {
-    /// Every sample name the family may produce, and the family name itself.
-    pub fn reserved_names(&self) -> Vec<String> {
-        reserved_sample_names(&self.name, self.kind)
-    }
-}
-
-/// Anything that can produce metric families when collected.
-pub trait Collector: Send + Sync {
-    /// The families this collector exposes, for duplicate detection at registration. A collector
-    /// that cannot tell in advance returns an empty list and is not checked.
-    fn describe(&self) -> Vec<Descriptor>;
-
-    /// Appends the collector's current families to `out`.
-    fn collect(&self, out: &mut Vec<MetricFamily>);
-
-    /// The exposition fast path: a collector that can render its one family straight from its
-    /// live state (the built-in families) returns itself, and [`Registry::encode_into`] then
-    /// skips building its points. Custom collectors keep the default, `None`, and are collected
-    /// with [`Collector::collect`]; the output is the same either way.
-    #[doc(hidden)]
-    fn live(&self) -> Option<&dyn LiveFamily> {
-        None
-    }
-}
-
-/// A family that the exposition reads in place (see [`Collector::live`]): no points are built,
-/// each one is rendered as it is read.
-#[doc(hidden)]
-pub trait LiveFamily: Send + Sync {
-    /// Name, help, type and unit; no points.
-    fn header(&self) -> MetricFamily;
-
-    /// How many points there are and how long the first one's rendered labels are: a size
-    /// estimate, so the output is reserved once.
-    fn size_hint(&self) -> (usize, usize);
-
-    /// Calls `visit` with each point's labels and value, in collection order.
-    fn visit_points(&self, visit: &mut dyn FnMut(&LabelSet, &PointValue));
-
-    /// The family as [`Collector::collect`] gives it.
-    fn collect_family(&self) -> MetricFamily;
-}
+use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
 
 struct Entry {
     collector: Arc<dyn Collector>,
@@ -199,46 +149,6 @@ impl Registry {
         families.retain(|f| keep(f));
         families.sort_by(|a, b| a.name.cmp(&b.name));
         merge_same_names(families)
-    }
-
-    /// Collects and renders every family in `format`, appending to `out`: the same text as
-    /// `exposition::encode_into(&registry.gather(), format, out)`, without building the points of
-    /// the built-in families (they are rendered as they are read). What an exporter serves.
-    pub fn encode_into(&self, format: Format, out: &mut String) {
-        self.encode_where(format, out, |_, _| true);
-    }
-
-    /// [`Registry::encode_into`] for the families the filter accepts, as
-    /// [`Registry::gather_filtered`] selects them.
-    pub fn encode_filtered_into(&self, filter: &NameFilter, format: Format, out: &mut String) {
-        self.encode_where(format, out, |name, kind| filter.accepts(name, kind));
-    }
-
-    fn encode_where(
-        &self,
-        format: Format,
-        out: &mut String,
-        keep: impl Fn(&str, MetricType) -> bool,
-    ) {
-        self.with_items(keep, |items| {
-            let mut encoder = crate::exposition::Encoder::new(format, out);
-            encoder.reserve(items.iter().map(|item| match item {
-                Item::Live(live, header) => {
-                    let (points, label_len) = live.size_hint();
-                    crate::exposition::estimate_live_len(header, points, label_len)
-                }
-                Item::Collected(family) => {
-                    crate::exposition::estimate_len(std::slice::from_ref(family))
-                }
-            }));
-            for item in items {
-                match item {
-                    Item::Live(live, header) => encoder.live(header, *live),
-                    Item::Collected(family) => encoder.family(family),
-                }
-            }
-            encoder.finish();
-        })
     }
 
     /// Calls `read` with what [`Registry::gather_where`] would return for `keep`, with the
@@ -490,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn encode_into_matches_encoding_what_gather_returns() {
+    fn encode_registry_matches_encoding_what_gather_returns() {
         use crate::exposition::{Format, encode};
         use crate::metric::{Histogram, HistogramConfig, Summary};
         let r = Registry::new();
@@ -538,7 +448,7 @@ mod tests {
         .unwrap();
         for format in [Format::Prometheus, Format::OpenMetrics] {
             let mut direct = String::from("kept: ");
-            r.encode_into(format, &mut direct);
+            crate::exposition::encode_registry(&r, format, &mut direct);
             assert_eq!(
                 direct,
                 format!("kept: {}", encode(&r.gather(), format)),
@@ -546,7 +456,7 @@ mod tests {
             );
             let filter = NameFilter::new(&["req_total", "temperature", "size_sum", "zzz"]);
             let mut filtered = String::new();
-            r.encode_filtered_into(&filter, format, &mut filtered);
+            crate::exposition::encode_registry_filtered(&r, &filter, format, &mut filtered);
             assert_eq!(
                 filtered,
                 encode(&r.gather_filtered(&filter), format),
@@ -554,7 +464,7 @@ mod tests {
             );
         }
         let mut empty = String::new();
-        Registry::new().encode_into(Format::OpenMetrics, &mut empty);
+        crate::exposition::encode_registry(&Registry::new(), Format::OpenMetrics, &mut empty);
         assert_eq!(empty, "# EOF\n");
     }
 

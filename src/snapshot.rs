@@ -8,35 +8,9 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::exposition::escape::push_label_value;
+pub use crate::metric_type::MetricType;
 use crate::name::validate_label_name;
-
-/// The type of a metric family, as OpenMetrics names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MetricType {
-    Counter,
-    Gauge,
-    Histogram,
-    Summary,
-    Info,
-    StateSet,
-    Unknown,
-}
-
-impl MetricType {
-    /// The OpenMetrics type name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MetricType::Counter => "counter",
-            MetricType::Gauge => "gauge",
-            MetricType::Histogram => "histogram",
-            MetricType::Summary => "summary",
-            MetricType::Info => "info",
-            MetricType::StateSet => "stateset",
-            MetricType::Unknown => "unknown",
-        }
-    }
-}
+use crate::text::escape::push_label_value;
 
 /// An ordered set of label pairs, cheap to clone, with its text form rendered once.
 ///
@@ -120,14 +94,14 @@ impl LabelSet {
     /// Starts loading the set's data (see `ChildMetric::prefetch`).
     #[inline]
     pub(crate) fn prefetch(&self) {
-        crate::metric::prefetch(self.data.as_ptr());
+        crate::util::prefetch(self.data.as_ptr());
     }
 
     /// Starts loading the rest of a long rendered text, once the start of the data has arrived.
     #[inline]
     pub(crate) fn prefetch_rendered(&self) {
         if self.data.len() > 48 {
-            crate::metric::prefetch(self.data[self.data.len() - 1..].as_ptr());
+            crate::util::prefetch(self.data[self.data.len() - 1..].as_ptr());
         }
     }
 
@@ -607,7 +581,7 @@ pub fn histogram_has_sum(bounds: &[f64], style: SampleStyle) -> bool {
 /// integers (`0.25`, `1.0`, `+Inf`), as client_python writes them and OpenMetrics canonicalises them.
 pub fn format_bound(value: f64) -> String {
     let mut s = String::new();
-    crate::exposition::number::push_bound(&mut s, value);
+    crate::text::number::push_bound(&mut s, value);
     s
 }
 

@@ -19,7 +19,8 @@ use prometheus_emulator::exporter::fuzz as exporter_fuzz;
 use prometheus_emulator::exposition::{Format, accepts_gzip};
 use prometheus_emulator::ffi::counter::*;
 use prometheus_emulator::ffi::histogram::*;
-use prometheus_emulator::ffi::status::{pe_last_error, pe_status};
+use prometheus_emulator::ffi::library::pe_last_error;
+use prometheus_emulator::ffi::status::pe_status;
 use prometheus_emulator::name::{
     family_name, reserved_sample_names, validate_label_name, validate_metric_name, validate_unit,
 };

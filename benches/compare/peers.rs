@@ -627,7 +627,9 @@ fn encode(settings: &Settings, format: Format, warm: bool) -> Row {
                         Box::new(|n| {
                             for _ in 0..n {
                                 b_ours.clear();
-                                registry.encode_into(format, b_ours);
+                                prometheus_emulator::exposition::encode_registry(
+                                    &registry, format, b_ours,
+                                );
                             }
                         }),
                     ),
@@ -676,7 +678,9 @@ fn encode(settings: &Settings, format: Format, warm: bool) -> Row {
                         Box::new(|n| {
                             for _ in 0..n {
                                 b_ours.clear();
-                                registry.encode_into(format, b_ours);
+                                prometheus_emulator::exposition::encode_registry(
+                                    &registry, format, b_ours,
+                                );
                             }
                         }),
                     ),

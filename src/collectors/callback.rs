@@ -1,9 +1,9 @@
 //! A gauge or counter whose value a function returns at collection time.
 
+use crate::collector::{Collector, Descriptor};
 use crate::error::{Error, Result};
 use crate::metric::Opts;
 use crate::name::{family_name, full_name};
-use crate::registry::{Collector, Descriptor};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 use std::sync::Arc;
 

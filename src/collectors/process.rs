@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use crate::registry::{Collector, Descriptor};
+use crate::collector::{Collector, Descriptor};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 
 const CPU: &str = "process_cpu_seconds";
@@ -265,7 +265,7 @@ mod tests {
         assert!(get("process_virtual_memory_bytes") >= get("process_resident_memory_bytes"));
         assert!(get("process_open_fds") >= 3.0);
         assert!(get("process_max_fds") >= get("process_open_fds"));
-        let now = crate::metric::unix_now();
+        let now = crate::util::unix_now();
         let start = get("process_start_time_seconds");
         assert!(
             start <= now + 1.0 && start > now - 86_400.0 * 365.0,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::auth::BasicAuth;
 use super::handler::{self, Scratch};
 use super::http;
-use super::server::{Limits, Shared};
+use super::shared::{Limits, Shared};
 use super::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEAD_BYTES, DEFAULT_TIMEOUT, ServedRegistry};
 use crate::registry::Registry;
 

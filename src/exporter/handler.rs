@@ -7,8 +7,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::http::{Request, Response};
-use super::server::Shared;
-use crate::exposition::{Format, accepts_gzip};
+use super::shared::Shared;
+use crate::exposition::{Format, accepts_gzip, encode_registry, encode_registry_filtered};
 use crate::registry::NameFilter;
 
 /// The path Prometheus scrapes.
@@ -62,9 +62,14 @@ fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Respons
     let format = Format::negotiate(request.header("accept").as_deref());
     scratch.text.clear();
     if names.is_empty() {
-        registry.encode_into(format, &mut scratch.text);
+        encode_registry(registry, format, &mut scratch.text);
     } else {
-        registry.encode_filtered_into(&NameFilter::new(&names), format, &mut scratch.text);
+        encode_registry_filtered(
+            registry,
+            &NameFilter::new(&names),
+            format,
+            &mut scratch.text,
+        );
     }
 
     let mut headers = vec![

@@ -60,6 +60,7 @@ mod handler;
 mod http;
 mod reactor;
 mod server;
+mod shared;
 mod tls;
 
 use std::fmt;
@@ -72,7 +73,8 @@ pub use handler::METRICS_PATH;
 pub use tls::TlsOptions;
 
 use crate::registry::{Registry, default_registry};
-use server::{Limits, Server, Shared};
+use server::Server;
+use shared::{Limits, Shared};
 
 /// Worker threads when not configured: enough that one slow client does not hold up scrapes.
 pub const DEFAULT_WORKERS: usize = 4;

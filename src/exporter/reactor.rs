@@ -23,7 +23,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::connection::{Connection, Flushed, HeadProgress, Phase};
 use super::http::{self, ParseError, Response};
-use super::server::{Answer, Job, Shared, encode_answer};
+use super::shared::{Answer, Job, Shared, encode_answer};
 
 /// The listening socket's token.
 const LISTENER: Token = Token(usize::MAX - 1);

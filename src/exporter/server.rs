@@ -17,84 +17,16 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
 
 use mio::{Poll, Waker};
-use rustls::ServerConfig;
 
-use super::ServedRegistry;
-use super::auth::BasicAuth;
 use super::handler::{self, Scratch};
-use super::http::{self, Request, Response};
+use super::http::Response;
 use super::reactor::{self, Reactor, WAKER};
-
-/// Limits that apply to every connection.
-#[derive(Clone, Debug)]
-pub(crate) struct Limits {
-    /// How long a request head (and, on a new TLS connection, the handshake before it) may take
-    /// to arrive, from the first byte awaited to the last.
-    pub read_timeout: Duration,
-    /// How long writing one answer may take, from its first byte to its last.
-    pub write_timeout: Duration,
-    /// How long a keep-alive connection may stay idle between requests.
-    pub idle_timeout: Duration,
-    pub max_head_bytes: usize,
-    pub max_requests_per_connection: usize,
-    /// Connections open at once; beyond it the oldest idle one is closed, or the new one refused.
-    pub max_connections: usize,
-    /// The same, for the connections of one peer address.
-    pub max_connections_per_peer: usize,
-}
-
-/// What the threads share.
-pub(crate) struct Shared {
-    pub registry: ServedRegistry,
-    pub basic_auth: Option<BasicAuth>,
-    pub tls: Option<Arc<ServerConfig>>,
-    pub limits: Limits,
-    stopping: AtomicBool,
-}
-
-impl Shared {
-    pub fn new(
-        registry: ServedRegistry,
-        basic_auth: Option<BasicAuth>,
-        tls: Option<Arc<ServerConfig>>,
-        limits: Limits,
-    ) -> Self {
-        Shared {
-            registry,
-            basic_auth,
-            tls,
-            limits,
-            stopping: AtomicBool::new(false),
-        }
-    }
-
-    pub fn stopping(&self) -> bool {
-        self.stopping.load(Ordering::SeqCst)
-    }
-}
-
-/// A complete request, for a worker to answer.
-pub(crate) struct Job {
-    pub connection: usize,
-    pub request: Request,
-    /// Whether the connection closes after this answer.
-    pub close: bool,
-}
-
-/// A worker's encoded answer, for the event loop to write.
-pub(crate) struct Answer {
-    pub connection: usize,
-    pub head: Vec<u8>,
-    pub body: Vec<u8>,
-    pub close: bool,
-}
+use super::shared::{Answer, Job, Shared, encode_answer};
 
 /// A running server: its threads and what stop needs to end them.
 pub(crate) struct Server {
@@ -179,7 +111,7 @@ impl Server {
         if self.pid != std::process::id() {
             return self.abandon_in_child();
         }
-        self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared.stop();
         // The loop sees the flag when it wakes, drops every connection and the job queue's
         // sender, and returns.
         let _ = self.waker.wake();
@@ -263,26 +195,4 @@ fn worker_loop(
         }
         let _ = waker.wake();
     }
-}
-
-/// Bodies up to this size go out in the same buffer as the head.
-const COALESCE_BYTES: usize = 16 * 1024;
-
-/// The bytes of an answer: its head, and its body (empty for `HEAD`, or when it fits in the
-/// head's buffer).
-pub(crate) fn encode_answer(
-    response: Response,
-    head_only: bool,
-    close: bool,
-) -> (Vec<u8>, Vec<u8>) {
-    let mut head = Vec::with_capacity(256);
-    http::write_head(&mut head, &response, close);
-    if head_only {
-        return (head, Vec::new());
-    }
-    if response.body.len() <= COALESCE_BYTES {
-        head.extend_from_slice(&response.body);
-        return (head, Vec::new());
-    }
-    (head, response.body)
 }

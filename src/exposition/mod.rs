@@ -30,16 +30,17 @@
 //! Encoding is a single pass that writes into one `String` reserved up front: no allocation per
 //! sample, label blocks pre-rendered once per series, numbers formatted with `ryu` and `itoa`.
 
-pub mod escape;
 mod negotiate;
-pub mod number;
 mod openmetrics;
 mod prometheus;
+mod registry;
 mod text;
 
+pub use crate::text::{escape, number};
 pub use negotiate::accepts_gzip;
+pub use registry::{encode_registry, encode_registry_filtered};
 
-use crate::registry::LiveFamily;
+use crate::collector::LiveFamily;
 use crate::snapshot::MetricFamily;
 
 /// `Content-Type` of Prometheus text format 0.0.4.
@@ -69,7 +70,7 @@ impl Format {
 
 pub(crate) use text::{estimate_len, estimate_live_len};
 
-/// An exposition written family by family, for [`Registry::encode_into`](crate::Registry::encode_into).
+/// An exposition written family by family, for [`encode_registry`].
 pub(crate) struct Encoder<'a> {
     format: Format,
     out: &'a mut String,

@@ -12,10 +12,10 @@
 //! that negative observations produce in histograms with non-negative bounds and in summaries are
 //! written as they are: dropping them would make series appear and disappear with the data.
 
-use super::escape::push_help_openmetrics;
-use super::number::push_value;
 use super::text::Dialect;
 use crate::snapshot::{MetricFamily, SampleStyle};
+use crate::text::escape::push_help_openmetrics;
+use crate::text::number::push_value;
 
 /// The OpenMetrics rules for [`super::text::encode`].
 pub(crate) struct OpenMetrics;

@@ -7,10 +7,10 @@
 //! samples and exemplars are left out, like client_golang does: 0.0.4 parsers would take a
 //! `_created` line for a separate, untyped series.
 
-use super::escape::push_help_text;
-use super::number::push_timestamp_ms;
 use super::text::Dialect;
 use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
+use crate::text::escape::push_help_text;
+use crate::text::number::push_timestamp_ms;
 
 /// The 0.0.4 rules for [`super::text::encode`].
 pub(crate) struct Prometheus;

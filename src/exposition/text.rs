@@ -13,13 +13,13 @@
 
 use std::sync::Arc;
 
-use super::escape::push_label_value;
-use super::number::{push_bound, push_u64, push_value};
-use crate::registry::LiveFamily;
+use crate::collector::LiveFamily;
 use crate::snapshot::{
     Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, Suffix,
     histogram_has_sum, lacks_inf_bucket,
 };
+use crate::text::escape::push_label_value;
+use crate::text::number::{push_bound, push_u64, push_value};
 
 /// What one text format does differently from the other.
 pub(crate) trait Dialect {

@@ -13,15 +13,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::Mutex;
 
 use super::args::{out_arg, pairs_arg, slice_arg, str_arg, str_array, timestamp_arg};
+use super::codes::{RawMetricType, metric_type_arg};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, Handle, borrow, into_raw, null_argument, release, tag_of};
 use super::opts::simple_opts;
-use super::snapshot::{RawMetricType, metric_type_arg};
 use super::status::{Failure, FfiResult, pe_status};
+use crate::collector::{Collector, Descriptor};
 use crate::collectors::CallbackMetric;
 use crate::metric::{HistogramConfig, StateSetConfig};
 use crate::name::{family_name, validate_family_label_names};
-use crate::registry::{Collector, Descriptor};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 
 /// A callback metric or a custom collector. Opaque; reference counted; register it with

@@ -69,7 +69,7 @@ mod tests {
     fn panics_become_internal_errors() {
         let status = guard("pe_test", || panic!("boom"));
         assert_eq!(status, pe_status::PE_ERR_INTERNAL);
-        let message = unsafe { std::ffi::CStr::from_ptr(super::super::status::pe_last_error()) };
+        let message = unsafe { std::ffi::CStr::from_ptr(super::super::library::pe_last_error()) };
         assert_eq!(
             message.to_str().unwrap(),
             "pe_test: internal error (a panic was caught): boom"

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use super::handle::{CType, peek};
 use super::status::{Failure, FfiResult, pe_status};
+use crate::collector::Collector;
 use crate::error::Error;
 use crate::metric::{ChildMetric, Family};
-use crate::registry::Collector;
 
 /// A metric handle's value: a family, or one child bound from it. A family without labels keeps
 /// its one child at hand, so updating it costs what updating a bound child costs: the hot update

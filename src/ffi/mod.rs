@@ -25,6 +25,10 @@ mod metric;
 
 pub mod status;
 
+pub mod library;
+
+pub mod codes;
+
 pub mod string;
 
 pub mod registry;

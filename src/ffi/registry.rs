@@ -1,6 +1,6 @@
 //! `pe_registry`: sets of collectors exposed together, registration and exposition.
 
-use std::ffi::{c_char, c_uint};
+use std::ffi::c_char;
 use std::sync::{Arc, LazyLock};
 
 use super::args::{opt_out_arg, opt_str_arg, out_arg, str_array};
@@ -12,10 +12,10 @@ use super::guard::{guard, guard_value};
 use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, release, tag_of};
 use super::histogram::pe_histogram;
 use super::info::pe_info;
-use super::status::{Failure, FfiResult, pe_status};
+use super::status::{FfiResult, pe_status};
 use super::string::to_c_string;
 use super::summary::pe_summary;
-use crate::exposition::{Format, accepts_gzip};
+use crate::exposition::{Format, accepts_gzip, encode_registry, encode_registry_filtered};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
 
 /// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
@@ -65,31 +65,8 @@ pub(crate) unsafe fn registry_arg<'a>(ptr: *const pe_registry) -> FfiResult<&'a 
     )
 }
 
-/// A text exposition format.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum pe_format {
-    /// Prometheus text format 0.0.4 (`text/plain; version=0.0.4; charset=utf-8`).
-    PE_FORMAT_PROMETHEUS = 0,
-    /// OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0; charset=utf-8`).
-    PE_FORMAT_OPENMETRICS = 1,
-}
-
-/// A `pe_format` as received from C: any integer (see `RawStatus`).
-#[repr(transparent)]
-#[derive(Clone, Copy, Debug)]
-pub struct RawFormat(pub c_uint);
-
-fn format_arg(format: RawFormat) -> FfiResult<Format> {
-    match format.0 {
-        0 => Ok(Format::Prometheus),
-        1 => Ok(Format::OpenMetrics),
-        other => Err(Failure::new(
-            pe_status::PE_ERR_INVALID_VALUE,
-            format!("unknown pe_format {other}"),
-        )),
-    }
-}
+use super::codes::format_arg;
+pub use super::codes::{RawFormat, pe_format};
 
 /// Creates an empty registry. On success `*out` receives a new handle owned by the caller, to
 /// release with `pe_registry_free()`.
@@ -452,7 +429,7 @@ pub unsafe extern "C" fn pe_registry_expose(
         let format = format_arg(format)?;
         let out = out_arg(out, "out")?;
         let mut text = String::new();
-        registry.encode_into(format, &mut text);
+        encode_registry(registry, format, &mut text);
         hand_out(&text, out, opt_out_arg(len))
     })
 }
@@ -482,7 +459,7 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
         let mut text = String::new();
-        registry.encode_filtered_into(&NameFilter::new(&names), format, &mut text);
+        encode_registry_filtered(registry, &NameFilter::new(&names), format, &mut text);
         hand_out(&text, out, opt_out_arg(len))
     })
 }

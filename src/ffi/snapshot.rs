@@ -3,7 +3,7 @@
 //! accessors, all at once with `pe_snapshot_families()` (the arrays as the snapshot holds them), or
 //! as one JSON document.
 
-use std::ffi::{c_char, c_uint};
+use std::ffi::c_char;
 
 use super::args::{opt_out_arg, out_arg, str_array};
 use super::guard::{guard, guard_value};
@@ -12,64 +12,13 @@ use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use crate::registry::NameFilter;
-use crate::snapshot::MetricType;
 
 mod json;
 mod store;
 
 pub(crate) use store::Snapshot;
 
-/// The type of a metric family.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum pe_metric_type {
-    PE_METRIC_COUNTER = 0,
-    PE_METRIC_GAUGE = 1,
-    PE_METRIC_HISTOGRAM = 2,
-    PE_METRIC_SUMMARY = 3,
-    PE_METRIC_INFO = 4,
-    /// An enum (OpenMetrics state set).
-    PE_METRIC_STATESET = 5,
-    PE_METRIC_UNKNOWN = 6,
-}
-
-/// A `pe_metric_type` as received from C: any integer (see `RawStatus`).
-#[repr(transparent)]
-#[derive(Clone, Copy, Debug)]
-pub struct RawMetricType(pub c_uint);
-
-impl From<MetricType> for pe_metric_type {
-    fn from(kind: MetricType) -> Self {
-        match kind {
-            MetricType::Counter => pe_metric_type::PE_METRIC_COUNTER,
-            MetricType::Gauge => pe_metric_type::PE_METRIC_GAUGE,
-            MetricType::Histogram => pe_metric_type::PE_METRIC_HISTOGRAM,
-            MetricType::Summary => pe_metric_type::PE_METRIC_SUMMARY,
-            MetricType::Info => pe_metric_type::PE_METRIC_INFO,
-            MetricType::StateSet => pe_metric_type::PE_METRIC_STATESET,
-            MetricType::Unknown => pe_metric_type::PE_METRIC_UNKNOWN,
-        }
-    }
-}
-
-/// The core type a C metric type value names.
-pub(crate) fn metric_type_arg(kind: RawMetricType) -> FfiResult<MetricType> {
-    Ok(match kind.0 {
-        0 => MetricType::Counter,
-        1 => MetricType::Gauge,
-        2 => MetricType::Histogram,
-        3 => MetricType::Summary,
-        4 => MetricType::Info,
-        5 => MetricType::StateSet,
-        6 => MetricType::Unknown,
-        other => {
-            return Err(Failure::new(
-                pe_status::PE_ERR_INVALID_VALUE,
-                format!("unknown pe_metric_type {other}"),
-            ));
-        }
-    })
-}
+pub use super::codes::{RawMetricType, pe_metric_type};
 
 /// A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
 /// Strings and arrays read from it are borrowed from it and stay valid until then.

@@ -1,7 +1,8 @@
-//! `pe_status`, the per-thread last error, and the one mapping from core errors to statuses.
+//! `pe_status` with its table of descriptions, the per-thread last error, and the one mapping
+//! from core errors to statuses.
 
 use std::cell::RefCell;
-use std::ffi::{CString, c_char, c_uint};
+use std::ffi::{CStr, CString, c_char, c_uint};
 
 use crate::error::Error;
 
@@ -102,6 +103,14 @@ thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
 }
 
+/// The calling thread's last error message: valid until the next failing call on this thread;
+/// "" when none failed yet (or while the thread is being torn down).
+pub(crate) fn last_error() -> *const c_char {
+    LAST_ERROR
+        .try_with(|last| last.borrow().as_ptr())
+        .unwrap_or(c"".as_ptr())
+}
+
 /// Records `message` as the calling thread's last error. Interior NULs (impossible in messages
 /// built from C strings) are cut so the message is never lost.
 pub(crate) fn set_last_error(message: &str) {
@@ -116,51 +125,35 @@ pub(crate) fn set_last_error(message: &str) {
     });
 }
 
-/// The message of the last failed call on the calling thread.
-///
-/// Returns a NUL-terminated UTF-8 string owned by the library: do not free it. It stays valid until
-/// the next failing call on the same thread (successful calls leave it unchanged). Never NULL: ""
-/// when no call has failed on this thread yet. Messages start with the name of the function that
-/// failed. Thread-safe: each thread has its own last error.
-#[unsafe(no_mangle)]
-pub extern "C" fn pe_last_error() -> *const c_char {
-    crate::ffi::guard::guard_value("pe_last_error", c"".as_ptr(), || {
-        Ok(LAST_ERROR
-            .try_with(|last| last.borrow().as_ptr())
-            .unwrap_or(c"".as_ptr()))
-    })
-}
+/// Every status with its short description: the one table `pe_status_str()` reads.
+const DESCRIPTIONS: [(pe_status, &CStr); 13] = [
+    (pe_status::PE_OK, c"success"),
+    (pe_status::PE_ERR_NULL, c"null pointer argument"),
+    (pe_status::PE_ERR_UTF8, c"string is not valid UTF-8"),
+    (pe_status::PE_ERR_WRONG_KIND, c"wrong kind of handle"),
+    (
+        pe_status::PE_ERR_INVALID_NAME,
+        c"invalid metric or label name",
+    ),
+    (
+        pe_status::PE_ERR_LABEL_COUNT,
+        c"wrong number of label values",
+    ),
+    (pe_status::PE_ERR_INVALID_VALUE, c"invalid value"),
+    (pe_status::PE_ERR_INVALID_CONFIG, c"invalid configuration"),
+    (pe_status::PE_ERR_DUPLICATE, c"duplicate registration"),
+    (pe_status::PE_ERR_NOT_FOUND, c"not found"),
+    (pe_status::PE_ERR_INTERNAL, c"internal error"),
+    (pe_status::PE_ERR_IO, c"I/O error"),
+    (pe_status::PE_ERR_HTTP, c"HTTP error"),
+];
 
-/// A short static description of a status ("null pointer argument" for `PE_ERR_NULL`, ...).
-///
-/// `status` may be any integer: unknown values give "unknown status". The string is static: do not
-/// free it. Never NULL. Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn pe_status_str(status: RawStatus) -> *const c_char {
-    let text = match status.0 {
-        0 => c"success",
-        1 => c"null pointer argument",
-        2 => c"string is not valid UTF-8",
-        3 => c"wrong kind of handle",
-        4 => c"invalid metric or label name",
-        5 => c"wrong number of label values",
-        6 => c"invalid value",
-        7 => c"invalid configuration",
-        8 => c"duplicate registration",
-        9 => c"not found",
-        10 => c"internal error",
-        11 => c"I/O error",
-        12 => c"HTTP error",
-        _ => c"unknown status",
-    };
-    text.as_ptr()
-}
-
-/// The version of the library as "MAJOR.MINOR.PATCH", a static string (do not free it). Compare
-/// with the `PE_VERSION_*` macros the caller was compiled with. Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn pe_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+/// The description of the status with this code, `None` for a code that is no status.
+pub(crate) fn describe(code: c_uint) -> Option<&'static CStr> {
+    DESCRIPTIONS
+        .iter()
+        .find(|(status, _)| *status as c_uint == code)
+        .map(|(_, text)| *text)
 }
 
 #[cfg(test)]
@@ -168,18 +161,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn version_is_the_crate_version() {
-        let version = unsafe { std::ffi::CStr::from_ptr(pe_version()) };
-        assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
-    }
-
-    #[test]
-    fn every_status_has_a_description() {
+    fn every_status_has_one_description() {
         for code in 0..=12 {
-            let text = unsafe { std::ffi::CStr::from_ptr(pe_status_str(RawStatus(code))) };
-            assert_ne!(text.to_str().unwrap(), "unknown status", "{code}");
+            assert!(describe(code).is_some(), "{code}");
         }
-        let text = unsafe { std::ffi::CStr::from_ptr(pe_status_str(RawStatus(99))) };
-        assert_eq!(text.to_str().unwrap(), "unknown status");
+        assert_eq!(describe(13), None);
+        let codes: std::collections::BTreeSet<_> =
+            DESCRIPTIONS.iter().map(|(s, _)| *s as c_uint).collect();
+        assert_eq!(codes.len(), DESCRIPTIONS.len());
     }
 }

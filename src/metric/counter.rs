@@ -242,8 +242,8 @@ impl ChildMetric for Counter {
 
     #[inline]
     fn prefetch_indirect(&self) {
-        super::prefetch(self.cells.as_ptr());
-        super::prefetch(&self.cells[self.cells.len() - 1]);
+        crate::util::prefetch(self.cells.as_ptr());
+        crate::util::prefetch(&self.cells[self.cells.len() - 1]);
     }
 
     fn point(&self, _: &()) -> PointValue {

@@ -11,9 +11,9 @@ use crate::sync::RwLock;
 use indexmap::{Equivalent, IndexMap};
 
 use super::{ChildMetric, FamilyDesc};
+use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::error::{Error, Result};
 use crate::name::{family_name, full_name, validate_family_label_names};
-use crate::registry::{Collector, Descriptor, LiveFamily};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, PointValue};
 
 type Children<M> = IndexMap<LabelSet, Arc<M>, foldhash::fast::RandomState>;

@@ -48,7 +48,7 @@ pub trait ChildMetric: Send + Sync + 'static {
     /// memory is scattered, and waiting for each in turn is most of its time.
     #[inline]
     fn prefetch(&self) {
-        prefetch(self as *const Self);
+        crate::util::prefetch(self as *const Self);
     }
 
     /// Like [`ChildMetric::prefetch`], for what the child points to; called later than it, when
@@ -70,24 +70,4 @@ pub struct FamilyDesc {
     pub label_names: std::sync::Arc<[Box<str>]>,
 }
 
-/// A hint to load the cache line at `ptr`; never faults, does nothing where unsupported.
-#[inline(always)]
-pub(crate) fn prefetch<T: ?Sized>(ptr: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint and never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ptr as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = ptr;
-}
-
-/// Seconds since the Unix epoch, now, to the microsecond: a value whose shortest decimal form has
-/// at most six decimals (`1764063902.123456`), which the exposition writes without a general
-/// float formatter (see `exposition::number`).
-pub fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as f64 / 1e6)
-        .unwrap_or(0.0)
-}
+pub use crate::util::unix_now;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::store::Snapshot;
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
-use crate::exposition::number::push_micros;
+use crate::text::number::push_micros;
 
 impl Snapshot {
     /// `pe_snapshot_json()`: `[name, help, unit, type, samples]` per family, a sample being

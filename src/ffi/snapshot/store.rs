@@ -16,11 +16,11 @@ use std::ffi::c_char;
 use std::ptr::{null, without_provenance};
 
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
-use crate::exposition::number::push_bound;
 use crate::registry::{Item, Registry};
 use crate::snapshot::{
     Exemplar, ExtraLabel, LabelSet, MetricType, PointValue, SampleStyle, Suffix,
 };
+use crate::text::number::push_bound;
 
 /// A frozen collection. Immutable once built: the pointers inside its arrays stay valid for its
 /// whole life (their targets are heap buffers it owns and never resizes).
@@ -427,7 +427,7 @@ pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::ffi::snapshot::{RawMetricType, metric_type_arg};
+    use crate::ffi::codes::{RawMetricType, metric_type_arg};
     use crate::metric::{
         Counter, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
         Summary, SummaryConfig,

@@ -1,0 +1,58 @@
+//! The collector contract: what the registry gathers from and the exposition reads. Metric
+//! families, the process and callback collectors and custom collectors implement it; the
+//! registry and the formats above only consume it.
+
+use crate::metric_type::MetricType;
+use crate::name::reserved_sample_names;
+use crate::snapshot::{LabelSet, MetricFamily, PointValue};
+
+/// A family a collector promises to expose: what the registry checks for clashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    pub name: String,
+    pub kind: MetricType,
+}
+
+impl Descriptor {
+    /// Every sample name the family may produce, and the family name itself.
+    pub fn reserved_names(&self) -> Vec<String> {
+        reserved_sample_names(&self.name, self.kind)
+    }
+}
+
+/// Anything that can produce metric families when collected.
+pub trait Collector: Send + Sync {
+    /// The families this collector exposes, for duplicate detection at registration. A collector
+    /// that cannot tell in advance returns an empty list and is not checked.
+    fn describe(&self) -> Vec<Descriptor>;
+
+    /// Appends the collector's current families to `out`.
+    fn collect(&self, out: &mut Vec<MetricFamily>);
+
+    /// The exposition fast path: a collector that can render its one family straight from its
+    /// live state (the built-in families) returns itself, and [`crate::exposition::encode_registry`] then
+    /// skips building its points. Custom collectors keep the default, `None`, and are collected
+    /// with [`Collector::collect`]; the output is the same either way.
+    #[doc(hidden)]
+    fn live(&self) -> Option<&dyn LiveFamily> {
+        None
+    }
+}
+
+/// A family that the exposition reads in place (see [`Collector::live`]): no points are built,
+/// each one is rendered as it is read.
+#[doc(hidden)]
+pub trait LiveFamily: Send + Sync {
+    /// Name, help, type and unit; no points.
+    fn header(&self) -> MetricFamily;
+
+    /// How many points there are and how long the first one's rendered labels are: a size
+    /// estimate, so the output is reserved once.
+    fn size_hint(&self) -> (usize, usize);
+
+    /// Calls `visit` with each point's labels and value, in collection order.
+    fn visit_points(&self, visit: &mut dyn FnMut(&LabelSet, &PointValue));
+
+    /// The family as [`Collector::collect`] gives it.
+    fn collect_family(&self) -> MetricFamily;
+}

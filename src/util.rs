@@ -1,0 +1,23 @@
+//! Small utilities of the leaf floor: the clock as the exposition wants it, and a prefetch hint.
+
+/// A hint to load the cache line at `ptr`; never faults, does nothing where unsupported.
+#[inline(always)]
+pub(crate) fn prefetch<T: ?Sized>(ptr: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint and never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ptr as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = ptr;
+}
+
+/// Seconds since the Unix epoch, now, to the microsecond: a value whose shortest decimal form has
+/// at most six decimals (`1764063902.123456`), which the exposition writes without a general
+/// float formatter (see `text::number`).
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as f64 / 1e6)
+        .unwrap_or(0.0)
+}
