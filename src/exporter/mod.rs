@@ -90,12 +90,6 @@ pub const DEFAULT_MAX_REQUESTS_PER_CONNECTION: usize = 1000;
 /// the oldest idle connection is closed to make room.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
-/// Something that owns a registry and keeps it alive while an exporter serves it: how the C ABI
-/// hands over a registry handle, which holds its registry by value.
-pub(crate) trait RegistryOwner: Send + Sync + 'static {
-    fn registry(&self) -> &Registry;
-}
-
 /// The registry an exporter serves.
 #[derive(Clone, Default)]
 pub(crate) enum ServedRegistry {
@@ -104,8 +98,6 @@ pub(crate) enum ServedRegistry {
     Default,
     /// A registry of the caller's.
     Shared(Arc<Registry>),
-    /// A registry inside something the exporter keeps a reference to.
-    Owned(Arc<dyn RegistryOwner>),
 }
 
 impl fmt::Debug for ServedRegistry {
@@ -113,7 +105,6 @@ impl fmt::Debug for ServedRegistry {
         f.write_str(match self {
             ServedRegistry::Default => "Default",
             ServedRegistry::Shared(_) => "Shared",
-            ServedRegistry::Owned(_) => "Owned",
         })
     }
 }
@@ -124,7 +115,6 @@ impl ServedRegistry {
         match self {
             ServedRegistry::Default => default_registry(),
             ServedRegistry::Shared(registry) => registry,
-            ServedRegistry::Owned(owner) => owner.registry(),
         }
     }
 }
@@ -173,12 +163,6 @@ impl ExporterOptions {
     /// Serves this registry instead of the default one.
     pub fn registry(mut self, registry: Arc<Registry>) -> Self {
         self.registry = ServedRegistry::Shared(registry);
-        self
-    }
-
-    /// Serves the registry `owner` holds, keeping `owner` alive until the exporter stops.
-    pub(crate) fn registry_owned_by(mut self, owner: Arc<dyn RegistryOwner>) -> Self {
-        self.registry = ServedRegistry::Owned(owner);
         self
     }
 

@@ -2,9 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::args::{INLINE_STRS, c_bytes_array, out_arg, pairs_arg, str_array};
+use super::args::{INLINE_STRS, c_bytes_array, pairs_arg};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, peek, release, tag_of};
+use super::handle::{CType, borrow, peek, tag_of};
 use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
@@ -43,11 +44,7 @@ pub unsafe extern "C" fn pe_counter_new(
 ) -> pe_status {
     guard("pe_counter_new", || {
         let opts = unsafe { simple_opts(name, help, label_names, n_labels) }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_counter>(MetricRef::from_family(
-            Family::new(opts)?,
-        )?));
-        Ok(())
+        family::create::<pe_counter>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -66,11 +63,7 @@ pub unsafe extern "C" fn pe_counter_new_opts(
 ) -> pe_status {
     guard("pe_counter_new_opts", || {
         let opts = unsafe { opts_arg(opts, "opts") }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_counter>(MetricRef::from_family(
-            Family::new(opts)?,
-        )?));
-        Ok(())
+        family::create::<pe_counter>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -82,7 +75,7 @@ pub unsafe extern "C" fn pe_counter_new_opts(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_free(counter: *mut pe_counter) {
     guard_value("pe_counter_free", (), || unsafe {
-        release::<pe_counter>(counter, "counter")
+        family::free(counter, "counter")
     })
 }
 
@@ -104,12 +97,8 @@ pub unsafe extern "C" fn pe_counter_labels(
     n: usize,
     child_out: *mut *mut pe_counter,
 ) -> pe_status {
-    guard("pe_counter_labels", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_counter>(counter.bind(&values)?));
-        Ok(())
+    guard("pe_counter_labels", || unsafe {
+        family::labels(counter, "counter", values, n, child_out)
     })
 }
 
@@ -148,9 +137,8 @@ unsafe extern "C" fn counter_inc_general(counter: *mut pe_counter, amount: f64) 
 #[cold]
 #[inline(never)]
 unsafe extern "C" fn counter_inc_checked(counter: *mut pe_counter, amount: f64) -> pe_status {
-    guard("pe_counter_inc", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        Ok(counter.series()?.inc(amount)?)
+    guard("pe_counter_inc", || unsafe {
+        family::update(counter, "counter", |m| m.inc(amount))
     })
 }
 
@@ -190,10 +178,8 @@ unsafe extern "C" fn counter_inc_labels_checked(
     n: usize,
     amount: f64,
 ) -> pe_status {
-    guard("pe_counter_inc_labels", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(counter.apply(&values, |c| c.inc(amount))??)
+    guard("pe_counter_inc_labels", || unsafe {
+        family::update_labelled(counter, "counter", values, n, |c| c.inc(amount))
     })
 }
 
@@ -238,10 +224,8 @@ pub unsafe extern "C" fn pe_counter_inc_with_exemplar(
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_get(counter: *const pe_counter, out: *mut f64) -> pe_status {
-    guard("pe_counter_get", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        out_arg(out, "out")?.set(counter.sum(Counter::get));
-        Ok(())
+    guard("pe_counter_get", || unsafe {
+        family::read_sum(counter, "counter", out, Counter::get)
     })
 }
 
@@ -257,12 +241,8 @@ pub unsafe extern "C" fn pe_counter_get_labels(
     n: usize,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_counter_get_labels", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(counter.existing(&values)?.get());
-        Ok(())
+    guard("pe_counter_get_labels", || unsafe {
+        family::read_labelled(counter, "counter", values, n, out, |m| Ok(m.get()))
     })
 }
 
@@ -274,10 +254,11 @@ pub unsafe extern "C" fn pe_counter_get_labels(
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_reset(counter: *mut pe_counter) -> pe_status {
-    guard("pe_counter_reset", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        counter.series()?.reset();
-        Ok(())
+    guard("pe_counter_reset", || unsafe {
+        family::update(counter, "counter", |m| {
+            m.reset();
+            Ok(())
+        })
     })
 }
 
@@ -293,10 +274,8 @@ pub unsafe extern "C" fn pe_counter_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_counter_remove", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        counter.remove(&values)
+    guard("pe_counter_remove", || unsafe {
+        family::remove(counter, "counter", values, n)
     })
 }
 
@@ -306,8 +285,7 @@ pub unsafe extern "C" fn pe_counter_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_counter_clear(counter: *mut pe_counter) -> pe_status {
-    guard("pe_counter_clear", || {
-        let counter = unsafe { borrow::<pe_counter>(counter, "counter") }?;
-        counter.clear()
+    guard("pe_counter_clear", || unsafe {
+        family::clear(counter, "counter")
     })
 }

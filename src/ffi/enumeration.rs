@@ -4,8 +4,9 @@ use std::ffi::{CString, c_char};
 use std::sync::Arc;
 
 use super::args::{out_arg, str_arg, str_array};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, borrow, into_raw, tag_of};
 use super::metric::MetricRef;
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{FfiResult, pe_status};
@@ -50,6 +51,18 @@ impl EnumRef {
             .current()
             .and_then(|name| self.states.iter().find(|s| s.as_bytes() == name.as_bytes()))
             .map_or(std::ptr::null(), |s| s.as_ptr())
+    }
+}
+
+impl family::FamilyValue for EnumRef {
+    type Metric = StateSet;
+
+    fn metric(&self) -> &MetricRef<StateSet> {
+        &self.metric
+    }
+
+    fn bind(&self, values: &[&str]) -> FfiResult<Self> {
+        EnumRef::bind(self, values)
     }
 }
 
@@ -130,7 +143,7 @@ pub unsafe extern "C" fn pe_enum_new_opts(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_free(metric: *mut pe_enum) {
     guard_value("pe_enum_free", (), || unsafe {
-        release::<pe_enum>(metric, "metric")
+        family::free(metric, "metric")
     })
 }
 
@@ -151,12 +164,8 @@ pub unsafe extern "C" fn pe_enum_labels(
     n: usize,
     child_out: *mut *mut pe_enum,
 ) -> pe_status {
-    guard("pe_enum_labels", || {
-        let metric = unsafe { borrow::<pe_enum>(metric, "metric") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_enum>(metric.bind(&values)?));
-        Ok(())
+    guard("pe_enum_labels", || unsafe {
+        family::labels(metric, "metric", values, n, child_out)
     })
 }
 
@@ -312,10 +321,8 @@ pub unsafe extern "C" fn pe_enum_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_enum_remove", || {
-        let metric = unsafe { borrow::<pe_enum>(metric, "metric") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        metric.metric.remove(&values)
+    guard("pe_enum_remove", || unsafe {
+        family::remove(metric, "metric", values, n)
     })
 }
 
@@ -325,8 +332,7 @@ pub unsafe extern "C" fn pe_enum_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_enum_clear(metric: *mut pe_enum) -> pe_status {
-    guard("pe_enum_clear", || {
-        let metric = unsafe { borrow::<pe_enum>(metric, "metric") }?;
-        metric.metric.clear()
+    guard("pe_enum_clear", || unsafe {
+        family::clear(metric, "metric")
     })
 }

@@ -1,18 +1,16 @@
 //! `pe_exporter`: the HTTP exporter a Prometheus server scrapes, started and stopped from C.
 
 use std::ffi::c_char;
-use std::mem::size_of;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::{out_arg, str_arg};
 use super::guard::{guard, guard_value};
-use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, null_argument, release, tag_of};
+use super::handle::{CType, borrow, borrow_opt, into_raw, release, tag_of};
 use super::registry::{RegistryRef, pe_registry};
 use super::status::{Failure, FfiResult, pe_status};
-use crate::exporter::{
-    BasicAuth, Exporter, ExporterError, ExporterOptions, RegistryOwner, TlsOptions,
-};
+use super::versioned::{Versioned, required};
+use crate::exporter::{BasicAuth, Exporter, ExporterError, ExporterOptions, TlsOptions};
 use crate::registry::Registry;
 
 /// A running HTTP exporter, from `pe_exporter_start()`. Opaque; stop it (which also frees it)
@@ -83,9 +81,13 @@ pub struct pe_exporter_options {
     pub max_connections_per_peer: usize,
 }
 
-/// The size of the first version of `pe_exporter_options`, before `max_connections`: callers
-/// compiled against it keep working.
-const OPTIONS_V1_SIZE: usize = std::mem::offset_of!(pe_exporter_options, max_connections);
+// SAFETY: `#[repr(C)]`, `struct_size` first, pointers and numbers only.
+unsafe impl Versioned for pe_exporter_options {
+    const NAME: &'static str = "pe_exporter_options";
+    /// The first version ended before `max_connections`: callers compiled against it keep
+    /// working.
+    const FIRST_VERSION_SIZE: usize = std::mem::offset_of!(pe_exporter_options, max_connections);
+}
 
 fn invalid_config(message: String) -> Failure {
     Failure::new(pe_status::PE_ERR_INVALID_CONFIG, message)
@@ -107,31 +109,7 @@ unsafe fn opt_field<'a>(ptr: *const c_char, arg: &str) -> FfiResult<Option<&'a s
 /// # Safety
 /// `ptr` is NULL or points to a `pe_exporter_options` whose pointers follow its field docs.
 unsafe fn options_arg(ptr: *const pe_exporter_options, arg: &str) -> FfiResult<ExporterOptions> {
-    if ptr.is_null() {
-        return Err(null_argument(arg));
-    }
-    // SAFETY: every version of the struct starts with `struct_size`.
-    let struct_size = unsafe { ptr.cast::<usize>().read() };
-    // A field added after version 1 is read only when `struct_size` covers it.
-    if struct_size < OPTIONS_V1_SIZE {
-        return Err(invalid_config(format!(
-            "`{arg}->struct_size` is {struct_size}: set it to sizeof(pe_exporter_options) ({})",
-            size_of::<pe_exporter_options>()
-        )));
-    }
-    // The caller's struct may be an older, shorter version: copy what it has over a zeroed one,
-    // so the fields it lacks read as 0, "the default".
-    // SAFETY: all-zero bytes are a valid `pe_exporter_options` (null pointers, zero numbers), and
-    // the caller's struct is at least `struct_size` bytes long.
-    let mut copy: pe_exporter_options = unsafe { std::mem::zeroed() };
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            ptr.cast::<u8>(),
-            (&mut copy as *mut pe_exporter_options).cast::<u8>(),
-            // Whole fields only: every field after version 1 is 8 bytes long.
-            struct_size.min(size_of::<pe_exporter_options>()) & !7,
-        );
-    }
+    let copy = unsafe { required(ptr, arg) }?;
     let opts = &copy;
     let address = unsafe { str_arg(opts.address, "opts->address") }?;
     let user = unsafe { opt_field(opts.basic_auth_user, "opts->basic_auth_user") }?;
@@ -206,32 +184,18 @@ impl From<ExporterError> for Failure {
     }
 }
 
-/// A registry handle serves as the exporter's registry for as long as the exporter holds a
-/// reference to the handle.
-impl RegistryOwner for Handle<pe_registry> {
-    fn registry(&self) -> &Registry {
-        self.inner.get()
-    }
-}
-
-/// The registry argument: `None` for NULL or the default registry's handle, otherwise a new
-/// reference to the handle, which keeps the registry alive after the caller frees theirs.
+/// The registry argument: `None` for NULL or the default registry's handle, otherwise the
+/// registry itself, which the exporter keeps alive after the caller frees the handle.
 ///
 /// # Safety
 /// As for `borrow`.
-unsafe fn registry_owner_arg(
-    ptr: *const pe_registry,
-) -> FfiResult<Option<Arc<Handle<pe_registry>>>> {
-    match unsafe { borrow_opt::<pe_registry>(ptr, "registry") }? {
-        None | Some(RegistryRef::Default) => Ok(None),
-        Some(RegistryRef::Owned(_)) => {
-            let ptr = ptr.cast::<Handle<pe_registry>>();
-            // SAFETY: the tag says this is a live handle of `pe_registry_new()`, whose pointer
-            // came from `Arc::into_raw`: taking one more reference is sound.
-            unsafe { Arc::increment_strong_count(ptr) };
-            Ok(Some(unsafe { Arc::from_raw(ptr) }))
-        }
-    }
+unsafe fn served_registry_arg(ptr: *const pe_registry) -> FfiResult<Option<Arc<Registry>>> {
+    Ok(
+        match unsafe { borrow_opt::<pe_registry>(ptr, "registry") }? {
+            None | Some(RegistryRef::Default) => None,
+            Some(RegistryRef::Owned(registry)) => Some(registry.clone()),
+        },
+    )
 }
 
 /// Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process
@@ -263,10 +227,10 @@ pub unsafe extern "C" fn pe_exporter_start(
 ) -> pe_status {
     guard("pe_exporter_start", || {
         let mut options = unsafe { options_arg(opts, "opts") }?;
-        let owner = unsafe { registry_owner_arg(registry) }?;
+        let served = unsafe { served_registry_arg(registry) }?;
         let out = out_arg(out, "out")?;
-        if let Some(owner) = owner {
-            options = options.registry_owned_by(owner);
+        if let Some(served) = served {
+            options = options.registry(served);
         }
         out.set(into_raw::<pe_exporter>(Exporter::start(options)?));
         Ok(())

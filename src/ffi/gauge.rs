@@ -2,9 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::args::{out_arg, str_array};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, tag_of};
 use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
@@ -41,11 +41,7 @@ pub unsafe extern "C" fn pe_gauge_new(
 ) -> pe_status {
     guard("pe_gauge_new", || {
         let opts = unsafe { simple_opts(name, help, label_names, n_labels) }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_gauge>(MetricRef::from_family(Family::new(
-            opts,
-        )?)?));
-        Ok(())
+        family::create::<pe_gauge>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -64,11 +60,7 @@ pub unsafe extern "C" fn pe_gauge_new_opts(
 ) -> pe_status {
     guard("pe_gauge_new_opts", || {
         let opts = unsafe { opts_arg(opts, "opts") }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_gauge>(MetricRef::from_family(Family::new(
-            opts,
-        )?)?));
-        Ok(())
+        family::create::<pe_gauge>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -80,7 +72,7 @@ pub unsafe extern "C" fn pe_gauge_new_opts(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_free(gauge: *mut pe_gauge) {
     guard_value("pe_gauge_free", (), || unsafe {
-        release::<pe_gauge>(gauge, "gauge")
+        family::free(gauge, "gauge")
     })
 }
 
@@ -101,12 +93,8 @@ pub unsafe extern "C" fn pe_gauge_labels(
     n: usize,
     child_out: *mut *mut pe_gauge,
 ) -> pe_status {
-    guard("pe_gauge_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_gauge>(gauge.bind(&values)?));
-        Ok(())
+    guard("pe_gauge_labels", || unsafe {
+        family::labels(gauge, "gauge", values, n, child_out)
     })
 }
 
@@ -133,9 +121,8 @@ pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_st
 #[cold]
 #[inline(never)]
 unsafe extern "C" fn gauge_set_checked(gauge: *mut pe_gauge, value: f64) -> pe_status {
-    guard("pe_gauge_set", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        Ok(gauge.series()?.set(value)?)
+    guard("pe_gauge_set", || unsafe {
+        family::update(gauge, "gauge", |m| m.set(value))
     })
 }
 
@@ -153,10 +140,8 @@ pub unsafe extern "C" fn pe_gauge_set_labels(
     n: usize,
     value: f64,
 ) -> pe_status {
-    guard("pe_gauge_set_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(gauge.apply(&values, |g| g.set(value))??)
+    guard("pe_gauge_set_labels", || unsafe {
+        family::update_labelled(gauge, "gauge", values, n, |g| g.set(value))
     })
 }
 
@@ -170,9 +155,8 @@ pub unsafe extern "C" fn pe_gauge_set_labels(
 /// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_inc(gauge: *mut pe_gauge, amount: f64) -> pe_status {
-    guard("pe_gauge_inc", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        Ok(gauge.series()?.inc(amount)?)
+    guard("pe_gauge_inc", || unsafe {
+        family::update(gauge, "gauge", |m| m.inc(amount))
     })
 }
 
@@ -190,10 +174,8 @@ pub unsafe extern "C" fn pe_gauge_inc_labels(
     n: usize,
     amount: f64,
 ) -> pe_status {
-    guard("pe_gauge_inc_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(gauge.apply(&values, |g| g.inc(amount))??)
+    guard("pe_gauge_inc_labels", || unsafe {
+        family::update_labelled(gauge, "gauge", values, n, |g| g.inc(amount))
     })
 }
 
@@ -205,9 +187,8 @@ pub unsafe extern "C" fn pe_gauge_inc_labels(
 /// allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_dec(gauge: *mut pe_gauge, amount: f64) -> pe_status {
-    guard("pe_gauge_dec", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        Ok(gauge.series()?.dec(amount)?)
+    guard("pe_gauge_dec", || unsafe {
+        family::update(gauge, "gauge", |m| m.dec(amount))
     })
 }
 
@@ -225,10 +206,8 @@ pub unsafe extern "C" fn pe_gauge_dec_labels(
     n: usize,
     amount: f64,
 ) -> pe_status {
-    guard("pe_gauge_dec_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(gauge.apply(&values, |g| g.dec(amount))??)
+    guard("pe_gauge_dec_labels", || unsafe {
+        family::update_labelled(gauge, "gauge", values, n, |g| g.dec(amount))
     })
 }
 
@@ -238,10 +217,11 @@ pub unsafe extern "C" fn pe_gauge_dec_labels(
 /// (a family with labels); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set_to_current_time(gauge: *mut pe_gauge) -> pe_status {
-    guard("pe_gauge_set_to_current_time", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        gauge.series()?.set_to_current_time();
-        Ok(())
+    guard("pe_gauge_set_to_current_time", || unsafe {
+        family::update(gauge, "gauge", |m| {
+            m.set_to_current_time();
+            Ok(())
+        })
     })
 }
 
@@ -256,10 +236,11 @@ pub unsafe extern "C" fn pe_gauge_set_to_current_time_labels(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_gauge_set_to_current_time_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        gauge.apply(&values, Gauge::set_to_current_time)
+    guard("pe_gauge_set_to_current_time_labels", || unsafe {
+        family::update_labelled(gauge, "gauge", values, n, |m| {
+            m.set_to_current_time();
+            Ok(())
+        })
     })
 }
 
@@ -270,10 +251,8 @@ pub unsafe extern "C" fn pe_gauge_set_to_current_time_labels(
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_get(gauge: *const pe_gauge, out: *mut f64) -> pe_status {
-    guard("pe_gauge_get", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        out_arg(out, "out")?.set(gauge.sum(Gauge::get));
-        Ok(())
+    guard("pe_gauge_get", || unsafe {
+        family::read_sum(gauge, "gauge", out, Gauge::get)
     })
 }
 
@@ -289,12 +268,8 @@ pub unsafe extern "C" fn pe_gauge_get_labels(
     n: usize,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_gauge_get_labels", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(gauge.existing(&values)?.get());
-        Ok(())
+    guard("pe_gauge_get_labels", || unsafe {
+        family::read_labelled(gauge, "gauge", values, n, out, |m| Ok(m.get()))
     })
 }
 
@@ -310,10 +285,8 @@ pub unsafe extern "C" fn pe_gauge_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_gauge_remove", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        gauge.remove(&values)
+    guard("pe_gauge_remove", || unsafe {
+        family::remove(gauge, "gauge", values, n)
     })
 }
 
@@ -323,8 +296,7 @@ pub unsafe extern "C" fn pe_gauge_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_clear(gauge: *mut pe_gauge) -> pe_status {
-    guard("pe_gauge_clear", || {
-        let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
-        gauge.clear()
+    guard("pe_gauge_clear", || unsafe {
+        family::clear(gauge, "gauge")
     })
 }

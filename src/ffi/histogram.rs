@@ -3,8 +3,9 @@
 use std::ffi::c_char;
 
 use super::args::{opt_out_slice_arg, out_arg, out_slice_arg, pairs_arg, slice_arg, str_array};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, borrow, into_raw, tag_of};
 use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{FfiResult, pe_status};
@@ -147,7 +148,7 @@ pub unsafe extern "C" fn pe_exponential_buckets(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_free(histogram: *mut pe_histogram) {
     guard_value("pe_histogram_free", (), || unsafe {
-        release::<pe_histogram>(histogram, "histogram")
+        family::free(histogram, "histogram")
     })
 }
 
@@ -168,12 +169,8 @@ pub unsafe extern "C" fn pe_histogram_labels(
     n: usize,
     child_out: *mut *mut pe_histogram,
 ) -> pe_status {
-    guard("pe_histogram_labels", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_histogram>(histogram.bind(&values)?));
-        Ok(())
+    guard("pe_histogram_labels", || unsafe {
+        family::labels(histogram, "histogram", values, n, child_out)
     })
 }
 
@@ -207,9 +204,8 @@ unsafe extern "C" fn histogram_observe_checked(
     histogram: *mut pe_histogram,
     value: f64,
 ) -> pe_status {
-    guard("pe_histogram_observe", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        Ok(histogram.series()?.observe(value)?)
+    guard("pe_histogram_observe", || unsafe {
+        family::update(histogram, "histogram", |m| m.observe(value))
     })
 }
 
@@ -226,10 +222,8 @@ pub unsafe extern "C" fn pe_histogram_observe_labels(
     n: usize,
     value: f64,
 ) -> pe_status {
-    guard("pe_histogram_observe_labels", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(histogram.apply(&values, |h| h.observe(value))??)
+    guard("pe_histogram_observe_labels", || unsafe {
+        family::update_labelled(histogram, "histogram", values, n, |h| h.observe(value))
     })
 }
 
@@ -298,12 +292,8 @@ pub unsafe extern "C" fn pe_histogram_count_labels(
     n: usize,
     out: *mut u64,
 ) -> pe_status {
-    guard("pe_histogram_count_labels", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(histogram.existing(&values)?.count());
-        Ok(())
+    guard("pe_histogram_count_labels", || unsafe {
+        family::read_labelled(histogram, "histogram", values, n, out, |m| Ok(m.count()))
     })
 }
 
@@ -317,10 +307,8 @@ pub unsafe extern "C" fn pe_histogram_sum(
     histogram: *const pe_histogram,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_histogram_sum", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        out_arg(out, "out")?.set(histogram.sum(Histogram::sum));
-        Ok(())
+    guard("pe_histogram_sum", || unsafe {
+        family::read_sum(histogram, "histogram", out, Histogram::sum)
     })
 }
 
@@ -337,12 +325,8 @@ pub unsafe extern "C" fn pe_histogram_sum_labels(
     n: usize,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_histogram_sum_labels", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(histogram.existing(&values)?.sum());
-        Ok(())
+    guard("pe_histogram_sum_labels", || unsafe {
+        family::read_labelled(histogram, "histogram", values, n, out, |m| Ok(m.sum()))
     })
 }
 
@@ -436,10 +420,8 @@ pub unsafe extern "C" fn pe_histogram_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_histogram_remove", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        histogram.remove(&values)
+    guard("pe_histogram_remove", || unsafe {
+        family::remove(histogram, "histogram", values, n)
     })
 }
 
@@ -449,8 +431,7 @@ pub unsafe extern "C" fn pe_histogram_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_histogram_clear(histogram: *mut pe_histogram) -> pe_status {
-    guard("pe_histogram_clear", || {
-        let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
-        histogram.clear()
+    guard("pe_histogram_clear", || unsafe {
+        family::clear(histogram, "histogram")
     })
 }

@@ -2,9 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::args::{out_arg, pairs_arg, str_array};
+use super::args::{pairs_arg, str_array};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, borrow, tag_of};
 use super::metric::MetricRef;
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::pe_status;
@@ -41,11 +42,7 @@ pub unsafe extern "C" fn pe_info_new(
 ) -> pe_status {
     guard("pe_info_new", || {
         let opts = unsafe { simple_opts(name, help, label_names, n_labels) }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_info>(MetricRef::from_family(Family::new(
-            opts,
-        )?)?));
-        Ok(())
+        family::create::<pe_info>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -64,11 +61,7 @@ pub unsafe extern "C" fn pe_info_new_opts(
 ) -> pe_status {
     guard("pe_info_new_opts", || {
         let opts = unsafe { opts_arg(opts, "opts") }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_info>(MetricRef::from_family(Family::new(
-            opts,
-        )?)?));
-        Ok(())
+        family::create::<pe_info>(out, || MetricRef::from_family(Family::new(opts)?))
     })
 }
 
@@ -79,9 +72,7 @@ pub unsafe extern "C" fn pe_info_new_opts(
 /// `pe_last_error()`). Do not use `info` afterwards. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_free(info: *mut pe_info) {
-    guard_value("pe_info_free", (), || unsafe {
-        release::<pe_info>(info, "info")
-    })
+    guard_value("pe_info_free", (), || unsafe { family::free(info, "info") })
 }
 
 /// Binds the child of a info family with these label values, created on first use.
@@ -101,12 +92,8 @@ pub unsafe extern "C" fn pe_info_labels(
     n: usize,
     child_out: *mut *mut pe_info,
 ) -> pe_status {
-    guard("pe_info_labels", || {
-        let info = unsafe { borrow::<pe_info>(info, "info") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_info>(info.bind(&values)?));
-        Ok(())
+    guard("pe_info_labels", || unsafe {
+        family::labels(info, "info", values, n, child_out)
     })
 }
 
@@ -167,10 +154,8 @@ pub unsafe extern "C" fn pe_info_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_info_remove", || {
-        let info = unsafe { borrow::<pe_info>(info, "info") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        info.remove(&values)
+    guard("pe_info_remove", || unsafe {
+        family::remove(info, "info", values, n)
     })
 }
 
@@ -180,8 +165,5 @@ pub unsafe extern "C" fn pe_info_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_info_clear(info: *mut pe_info) -> pe_status {
-    guard("pe_info_clear", || {
-        let info = unsafe { borrow::<pe_info>(info, "info") }?;
-        info.clear()
-    })
+    guard("pe_info_clear", || unsafe { family::clear(info, "info") })
 }

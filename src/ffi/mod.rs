@@ -19,9 +19,11 @@
 
 // Declared in the order the header lists their functions (cbindgen follows the source order).
 mod args;
+mod family;
 mod guard;
 mod handle;
 mod metric;
+mod versioned;
 
 pub mod status;
 

@@ -4,8 +4,8 @@ use std::ffi::c_char;
 use std::mem::size_of;
 
 use super::args::{opt_str_arg, str_arg, str_array};
-use super::handle::null_argument;
-use super::status::{Failure, FfiResult, pe_status};
+use super::status::FfiResult;
+use super::versioned::{Versioned, required};
 use crate::metric::Opts;
 
 /// Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
@@ -39,29 +39,19 @@ pub struct pe_metric_opts {
     pub n_label_names: usize,
 }
 
+// SAFETY: `#[repr(C)]`, `struct_size` first, pointers and numbers only.
+unsafe impl Versioned for pe_metric_opts {
+    const NAME: &'static str = "pe_metric_opts";
+    const FIRST_VERSION_SIZE: usize = size_of::<pe_metric_opts>();
+}
+
 /// Reads a `pe_metric_opts`: `PE_ERR_NULL` for a NULL struct or name, `PE_ERR_INVALID_CONFIG` for
-/// a `struct_size` smaller than this version's struct.
+/// a `struct_size` smaller than its first version.
 ///
 /// # Safety
 /// `ptr` is NULL or points to a `pe_metric_opts` whose pointers follow its field docs.
 pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResult<Opts> {
-    if ptr.is_null() {
-        return Err(null_argument(arg));
-    }
-    // SAFETY: every version of the struct starts with `struct_size`.
-    let struct_size = unsafe { ptr.cast::<usize>().read() };
-    // Version 1 of the struct is all of today's fields. When fields are added, keep accepting
-    // the version 1 size and read a new field only when `struct_size` covers it.
-    if struct_size < size_of::<pe_metric_opts>() {
-        return Err(Failure::new(
-            pe_status::PE_ERR_INVALID_CONFIG,
-            format!(
-                "`{arg}->struct_size` is {struct_size}: set it to sizeof(pe_metric_opts) ({})",
-                size_of::<pe_metric_opts>()
-            ),
-        ));
-    }
-    let opts = unsafe { &*ptr };
+    let opts = unsafe { required(ptr, arg) }?;
     let labels = unsafe { str_array(opts.label_names, opts.n_label_names, "opts->label_names") }?;
     Ok(Opts {
         name: unsafe { str_arg(opts.name, "opts->name") }?.to_owned(),

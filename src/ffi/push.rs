@@ -10,6 +10,7 @@ use super::args::{opt_str_arg, pairs_arg, str_arg};
 use super::guard::guard;
 use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
+use super::versioned::{Versioned, versioned};
 use crate::push::{self, PushError, PushOptions};
 
 /// How a push is sent, for `pe_push()`, `pe_pushadd()` and `pe_push_delete()`; pass NULL for the
@@ -41,6 +42,12 @@ pub struct pe_push_options {
     pub ca_file: *const c_char,
 }
 
+// SAFETY: `#[repr(C)]`, `struct_size` first, pointers and numbers only.
+unsafe impl Versioned for pe_push_options {
+    const NAME: &'static str = "pe_push_options";
+    const FIRST_VERSION_SIZE: usize = size_of::<pe_push_options>();
+}
+
 /// Reads the options: NULL is the defaults, `PE_ERR_INVALID_CONFIG` for a `struct_size` smaller
 /// than this version's struct.
 ///
@@ -48,23 +55,9 @@ pub struct pe_push_options {
 /// `ptr` is NULL or points to a `pe_push_options` whose pointers follow its field docs.
 unsafe fn options_arg(ptr: *const pe_push_options) -> FfiResult<PushOptions> {
     let mut options = PushOptions::new();
-    if ptr.is_null() {
+    let Some(raw) = (unsafe { versioned(ptr, "options") })? else {
         return Ok(options);
-    }
-    // SAFETY: every version of the struct starts with `struct_size`.
-    let struct_size = unsafe { ptr.cast::<usize>().read() };
-    // Version 1 of the struct is all of today's fields. When fields are added, keep accepting
-    // the version 1 size and read a new field only when `struct_size` covers it.
-    if struct_size < size_of::<pe_push_options>() {
-        return Err(Failure::new(
-            pe_status::PE_ERR_INVALID_CONFIG,
-            format!(
-                "`options->struct_size` is {struct_size}: set it to sizeof(pe_push_options) ({})",
-                size_of::<pe_push_options>()
-            ),
-        ));
-    }
-    let raw = unsafe { &*ptr };
+    };
     if raw.timeout_ms != 0 {
         options = options.timeout(Duration::from_millis(raw.timeout_ms));
     }

@@ -25,10 +25,11 @@ pub struct pe_registry {
     _private: [u8; 0],
 }
 
-/// A registry handle's value.
+/// A registry handle's value: the core's registry reference itself, so an exporter can hold the
+/// registry it serves without holding the handle.
 pub(crate) enum RegistryRef {
     Default,
-    Owned(Registry),
+    Owned(Arc<Registry>),
 }
 
 impl RegistryRef {
@@ -76,7 +77,9 @@ pub use super::codes::{RawFormat, pe_format};
 pub unsafe extern "C" fn pe_registry_new(out: *mut *mut pe_registry) -> pe_status {
     guard("pe_registry_new", || {
         let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_registry>(RegistryRef::Owned(Registry::new())));
+        out.set(into_raw::<pe_registry>(RegistryRef::Owned(Arc::new(
+            Registry::new(),
+        ))));
         Ok(())
     })
 }

@@ -20,6 +20,22 @@ pub(crate) use store::Snapshot;
 
 pub use super::codes::{RawMetricType, pe_metric_type};
 
+/// The body of an accessor: borrows the snapshot, checks `out`, and writes what `read` finds.
+///
+/// # Safety
+/// `snapshot` as for `borrow`; `out` is NULL or valid for a write.
+unsafe fn read<T>(
+    snapshot: *const pe_snapshot,
+    out: *mut T,
+    arg: &str,
+    read: impl FnOnce(&Snapshot) -> FfiResult<T>,
+) -> FfiResult {
+    let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
+    let out = out_arg(out, arg)?;
+    out.set(read(snapshot)?);
+    Ok(())
+}
+
 /// A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
 /// Strings and arrays read from it are borrowed from it and stay valid until then.
 pub struct pe_snapshot {
@@ -218,11 +234,10 @@ pub unsafe extern "C" fn pe_snapshot_family_name(
     family: usize,
     out: *mut *const c_char,
 ) -> pe_status {
-    guard("pe_snapshot_family_name", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.family(family)?.name);
-        Ok(())
+    guard("pe_snapshot_family_name", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.family(family)?.name)
+        })
     })
 }
 
@@ -237,11 +252,10 @@ pub unsafe extern "C" fn pe_snapshot_family_help(
     family: usize,
     out: *mut *const c_char,
 ) -> pe_status {
-    guard("pe_snapshot_family_help", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.family(family)?.help);
-        Ok(())
+    guard("pe_snapshot_family_help", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.family(family)?.help)
+        })
     })
 }
 
@@ -256,11 +270,10 @@ pub unsafe extern "C" fn pe_snapshot_family_unit(
     family: usize,
     out: *mut *const c_char,
 ) -> pe_status {
-    guard("pe_snapshot_family_unit", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.family(family)?.unit);
-        Ok(())
+    guard("pe_snapshot_family_unit", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.family(family)?.unit)
+        })
     })
 }
 
@@ -274,11 +287,10 @@ pub unsafe extern "C" fn pe_snapshot_family_type(
     family: usize,
     out: *mut pe_metric_type,
 ) -> pe_status {
-    guard("pe_snapshot_family_type", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.family(family)?.kind);
-        Ok(())
+    guard("pe_snapshot_family_type", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.family(family)?.kind)
+        })
     })
 }
 
@@ -292,11 +304,10 @@ pub unsafe extern "C" fn pe_snapshot_sample_count(
     family: usize,
     out: *mut usize,
 ) -> pe_status {
-    guard("pe_snapshot_sample_count", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.family(family)?.n_samples);
-        Ok(())
+    guard("pe_snapshot_sample_count", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.family(family)?.n_samples)
+        })
     })
 }
 
@@ -313,11 +324,10 @@ pub unsafe extern "C" fn pe_snapshot_sample_name(
     sample: usize,
     out: *mut *const c_char,
 ) -> pe_status {
-    guard("pe_snapshot_sample_name", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.sample(family, sample)?.name);
-        Ok(())
+    guard("pe_snapshot_sample_name", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.sample(family, sample)?.name)
+        })
     })
 }
 
@@ -332,11 +342,10 @@ pub unsafe extern "C" fn pe_snapshot_sample_value(
     sample: usize,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_snapshot_sample_value", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.sample(family, sample)?.value);
-        Ok(())
+    guard("pe_snapshot_sample_value", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.sample(family, sample)?.value)
+        })
     })
 }
 
@@ -377,11 +386,10 @@ pub unsafe extern "C" fn pe_snapshot_sample_label_count(
     sample: usize,
     out: *mut usize,
 ) -> pe_status {
-    guard("pe_snapshot_sample_label_count", || {
-        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
-        let out = out_arg(out, "out")?;
-        out.set(snapshot.sample(family, sample)?.n_labels);
-        Ok(())
+    guard("pe_snapshot_sample_label_count", || unsafe {
+        read(snapshot, out, "out", |snapshot| {
+            Ok(snapshot.sample(family, sample)?.n_labels)
+        })
     })
 }
 

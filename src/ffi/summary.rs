@@ -3,9 +3,10 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::args::{out_arg, slice_arg, str_array};
+use super::args::{out_arg, slice_arg};
+use super::family;
 use super::guard::{guard, guard_value};
-use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::handle::{CType, borrow, tag_of};
 use super::metric::{MetricRef, fast_series};
 use super::opts::{opts_arg, pe_metric_opts, simple_opts};
 use super::status::{Failure, FfiResult, pe_status};
@@ -81,11 +82,9 @@ pub unsafe extern "C" fn pe_summary_new(
 ) -> pe_status {
     guard("pe_summary_new", || {
         let opts = unsafe { simple_opts(name, help, label_names, n_labels) }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_summary>(MetricRef::from_family(
-            Family::with_config(opts, SummaryConfig::default())?,
-        )?));
-        Ok(())
+        family::create::<pe_summary>(out, || {
+            MetricRef::from_family(Family::with_config(opts, SummaryConfig::default())?)
+        })
     })
 }
 
@@ -124,11 +123,9 @@ pub unsafe extern "C" fn pe_summary_new_opts(
                 age_buckets,
             )
         }?;
-        let out = out_arg(out, "out")?;
-        out.set(into_raw::<pe_summary>(MetricRef::from_family(
-            Family::with_config(opts, config)?,
-        )?));
-        Ok(())
+        family::create::<pe_summary>(out, || {
+            MetricRef::from_family(Family::with_config(opts, config)?)
+        })
     })
 }
 
@@ -140,7 +137,7 @@ pub unsafe extern "C" fn pe_summary_new_opts(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_free(summary: *mut pe_summary) {
     guard_value("pe_summary_free", (), || unsafe {
-        release::<pe_summary>(summary, "summary")
+        family::free(summary, "summary")
     })
 }
 
@@ -161,12 +158,8 @@ pub unsafe extern "C" fn pe_summary_labels(
     n: usize,
     child_out: *mut *mut pe_summary,
 ) -> pe_status {
-    guard("pe_summary_labels", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(child_out, "child_out")?;
-        out.set(into_raw::<pe_summary>(summary.bind(&values)?));
-        Ok(())
+    guard("pe_summary_labels", || unsafe {
+        family::labels(summary, "summary", values, n, child_out)
     })
 }
 
@@ -192,9 +185,8 @@ pub unsafe extern "C" fn pe_summary_observe(summary: *mut pe_summary, value: f64
 #[cold]
 #[inline(never)]
 unsafe extern "C" fn summary_observe_checked(summary: *mut pe_summary, value: f64) -> pe_status {
-    guard("pe_summary_observe", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        Ok(summary.series()?.observe(value)?)
+    guard("pe_summary_observe", || unsafe {
+        family::update(summary, "summary", |m| m.observe(value))
     })
 }
 
@@ -211,10 +203,8 @@ pub unsafe extern "C" fn pe_summary_observe_labels(
     n: usize,
     value: f64,
 ) -> pe_status {
-    guard("pe_summary_observe_labels", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        Ok(summary.apply(&values, |s| s.observe(value))??)
+    guard("pe_summary_observe_labels", || unsafe {
+        family::update_labelled(summary, "summary", values, n, |s| s.observe(value))
     })
 }
 
@@ -246,12 +236,8 @@ pub unsafe extern "C" fn pe_summary_count_labels(
     n: usize,
     out: *mut u64,
 ) -> pe_status {
-    guard("pe_summary_count_labels", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(summary.existing(&values)?.count());
-        Ok(())
+    guard("pe_summary_count_labels", || unsafe {
+        family::read_labelled(summary, "summary", values, n, out, |m| Ok(m.count()))
     })
 }
 
@@ -262,10 +248,8 @@ pub unsafe extern "C" fn pe_summary_count_labels(
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_sum(summary: *const pe_summary, out: *mut f64) -> pe_status {
-    guard("pe_summary_sum", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        out_arg(out, "out")?.set(summary.sum(Summary::sum));
-        Ok(())
+    guard("pe_summary_sum", || unsafe {
+        family::read_sum(summary, "summary", out, Summary::sum)
     })
 }
 
@@ -282,12 +266,8 @@ pub unsafe extern "C" fn pe_summary_sum_labels(
     n: usize,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_summary_sum_labels", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(summary.existing(&values)?.sum());
-        Ok(())
+    guard("pe_summary_sum_labels", || unsafe {
+        family::read_labelled(summary, "summary", values, n, out, |m| Ok(m.sum()))
     })
 }
 
@@ -326,12 +306,8 @@ pub unsafe extern "C" fn pe_summary_quantile_labels(
     q: f64,
     out: *mut f64,
 ) -> pe_status {
-    guard("pe_summary_quantile_labels", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        let out = out_arg(out, "out")?;
-        out.set(summary.existing(&values)?.quantile(q)?);
-        Ok(())
+    guard("pe_summary_quantile_labels", || unsafe {
+        family::read_labelled(summary, "summary", values, n, out, |m| Ok(m.quantile(q)?))
     })
 }
 
@@ -347,10 +323,8 @@ pub unsafe extern "C" fn pe_summary_remove(
     values: *const *const c_char,
     n: usize,
 ) -> pe_status {
-    guard("pe_summary_remove", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        let values = unsafe { str_array(values, n, "values") }?;
-        summary.remove(&values)
+    guard("pe_summary_remove", || unsafe {
+        family::remove(summary, "summary", values, n)
     })
 }
 
@@ -360,8 +334,7 @@ pub unsafe extern "C" fn pe_summary_remove(
 /// `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_summary_clear(summary: *mut pe_summary) -> pe_status {
-    guard("pe_summary_clear", || {
-        let summary = unsafe { borrow::<pe_summary>(summary, "summary") }?;
-        summary.clear()
+    guard("pe_summary_clear", || unsafe {
+        family::clear(summary, "summary")
     })
 }
