@@ -75,17 +75,18 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// that a misconfigured URL pointing at something large cannot make an error message huge.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
-/// Basic-auth credentials sent with every request.
+/// The basic-auth credentials a push sends with every request (the exporter's `BasicAuth` is
+/// what it requires of scrapers).
 #[derive(Clone, PartialEq, Eq)]
-pub struct BasicAuth {
+pub struct PushCredentials {
     pub username: String,
     pub password: String,
 }
 
-impl fmt::Debug for BasicAuth {
+impl fmt::Debug for PushCredentials {
     // The password stays out of logs and panic messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BasicAuth")
+        f.debug_struct("PushCredentials")
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .finish()
@@ -102,7 +103,7 @@ pub struct PushOptions {
     /// Time for connecting (TCP and TLS); the total timeout applies as well.
     pub connect_timeout: Duration,
     /// Credentials for a gateway behind basic auth.
-    pub basic_auth: Option<BasicAuth>,
+    pub basic_auth: Option<PushCredentials>,
     /// A PEM file of CA certificates that `https://` gateways are verified against, instead of
     /// the Mozilla roots: for a gateway with a certificate from a private CA.
     pub ca_file: Option<PathBuf>,
@@ -139,7 +140,7 @@ impl PushOptions {
 
     /// Sends `Authorization: Basic …` with these credentials.
     pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
-        self.basic_auth = Some(BasicAuth {
+        self.basic_auth = Some(PushCredentials {
             username: username.into(),
             password: password.into(),
         });

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::sync::RwLock;
 use indexmap::{Equivalent, IndexMap};
 
-use super::{ChildMetric, FamilyDesc};
+use super::{ChildMetric, FamilySchema};
 use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::error::{Error, Result};
 use crate::name::{family_name, full_name, validate_family_label_names};
@@ -110,7 +110,7 @@ impl<M: ChildMetric> Family<M> {
         let name: Arc<str> = name.into();
         let config = M::prepare(
             config,
-            &FamilyDesc {
+            &FamilySchema {
                 name: name.clone(),
                 label_names: label_names.clone(),
             },

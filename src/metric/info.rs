@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::sync::RwLock;
 
-use super::{ChildMetric, FamilyDesc};
+use super::{ChildMetric, FamilySchema};
 use crate::error::{Error, Result};
 use crate::snapshot::{LabelSet, MetricType, PointValue};
 
@@ -64,7 +64,7 @@ impl ChildMetric for Info {
         PointValue::Info { info: self.get() }
     }
 
-    fn prepare(_: InfoConfig, family: &FamilyDesc) -> Result<InfoConfig> {
+    fn prepare(_: InfoConfig, family: &FamilySchema) -> Result<InfoConfig> {
         Ok(InfoConfig {
             reserved: Some(family.label_names.clone()),
         })
@@ -80,7 +80,7 @@ mod tests {
         let info = Info::new_child(
             &Info::prepare(
                 InfoConfig::default(),
-                &FamilyDesc {
+                &FamilySchema {
                     name: "build".into(),
                     label_names: Arc::from(vec![Box::<str>::from("instance")]),
                 },

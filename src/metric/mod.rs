@@ -58,14 +58,16 @@ pub trait ChildMetric: Send + Sync + 'static {
 
     /// Completes or checks the configuration against the family it will serve, before any child
     /// exists (a state set's label must not clash with the family's labels, say).
-    fn prepare(config: Self::Config, _family: &FamilyDesc) -> crate::error::Result<Self::Config> {
+    fn prepare(config: Self::Config, _family: &FamilySchema) -> crate::error::Result<Self::Config> {
         Ok(config)
     }
 }
 
-/// What a family is, as its children's configuration may need to know.
+/// A family's name and label names, as its children's configuration checks them (a state set's
+/// label must not clash with the family's labels, say). Not the registry's `Descriptor`, which is
+/// what a collector promises to expose: a name and a type.
 #[derive(Debug, Clone)]
-pub struct FamilyDesc {
+pub struct FamilySchema {
     pub name: std::sync::Arc<str>,
     pub label_names: std::sync::Arc<[Box<str>]>,
 }

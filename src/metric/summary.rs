@@ -20,7 +20,7 @@ use crate::sync::Mutex;
 
 use super::quantile::{CkmsStream, validate_target};
 use super::value::AtomicF64;
-use super::{ChildMetric, FamilyDesc, unix_now};
+use super::{ChildMetric, FamilySchema, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{MetricType, PointValue};
 
@@ -477,7 +477,7 @@ impl ChildMetric for Summary {
     }
 
     /// Validates a config that may have been built from its public fields, and sorts it.
-    fn prepare(config: SummaryConfig, _family: &FamilyDesc) -> Result<SummaryConfig> {
+    fn prepare(config: SummaryConfig, _family: &FamilySchema) -> Result<SummaryConfig> {
         SummaryConfig::new(&config.objectives, config.max_age, config.age_buckets)
     }
 }
@@ -561,7 +561,7 @@ mod tests {
 
     #[test]
     fn families_validate_configs_built_from_fields() {
-        let desc = FamilyDesc {
+        let desc = FamilySchema {
             name: "s".into(),
             label_names: Arc::from(Vec::new()),
         };

@@ -33,6 +33,32 @@ class Collector:
         return []
 
 
+class _TargetInfo:
+    """A registry's ``target_info`` metric: an info family of the library, registered as the
+    metrics of ``metrics.py`` are."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, labels):
+        options, _names = _lib.opts("target", "Target metadata")
+        self._handle = c_void_p()
+        lib.pe_info_new_opts(byref(options), byref(self._handle))
+        names = _lib.str_array(list(labels))
+        values = _lib.str_array([labels[name] for name in labels])
+        lib.pe_info_set(self._handle, names, values, len(labels))
+
+    def __del__(self, _free=lib.pe_info_free):
+        handle = getattr(self, "_handle", None)
+        if handle:
+            _free(handle)
+
+    def _register_in(self, registry):
+        lib.pe_registry_register_info(registry._handle, self._handle)
+
+    def _unregister_from(self, registry):
+        lib.pe_registry_unregister_info(registry._handle, self._handle)
+
+
 class CollectorRegistry:
     """A registry of collectors, exposed together.
 
@@ -99,15 +125,12 @@ class CollectorRegistry:
 
     def set_target_info(self, labels):
         """Sets (or with None, removes) the labels of the registry's ``target_info`` metric."""
-        from .metrics import Info
-
         with self._lock:
             if self._target_info_metric is not None:
                 self.unregister(self._target_info_metric)
                 self._target_info_metric = None
             if labels:
-                metric = Info("target", "Target metadata", registry=None)
-                metric.info(labels)
+                metric = _TargetInfo(labels)
                 self.register(metric)
                 self._target_info_metric = metric
             self._target_info = dict(labels) if labels else None
