@@ -2,7 +2,8 @@
 //! linked with the library, and must exit 0. A failing program prints the failed check, with the
 //! library's `pe_last_error()`.
 
-mod common;
+mod support;
+use support::c as common;
 
 use std::path::PathBuf;
 

@@ -8,7 +8,8 @@
 //! soon as it is in the header, and a parameter type the generator does not know fails the test
 //! until it is taught here. Every `pe_` symbol the library exports must be in the header too.
 
-mod common;
+mod support;
+use support::c as common;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -1,6 +1,7 @@
 //! Concurrency through the C API: exact totals under 8 threads, with scrapes running alongside.
 
-mod common;
+mod support;
+use support::c as common;
 
 #[test]
 fn eight_threads_count_exactly() {

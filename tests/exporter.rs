@@ -4,7 +4,8 @@
 /// The exporter tests use ureq 2 (renamed: ureq 3 is the push client of the library itself).
 use ureq2 as ureq;
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -2,7 +2,8 @@
 //! flood of concurrent scrapes, a panicking collector, and stop with stalled clients connected.
 //! Each case ends with a normal scrape that must still succeed.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -3,7 +3,8 @@
 //! descriptors are free again. Alone in its test binary, because it lowers the process's
 //! descriptor limit.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::Write;
 use std::time::Duration;

@@ -3,7 +3,8 @@
 //! host that `dlclose()`s the library after every stop (tests/exporter_ffi/dlclose_host.c): a
 //! thread left behind would run unmapped code and crash it.
 
-mod common;
+mod support;
+use support::c as common;
 
 use std::path::PathBuf;
 use std::process::Command;

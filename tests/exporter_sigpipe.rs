@@ -3,7 +3,8 @@
 //! C host has it, and then makes the exporter write to connections whose peer has gone, over
 //! plain HTTP and over TLS. Its own test binary, since the signal disposition is process-wide.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};

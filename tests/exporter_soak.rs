@@ -3,7 +3,8 @@
 //! Every good scrape must be answered. `PE_SOAK_SECONDS` sets the whole run (default 120, half
 //! for each transport); the latencies are printed for the record.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

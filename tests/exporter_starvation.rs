@@ -3,7 +3,8 @@
 //! handshakes trickled a byte at a time, and more connections than the cap allows. Each test
 //! failed before the exporter watched its connections from an event loop.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -2,7 +2,8 @@
 //! which is what lets a host `dlclose()` the library. Its own test binary, so no other test's
 //! exporter threads are counted.
 
-mod exporter_support;
+mod support;
+use support::exporter as exporter_support;
 
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! The header compiles alone, twice included, as strict C99 and as strict C++17.
 
-mod common;
+mod support;
+use support::c as common;
 
 use common::{C_FLAGS, CXX_FLAGS, compiler, out_dir, root, run};
 

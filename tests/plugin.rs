@@ -1,7 +1,8 @@
 //! Plugin use: a host dlopen()s the library, uses it, frees everything and dlclose()s it, 100 times,
 //! under valgrind. No invalid access, nothing definitely lost, and the host never crashes.
 
-mod common;
+mod support;
+use support::c as common;
 
 use std::process::Command;
 use std::sync::OnceLock;

@@ -11,7 +11,8 @@
 //!
 //! The gateway binary is required: when it is missing the tests fail and say to run `make deps`.
 
-mod push_gateway;
+mod support;
+use support::push_gateway;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

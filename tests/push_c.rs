@@ -4,8 +4,9 @@
 //! status and message itself and prints "ok"; this driver then reads back from the gateways what
 //! it pushed.
 
-mod common;
-mod push_gateway;
+mod support;
+use support::c as common;
+use support::push_gateway;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! The README's C snippets stay runnable: extracted, compiled with the strict flags against the
 //! static library, and run. Fragments (no `main`) are wrapped in one.
 
-mod common;
+mod support;
+use support::c as common;
 
 use std::process::Command;
 

@@ -1,0 +1,23 @@
+//! Helpers the integration tests share. Each test binary compiles them all and uses what it
+//! needs, so unused items are expected here.
+//!
+//! The suites, by what they hold to:
+//! - the C ABI from C: `c_api` (behaviour), `c_null_sweep` (NULL for every pointer of every
+//!   function, generated from the header), `c_threads`, `header_compiles`, `header_fresh`,
+//!   `plugin` (dlopen/dlclose under valgrind), `push_c`, `exporter_ffi` (the exporter from C, fork);
+//! - the core: `concurrency`, `exposition_golden`, `conformance` (real parsers), `floors` (the
+//!   module layering), `fuzz` (the mutational fuzz harness);
+//! - the exporter: `exporter`, `exporter_abuse`, `exporter_starvation`, `exporter_soak`,
+//!   `exporter_fd_exhaustion`, `exporter_sigpipe`, `exporter_threads`, `prometheus_server`
+//!   (real Prometheus servers scraping);
+//! - push: `push` (a real Pushgateway);
+//! - docs: `readme` (the README's examples run).
+
+#![allow(dead_code)]
+
+/// Compiling and running C programs against the library.
+pub mod c;
+/// Exporters on free ports, raw HTTP exchanges, promtool.
+pub mod exporter;
+/// A real Pushgateway per test.
+pub mod push_gateway;
