@@ -306,34 +306,6 @@ fn basic_auth_accepts_and_refuses() {
     assert_eq!(response.status, 401);
 }
 
-/// A self-signed certificate for 127.0.0.1 and localhost, written as PEM files.
-fn self_signed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let cert_path = dir.join("cert.pem");
-    let key_path = dir.join("key.pem");
-    std::fs::write(&cert_path, certified.cert.pem()).unwrap();
-    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
-    (cert_path, key_path, certified.cert.der().to_vec())
-}
-
-fn tls_agent(cert_der: Vec<u8>) -> ureq::Agent {
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from(cert_der))
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    ureq::AgentBuilder::new()
-        .tls_config(Arc::new(config))
-        .timeout(Duration::from_secs(10))
-        .build()
-}
-
 #[test]
 fn tls_with_a_self_signed_certificate() {
     let dir = tempfile::tempdir().unwrap();

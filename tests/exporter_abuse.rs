@@ -222,19 +222,6 @@ fn two_hundred_concurrent_scrapes_are_answered_or_refused_cleanly() {
     scrape_ok(addr);
 }
 
-/// A collector that takes a while, so connections pile up behind it.
-struct Slow(Duration);
-
-impl Collector for Slow {
-    fn describe(&self) -> Vec<Descriptor> {
-        Vec::new()
-    }
-
-    fn collect(&self, _: &mut Vec<MetricFamily>) {
-        thread::sleep(self.0);
-    }
-}
-
 #[test]
 fn a_full_queue_refuses_with_503() {
     let registry = Arc::new(Registry::new());

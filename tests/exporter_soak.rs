@@ -18,26 +18,6 @@ use prometheus_emulator::{CounterFamily, Opts, Registry};
 use rand::{Rng, SeedableRng};
 
 use exporter_support::*;
-/// ureq 2, renamed: ureq 3 is the push client of the library itself.
-use ureq2 as ureq;
-
-fn raise_fd_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: plain calls with a valid struct.
-    unsafe {
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-        limit.rlim_cur = limit.rlim_max;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
-    }
-    assert!(
-        limit.rlim_cur >= 8192,
-        "need 8192 descriptors, have {}",
-        limit.rlim_cur
-    );
-}
 
 /// A registry whose exposition (about 1 MB) outgrows the socket buffers of a slow reader.
 fn big_registry() -> Arc<Registry> {
@@ -194,7 +174,7 @@ fn soak_seconds() -> u64 {
 
 #[test]
 fn soak_plain_then_tls() {
-    raise_fd_limit();
+    raise_fd_limit(8192);
     let half = Duration::from_secs(soak_seconds()) / 2;
     let registry = big_registry();
 
@@ -223,11 +203,7 @@ fn soak_plain_then_tls() {
     report("HTTP", &latencies);
 
     let dir = tempfile::tempdir().unwrap();
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let (cert, key, cert_der) = self_signed(dir.path());
     let exporter = start_with(
         ExporterOptions::new("127.0.0.1:0")
             .registry(registry)
@@ -235,22 +211,7 @@ fn soak_plain_then_tls() {
             .read_timeout(Duration::from_secs(5))
             .write_timeout(Duration::from_secs(5)),
     );
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from(
-            certified.cert.der().to_vec(),
-        ))
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let agent = ureq::AgentBuilder::new()
-        .tls_config(Arc::new(config))
-        .timeout(Duration::from_secs(10))
-        .build();
+    let agent = tls_agent(cert_der);
     let metrics = format!("https://127.0.0.1:{}/metrics", exporter.port());
     let stop = Arc::new(AtomicBool::new(false));
     let hostile = hostile_clients(exporter.local_addr(), &stop);

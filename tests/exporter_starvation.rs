@@ -13,11 +13,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use prometheus_emulator::exporter::{ExporterOptions, TlsOptions};
-use prometheus_emulator::{Collector, Descriptor, MetricFamily, Registry};
+use prometheus_emulator::Registry;
 
 use exporter_support::*;
-/// ureq 2, renamed: ureq 3 is the push client of the library itself.
-use ureq2 as ureq;
 
 /// A scrape on a fresh connection and how long it took; it must be answered 200.
 fn timed_scrape(addr: SocketAddr) -> Duration {
@@ -34,25 +32,6 @@ fn timed_scrape(addr: SocketAddr) -> Duration {
 /// Opens `n` connections that send nothing.
 fn idle_connections(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
     (0..n).map(|_| connect(addr)).collect()
-}
-
-/// Lets this process open a few thousand sockets.
-fn raise_fd_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: plain calls with a valid struct.
-    unsafe {
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-        limit.rlim_cur = limit.rlim_max;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
-    }
-    assert!(
-        limit.rlim_cur >= 4096,
-        "need 4096 descriptors, have {}",
-        limit.rlim_cur
-    );
 }
 
 /// Whether the server has closed `stream` (EOF or reset) within `limit`.
@@ -85,7 +64,7 @@ fn eight_idle_connections_do_not_delay_a_scrape() {
 
 #[test]
 fn a_thousand_idle_connections_and_a_scrape() {
-    raise_fd_limit();
+    raise_fd_limit(4096);
     let exporter = start(sample_registry());
     let addr = exporter.local_addr();
     let _idle = idle_connections(addr, 1000);
@@ -123,19 +102,6 @@ fn per_peer_cap_evicts_that_peers_idle_connections() {
     thread::sleep(Duration::from_millis(100));
     timed_scrape(addr);
     assert!(closed_within(&mut idle[0], Duration::from_secs(2)));
-}
-
-/// A collector that takes its time, so a connection stays busy with an answer.
-struct Slow(Duration);
-
-impl Collector for Slow {
-    fn describe(&self) -> Vec<Descriptor> {
-        Vec::new()
-    }
-
-    fn collect(&self, _: &mut Vec<MetricFamily>) {
-        thread::sleep(self.0);
-    }
 }
 
 #[test]
@@ -197,33 +163,6 @@ fn a_head_trickled_a_byte_at_a_time_is_cut_at_the_read_timeout() {
         "{:?}",
         began.elapsed()
     );
-}
-
-fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let cert_path = dir.join("cert.pem");
-    let key_path = dir.join("key.pem");
-    std::fs::write(&cert_path, certified.cert.pem()).unwrap();
-    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
-    (cert_path, key_path, certified.cert.der().to_vec())
-}
-
-fn tls_agent(cert_der: Vec<u8>) -> ureq::Agent {
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from(cert_der))
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    ureq::AgentBuilder::new()
-        .tls_config(Arc::new(config))
-        .timeout(Duration::from_secs(10))
-        .build()
 }
 
 /// The first bytes of a TLS 1.2/1.3 ClientHello record: a handshake record header and the start

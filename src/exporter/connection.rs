@@ -45,7 +45,9 @@ pub(crate) enum HeadProgress {
 
 /// A client connection.
 pub(crate) struct Connection {
-    pub socket: TcpStream,
+    /// Shared with the worker rendering an answer, which may write a plain answer itself (see
+    /// [`write_now`]); the descriptor closes when both have let go of it.
+    pub socket: Arc<TcpStream>,
     pub peer: IpAddr,
     tls: Option<Box<ServerConnection>>,
     pub phase: Phase,
@@ -124,7 +126,7 @@ impl Connection {
         // Head and body go out in one or two writes; Nagle's algorithm would only delay them.
         let _ = socket.set_nodelay(true);
         Ok(Connection {
-            socket,
+            socket: Arc::new(socket),
             peer,
             tls,
             phase: Phase::Head,
@@ -193,7 +195,7 @@ impl Connection {
         while self.input.len() < limit {
             let filled = self.input.len();
             self.input.resize(limit.min(filled + 4096), 0);
-            let result = (&self.socket).read(&mut self.input[filled..]);
+            let result = (&*self.socket).read(&mut self.input[filled..]);
             self.input.truncate(filled + *result.as_ref().unwrap_or(&0));
             match result {
                 Ok(0) => return HeadProgress::Closed,
@@ -255,9 +257,16 @@ impl Connection {
         head
     }
 
-    /// Starts writing an answer: `head`, then `body`.
-    pub fn start_answer(&mut self, head: Vec<u8>, body: Vec<u8>) -> Flushed {
-        self.sent = 0;
+    /// The socket for a worker to write a plain answer to; `None` over TLS, whose state only the
+    /// event loop touches.
+    pub fn plain_socket(&self) -> Option<Arc<TcpStream>> {
+        self.tls.is_none().then(|| self.socket.clone())
+    }
+
+    /// Starts writing an answer: `head`, then `body`, of which a worker wrote the first
+    /// `already_sent` bytes (plain connections only).
+    pub fn start_answer(&mut self, head: Vec<u8>, body: Vec<u8>, already_sent: usize) -> Flushed {
+        self.sent = already_sent;
         match self.tls.as_deref_mut() {
             None => {
                 self.head = head;
@@ -290,7 +299,7 @@ impl Connection {
                 self.body = Vec::new();
                 return Flushed::Done;
             };
-            match (&self.socket).write(&part[offset..]) {
+            match (&*self.socket).write(&part[offset..]) {
                 Ok(0) => return Flushed::Failed,
                 Ok(n) => self.sent += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Flushed::Blocked,
@@ -330,7 +339,7 @@ impl Connection {
     pub fn discard_input(&mut self) -> bool {
         let mut sink = [0u8; 8192];
         while self.discarded < LINGER_BYTES {
-            match (&self.socket).read(&mut sink) {
+            match (&*self.socket).read(&mut sink) {
                 Ok(0) => return false,
                 Ok(n) => self.discarded += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
@@ -350,4 +359,26 @@ impl Connection {
     pub fn handshake_done(&self) -> bool {
         self.tls.as_deref().is_none_or(|tls| !tls.is_handshaking())
     }
+}
+
+/// Writes as much of `head` then `body` as the socket takes now, without blocking, and returns
+/// how much that was: a worker's first attempt at its answer, so the client need not wait for the
+/// event loop to wake. Errors are left for the event loop's own write to meet again.
+pub(crate) fn write_now(socket: &TcpStream, head: &[u8], body: &[u8]) -> usize {
+    let mut sent = 0;
+    for part in [head, body] {
+        let mut offset = 0;
+        while offset < part.len() {
+            match (&*socket).write(&part[offset..]) {
+                Ok(0) => return sent,
+                Ok(n) => {
+                    offset += n;
+                    sent += n;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return sent,
+            }
+        }
+    }
+    sent
 }

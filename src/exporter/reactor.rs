@@ -18,7 +18,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::time::{Duration, Instant};
 
+use std::os::fd::AsRawFd;
+
 use mio::net::TcpListener;
+use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use super::connection::{Connection, Flushed, HeadProgress, Phase};
@@ -182,14 +185,18 @@ impl Reactor {
     }
 
     /// Registers a connection with the poller; it is dropped (closed) if that fails.
-    fn insert(&mut self, mut connection: Connection) -> usize {
+    fn insert(&mut self, connection: Connection) -> usize {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1) % (usize::MAX - 2);
         let interest = Interest::READABLE | Interest::WRITABLE;
         if self
             .poll
             .registry()
-            .register(&mut connection.socket, Token(id), interest)
+            .register(
+                &mut SourceFd(&connection.socket.as_raw_fd()),
+                Token(id),
+                interest,
+            )
             .is_err()
         {
             return id;
@@ -200,8 +207,9 @@ impl Reactor {
     }
 
     fn remove(&mut self, id: usize) {
-        if let Some(mut connection) = self.connections.remove(&id) {
-            let _ = self.poll.registry().deregister(&mut connection.socket);
+        if let Some(connection) = self.connections.remove(&id) {
+            let fd = connection.socket.as_raw_fd();
+            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
             if let Some(count) = self.per_peer.get_mut(&connection.peer) {
                 *count -= 1;
                 if *count == 0 {
@@ -245,14 +253,14 @@ impl Reactor {
     /// Writes an answer the loop makes itself (an error, a refusal), then closes.
     fn answer(&mut self, id: usize, response: Response, now: Instant) {
         let (head, body) = encode_answer(response, false, true);
-        self.start_writing(id, head, body, true, now);
+        self.start_writing(id, (head, body, 0), true, now);
     }
 
+    /// Writes `head` then `body` from byte `already_sent` on (what a worker wrote already).
     fn start_writing(
         &mut self,
         id: usize,
-        head: Vec<u8>,
-        body: Vec<u8>,
+        (head, body, already_sent): (Vec<u8>, Vec<u8>, usize),
         close: bool,
         now: Instant,
     ) {
@@ -261,7 +269,7 @@ impl Reactor {
             return;
         };
         connection.enter(Phase::Writing { close }, now, now + write_timeout);
-        let flushed = connection.start_answer(head, body);
+        let flushed = connection.start_answer(head, body, already_sent);
         self.after_flush(id, flushed, now);
     }
 
@@ -372,6 +380,7 @@ impl Reactor {
         connection.enter(Phase::Rendering, now, now);
         let job = Job {
             connection: id,
+            socket: connection.plain_socket(),
             request,
             close,
         };
@@ -402,9 +411,10 @@ impl Reactor {
                             connection,
                             head,
                             body,
+                            sent,
                             close,
                         } = answer;
-                        self.start_writing(connection, head, body, close, now);
+                        self.start_writing(connection, (head, body, sent), close, now);
                     }
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,

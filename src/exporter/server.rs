@@ -23,6 +23,7 @@ use std::thread::{self, JoinHandle};
 
 use mio::{Poll, Waker};
 
+use super::connection::write_now;
 use super::handler::{self, Scratch};
 use super::http::Response;
 use super::reactor::{self, Reactor, WAKER};
@@ -184,10 +185,17 @@ fn worker_loop(
         });
         let head_only = job.request.method == "HEAD";
         let (head, body) = encode_answer(response, head_only, job.close);
+        // Not once stop has begun: in-flight connections are cut, not answered (a collector
+        // that stops the exporter runs here, and this worker goes on after the stop).
+        let sent = match job.socket.as_deref() {
+            Some(socket) if !shared.stopping() => write_now(socket, &head, &body),
+            _ => 0,
+        };
         let answer = Answer {
             connection: job.connection,
             head,
             body,
+            sent,
             close: job.close,
         };
         if answers.send(answer).is_err() {

@@ -68,6 +68,9 @@ impl Shared {
 /// A complete request, for a worker to answer.
 pub(crate) struct Job {
     pub connection: usize,
+    /// The connection's socket when it is plain: the worker writes what it can of the answer
+    /// at once, without waiting for the event loop to wake.
+    pub socket: Option<Arc<mio::net::TcpStream>>,
     pub request: Request,
     /// Whether the connection closes after this answer.
     pub close: bool,
@@ -78,6 +81,8 @@ pub(crate) struct Answer {
     pub connection: usize,
     pub head: Vec<u8>,
     pub body: Vec<u8>,
+    /// Bytes of `head` then `body` the worker already wrote.
+    pub sent: usize,
     pub close: bool,
 }
 

@@ -221,3 +221,65 @@ pub fn promtool_check(exposition: &[u8]) -> (i32, String) {
     said.push_str(&String::from_utf8_lossy(&output.stderr));
     (output.status.code().unwrap_or(-1), said)
 }
+
+/// A self-signed certificate for 127.0.0.1 and localhost, written to `dir`: the certificate's
+/// and key's paths, and the certificate in DER for a client's trust store.
+pub fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let cert_path = dir.join("cert.pem");
+    let key_path = dir.join("key.pem");
+    std::fs::write(&cert_path, certified.cert.pem()).unwrap();
+    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
+    (cert_path, key_path, certified.cert.der().to_vec())
+}
+
+/// An HTTPS client (ureq 2) trusting only `cert_der`.
+pub fn tls_agent(cert_der: Vec<u8>) -> ureq::Agent {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(cert_der))
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    ureq::AgentBuilder::new()
+        .tls_config(Arc::new(config))
+        .timeout(Duration::from_secs(10))
+        .build()
+}
+
+/// Raises this process's descriptor limit to its hard limit, which must allow `at_least`.
+pub fn raise_fd_limit(at_least: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain calls with a valid struct.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_max;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+    assert!(
+        limit.rlim_cur >= at_least,
+        "need {at_least} descriptors, have {}",
+        limit.rlim_cur
+    );
+}
+
+/// A collector that takes its time, so a scrape (and its connection) stays busy.
+pub struct Slow(pub Duration);
+
+impl prometheus_emulator::Collector for Slow {
+    fn describe(&self) -> Vec<prometheus_emulator::Descriptor> {
+        Vec::new()
+    }
+
+    fn collect(&self, _: &mut Vec<prometheus_emulator::MetricFamily>) {
+        std::thread::sleep(self.0);
+    }
+}
