@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use prometheus_emulator::exporter::{ExporterOptions, TlsOptions};
 use prometheus_emulator::Registry;
+use prometheus_emulator::exporter::{ExporterOptions, TlsOptions};
 
 use exporter_support::*;
 
