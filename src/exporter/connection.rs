@@ -6,7 +6,7 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, Shutdown};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 use rustls::{ServerConfig, ServerConnection};
@@ -58,6 +58,9 @@ pub(crate) struct Connection {
     pub since: Instant,
     /// Requests answered on this connection.
     pub served: usize,
+    /// Whether the event loop asks to hear when the socket is writable: only while an answer (or
+    /// a TLS handshake message) waits for room, or a worker's writes would wake it for nothing.
+    pub watching_writes: bool,
     /// Bytes received and not yet consumed: a partial head, or a pipelined next request.
     input: Vec<u8>,
     /// How much of `input` was already searched for a head's end.
@@ -133,6 +136,7 @@ impl Connection {
             deadline,
             since: now,
             served: 0,
+            watching_writes: false,
             input: Vec::new(),
             scanned: 0,
             started: false,
@@ -350,6 +354,11 @@ impl Connection {
         false
     }
 
+    /// Whether TLS output (a handshake message, an alert) waits for room in the socket.
+    pub fn tls_wants_write(&self) -> bool {
+        self.tls.as_deref().is_some_and(|tls| tls.wants_write())
+    }
+
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         self.tls.is_some()
@@ -361,10 +370,17 @@ impl Connection {
     }
 }
 
-/// Writes as much of `head` then `body` as the socket takes now, without blocking, and returns
-/// how much that was: a worker's first attempt at its answer, so the client need not wait for the
-/// event loop to wake. Errors are left for the event loop's own write to meet again.
+/// How long a worker may wait for a socket to take more of its answer, each time and in all,
+/// before it hands the rest to the event loop: a reader that keeps up (Prometheus on a LAN) gets
+/// the whole answer from the worker, a slow one holds the worker for a few milliseconds at most.
+const WORKER_WRITE_STALL: Duration = Duration::from_millis(1);
+const WORKER_WRITE_BUDGET: Duration = Duration::from_millis(5);
+
+/// Writes `head` then `body` while the socket keeps taking them, and returns how much it took: a
+/// worker's own attempt at its answer, so the client need not wait for the event loop to wake.
+/// Errors are left for the event loop's own write to meet again.
 pub(crate) fn write_now(socket: &TcpStream, head: &[u8], body: &[u8]) -> usize {
+    let deadline = Instant::now() + WORKER_WRITE_BUDGET;
     let mut sent = 0;
     for part in [head, body] {
         let mut offset = 0;
@@ -376,9 +392,29 @@ pub(crate) fn write_now(socket: &TcpStream, head: &[u8], body: &[u8]) -> usize {
                     sent += n;
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if !writable_within(socket, left.min(WORKER_WRITE_STALL)) {
+                        return sent;
+                    }
+                }
                 Err(_) => return sent,
             }
         }
     }
     sent
+}
+
+/// Whether the socket can take more within `wait`.
+fn writable_within(socket: &TcpStream, wait: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut poll = libc::pollfd {
+        fd: socket.as_raw_fd(),
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    let millis = wait.as_millis().clamp(0, 1000) as libc::c_int;
+    // SAFETY: one valid pollfd for the duration of the call.
+    let ready = unsafe { libc::poll(&mut poll, 1, millis) };
+    ready == 1 && poll.revents & libc::POLLOUT != 0
 }

@@ -188,14 +188,13 @@ impl Reactor {
     fn insert(&mut self, connection: Connection) -> usize {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1) % (usize::MAX - 2);
-        let interest = Interest::READABLE | Interest::WRITABLE;
         if self
             .poll
             .registry()
             .register(
                 &mut SourceFd(&connection.socket.as_raw_fd()),
                 Token(id),
-                interest,
+                Interest::READABLE,
             )
             .is_err()
         {
@@ -273,6 +272,30 @@ impl Reactor {
         self.after_flush(id, flushed, now);
     }
 
+    /// Asks (or stops asking) to hear when the connection's socket is writable.
+    fn watch_writes(&mut self, id: usize, on: bool) {
+        let Some(connection) = self.connections.get_mut(&id) else {
+            return;
+        };
+        if connection.watching_writes == on {
+            return;
+        }
+        let interest = if on {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        };
+        let fd = connection.socket.as_raw_fd();
+        if self
+            .poll
+            .registry()
+            .reregister(&mut SourceFd(&fd), Token(id), interest)
+            .is_ok()
+        {
+            connection.watching_writes = on;
+        }
+    }
+
     /// Moves a connection on after a write: done writing, it closes or waits for its next
     /// request; blocked, it waits to be writable; failed, it is dropped.
     fn after_flush(&mut self, id: usize, flushed: Flushed, now: Instant) {
@@ -282,6 +305,10 @@ impl Reactor {
             return;
         };
         let Phase::Writing { close } = connection.phase else {
+            return;
+        };
+        self.watch_writes(id, flushed == Flushed::Blocked);
+        let Some(connection) = self.connections.get_mut(&id) else {
             return;
         };
         match flushed {
@@ -317,6 +344,8 @@ impl Reactor {
                     // The next request has begun: it must arrive within the read timeout.
                     connection.enter(Phase::Head, now, now + read_timeout);
                 }
+                let handshake_output = connection.tls_wants_write();
+                self.watch_writes(id, handshake_output);
                 match progress {
                     HeadProgress::Waiting => {}
                     HeadProgress::Closed => self.remove(id),
