@@ -30,7 +30,8 @@
 //!   connects and sends nothing, trickles its head (or TLS handshake) or reads slowly costs a
 //!   socket and a small buffer, never a thread; stop wakes it through a `mio::Waker`;
 //! - a fixed pool of workers (4 by default) renders answers to complete, valid requests (heads
-//!   parsed by `httparse`), taken from a bounded queue; when it is full the request is answered
+//!   parsed by `httparse`), taken from a bounded queue, and writes a plain answer itself while the
+//!   client keeps up (a few milliseconds at most); when the queue is full the request is answered
 //!   `503` at once;
 //! - deadlines on the whole of each operation: the first head and the TLS handshake before it
 //!   (read timeout, 10 s by default), the idle time between keep-alive requests, each later head,

@@ -5,7 +5,9 @@
 //! every deadline without blocking, so a client that connects and sends nothing, trickles its
 //! head or reads its answer slowly costs a socket and a few hundred bytes, never a thread. Only a
 //! complete, valid request reaches a worker: the workers take rendering jobs from a bounded queue
-//! and hand the encoded answer back to the loop, which writes it.
+//! and hand the encoded answer back to the loop, which writes what is left of it. Over plain HTTP
+//! a worker first writes the answer itself for as long as the socket takes it (a few milliseconds
+//! at most), so a client that keeps up does not wait for the loop to wake.
 //!
 //! After `fork()` the child has none of these threads. [`Server::stop`] in a child (a process
 //! other than the one that started the server) therefore joins nothing and touches no socket the
