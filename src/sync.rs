@@ -107,8 +107,8 @@ fn install() {
     });
 }
 
-/// Whether the slot of the calling thread (`own`, holding `depth` locks) is held by another
-/// thread.
+/// Whether a thread other than the caller (on slot `own`, holding `depth` of these locks) holds
+/// one of these locks.
 fn held_by_others(own: usize, depth: usize) -> bool {
     let mine = |index: usize| usize::from(index == own && depth > 0);
     OWNED

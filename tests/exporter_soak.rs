@@ -5,6 +5,8 @@
 
 mod support;
 use support::exporter as exporter_support;
+/// ureq 2, renamed: ureq 3 is the push client of the library itself.
+use ureq2 as ureq;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -13,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use prometheus_emulator::exporter::{ExporterOptions, TlsOptions};
+use prometheus_emulator::exporter::{Exporter, ExporterOptions, TlsOptions};
 use prometheus_emulator::{CounterFamily, Opts, Registry};
 use rand::{Rng, SeedableRng};
 
@@ -165,6 +167,32 @@ fn report(transport: &str, latencies: &[Duration]) {
     assert!(pick(0.99) < Duration::from_secs(1), "p99 {:?}", pick(0.99));
 }
 
+/// One phase: the hostile clients against `exporter` while `agent` scrapes `metrics` every
+/// 100 ms for `duration`; every scrape must be answered.
+fn soak_phase(
+    transport: &str,
+    exporter: &Exporter,
+    duration: Duration,
+    agent: &ureq::Agent,
+    metrics: &str,
+) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let hostile = hostile_clients(exporter.local_addr(), &stop);
+    thread::sleep(Duration::from_secs(1));
+    let latencies = good_client(duration, || {
+        let response = agent.get(metrics).call().map_err(|e| e.to_string())?;
+        let body = response.into_string().map_err(|e| e.to_string())?;
+        body.contains("soak_total")
+            .then_some(())
+            .ok_or_else(|| "no soak_total".to_string())
+    });
+    stop.store(true, Ordering::Relaxed);
+    for handle in hostile {
+        handle.join().unwrap();
+    }
+    report(transport, &latencies);
+}
+
 fn soak_seconds() -> u64 {
     std::env::var("PE_SOAK_SECONDS")
         .ok()
@@ -184,23 +212,11 @@ fn soak_plain_then_tls() {
             .read_timeout(Duration::from_secs(5))
             .write_timeout(Duration::from_secs(5)),
     );
-    let addr = exporter.local_addr();
-    let stop = Arc::new(AtomicBool::new(false));
-    let hostile = hostile_clients(addr, &stop);
-    thread::sleep(Duration::from_secs(1));
-    let latencies = good_client(half, || {
-        let response = ureq_get(&url(&exporter, "/metrics"), &[]).map_err(|e| e.to_string())?;
-        let body = response.into_string().map_err(|e| e.to_string())?;
-        body.contains("soak_total")
-            .then_some(())
-            .ok_or_else(|| "no soak_total".to_string())
-    });
-    stop.store(true, Ordering::Relaxed);
-    for handle in hostile {
-        handle.join().unwrap();
-    }
+    let plain = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(10))
+        .build();
+    soak_phase("HTTP", &exporter, half, &plain, &url(&exporter, "/metrics"));
     exporter.stop();
-    report("HTTP", &latencies);
 
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, cert_der) = self_signed(dir.path());
@@ -213,19 +229,5 @@ fn soak_plain_then_tls() {
     );
     let agent = tls_agent(cert_der);
     let metrics = format!("https://127.0.0.1:{}/metrics", exporter.port());
-    let stop = Arc::new(AtomicBool::new(false));
-    let hostile = hostile_clients(exporter.local_addr(), &stop);
-    thread::sleep(Duration::from_secs(1));
-    let latencies = good_client(half, || {
-        let response = agent.get(&metrics).call().map_err(|e| e.to_string())?;
-        let body = response.into_string().map_err(|e| e.to_string())?;
-        body.contains("soak_total")
-            .then_some(())
-            .ok_or_else(|| "no soak_total".to_string())
-    });
-    stop.store(true, Ordering::Relaxed);
-    for handle in hostile {
-        handle.join().unwrap();
-    }
-    report("TLS", &latencies);
+    soak_phase("TLS", &exporter, half, &agent, &metrics);
 }

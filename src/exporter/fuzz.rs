@@ -39,5 +39,6 @@ pub fn request(bytes: &[u8], registry: &Arc<Registry>, auth: bool) -> Option<u16
     let response = handler::respond(&shared, &request, &mut Scratch::default());
     let mut head = Vec::new();
     http::write_head(&mut head, &response, request.wants_close());
+    assert!(head.starts_with(b"HTTP/1.1 ") && head.ends_with(b"\r\n\r\n"));
     Some(response.status)
 }
