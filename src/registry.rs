@@ -446,16 +446,19 @@ mod tests {
             ("zzz", MetricType::Counter),
         ])))
         .unwrap();
-        for format in [Format::Prometheus, Format::OpenMetrics] {
-            let mut direct = String::from("kept: ");
+        for format in [
+            Format::Prometheus,
+            Format::OpenMetrics,
+            Format::OpenMetrics2,
+            Format::Protobuf,
+        ] {
+            let mut direct = b"kept: ".to_vec();
             crate::exposition::encode_registry(&r, format, &mut direct);
-            assert_eq!(
-                direct,
-                format!("kept: {}", encode(&r.gather(), format)),
-                "{format:?}"
-            );
+            let mut expected = b"kept: ".to_vec();
+            expected.extend(encode(&r.gather(), format));
+            assert_eq!(direct, expected, "{format:?}");
             let filter = NameFilter::new(&["req_total", "temperature", "size_sum", "zzz"]);
-            let mut filtered = String::new();
+            let mut filtered = Vec::new();
             crate::exposition::encode_registry_filtered(&r, &filter, format, &mut filtered);
             assert_eq!(
                 filtered,
@@ -463,9 +466,9 @@ mod tests {
                 "{format:?}"
             );
         }
-        let mut empty = String::new();
+        let mut empty = Vec::new();
         crate::exposition::encode_registry(&Registry::new(), Format::OpenMetrics, &mut empty);
-        assert_eq!(empty, "# EOF\n");
+        assert_eq!(empty, b"# EOF\n");
     }
 
     #[test]

@@ -308,6 +308,9 @@ pub enum PointValue {
         created: Option<f64>,
         /// One slot per bucket, or empty when no exemplar was ever recorded.
         exemplars: Vec<Option<Exemplar>>,
+        /// The native buckets of a native histogram (whose `bounds` are then its classic
+        /// buckets, or empty when it has none).
+        native: Option<Box<NativeBuckets>>,
     },
     Summary {
         /// `(quantile, value)` pairs in increasing quantile order.
@@ -329,6 +332,63 @@ pub enum PointValue {
     Unknown {
         value: f64,
     },
+}
+
+/// A run of neighbouring native buckets: it starts `offset` keys after the end of the previous
+/// span (after key 0 for the first) and holds `length` buckets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BucketSpan {
+    pub offset: i32,
+    pub length: u32,
+}
+
+/// The native (exponential) buckets of a histogram point, as Prometheus models them: bucket `k`
+/// holds the observations whose magnitude lies in `(b^(k-1), b^k]` with `b = 2^(2^-schema)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NativeBuckets {
+    /// From -4 (coarsest) to 8 (finest).
+    pub schema: i32,
+    /// Observations within `±zero_threshold` are in the zero bucket.
+    pub zero_threshold: f64,
+    pub zero_count: u64,
+    pub positive_spans: Vec<BucketSpan>,
+    /// The count of each bucket the positive spans cover, in order (absolute, not deltas).
+    pub positive_counts: Vec<u64>,
+    pub negative_spans: Vec<BucketSpan>,
+    pub negative_counts: Vec<u64>,
+    /// The exemplars of the native histogram, whatever their buckets, sorted by value.
+    pub exemplars: Vec<Exemplar>,
+}
+
+impl NativeBuckets {
+    /// The keys and counts of the buckets of one sign, in order.
+    pub fn buckets(spans: &[BucketSpan], counts: &[u64]) -> Vec<(i32, u64)> {
+        let mut pairs = Vec::with_capacity(counts.len());
+        let mut key = 0i32;
+        let mut counts = counts.iter();
+        for (index, span) in spans.iter().enumerate() {
+            key = if index == 0 {
+                span.offset
+            } else {
+                key + span.offset
+            };
+            for _ in 0..span.length {
+                match counts.next() {
+                    Some(count) => pairs.push((key, *count)),
+                    None => return pairs,
+                }
+                key += 1;
+            }
+        }
+        pairs
+    }
+
+    /// The count of every bucket, zero bucket included.
+    pub fn total(&self) -> u64 {
+        self.zero_count
+            + self.positive_counts.iter().sum::<u64>()
+            + self.negative_counts.iter().sum::<u64>()
+    }
 }
 
 /// One labelled point of a family.
@@ -505,6 +565,7 @@ impl PointValue {
                 count,
                 created: stamp,
                 exemplars,
+                ..
             } => {
                 let buckets = bounds.len().min(cumulative.len());
                 for (index, (bound, cum)) in bounds.iter().zip(cumulative).enumerate() {
@@ -640,6 +701,7 @@ mod tests {
                     count: 3,
                     created: Some(10.0),
                     exemplars: Vec::new(),
+                    native: None,
                 },
                 timestamp: None,
             }],

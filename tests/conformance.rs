@@ -472,6 +472,7 @@ fn expected_samples(family: &MetricFamily, format: Format) -> Vec<Sample> {
     let style = match format {
         Format::Prometheus => SampleStyle::Prometheus,
         Format::OpenMetrics => SampleStyle::OpenMetrics,
+        other => panic!("prometheus_client parses only the 1.0 text formats, not {other:?}"),
     };
     let negative_buckets = family.points.iter().any(|p| match &p.value {
         PointValue::Histogram { bounds, .. } => bounds.iter().any(|b| *b < 0.0),
@@ -494,6 +495,7 @@ fn expected_samples(family: &MetricFamily, format: Format) -> Vec<Sample> {
 /// The family name and type a parser reports for one of our families.
 fn expected_metadata(family: &MetricFamily, format: Format) -> (String, &'static str) {
     match format {
+        Format::OpenMetrics2 | Format::Protobuf => panic!("not a prometheus_client format"),
         Format::OpenMetrics => (family.name.to_string(), family.kind.as_str()),
         Format::Prometheus => match family.kind {
             // The 0.0.4 parser names a counter family without the `_total` of its TYPE line.
@@ -581,7 +583,7 @@ fn check_python_reading(families: &[MetricFamily], format: Format, parsed: &Valu
         assert_eq!(read["help"], &*family.help, "{context}: help");
         let unit = match format {
             Format::OpenMetrics => family.unit.as_deref().unwrap_or(""),
-            Format::Prometheus => "",
+            _ => "",
         };
         assert_eq!(read["unit"], unit, "{context}: unit");
 
@@ -722,7 +724,7 @@ fn series(sample: &Sample) -> Series {
 
 #[test]
 fn promtool_accepts_prometheus_text_without_findings() {
-    let text = exposition::encode(&gathered(), Format::Prometheus);
+    let text = exposition::encode_text(&gathered(), Format::Prometheus);
     let (code, said) = promtool_check(&text, "clean.prom");
     assert_eq!(
         (code, said.as_str()),
@@ -742,7 +744,7 @@ fn promtool_reports_empty_help_and_nothing_else() {
         MetricType::Gauge,
         vec![point(&[], PointValue::Gauge { value: 1.0 })],
     ));
-    let text = exposition::encode(&families, Format::Prometheus);
+    let text = exposition::encode_text(&families, Format::Prometheus);
     let (code, said) = promtool_check(&text, "lint.prom");
     // Exit status 3 is promtool's "lint problems found"; a parse error would be 1.
     assert_eq!(
@@ -762,7 +764,7 @@ fn promtool_openmetrics_parser_reads_back_every_sample() {
             point.timestamp = Some(timestamp);
         }
     }
-    let om = exposition::encode(&families, Format::OpenMetrics);
+    let om = exposition::encode_text(&families, Format::OpenMetrics);
     let input = temp_file("backfill.om", &om);
     let blocks = input.with_extension("blocks");
     let _ = std::fs::remove_dir_all(&blocks);
@@ -824,7 +826,7 @@ fn promtool_openmetrics_parser_reads_back_every_sample() {
 #[test]
 fn prometheus_client_reads_back_prometheus_text() {
     let families = gathered();
-    let text = exposition::encode(&families, Format::Prometheus);
+    let text = exposition::encode_text(&families, Format::Prometheus);
     let parsed = python_parse("prometheus", &text);
     check_python_reading(&families, Format::Prometheus, &parsed);
 }
@@ -862,7 +864,7 @@ fn without_quotes_in_exemplars(families: &mut [MetricFamily]) {
 fn prometheus_client_reads_back_openmetrics() {
     let mut families = gathered();
     without_quotes_in_exemplars(&mut families);
-    let text = exposition::encode(&families, Format::OpenMetrics);
+    let text = exposition::encode_text(&families, Format::OpenMetrics);
     let parsed = python_parse("openmetrics", &text);
     check_python_reading(&families, Format::OpenMetrics, &parsed);
 }

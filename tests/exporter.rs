@@ -18,7 +18,7 @@ use prometheus_emulator::exporter::{
     BasicAuth, Exporter, ExporterError, ExporterOptions, TlsOptions,
 };
 use prometheus_emulator::exposition::{
-    CONTENT_TYPE_OPENMETRICS, CONTENT_TYPE_PROMETHEUS, Format, encode,
+    CONTENT_TYPE_OPENMETRICS, CONTENT_TYPE_PROMETHEUS, Format, encode_text,
 };
 use prometheus_emulator::{GaugeFamily, Opts, Registry, default_registry};
 
@@ -47,7 +47,7 @@ fn serves_prometheus_text_by_default() {
     let length: usize = response.header("Content-Length").unwrap().parse().unwrap();
     let body = response.into_string().unwrap();
     assert_eq!(body.len(), length);
-    assert_eq!(body, encode(&registry.gather(), Format::Prometheus));
+    assert_eq!(body, encode_text(&registry.gather(), Format::Prometheus));
     assert!(body.contains("http_requests_total{method=\"GET\",code=\"200\"} 7\n"));
     assert!(body.contains("request_duration_seconds_bucket{le=\"0.5\"} 3\n"));
 }
@@ -69,7 +69,7 @@ fn prometheus_3_accept_header_gets_openmetrics() {
         Some(CONTENT_TYPE_OPENMETRICS)
     );
     let body = response.into_string().unwrap();
-    assert_eq!(body, encode(&registry.gather(), Format::OpenMetrics));
+    assert_eq!(body, encode_text(&registry.gather(), Format::OpenMetrics));
     assert!(body.ends_with("# EOF\n"));
 }
 
@@ -119,7 +119,7 @@ fn gzip_when_accept_encoding_allows() {
             "Content-Length is the compressed length"
         );
         assert!(response.header("Vary").unwrap().contains("Accept-Encoding"));
-        assert_eq!(gunzip(&response.body), encode(&registry.gather(), format));
+        assert_eq!(gunzip(&response.body), encode_text(&registry.gather(), format));
     }
     for refused in ["gzip;q=0", "identity", "br, deflate"] {
         let request = get_request("/metrics", &format!("Accept-Encoding: {refused}\r\n"));
@@ -127,7 +127,7 @@ fn gzip_when_accept_encoding_allows() {
         assert_eq!(response.header("Content-Encoding"), None, "{refused}");
         assert_eq!(
             response.text(),
-            encode(&registry.gather(), Format::Prometheus)
+            encode_text(&registry.gather(), Format::Prometheus)
         );
     }
 }
@@ -333,7 +333,7 @@ fn tls_with_a_self_signed_certificate() {
         );
         assert_eq!(
             response.into_string().unwrap(),
-            encode(&registry.gather(), Format::OpenMetrics)
+            encode_text(&registry.gather(), Format::OpenMetrics)
         );
     }
     let error = agent.get(&metrics).call().unwrap_err();

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use prometheus_emulator::exporter::{Exporter, ExporterOptions};
-use prometheus_emulator::exposition::{Format, encode};
+use prometheus_emulator::exposition::{Format, encode_text};
 use prometheus_emulator::{Collector, Descriptor, MetricFamily, Registry};
 
 use exporter_support::*;
@@ -167,7 +167,7 @@ fn a_trickling_client_cannot_extend_the_read_timeout() {
 #[test]
 fn two_hundred_concurrent_scrapes_are_answered_or_refused_cleanly() {
     let registry = sample_registry();
-    let expected = encode(&registry.gather(), Format::Prometheus);
+    let expected = encode_text(&registry.gather(), Format::Prometheus);
     let exporter = start(registry);
     let addr = exporter.local_addr();
     let clients = 200;

@@ -53,11 +53,11 @@ fn exemplar(pairs: &[(&str, &str)], value: f64, timestamp: Option<f64>) -> Exemp
 }
 
 fn prometheus(families: &[MetricFamily]) -> String {
-    exposition::encode(families, Format::Prometheus)
+    exposition::encode_text(families, Format::Prometheus)
 }
 
 fn openmetrics(families: &[MetricFamily]) -> String {
-    exposition::encode(families, Format::OpenMetrics)
+    exposition::encode_text(families, Format::OpenMetrics)
 }
 
 /// Asserts both renderings, showing the text on failure so a diff is readable.
@@ -237,6 +237,7 @@ fn latency_histogram() -> MetricFamily {
                             None,
                             Some(exemplar(&[("trace_id", "b")], 7.5, Some(1_700_000_001.5))),
                         ],
+                        native: None,
                     },
                 ),
                 point(
@@ -248,6 +249,7 @@ fn latency_histogram() -> MetricFamily {
                         count: 0,
                         created: None,
                         exemplars: vec![],
+                        native: None,
                     },
                 ),
             ],
@@ -310,6 +312,7 @@ fn histogram_bounds_are_canonical_numbers() {
                 count: 5,
                 created: None,
                 exemplars: vec![],
+                native: None,
             },
         )],
     )];
@@ -343,6 +346,7 @@ fn histogram_without_inf_bucket_gets_one() {
                 count: 5,
                 created: None,
                 exemplars: vec![],
+                native: None,
             },
         )],
     )];
@@ -381,6 +385,7 @@ fn histogram_with_negative_bounds() {
                 count: 2,
                 created: Some(10.0),
                 exemplars: vec![],
+                native: None,
             },
         )],
     )];
@@ -706,12 +711,12 @@ fn encode_into_appends() {
         MetricType::Gauge,
         vec![point(&[], gauge(1.0))],
     )];
-    let mut out = String::from("# preamble\n");
+    let mut out = b"# preamble\n".to_vec();
     exposition::encode_into(&families, Format::Prometheus, &mut out);
-    assert_eq!(out, "# preamble\n# HELP up Up.\n# TYPE up gauge\nup 1\n");
+    assert_eq!(out, b"# preamble\n# HELP up Up.\n# TYPE up gauge\nup 1\n");
     out.clear();
     exposition::encode_into(&families, Format::OpenMetrics, &mut out);
-    assert_eq!(out, "# TYPE up gauge\n# HELP up Up.\nup 1\n# EOF\n");
+    assert_eq!(out, b"# TYPE up gauge\n# HELP up Up.\nup 1\n# EOF\n");
 }
 
 /// The real metric types, gathered from a registry: what an exporter serves.
@@ -748,7 +753,7 @@ fn registry_exposition() {
     observe.observe(5.0).unwrap();
 
     assert_eq!(
-        exposition::encode(&registry.gather(), Format::Prometheus),
+        exposition::encode_text(&registry.gather(), Format::Prometheus),
         "# HELP latency_seconds Latency.\n\
          # TYPE latency_seconds histogram\n\
          latency_seconds_bucket{le=\"0.1\"} 1\n\
@@ -764,7 +769,7 @@ fn registry_exposition() {
          requests_total{path=\"/a\"} 2\n"
     );
     // OpenMetrics adds `_created` with the creation times, which we read back from the metrics.
-    let om = exposition::encode(&registry.gather(), Format::OpenMetrics);
+    let om = exposition::encode_text(&registry.gather(), Format::OpenMetrics);
     let mut created = String::new();
     prometheus_emulator::exposition::number::push_value(&mut created, observe.created());
     let latency_created = created.clone();

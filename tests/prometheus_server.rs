@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use prometheus_emulator::exposition::{Format, encode};
+use prometheus_emulator::exposition::{Format, encode_text};
 use serde_json::Value;
 
 use exporter_support::*;
@@ -208,7 +208,7 @@ fn prometheus_scrapes_the_exporter() {
         .as_secs_f64();
     assert!((now - 600.0..=now + 1.0).contains(&created), "{created}");
     // Prometheus read every sample of the OpenMetrics exposition.
-    let exposed = encode(&registry.gather(), Format::OpenMetrics)
+    let exposed = encode_text(&registry.gather(), Format::OpenMetrics)
         .lines()
         .filter(|l| !l.starts_with('#'))
         .count();

@@ -639,7 +639,7 @@ fn read_request(stream: &TcpStream) -> SeenRequest {
 fn requests_carry_method_path_content_type_auth_and_the_text_body() {
     let registry = Registry::new();
     gauge(&registry, "g", 1.25);
-    let expected_body = exposition::encode(&registry.gather(), exposition::Format::Prometheus);
+    let expected_body = exposition::encode_text(&registry.gather(), exposition::Format::Prometheus);
     let auth = options().basic_auth("user", "pa:ss");
 
     let (address, seen) = serve_once("200 OK", "");

@@ -28,7 +28,7 @@ const LANDING_PAGE: &str = "<!DOCTYPE html>
 /// exposition text every time.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    text: String,
+    text: Vec<u8>,
 }
 
 /// The response to one parsed request.
@@ -80,14 +80,14 @@ fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Respons
     ];
     let body = if accepts_gzip(request.header("accept-encoding").as_deref()) {
         headers.push(("Content-Encoding", "gzip".into()));
-        gzip(scratch.text.as_bytes())
+        gzip(&scratch.text)
     } else {
-        scratch.text.as_bytes().to_vec()
+        scratch.text.clone()
     };
     // Keep a large buffer for the next scrape, but do not pin an outsized one forever after a
     // single huge scrape.
     if scratch.text.capacity() > 64 << 20 {
-        scratch.text = String::new();
+        scratch.text = Vec::new();
     }
     Response {
         status: 200,

@@ -13,37 +13,59 @@ use super::Format;
 impl Format {
     /// The format to answer a request with, given its `Accept` header.
     ///
-    /// OpenMetrics is chosen when `application/openmetrics-text` (with `version=1.0.0`,
-    /// `version=0.0.1` or no version; other versions are not something we can produce) is
-    /// acceptable with a q-value above 0 and better than the q-value of Prometheus text
-    /// (`text/plain` with no version, 0.0.4 or 1.0.0). Each takes the q-value of the most specific
-    /// range that matches it, so `*/*` or `application/*` count only when nothing more specific
-    /// names the format. On equal q-values the more specific range wins, then the one listed
-    /// first. A missing, empty or unparsable header gives [`Format::Prometheus`].
+    /// Each format takes the q-value of the most specific range that matches it, and the format
+    /// with the highest q-value above 0 wins; on equal q-values the more specific range wins, then
+    /// the one listed first. Prometheus text matches `text/plain` with no version, 0.0.4 or 1.0.0;
+    /// OpenMetrics 1.0 matches `application/openmetrics-text` with `version=1.0.0`,
+    /// `version=0.0.1` or no version. The two newer formats are served only to a scraper that
+    /// names them exactly, never through a wildcard: OpenMetrics 2.0 for
+    /// `application/openmetrics-text;version=2.0.0`, protobuf for
+    /// `application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily` (with
+    /// `encoding=delimited` or no encoding). So `*/*` or `application/*` count only for the two
+    /// established formats, and only when nothing more specific names them. A missing, empty or
+    /// unparsable header gives [`Format::Prometheus`].
     pub fn negotiate(accept: Option<&str>) -> Format {
         let Some(accept) = accept else {
             return Format::Prometheus;
         };
-        let mut openmetrics: Option<Preference> = None;
-        let mut text: Option<Preference> = None;
+        // Indexed like `CANDIDATES`.
+        let mut preferences: [Option<Preference>; 4] = [None; 4];
         for (position, element) in split_unquoted(accept, b',').enumerate() {
             let Some(range) = MediaRange::parse(element) else {
                 continue;
             };
-            if let Some(specificity) = range.openmetrics_specificity() {
-                Preference::keep_most_specific(&mut openmetrics, specificity, range.q, position);
-            }
-            if let Some(specificity) = range.text_specificity() {
-                Preference::keep_most_specific(&mut text, specificity, range.q, position);
+            let matches = [
+                range.text_specificity(),
+                range.openmetrics_specificity(),
+                range.openmetrics2_specificity(),
+                range.protobuf_specificity(),
+            ];
+            for (slot, specificity) in preferences.iter_mut().zip(matches) {
+                if let Some(specificity) = specificity {
+                    Preference::keep_most_specific(slot, specificity, range.q, position);
+                }
             }
         }
-        match (openmetrics, text) {
-            (Some(om), Some(text)) if om.q > 0.0 && om.beats(&text) => Format::OpenMetrics,
-            (Some(om), None) if om.q > 0.0 => Format::OpenMetrics,
-            _ => Format::Prometheus,
+        let mut best: Option<(Format, Preference)> = None;
+        for (format, preference) in CANDIDATES.into_iter().zip(preferences) {
+            let Some(preference) = preference.filter(|p| p.q > 0.0) else {
+                continue;
+            };
+            if best.is_none_or(|(_, current)| preference.beats(&current)) {
+                best = Some((format, preference));
+            }
         }
+        best.map_or(Format::Prometheus, |(format, _)| format)
     }
 }
+
+/// The formats negotiation chooses from.
+const CANDIDATES: [Format; 4] = [
+    Format::Prometheus,
+    Format::OpenMetrics,
+    Format::OpenMetrics2,
+    Format::Protobuf,
+];
 
 /// Whether an `Accept-Encoding` header allows a gzip-compressed response: `gzip` (or its alias
 /// `x-gzip`) with a q-value above 0, or else `*` with a q-value above 0. Codings are compared
@@ -121,6 +143,8 @@ struct MediaRange<'a> {
     kind: &'a str,
     subtype: &'a str,
     version: Option<&'a str>,
+    proto: Option<&'a str>,
+    encoding: Option<&'a str>,
     q: f64,
 }
 
@@ -137,8 +161,27 @@ impl<'a> MediaRange<'a> {
             kind,
             subtype,
             version: params.version,
+            proto: params.proto,
+            encoding: params.encoding,
             q: params.q,
         })
+    }
+
+    /// 3 for exactly `application/openmetrics-text;version=2.0.0`.
+    fn openmetrics2_specificity(&self) -> Option<u8> {
+        (self.kind.eq_ignore_ascii_case("application")
+            && self.subtype.eq_ignore_ascii_case("openmetrics-text")
+            && self.version == Some("2.0.0"))
+        .then_some(3)
+    }
+
+    /// 3 for exactly the delimited `MetricFamily` protobuf type.
+    fn protobuf_specificity(&self) -> Option<u8> {
+        (self.kind.eq_ignore_ascii_case("application")
+            && self.subtype.eq_ignore_ascii_case("vnd.google.protobuf")
+            && self.proto == Some("io.prometheus.client.MetricFamily")
+            && matches!(self.encoding, None | Some("delimited")))
+        .then_some(3)
     }
 
     fn openmetrics_specificity(&self) -> Option<u8> {
@@ -175,6 +218,8 @@ impl<'a> MediaRange<'a> {
 #[derive(Debug, PartialEq)]
 struct Params<'a> {
     version: Option<&'a str>,
+    proto: Option<&'a str>,
+    encoding: Option<&'a str>,
     /// 1 when absent.
     q: f64,
 }
@@ -186,6 +231,8 @@ impl<'a> Params<'a> {
     fn parse(parts: impl Iterator<Item = &'a str>) -> Option<Self> {
         let mut params = Params {
             version: None,
+            proto: None,
+            encoding: None,
             q: 1.0,
         };
         let mut after_q = false;
@@ -206,8 +253,14 @@ impl<'a> Params<'a> {
                 }
                 params.q = parse_qvalue(value)?;
                 after_q = true;
-            } else if name.eq_ignore_ascii_case("version") && !after_q {
-                params.version = Some(value);
+            } else if !after_q {
+                if name.eq_ignore_ascii_case("version") {
+                    params.version = Some(value);
+                } else if name.eq_ignore_ascii_case("proto") {
+                    params.proto = Some(value);
+                } else if name.eq_ignore_ascii_case("encoding") {
+                    params.encoding = Some(value);
+                }
             }
         }
         Some(params)
@@ -363,14 +416,52 @@ mod tests {
         );
     }
 
+    /// What Prometheus 3 sends with `scrape_native_histograms: true`.
+    const PROMETHEUS_3_NATIVE: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+    /// What Prometheus 3 sends with `scrape_protocols: [OpenMetricsText2.0.0, PrometheusProto]`.
+    const PROMETHEUS_3_OPENMETRICS_2: &str = "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0.7,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,*/*;q=0.5";
+
     #[test]
-    fn unknown_versions_are_not_acceptable() {
+    fn protobuf_and_openmetrics_2_only_when_named() {
+        assert_eq!(negotiate(PROMETHEUS_3_NATIVE), Format::Protobuf);
+        assert_eq!(negotiate(PROMETHEUS_3_OPENMETRICS_2), Format::OpenMetrics2);
+        assert_eq!(
+            negotiate("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily"),
+            Format::Protobuf
+        );
+        for header in [
+            "application/vnd.google.protobuf",
+            "application/vnd.google.protobuf;proto=other.Message",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;q=0",
+            "application/*",
+            "*/*",
+        ] {
+            assert_ne!(negotiate(header), Format::Protobuf, "{header}");
+            assert_ne!(negotiate(header), Format::OpenMetrics2, "{header}");
+        }
         assert_eq!(
             negotiate("application/openmetrics-text;version=2.0.0"),
+            Format::OpenMetrics2
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=2.0.0;q=0.1,text/plain;q=0.5"),
             Format::Prometheus
         );
         assert_eq!(
             negotiate("application/openmetrics-text;version=2.0.0,text/plain;q=0.1"),
+            Format::OpenMetrics2
+        );
+    }
+
+    #[test]
+    fn unknown_versions_are_not_acceptable() {
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=3.0.0"),
+            Format::Prometheus
+        );
+        assert_eq!(
+            negotiate("application/openmetrics-text;version=3.0.0,text/plain;q=0.1"),
             Format::Prometheus
         );
         // A version given as a quoted string is the same version.

@@ -6,9 +6,9 @@ use crate::registry::{Item, NameFilter, Registry};
 use crate::snapshot::MetricType;
 
 /// Collects and renders every family of `registry` in `format`, appending to `out`: the same
-/// text as `encode_into(&registry.gather(), format, out)`, without building the points of the
+/// bytes as `encode_into(&registry.gather(), format, out)`, without building the points of the
 /// built-in families. What an exporter serves.
-pub fn encode_registry(registry: &Registry, format: Format, out: &mut String) {
+pub fn encode_registry(registry: &Registry, format: Format, out: &mut Vec<u8>) {
     encode_where(registry, format, out, |_, _| true);
 }
 
@@ -18,7 +18,7 @@ pub fn encode_registry_filtered(
     registry: &Registry,
     filter: &NameFilter,
     format: Format,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) {
     encode_where(registry, format, out, |name, kind| {
         filter.accepts(name, kind)
@@ -28,7 +28,7 @@ pub fn encode_registry_filtered(
 fn encode_where(
     registry: &Registry,
     format: Format,
-    out: &mut String,
+    out: &mut Vec<u8>,
     keep: impl Fn(&str, MetricType) -> bool,
 ) {
     registry.with_items(keep, |items| {

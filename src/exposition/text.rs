@@ -41,16 +41,6 @@ pub(crate) trait Dialect {
     fn finish(out: &mut String);
 }
 
-/// Appends every family in `D`'s format.
-pub(crate) fn encode<D: Dialect>(families: &[MetricFamily], out: &mut String) {
-    out.reserve(estimate_len(families));
-    let mut scratch = Scratch::default();
-    for family in families {
-        push_family::<D>(out, family, &mut scratch);
-    }
-    D::finish(out);
-}
-
 /// Appends one collected family: metadata, then its points.
 pub(crate) fn push_family<D: Dialect>(
     out: &mut String,
@@ -226,6 +216,7 @@ fn push_point<D: Dialect>(
             count,
             created,
             exemplars,
+            ..
         } => {
             scratch.buckets.prepare(bounds, |text, bound| {
                 text.push_str("le=\"");

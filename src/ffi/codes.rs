@@ -59,7 +59,7 @@ pub(crate) fn metric_type_arg(kind: RawMetricType) -> FfiResult<MetricType> {
     })
 }
 
-/// A text exposition format.
+/// An exposition format.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum pe_format {
@@ -67,6 +67,24 @@ pub enum pe_format {
     PE_FORMAT_PROMETHEUS = 0,
     /// OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0; charset=utf-8`).
     PE_FORMAT_OPENMETRICS = 1,
+    /// OpenMetrics 2.0 text, experimental (`application/openmetrics-text; version=2.0.0;
+    /// charset=utf-8`): native histograms as composite values, start times as `st@`.
+    PE_FORMAT_OPENMETRICS_2 = 2,
+    /// Protobuf, binary (`application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;
+    /// encoding=delimited`): length-delimited client_model `MetricFamily` messages. Its bytes may
+    /// hold NULs: take the length from the call, not from `strlen`.
+    PE_FORMAT_PROTOBUF = 3,
+}
+
+impl From<Format> for pe_format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Prometheus => pe_format::PE_FORMAT_PROMETHEUS,
+            Format::OpenMetrics => pe_format::PE_FORMAT_OPENMETRICS,
+            Format::OpenMetrics2 => pe_format::PE_FORMAT_OPENMETRICS_2,
+            Format::Protobuf => pe_format::PE_FORMAT_PROTOBUF,
+        }
+    }
 }
 
 /// A `pe_format` as received from C: any integer (see `RawStatus`).
@@ -78,6 +96,8 @@ pub(crate) fn format_arg(format: RawFormat) -> FfiResult<Format> {
     match format.0 {
         0 => Ok(Format::Prometheus),
         1 => Ok(Format::OpenMetrics),
+        2 => Ok(Format::OpenMetrics2),
+        3 => Ok(Format::Protobuf),
         other => Err(Failure::new(
             pe_status::PE_ERR_INVALID_VALUE,
             format!("unknown pe_format {other}"),

@@ -444,6 +444,7 @@ pub unsafe extern "C" fn pe_collect_histogram(
                         count,
                         created: None,
                         exemplars: Vec::new(),
+                        native: None,
                     })
                 },
             )

@@ -13,7 +13,7 @@ use super::handle::{CType, Handle, borrow, borrow_opt, into_raw, release, tag_of
 use super::histogram::pe_histogram;
 use super::info::pe_info;
 use super::status::{FfiResult, pe_status};
-use super::string::to_c_string;
+use super::string::to_c_bytes;
 use super::summary::pe_summary;
 use crate::exposition::{Format, accepts_gzip, encode_registry, encode_registry_filtered};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
@@ -402,11 +402,11 @@ pub unsafe extern "C" fn pe_registry_unregister_collector(
 
 /// Writes the exposition into `*out` and its length in bytes (without the NUL) into `*len`.
 fn hand_out(
-    text: &str,
+    text: &[u8],
     out: super::args::Out<*mut c_char>,
     len: super::args::OptOut<usize>,
 ) -> FfiResult {
-    out.set(to_c_string(text)?);
+    out.set(to_c_bytes(text)?);
     len.set(text.len());
     Ok(())
 }
@@ -431,7 +431,7 @@ pub unsafe extern "C" fn pe_registry_expose(
         let registry = unsafe { registry_arg(registry) }?;
         let format = format_arg(format)?;
         let out = out_arg(out, "out")?;
-        let mut text = String::new();
+        let mut text = Vec::new();
         encode_registry(registry, format, &mut text);
         hand_out(&text, out, opt_out_arg(len))
     })
@@ -461,7 +461,7 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
         let format = format_arg(format)?;
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
-        let mut text = String::new();
+        let mut text = Vec::new();
         encode_registry_filtered(registry, &NameFilter::new(&names), format, &mut text);
         hand_out(&text, out, opt_out_arg(len))
     })
@@ -483,10 +483,7 @@ pub unsafe extern "C" fn pe_negotiate_format(
     guard("pe_negotiate_format", || {
         let accept = unsafe { opt_str_arg(accept, "accept") }?;
         let out = out_arg(out, "out")?;
-        out.set(match Format::negotiate(Some(accept)) {
-            Format::Prometheus => pe_format::PE_FORMAT_PROMETHEUS,
-            Format::OpenMetrics => pe_format::PE_FORMAT_OPENMETRICS,
-        });
+        out.set(pe_format::from(Format::negotiate(Some(accept))));
         Ok(())
     })
 }

@@ -22,6 +22,12 @@ fn layout(len: usize) -> FfiResult<Layout> {
 
 /// Copies `text` into a new NUL-terminated C string, to be released with `pe_string_free()`.
 pub(crate) fn to_c_string(text: &str) -> FfiResult<*mut c_char> {
+    to_c_bytes(text.as_bytes())
+}
+
+/// Copies `text` (which may hold NULs: a protobuf exposition) into a new NUL-terminated buffer,
+/// to be released with `pe_string_free()`.
+pub(crate) fn to_c_bytes(text: &[u8]) -> FfiResult<*mut c_char> {
     let layout = layout(text.len())?;
     // SAFETY: the layout has a non-zero size.
     let base = unsafe { alloc(layout) };

@@ -12,10 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::exemplar_slot::ExemplarSlot;
+use super::native::{Native, NativeConfig};
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
-use crate::snapshot::{Exemplar, MetricType, PointValue};
+use crate::snapshot::{Exemplar, MetricType, NativeBuckets, PointValue};
 
 /// client_python's default buckets: client_golang's plus 0.075, 0.75 and 7.5, then `+Inf`.
 pub const DEFAULT_BUCKETS: [f64; 15] = [
@@ -105,16 +106,20 @@ pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<
     finite_bounds("exponential_buckets", bounds)
 }
 
-/// The bucket bounds every child of a histogram family shares.
+/// The buckets every child of a histogram family shares: classic bucket bounds, native buckets,
+/// or both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistogramConfig {
+    /// Empty for a native-only histogram.
     bounds: Arc<[f64]>,
+    native: Option<NativeConfig>,
 }
 
 impl Default for HistogramConfig {
     fn default() -> Self {
         HistogramConfig {
             bounds: Arc::from(&DEFAULT_BUCKETS[..]),
+            native: None,
         }
     }
 }
@@ -141,12 +146,37 @@ impl HistogramConfig {
         if all.last() != Some(&f64::INFINITY) {
             all.push(f64::INFINITY);
         }
-        Ok(HistogramConfig { bounds: all.into() })
+        Ok(HistogramConfig {
+            bounds: all.into(),
+            native: None,
+        })
     }
 
-    /// The upper bounds, ending with `+Inf`.
+    /// A native-only histogram: no classic buckets (the text formats without native histograms
+    /// show only its `+Inf` bucket, `_count` and `_sum`, as client_golang's do).
+    pub fn native(native: NativeConfig) -> Result<Self> {
+        Ok(HistogramConfig {
+            bounds: Arc::from(Vec::new()),
+            native: Some(native.validated()?),
+        })
+    }
+
+    /// These classic buckets and native buckets too.
+    pub fn with_native(self, native: NativeConfig) -> Result<Self> {
+        Ok(HistogramConfig {
+            native: Some(native.validated()?),
+            ..self
+        })
+    }
+
+    /// The classic upper bounds, ending with `+Inf`; empty for a native-only histogram.
     pub fn bounds(&self) -> &[f64] {
         &self.bounds
+    }
+
+    /// The native bucket configuration, if the histogram has native buckets.
+    pub fn native_config(&self) -> Option<&NativeConfig> {
+        self.native.as_ref()
     }
 }
 
@@ -158,11 +188,13 @@ const LINEAR_SEARCH_MAX: usize = 32;
 #[derive(Debug)]
 pub struct Histogram {
     bounds: Arc<[f64]>,
-    /// Per-bucket (not cumulative) counts.
+    /// Per-bucket (not cumulative) counts of a classic histogram; empty with native buckets,
+    /// whose state holds the classic counts too.
     buckets: Box<[AtomicU64]>,
     sum: AtomicF64,
     created: AtomicF64,
     exemplars: OnceLock<Box<[ExemplarSlot]>>,
+    native: Option<Box<Native>>,
 }
 
 /// A consistent read of a histogram.
@@ -176,12 +208,18 @@ pub struct HistogramSnapshot {
 impl Histogram {
     pub fn new(config: &HistogramConfig) -> Self {
         let len = config.bounds.len();
+        let native = config
+            .native
+            .as_ref()
+            .map(|native| Box::new(Native::new(native, len)));
+        let classic = if native.is_some() { 0 } else { len };
         Histogram {
             bounds: config.bounds.clone(),
-            buckets: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            buckets: (0..classic).map(|_| AtomicU64::new(0)).collect(),
             sum: AtomicF64::new(0.0),
             created: AtomicF64::new(unix_now()),
             exemplars: OnceLock::new(),
+            native,
         }
     }
 
@@ -211,12 +249,23 @@ impl Histogram {
     pub fn observe_with_exemplar(&self, value: f64, exemplar: Exemplar) -> Result<()> {
         let bucket = self.bucket_of(value)?;
         self.record(bucket, value);
-        self.exemplars.get_or_init(|| {
-            (0..self.bounds.len())
-                .map(|_| ExemplarSlot::default())
-                .collect()
-        })[bucket]
-            .store(exemplar);
+        if let Some(native) = &self.native {
+            // Native exemplars need a time: client_golang stamps each one.
+            let mut stamped = exemplar.clone();
+            stamped.timestamp = stamped.timestamp.or_else(|| Some(unix_now()));
+            native.store_exemplar(stamped);
+        }
+        if let Some(slot) = self
+            .exemplars
+            .get_or_init(|| {
+                (0..self.bounds.len())
+                    .map(|_| ExemplarSlot::default())
+                    .collect()
+            })
+            .get(bucket)
+        {
+            slot.store(exemplar);
+        }
         Ok(())
     }
 
@@ -241,6 +290,10 @@ impl Histogram {
 
     #[inline]
     fn record(&self, bucket: usize, value: f64) {
+        if let Some(native) = &self.native {
+            native.observe(value, bucket, &self.created);
+            return;
+        }
         self.sum.add_with(value, Ordering::Relaxed);
         // Release: a collection that sees this increment also sees the sum above.
         // `bucket_index` is below `bounds.len()`, the number of buckets: never `None`.
@@ -252,6 +305,14 @@ impl Histogram {
     /// A consistent view: cumulative counts whose last one is the count, and a sum that covers at
     /// least those observations.
     pub fn snapshot(&self) -> HistogramSnapshot {
+        if let Some(native) = &self.native {
+            let read = native.read(&self.created);
+            return HistogramSnapshot {
+                cumulative: cumulate(&read.classic),
+                sum: read.sum,
+                count: read.count,
+            };
+        }
         let mut cumulative = Vec::with_capacity(self.buckets.len());
         let mut running = 0u64;
         for bucket in self.buckets.iter() {
@@ -274,9 +335,16 @@ impl Histogram {
         self.snapshot().sum
     }
 
-    /// The upper bounds, ending with `+Inf`.
+    /// The classic upper bounds, ending with `+Inf`; empty for a native-only histogram.
     pub fn bounds(&self) -> &[f64] {
         &self.bounds
+    }
+
+    /// The native buckets, for a histogram that has them.
+    pub fn native_buckets(&self) -> Option<NativeBuckets> {
+        self.native
+            .as_ref()
+            .map(|native| native.read(&self.created).buckets)
     }
 
     /// Seconds since the Unix epoch when the histogram was created.
@@ -291,6 +359,17 @@ impl Histogram {
             .map(|slots| slots.iter().map(ExemplarSlot::load).collect())
             .unwrap_or_default()
     }
+}
+
+/// Running totals of per-bucket counts.
+fn cumulate(counts: &[u64]) -> Vec<u64> {
+    counts
+        .iter()
+        .scan(0u64, |running, count| {
+            *running += count;
+            Some(*running)
+        })
+        .collect()
 }
 
 #[cold]
@@ -308,6 +387,18 @@ impl ChildMetric for Histogram {
     }
 
     fn point(&self, _: &HistogramConfig) -> PointValue {
+        if let Some(native) = &self.native {
+            let read = native.read(&self.created);
+            return PointValue::Histogram {
+                bounds: self.bounds.clone(),
+                cumulative: cumulate(&read.classic),
+                sum: read.sum,
+                count: read.count,
+                created: Some(self.created()),
+                exemplars: self.exemplars(),
+                native: Some(Box::new(read.buckets)),
+            };
+        }
         let snapshot = self.snapshot();
         PointValue::Histogram {
             bounds: self.bounds.clone(),
@@ -316,6 +407,7 @@ impl ChildMetric for Histogram {
             count: snapshot.count,
             created: Some(self.created()),
             exemplars: self.exemplars(),
+            native: None,
         }
     }
 }
