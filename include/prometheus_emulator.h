@@ -123,7 +123,7 @@ typedef enum pe_status {
 } pe_status;
 
 /**
- * A text exposition format.
+ * An exposition format.
  */
 typedef enum pe_format {
     /**
@@ -134,6 +134,17 @@ typedef enum pe_format {
      * OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0; charset=utf-8`).
      */
     PE_FORMAT_OPENMETRICS = 1,
+    /**
+     * OpenMetrics 2.0 text, experimental (`application/openmetrics-text; version=2.0.0;
+     * charset=utf-8`): native histograms as composite values, start times as `st@`.
+     */
+    PE_FORMAT_OPENMETRICS_2 = 2,
+    /**
+     * Protobuf, binary (`application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;
+     * encoding=delimited`): length-delimited client_model `MetricFamily` messages. Its bytes may
+     * hold NULs: take the length from the call, not from `strlen`.
+     */
+    PE_FORMAT_PROTOBUF = 3,
 } pe_format;
 
 /**
@@ -267,6 +278,45 @@ typedef struct pe_metric_opts {
      */
     size_t n_label_names;
 } pe_metric_opts;
+
+/**
+ * How a histogram keeps native buckets, with client_golang's option names and defaults. Zero
+ * the struct first and set `struct_size` (`pe_native_histogram_opts n = {0}; n.struct_size =
+ * sizeof n;`); every field left at 0 takes its default.
+ */
+typedef struct pe_native_histogram_opts {
+    /**
+     * `sizeof(pe_native_histogram_opts)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * Each bucket's upper bound is at most this factor times its lower bound: finite, above 1.
+     * The resolution (schema, -4 to 8) is the coarsest whose buckets grow no faster: 1.1 gives
+     * schema 3 (factor 1.09), 2 gives schema 0. Required.
+     */
+    double bucket_factor;
+    /**
+     * Observations within `±zero_threshold` count in the zero bucket. 0 is the default
+     * (2^-128); a negative value is a threshold of exactly 0.
+     */
+    double zero_threshold;
+    /**
+     * The most buckets (positive and negative together) to keep; 0 for no limit. Past it the
+     * histogram resets (when `min_reset_duration_seconds` allows), else widens its zero bucket
+     * (up to `max_zero_threshold`), else halves its resolution.
+     */
+    uint64_t max_bucket_number;
+    /**
+     * How long after a reset (or its creation) the histogram may be reset to keep the bucket
+     * limit, in seconds; 0 never resets. After a reduction that could not reset, a reset is
+     * done once this time has passed (at the next observation or collection).
+     */
+    double min_reset_duration_seconds;
+    /**
+     * How far the zero bucket may be widened to keep the bucket limit; 0 never widens it.
+     */
+    double max_zero_threshold;
+} pe_native_histogram_opts;
 
 /**
  * Returns the current value of a callback metric. Called at every collection, from any thread.
@@ -1333,6 +1383,81 @@ enum pe_status pe_histogram_remove(struct pe_histogram *histogram,
  * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_histogram_clear(struct pe_histogram *histogram);
+
+/**
+ * Creates a histogram family with native buckets, not registered (see
+ * `pe_registry_register_histogram()`): native only when `buckets` is NULL or `n_buckets` is 0,
+ * else classic buckets too (strictly increasing bounds; `+Inf` is added when missing), as in
+ * client_golang. Observe, bind labels and read it with the `pe_histogram_*` functions.
+ *
+ * In Prometheus text 0.0.4 and OpenMetrics 1.0, which have no native histograms, a native-only
+ * histogram shows its `_count`, `_sum` and a single `_bucket{le="+Inf"}`, as client_golang's do;
+ * protobuf and OpenMetrics 2.0 carry the native buckets.
+ *
+ * `opts`, `native` and `buckets` are borrowed for the call and copied. On success `*out` receives
+ * a new handle owned by the caller (release with `pe_histogram_free()`).
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->name`, `native`, `out`, or a label name is
+ * NULL); `PE_ERR_UTF8`; `PE_ERR_INVALID_NAME`; `PE_ERR_INVALID_CONFIG` (a `struct_size` too small,
+ * a bucket factor not above 1 or not finite, a zero threshold that is not finite, a negative or
+ * infinite maximum zero threshold or minimum reset duration, a bucket number over 32 bits,
+ * invalid unit or buckets); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_histogram_new_native(const struct pe_metric_opts *opts,
+                                       const double *buckets,
+                                       size_t n_buckets,
+                                       const struct pe_native_histogram_opts *native,
+                                       struct pe_histogram **out);
+
+/**
+ * Reads the native state of a bound child or of a family without labels, from one consistent
+ * collection: `*schema` (-4 to 8; it falls when the bucket limit halves the resolution),
+ * `*zero_threshold` (it grows when the limit widens the zero bucket), `*zero_count`, and the
+ * number of populated positive and negative buckets. Each output may be NULL when not wanted.
+ *
+ * `histogram` is borrowed. Returns `PE_OK`; `PE_ERR_NULL` (`histogram`); `PE_ERR_WRONG_KIND`;
+ * `PE_ERR_LABEL_COUNT` (a family with labels: bind a child); `PE_ERR_INVALID_CONFIG` (a histogram
+ * without native buckets); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_histogram_native_state(const struct pe_histogram *histogram,
+                                         int32_t *schema,
+                                         double *zero_threshold,
+                                         uint64_t *zero_count,
+                                         size_t *n_positive,
+                                         size_t *n_negative);
+
+/**
+ * Reads the populated native buckets of one sign (`negative` 0: positive, else negative) of a
+ * bound child or a family without labels, in increasing key order: bucket `keys[i]` holds
+ * `counts[i]` observations (not cumulative). At schema `s` bucket `k` covers magnitudes in
+ * `(2^((k-1)·2^-s), 2^(k·2^-s)]`; `pe_native_bucket_bounds()` computes them.
+ *
+ * `*n_buckets` receives the number of buckets; the first `min(capacity, *n_buckets)` entries of
+ * `keys` and `counts` are written, and either may be NULL (call with `capacity` 0 to learn the
+ * number). The schema of these keys is `pe_histogram_native_state()`'s from the same moment only
+ * if nothing reduced the buckets in between. `histogram` is borrowed; the arrays belong to the
+ * caller.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`histogram` or `n_buckets`); `PE_ERR_WRONG_KIND`;
+ * `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_CONFIG` (no native buckets); `PE_ERR_INTERNAL`.
+ * Thread-safe.
+ */
+enum pe_status pe_histogram_native_buckets(const struct pe_histogram *histogram,
+                                           int32_t negative,
+                                           int32_t *keys,
+                                           uint64_t *counts,
+                                           size_t capacity,
+                                           size_t *n_buckets);
+
+/**
+ * Writes the bounds of native bucket `key` at `schema` (-4 to 8): magnitudes above `*lower` and
+ * up to `*upper` (the last finite bucket ends at `DBL_MAX`; the one above it, where `±Inf`
+ * observations go, at infinity). Either output may be NULL.
+ *
+ * Returns `PE_OK`; `PE_ERR_INVALID_VALUE` (`schema` out of range); `PE_ERR_INTERNAL`.
+ * Thread-safe.
+ */
+enum pe_status pe_native_bucket_bounds(int32_t key, int32_t schema, double *lower, double *upper);
 
 /**
  * Creates a summary family with the default objectives (0.5 ± 0.05, 0.9 ± 0.01, 0.99 ± 0.001) over

@@ -41,6 +41,11 @@ fn histogram() {
 }
 
 #[test]
+fn native_histogram() {
+    assert_eq!(c_test("test_native_histogram"), "ok\n");
+}
+
+#[test]
 fn summary() {
     assert_eq!(c_test("test_summary"), "ok\n");
 }

@@ -43,6 +43,8 @@ pub mod gauge;
 
 pub mod histogram;
 
+pub mod native_histogram;
+
 pub mod summary;
 
 pub mod info;

@@ -54,11 +54,12 @@ pub fn key_of(value: f64, schema: i32) -> i32 {
 /// ends at `+Inf`.
 pub fn upper_bound(key: i32, schema: i32) -> f64 {
     if schema <= 0 {
-        let exponent = key << (-schema) as u32;
+        let exponent = i64::from(key) << (-schema) as u32;
         if exponent == 1024 {
             return f64::MAX;
         }
-        return ldexp(1.0, exponent);
+        // Far outside the finite range either way: 0 or infinity.
+        return ldexp(1.0, exponent.clamp(-2000, 2000) as i32);
     }
     let shift = (SCHEMA_MAX - schema) as u32;
     let fraction = FRACTIONS[((key & ((1 << schema) - 1)) as usize) << shift];
