@@ -22,7 +22,7 @@ APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pk
 # Python packages the tests use: prometheus_client's parsers check our output.
 PIP_PACKAGES := prometheus_client pytest
 
-.PHONY: all build demo test deps deps-apt deps-pip lint rust-test install-check bench-smoke go-test python-test deps-go bench install header clean
+.PHONY: all build demo test deps deps-apt deps-pip deps-prometheus3 lint rust-test install-check bench-smoke go-test python-test deps-go bench install header clean
 
 all: build
 
@@ -37,7 +37,7 @@ demo:
 	  target/release/libprometheus_emulator.a -lpthread -ldl -lm -o target/release/demo
 	./target/release/demo
 
-deps: deps-apt deps-pip deps-go
+deps: deps-apt deps-pip deps-go deps-prometheus3
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -52,9 +52,22 @@ deps-pip:
 	@python3 -c "import prometheus_client, pytest" 2>/dev/null && echo "Python packages present" || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
 
-# Go modules the Go binding's tests and benchmarks use (client_golang, expfmt), from the proxy.
+# Go modules the Go binding's tests and benchmarks use (client_golang, expfmt), and those of the
+# parsers the exposition tests read our output with (prometheus/prometheus's textparse), from the
+# proxy.
 deps-go:
 	cd bindings/go && go mod download
+	cd tests/parsers && go mod download
+
+# Prometheus 3.16 for the native-histogram end-to-end test, built once from the Go module proxy
+# (about 13 minutes on 2 cores) into a cache outside the repository, which later runs reuse.
+PROMETHEUS3_VERSION := v0.316.0
+PROMETHEUS3_DIR := $(HOME)/.cache/prometheus_emulator/prometheus-$(PROMETHEUS3_VERSION)
+deps-prometheus3:
+	@if [ -x "$(PROMETHEUS3_DIR)/prometheus" ]; then echo "Prometheus 3 present ($(PROMETHEUS3_DIR))"; else \
+	  echo "building Prometheus $(PROMETHEUS3_VERSION) into $(PROMETHEUS3_DIR) (about 13 minutes)"; \
+	  mkdir -p "$(PROMETHEUS3_DIR)" && \
+	  GOBIN="$(PROMETHEUS3_DIR)" go install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS3_VERSION); fi
 
 lint:
 	$(CARGO) fmt --check

@@ -25,11 +25,14 @@ pub use collector::{Collector, Descriptor};
 pub use collectors::CallbackMetric;
 pub use error::{Error, Result};
 pub use metric::{
-    Counter, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
-    Summary, SummaryConfig, exponential_buckets, linear_buckets,
+    Counter, Family, Gauge, Histogram, HistogramConfig, Info, NativeConfig, Opts, StateSet,
+    StateSetConfig, Summary, SummaryConfig, exponential_buckets, linear_buckets,
 };
 pub use registry::{NameFilter, Registry, default_registry};
-pub use snapshot::{Exemplar, LabelSet, MetricFamily, MetricPoint, MetricType, PointValue, Sample};
+pub use snapshot::{
+    BucketSpan, Exemplar, LabelSet, MetricFamily, MetricPoint, MetricType, NativeBuckets,
+    PointValue, Sample,
+};
 
 /// A counter family: `Family<Counter>`.
 pub type CounterFamily = Family<Counter>;

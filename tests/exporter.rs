@@ -119,7 +119,10 @@ fn gzip_when_accept_encoding_allows() {
             "Content-Length is the compressed length"
         );
         assert!(response.header("Vary").unwrap().contains("Accept-Encoding"));
-        assert_eq!(gunzip(&response.body), encode_text(&registry.gather(), format));
+        assert_eq!(
+            gunzip(&response.body),
+            encode_text(&registry.gather(), format)
+        );
     }
     for refused in ["gzip;q=0", "identity", "br, deflate"] {
         let request = get_request("/metrics", &format!("Accept-Encoding: {refused}\r\n"));

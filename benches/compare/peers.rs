@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use prometheus_emulator::exposition::Format;
 use prometheus_emulator::{
-    Counter, CounterFamily, GaugeFamily, HistogramConfig, HistogramFamily, Opts, Registry,
-    SummaryFamily,
+    Counter, CounterFamily, GaugeFamily, HistogramConfig, HistogramFamily, NativeConfig, Opts,
+    Registry, SummaryFamily,
 };
 
 use crate::harness::{self, Op, Settings, ThreadOp};
@@ -20,6 +20,7 @@ pub const ROWS: &[(&str, RowFn)] = &[
     ("counter_inc", counter_inc),
     ("gauge_set", gauge_set),
     ("histogram_observe", histogram_observe),
+    ("native_histogram_observe", native_histogram_observe),
     ("summary_observe", summary_observe),
     ("labelled_inc", labelled_inc),
     ("bound_inc", bound_inc),
@@ -34,6 +35,12 @@ pub const ROWS: &[(&str, RowFn)] = &[
     }),
     ("encode_cold_openmetrics", |s| {
         encode(s, Format::OpenMetrics, false)
+    }),
+    ("encode_protobuf", |s| {
+        encode_new_format(s, Format::Protobuf)
+    }),
+    ("encode_openmetrics2", |s| {
+        encode_new_format(s, Format::OpenMetrics2)
     }),
     ("memory", memory),
 ];
@@ -205,6 +212,101 @@ fn gauge_set(settings: &Settings) -> Row {
     );
     assert!(ours.get() > 0.0 && tikv.get() > 0.0);
     result
+}
+
+/// Native buckets have no peer among the Rust crates: the row sets ours beside our classic
+/// histogram, and client_golang's native observe is the Go harness's row.
+fn native_histogram_observe(settings: &Settings) -> Row {
+    let v = values();
+    let native = HistogramFamily::with_config(
+        Opts::new("h", "h"),
+        HistogramConfig::native(NativeConfig::new(1.1).unwrap()).unwrap(),
+    )
+    .unwrap();
+    let native = native.with_label_values::<&str>(&[]).unwrap();
+    let classic =
+        HistogramFamily::with_config(Opts::new("h", "h"), HistogramConfig::new(&BOUNDS).unwrap())
+            .unwrap();
+    let classic = classic.with_label_values::<&str>(&[]).unwrap();
+    let names = ["ours", "ours, classic buckets"];
+    let mut contestants: Vec<(&'static str, Op<'_>)> = vec![
+        (
+            names[0],
+            Box::new(|n| {
+                (0..n as usize).for_each(|i| {
+                    let _ = black_box(&*native).observe(black_box(v[i & 255]));
+                })
+            }),
+        ),
+        (
+            names[1],
+            Box::new(|n| {
+                (0..n as usize).for_each(|i| {
+                    let _ = black_box(&*classic).observe(black_box(v[i & 255]));
+                })
+            }),
+        ),
+    ];
+    let values = harness::per_call(settings, &mut contestants);
+    drop(contestants);
+    assert!(classic.count() > 0);
+    let buckets = native.native_buckets().unwrap();
+    assert!(buckets.total() > 0 && buckets.total() == native.count());
+    let mut r = row(
+        "native histogram observe (factor 1.1)",
+        "ns",
+        &names,
+        values,
+        Bar::None,
+        1.0,
+    );
+    r.note = "client_golang's native observe is in the Go section";
+    r
+}
+
+/// Protobuf and OpenMetrics 2.0 encodings of the 10k counters: no Rust crate writes them, and
+/// client_golang's protobuf encode is in the Go section.
+fn encode_new_format(settings: &Settings, format: Format) -> Row {
+    let n = if settings.smoke { 100 } else { 10_000 };
+    let registry = Registry::new();
+    let ours = Arc::new(
+        CounterFamily::new(
+            Opts::new("http_requests", "Requests served.").labels(&["method", "path"]),
+        )
+        .unwrap(),
+    );
+    registry.register(ours.clone()).unwrap();
+    for (i, (method, path)) in series_labels(n).iter().enumerate() {
+        ours.with_label_values(&[*method, path.as_str()])
+            .unwrap()
+            .inc((i * 7) as f64)
+            .unwrap();
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut contestants: Vec<(&'static str, Op<'_>)> = vec![(
+        "ours",
+        Box::new(|iterations| {
+            for _ in 0..iterations {
+                out.clear();
+                prometheus_emulator::exposition::encode_registry(&registry, format, &mut out);
+            }
+        }),
+    )];
+    let values: Vec<f64> = harness::per_call_with(settings, &mut contestants, true)
+        .into_iter()
+        .map(|ns| ns / 1e6)
+        .collect();
+    drop(contestants);
+    // Every series was written: each carries its `path` label value once.
+    let written = out.windows(6).filter(|w| w == b"/item/").count();
+    assert_eq!(written, n, "{format:?}");
+    let op = match format {
+        Format::Protobuf => "collect + encode 10k series, protobuf",
+        _ => "collect + encode 10k series, OpenMetrics 2.0",
+    };
+    let mut r = row(op, "ms", &["ours"], values, Bar::None, 0.5);
+    r.note = "warm; client_golang's protobuf encode is in the Go section";
+    r
 }
 
 fn histogram_observe(settings: &Settings) -> Row {

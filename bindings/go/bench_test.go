@@ -104,6 +104,47 @@ func BenchmarkHistogramObserve(b *testing.B) {
 	})
 }
 
+// Native buckets only, factor 1.1 (schema 3), no bucket limit: the values climb by 0.001 as in
+// BenchmarkHistogramObserve, so buckets keep being created (about 0.9 per 1000 observations).
+func BenchmarkNativeHistogramObserve(b *testing.B) {
+	b.Run("promemu", func(b *testing.B) {
+		h := MustNewHistogram(HistogramOpts{Name: "h", Help: "h", NativeHistogramBucketFactor: 1.1})
+		v := 0.0
+		for b.Loop() {
+			v += 0.001
+			h.Observe(v)
+		}
+		checkValue(b, float64(h.Count()), float64(b.N))
+		checkNativeState(b, h)
+	})
+	b.Run("client_golang", func(b *testing.B) {
+		h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h", NativeHistogramBucketFactor: 1.1})
+		v := 0.0
+		for b.Loop() {
+			v += 0.001
+			h.Observe(v)
+		}
+		m := written(b, h).GetHistogram()
+		checkValue(b, float64(m.GetSampleCount()), float64(b.N))
+		checkValue(b, float64(m.GetSchema()), 3)
+	})
+}
+
+// checkNativeState fails the benchmark unless every observation is in a native bucket.
+func checkNativeState(b *testing.B, h *Histogram) {
+	b.Helper()
+	state, err := h.NativeState()
+	if err != nil {
+		b.Fatal(err)
+	}
+	total := state.ZeroCount
+	for _, c := range state.Positive.Counts {
+		total += c
+	}
+	checkValue(b, float64(state.Schema), 3)
+	checkValue(b, float64(total), float64(b.N))
+}
+
 func BenchmarkSummaryObserve(b *testing.B) {
 	b.Run("promemu", func(b *testing.B) {
 		s := MustNewSummary(SummaryOpts{Name: "s", Help: "s", Objectives: DefObjectives})
@@ -238,14 +279,19 @@ func encodeTheirs(w io.Writer, registry *prometheus.Registry, format expfmt.Form
 	return nil
 }
 
-// Collect and encode 10k series: promemu's WriteText against client_golang's Gather + expfmt.
+// Collect and encode 10k series: promemu's WriteText against client_golang's Gather + expfmt, in
+// text 0.0.4, OpenMetrics 1.0 and delimited protobuf.
 func BenchmarkExpose10k(b *testing.B) {
 	ours, theirs := exposition10k()
 	for _, f := range []struct {
 		name   string
 		ours   Format
 		theirs expfmt.Format
-	}{{"text", FormatText, expfmt.NewFormat(expfmt.TypeTextPlain)}, {"openmetrics", FormatOpenMetrics, expfmt.NewFormat(expfmt.TypeOpenMetrics)}} {
+	}{
+		{"text", FormatText, expfmt.NewFormat(expfmt.TypeTextPlain)},
+		{"openmetrics", FormatOpenMetrics, expfmt.NewFormat(expfmt.TypeOpenMetrics)},
+		{"protobuf", FormatProtobuf, expfmt.NewFormat(expfmt.TypeProtoDelim)},
+	} {
 		b.Run(f.name+"/promemu", func(b *testing.B) {
 			b.ReportAllocs()
 			var size int
@@ -261,7 +307,7 @@ func BenchmarkExpose10k(b *testing.B) {
 			if err := ours.WriteText(&text, f.ours); err != nil {
 				b.Fatal(err)
 			}
-			checkSeries(b, text.Bytes())
+			checkSeries(b, text.Bytes(), f.theirs)
 		})
 		b.Run(f.name+"/client_golang", func(b *testing.B) {
 			b.ReportAllocs()
@@ -278,7 +324,7 @@ func BenchmarkExpose10k(b *testing.B) {
 			if err := encodeTheirs(&text, theirs, f.theirs); err != nil {
 				b.Fatal(err)
 			}
-			checkSeries(b, text.Bytes())
+			checkSeries(b, text.Bytes(), f.theirs)
 		})
 	}
 }
@@ -340,10 +386,27 @@ func written(b *testing.B, metric prometheus.Metric) *dto.Metric {
 	return &m
 }
 
-// checkSeries fails the benchmark unless the exposition holds one sample line per series.
-func checkSeries(b *testing.B, text []byte) {
+// checkSeries fails the benchmark unless the exposition holds one sample line per series (one
+// metric of the family, in protobuf).
+func checkSeries(b *testing.B, text []byte, format expfmt.Format) {
 	b.Helper()
 	series := 0
+	if format.FormatType() == expfmt.TypeProtoDelim {
+		decoder := expfmt.NewDecoder(bytes.NewReader(text), format)
+		for {
+			var family dto.MetricFamily
+			if err := decoder.Decode(&family); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+			if family.GetName() == "http_requests_total" {
+				series += len(family.GetMetric())
+			}
+		}
+		checkValue(b, float64(series), exposedSeries)
+		return
+	}
 	for line := range bytes.Lines(text) {
 		if bytes.HasPrefix(line, []byte("http_requests_total{")) {
 			series++

@@ -118,6 +118,9 @@ func TestNegotiationMatchesNativeExporter(t *testing.T) {
 		"text/plain;version=9.9.9,application/openmetrics-text;q=0.2", "application/openmetrics-text;q=0.9;version=9",
 		"garbage", "application/openmetrics-text;q=2", "text/plain;q=0,*/*", "application/openmetrics-text;q=0",
 		"Application/OpenMetrics-Text;Version=1.0.0;Q=0.9,text/plain;q=0.8",
+		prometheus3NativeAccept, prometheus3OM2Accept,
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily",
+		"application/vnd.google.protobuf", "application/openmetrics-text;version=2.0.0;q=0.1,text/plain;q=0.5",
 	}
 	encodings := []string{"", "gzip", "GZIP", "x-gzip", "*", "gzip;q=0", "*;q=0", "gzip;q=0, *", "identity", "deflate, gzip;q=0.5", "gzip;q=bad"}
 	for _, accept := range accepts {

@@ -22,6 +22,10 @@ import (
 const (
 	prometheus3Accept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
 	prometheus2Accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+	// Prometheus 3 with scrape_native_histograms: true, and with scrape_protocols:
+	// [OpenMetricsText2.0.0, PrometheusProto] (src/exposition/negotiate.rs).
+	prometheus3NativeAccept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
+	prometheus3OM2Accept    = "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0.7,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,*/*;q=0.5"
 )
 
 // handlerRegistry holds the metric types expfmt's parsers read in both formats (its OpenMetrics
@@ -179,6 +183,8 @@ func TestHandlerParsedBackInBothFormats(t *testing.T) {
 		{prometheus3Accept, "gzip", FormatOpenMetrics},
 		{prometheus2Accept, "", FormatOpenMetrics},
 		{"application/openmetrics-text", "identity", FormatOpenMetrics},
+		{prometheus3NativeAccept, "gzip", FormatProtobuf},
+		{"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", "", FormatProtobuf},
 	} {
 		t.Run(fmt.Sprintf("%v/%q/%q", c.format, c.accept, c.encoding), func(t *testing.T) {
 			header := map[string]string{"Accept": c.accept, "Accept-Encoding": c.encoding}
@@ -277,13 +283,29 @@ func TestNegotiateFormat(t *testing.T) {
 		"application/openmetrics-text;q=0.1,*/*;q=1",
 		"text/plain,application/openmetrics-text",
 		"application/openmetrics-text;q=0.5,text/plain;version=0.0.4;q=0.5",
-		"application/openmetrics-text;version=2.0.0",
-		"application/openmetrics-text;version=2.0.0,text/plain;q=0.1",
+		"application/openmetrics-text;version=2.0.0;q=0.1,text/plain;q=0.5",
+		"application/vnd.google.protobuf", "application/vnd.google.protobuf;proto=other.Message",
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;q=0",
 		"garbage", ";;;", ",,,", "/", "application/", "/openmetrics-text", "*/openmetrics-text",
 		"application/openmetrics-text;q=abc", "application/openmetrics-text;q=2", "application/openmetrics-text;q=-1",
 		"application/openmetrics-text;q=inf", "application/openmetrics-text;q=NaN", "application/openmetrics-text;q",
 		"application/openmetrics-text;version=\"1.0.0", "application/openmetrics text", "applicätion/openmetrics-text",
 		"\x00\x01",
+	}
+	// The newer formats, only when named.
+	newer := map[string]Format{
+		prometheus3NativeAccept: FormatProtobuf,
+		prometheus3OM2Accept:    FormatOpenMetrics2,
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily":                    FormatProtobuf,
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited": FormatProtobuf,
+		"application/openmetrics-text;version=2.0.0":                                                 FormatOpenMetrics2,
+		"application/openmetrics-text;version=2.0.0,text/plain;q=0.1":                                FormatOpenMetrics2,
+	}
+	for accept, want := range newer {
+		if got := NegotiateFormat(accept); got != want {
+			t.Errorf("%q should give %v, got %v", accept, want, got)
+		}
 	}
 	for _, accept := range openMetrics {
 		if NegotiateFormat(accept) != FormatOpenMetrics {

@@ -11,6 +11,8 @@ import (
 
 // Histogram counts observations (request durations, response sizes) in configurable buckets and
 // keeps their count and sum. Scrapes see a consistent histogram: the +Inf bucket equals the count.
+// With HistogramOpts.NativeHistogramBucketFactor above 1 it keeps native buckets (read back with
+// NativeState), instead of or besides the classic ones.
 //
 // A Histogram is either a family without labels (NewHistogram) or the child of a HistogramVec.
 // Its methods are safe for concurrent use; Observe is lock-free in the library.
@@ -19,8 +21,10 @@ type Histogram struct {
 	child bool
 }
 
-// NewHistogram creates a histogram, not registered anywhere. Unsorted, repeated or NaN buckets
-// are ErrInvalidConfig; an "le" label name is ErrInvalidName.
+// NewHistogram creates a histogram, not registered anywhere: classic buckets, native buckets
+// when opts.NativeHistogramBucketFactor is above 1 (pe_histogram_new_native), or both (see
+// HistogramOpts). Unsorted, repeated or NaN buckets and invalid native options are
+// ErrInvalidConfig; an "le" label name is ErrInvalidName.
 func NewHistogram(opts HistogramOpts) (*Histogram, error) { return newHistogramFamily(opts, nil) }
 
 // MustNewHistogram is NewHistogram that panics on error.
@@ -29,16 +33,38 @@ func MustNewHistogram(opts HistogramOpts) *Histogram { return must(NewHistogram(
 func newHistogramFamily(opts HistogramOpts, labelNames []string) (*Histogram, error) {
 	o := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit}, labelNames)
 	defer o.free()
+	var h *C.struct_pe_histogram
+	// NaN is not "at most 1": it goes to the library, which refuses it.
+	if !(opts.NativeHistogramBucketFactor <= 1) {
+		native := nativeOpts(opts)
+		// Nil or empty buckets: native only (NULL, 0), as in client_golang.
+		if err := pe_histogram_new_native(&o.c, (*C.double)(unsafe.SliceData(opts.Buckets)), C.size_t(len(opts.Buckets)), &native, &h); err != nil {
+			return nil, err
+		}
+		return wrapHistogram(h, false), nil
+	}
 	buckets := opts.Buckets
 	if buckets == nil {
 		buckets = DefBuckets
 	}
-	var h *C.struct_pe_histogram
 	// An empty non-nil slice gives the library's defaults (the same as DefBuckets).
 	if err := pe_histogram_new_opts(&o.c, (*C.double)(unsafe.SliceData(buckets)), C.size_t(len(buckets)), &h); err != nil {
 		return nil, err
 	}
 	return wrapHistogram(h, false), nil
+}
+
+// nativeOpts copies the native options into the C struct, unchanged: the library applies the
+// defaults and checks the values.
+func nativeOpts(opts HistogramOpts) C.struct_pe_native_histogram_opts {
+	var native C.struct_pe_native_histogram_opts
+	native.struct_size = C.size_t(unsafe.Sizeof(native))
+	native.bucket_factor = C.double(opts.NativeHistogramBucketFactor)
+	native.zero_threshold = C.double(opts.NativeHistogramZeroThreshold)
+	native.max_bucket_number = C.uint64_t(opts.NativeHistogramMaxBucketNumber)
+	native.min_reset_duration_seconds = C.double(opts.NativeHistogramMinResetDuration.Seconds())
+	native.max_zero_threshold = C.double(opts.NativeHistogramMaxZeroThreshold)
+	return native
 }
 
 func wrapHistogram(h *C.struct_pe_histogram, child bool) *Histogram {
@@ -122,6 +148,99 @@ func (x *Histogram) Buckets() (upperBounds []float64, cumulativeCounts []uint64)
 			return upperBounds[:n], cumulativeCounts[:n]
 		}
 	}
+}
+
+// NativeHistogramState is the native part of a histogram, as NativeState reads it.
+type NativeHistogramState struct {
+	// Schema is the resolution, -4 to 8: at schema s, bucket k holds the magnitudes in
+	// (2^((k-1)·2^-s), 2^(k·2^-s)] (NativeBucketBounds computes them). It falls when the
+	// bucket limit halves the resolution, and a reset restores it.
+	Schema int32
+	// ZeroThreshold is the width of the zero bucket: observations within ±ZeroThreshold count
+	// in ZeroCount. It grows when the bucket limit widens the zero bucket.
+	ZeroThreshold float64
+	// ZeroCount is the number of observations in the zero bucket.
+	ZeroCount uint64
+	// Positive and Negative are the populated buckets of each sign (Negative for observations
+	// below -ZeroThreshold, by magnitude).
+	Positive, Negative NativeBuckets
+}
+
+// NativeBuckets are the populated native buckets of one sign, in increasing key order: bucket
+// Keys[i] holds Counts[i] observations (not cumulative).
+type NativeBuckets struct {
+	Keys   []int32
+	Counts []uint64
+}
+
+// NativeState reads the native buckets of a histogram made with NativeHistogramBucketFactor
+// above 1 (a family without labels, or the child of a vec), through pe_histogram_native_state
+// and pe_histogram_native_buckets. The keys always belong to Schema: the reads are repeated
+// when the bucket limit changed the schema or the zero bucket in between. Observations made
+// meanwhile by other goroutines may be in one sign's counts and not yet in another's.
+//
+// A histogram without native buckets is ErrInvalidConfig; a vec's family (bind a child) is
+// ErrLabelCount.
+func (x *Histogram) NativeState() (NativeHistogramState, error) {
+	defer runtime.KeepAlive(x)
+	for {
+		var schema C.int32_t
+		var zeroThreshold C.double
+		var zeroCount C.uint64_t
+		var nPositive, nNegative C.size_t
+		if err := pe_histogram_native_state(x.h, &schema, &zeroThreshold, &zeroCount, &nPositive, &nNegative); err != nil {
+			return NativeHistogramState{}, x.closedOr(err)
+		}
+		positive, err := x.nativeBuckets(0, nPositive)
+		if err != nil {
+			return NativeHistogramState{}, err
+		}
+		negative, err := x.nativeBuckets(1, nNegative)
+		if err != nil {
+			return NativeHistogramState{}, err
+		}
+		var schemaAfter C.int32_t
+		var zeroThresholdAfter C.double
+		if err := pe_histogram_native_state(x.h, &schemaAfter, &zeroThresholdAfter, nil, nil, nil); err != nil {
+			return NativeHistogramState{}, x.closedOr(err)
+		}
+		if schemaAfter == schema && zeroThresholdAfter == zeroThreshold {
+			return NativeHistogramState{
+				Schema:        int32(schema),
+				ZeroThreshold: float64(zeroThreshold),
+				ZeroCount:     uint64(zeroCount),
+				Positive:      positive,
+				Negative:      negative,
+			}, nil
+		}
+	}
+}
+
+// nativeBuckets reads the buckets of one sign, starting with room for n.
+func (x *Histogram) nativeBuckets(negative C.int32_t, n C.size_t) (NativeBuckets, error) {
+	for {
+		keys := make([]int32, n)
+		counts := make([]uint64, n)
+		capacity := n
+		if err := pe_histogram_native_buckets(x.h, negative, (*C.int32_t)(unsafe.SliceData(keys)), (*C.uint64_t)(unsafe.SliceData(counts)), capacity, &n); err != nil {
+			return NativeBuckets{}, x.closedOr(err)
+		}
+		if n <= capacity {
+			return NativeBuckets{Keys: keys[:n], Counts: counts[:n]}, nil
+		}
+	}
+}
+
+// NativeBucketBounds returns the bounds of native bucket key at schema (-4 to 8): it holds the
+// magnitudes above lower and up to upper (the last finite bucket ends at math.MaxFloat64, the
+// one above it, where ±Inf observations go, at +Inf). The library computes them; a schema out
+// of range is ErrInvalidValue.
+func NativeBucketBounds(key, schema int32) (lower, upper float64, err error) {
+	var l, u C.double
+	if err := pe_native_bucket_bounds(C.int32_t(key), C.int32_t(schema), &l, &u); err != nil {
+		return 0, 0, err
+	}
+	return float64(l), float64(u), nil
 }
 
 func (x *Histogram) closedOr(err error) error {

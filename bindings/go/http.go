@@ -20,7 +20,8 @@ type HandlerOpts struct {
 
 // Handler returns an http.Handler serving the registry (nil: DefaultRegistry) as a scrape
 // endpoint, to mount in any mux: the format the Accept header asks for (OpenMetrics 1.0 or
-// Prometheus text 0.0.4, see NegotiateFormat), gzipped when Accept-Encoding allows it (see
+// Prometheus text 0.0.4; protobuf or OpenMetrics 2.0 only when named, see NegotiateFormat), with
+// its Format.ContentType, gzipped when Accept-Encoding allows it (see
 // AcceptsGzip), restricted to the families named by name[] query parameters when there are any.
 // The library renders the exposition; GET and HEAD are answered, other methods get 405.
 func Handler(r *Registry) http.Handler { return HandlerFor(r, HandlerOpts{}) }

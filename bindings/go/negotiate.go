@@ -9,7 +9,10 @@ import "C"
 // NegotiateFormat picks the exposition format for an Accept header: OpenMetrics when the header
 // prefers it (q-values honoured, the most specific range deciding each format's q-value, unknown
 // parameters ignored, unknown versions not acceptable), Prometheus text 0.0.4 otherwise, and for
-// an empty or malformed header.
+// an empty or malformed header. FormatProtobuf
+// (application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily, delimited) and
+// FormatOpenMetrics2 (application/openmetrics-text;version=2.0.0) are chosen only when the header
+// names them, never through a wildcard: what Prometheus 3 sends to scrape native histograms.
 func NegotiateFormat(accept string) Format {
 	header := cString(accept)
 	defer free(header)

@@ -40,9 +40,41 @@ type HistogramOpts struct {
 	Name      string
 	Help      string
 	Unit      string
-	// Buckets are the upper bounds, strictly increasing; +Inf is added when missing. Nil gives
-	// DefBuckets. LinearBuckets and ExponentialBuckets make common layouts.
+	// Buckets are the upper bounds of the classic buckets, strictly increasing; +Inf is added
+	// when missing. LinearBuckets and ExponentialBuckets make common layouts. As in client_golang,
+	// nil or empty gives DefBuckets when the histogram has no native buckets, and no classic
+	// buckets when it has: to keep both, set Buckets explicitly.
 	Buckets []float64
+
+	// The native histogram options, with client_golang's names and meaning. The histogram keeps
+	// native (sparse, exponential) buckets when NativeHistogramBucketFactor is above 1, and
+	// every other NativeHistogram option is ignored otherwise. Native buckets are exposed in
+	// FormatProtobuf and FormatOpenMetrics2; the text formats show a native-only histogram as
+	// its _count, _sum and one +Inf bucket. The library checks the options when the histogram
+	// is made (ErrInvalidConfig) and does all the work; see pe_native_histogram_opts in
+	// include/prometheus_emulator.h.
+
+	// NativeHistogramBucketFactor bounds the growth from one native bucket to the next: each
+	// upper bound is at most this factor times its lower bound. The resolution (schema, -4 to 8)
+	// is the coarsest that satisfies it: 1.1 gives schema 3, 2 gives schema 0. At most 1 means
+	// no native buckets; NaN or +Inf is ErrInvalidConfig.
+	NativeHistogramBucketFactor float64
+	// NativeHistogramZeroThreshold is the width of the zero bucket: observations within
+	// ±threshold count there. 0 gives DefNativeHistogramZeroThreshold (2^-128);
+	// NativeHistogramZeroThresholdZero (or any negative value) a threshold of exactly 0.
+	NativeHistogramZeroThreshold float64
+	// NativeHistogramMaxBucketNumber is the most native buckets (positive and negative
+	// together) to keep; 0 is no limit. Past it the histogram resets (when
+	// NativeHistogramMinResetDuration allows), else widens its zero bucket (up to
+	// NativeHistogramMaxZeroThreshold), else halves its resolution.
+	NativeHistogramMaxBucketNumber uint32
+	// NativeHistogramMinResetDuration is how long after its creation or last reset the histogram
+	// may be reset to keep NativeHistogramMaxBucketNumber; 0 never resets. Negative is
+	// ErrInvalidConfig.
+	NativeHistogramMinResetDuration time.Duration
+	// NativeHistogramMaxZeroThreshold is how far the zero bucket may be widened to keep
+	// NativeHistogramMaxBucketNumber; 0 never widens it. Negative is ErrInvalidConfig.
+	NativeHistogramMaxZeroThreshold float64
 }
 
 // SummaryOpts configures NewSummary and NewSummaryVec.
@@ -94,6 +126,13 @@ var (
 )
 
 const (
+	// DefNativeHistogramZeroThreshold is the zero threshold a native histogram gets when
+	// NativeHistogramZeroThreshold is 0: 2^-128, as in client_golang (and the library).
+	DefNativeHistogramZeroThreshold = 2.938735877055719e-39
+	// NativeHistogramZeroThresholdZero, as NativeHistogramZeroThreshold, makes a zero bucket of
+	// width 0: only observations of exactly 0 count there. The same value as client_golang's.
+	NativeHistogramZeroThresholdZero = -1
+
 	// DefMaxAge is the default window of summary quantiles.
 	DefMaxAge = 10 * time.Minute
 	// DefAgeBuckets is the default number of steps the window rotates in.

@@ -17,7 +17,7 @@ type Collector interface {
 	unregisterFrom(r *C.struct_pe_registry) error
 }
 
-// Format is a text exposition format.
+// Format is an exposition format (pe_format).
 type Format int
 
 const (
@@ -25,18 +25,34 @@ const (
 	FormatText Format = C.PE_FORMAT_PROMETHEUS
 	// FormatOpenMetrics is OpenMetrics 1.0 text.
 	FormatOpenMetrics Format = C.PE_FORMAT_OPENMETRICS
+	// FormatOpenMetrics2 is OpenMetrics 2.0 text, experimental: native histograms as composite
+	// values, start times as st@.
+	FormatOpenMetrics2 Format = C.PE_FORMAT_OPENMETRICS_2
+	// FormatProtobuf is binary: length-delimited client_model MetricFamily messages, as
+	// expfmt's protobuf decoder reads them. Its bytes may hold NULs; every writer here takes
+	// the length from the library.
+	FormatProtobuf Format = C.PE_FORMAT_PROTOBUF
 )
 
-// Content types of the formats, as a scrape response states them.
+// Content types of the formats, as a scrape response states them (the library's exporter sends
+// the same).
 const (
-	ContentTypeText        = "text/plain; version=0.0.4; charset=utf-8"
-	ContentTypeOpenMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+	ContentTypeText         = "text/plain; version=0.0.4; charset=utf-8"
+	ContentTypeOpenMetrics  = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+	ContentTypeOpenMetrics2 = "application/openmetrics-text; version=2.0.0; charset=utf-8"
+	ContentTypeProtobuf     = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
 )
 
-// ContentType is the Content-Type header of a response in this format.
+// ContentType is the Content-Type header of a response in this format (text 0.0.4's for an
+// unknown format).
 func (f Format) ContentType() string {
-	if f == FormatOpenMetrics {
+	switch f {
+	case FormatOpenMetrics:
 		return ContentTypeOpenMetrics
+	case FormatOpenMetrics2:
+		return ContentTypeOpenMetrics2
+	case FormatProtobuf:
+		return ContentTypeProtobuf
 	}
 	return ContentTypeText
 }
@@ -47,6 +63,10 @@ func (f Format) String() string {
 		return "text"
 	case FormatOpenMetrics:
 		return "openmetrics"
+	case FormatOpenMetrics2:
+		return "openmetrics2"
+	case FormatProtobuf:
+		return "protobuf"
 	}
 	return "Format(" + itoa(int(f)) + ")"
 }
@@ -132,7 +152,8 @@ func (r *Registry) Unregister(c Collector) bool {
 }
 
 // WriteText collects every collector and writes the exposition in format to w: families sorted by
-// name. The library renders it; the bytes go from its buffer to w without a copy in Go.
+// name. The library renders it; the bytes go from its buffer to w without a copy in Go. For
+// FormatProtobuf they are binary, of the length the library returns.
 func (r *Registry) WriteText(w io.Writer, format Format) error {
 	text, length, err := r.expose(format, nil)
 	if err != nil {

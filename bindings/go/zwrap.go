@@ -66,6 +66,10 @@ package promemu
 #cgo noescape pego_pe_histogram_buckets_labels
 #cgo noescape pego_pe_histogram_remove
 #cgo noescape pego_pe_histogram_clear
+#cgo noescape pego_pe_histogram_new_native
+#cgo noescape pego_pe_histogram_native_state
+#cgo noescape pego_pe_histogram_native_buckets
+#cgo noescape pego_pe_native_bucket_bounds
 #cgo noescape pego_pe_summary_new
 #cgo noescape pego_pe_summary_new_opts
 #cgo noescape pego_pe_summary_labels
@@ -386,6 +390,22 @@ func pe_histogram_remove(histogram *C.struct_pe_histogram, values **C.char, n C.
 
 func pe_histogram_clear(histogram *C.struct_pe_histogram) error {
 	return errorOf(C.pego_pe_histogram_clear(C.uintptr_t(uintptr(unsafe.Pointer(histogram)))))
+}
+
+func pe_histogram_new_native(opts *C.struct_pe_metric_opts, buckets *C.double, n_buckets C.size_t, native *C.struct_pe_native_histogram_opts, out **C.struct_pe_histogram) error {
+	return errorOf(C.pego_pe_histogram_new_native(opts, buckets, n_buckets, native, out))
+}
+
+func pe_histogram_native_state(histogram *C.struct_pe_histogram, schema *C.int32_t, zero_threshold *C.double, zero_count *C.uint64_t, n_positive *C.size_t, n_negative *C.size_t) error {
+	return errorOf(C.pego_pe_histogram_native_state(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), schema, zero_threshold, zero_count, n_positive, n_negative))
+}
+
+func pe_histogram_native_buckets(histogram *C.struct_pe_histogram, negative C.int32_t, keys *C.int32_t, counts *C.uint64_t, capacity C.size_t, n_buckets *C.size_t) error {
+	return errorOf(C.pego_pe_histogram_native_buckets(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), negative, keys, counts, capacity, n_buckets))
+}
+
+func pe_native_bucket_bounds(key C.int32_t, schema C.int32_t, lower *C.double, upper *C.double) error {
+	return errorOf(C.pego_pe_native_bucket_bounds(key, schema, lower, upper))
 }
 
 func pe_summary_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_summary) error {

@@ -340,6 +340,26 @@ static inline pego_error *pego_pe_histogram_clear(uintptr_t histogram) {
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_histogram_new_native(const struct pe_metric_opts *opts, const double *buckets, size_t n_buckets, const struct pe_native_histogram_opts *native, struct pe_histogram **out) {
+    pe_status status = pe_histogram_new_native(opts, buckets, n_buckets, native, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_histogram_native_state(uintptr_t histogram, int32_t *schema, double *zero_threshold, uint64_t *zero_count, size_t *n_positive, size_t *n_negative) {
+    pe_status status = pe_histogram_native_state((const struct pe_histogram *)histogram, schema, zero_threshold, zero_count, n_positive, n_negative);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_histogram_native_buckets(uintptr_t histogram, int32_t negative, int32_t *keys, uint64_t *counts, size_t capacity, size_t *n_buckets) {
+    pe_status status = pe_histogram_native_buckets((const struct pe_histogram *)histogram, negative, keys, counts, capacity, n_buckets);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_native_bucket_bounds(int32_t key, int32_t schema, double *lower, double *upper) {
+    pe_status status = pe_native_bucket_bounds(key, schema, lower, upper);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_summary_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_summary **out) {
     pe_status status = pe_summary_new(name, help, label_names, n_labels, out);
     return status == PE_OK ? NULL : pego_fail(status);

@@ -9,7 +9,8 @@
 //!   module layering), `fuzz` (the mutational fuzz harness);
 //! - the exporter: `exporter`, `exporter_abuse`, `exporter_starvation`, `exporter_soak`,
 //!   `exporter_fd_exhaustion`, `exporter_sigpipe`, `exporter_threads`, `prometheus_server`
-//!   (real Prometheus servers scraping);
+//!   (Prometheus 2.42 scraping), `prometheus3` (Prometheus 3.16 scraping native histograms from
+//!   C, Python and Go programs), `parsers` (Prometheus's own parsers reading every format);
 //! - push: `push` (a real Pushgateway);
 //! - docs: `readme` (the README's examples run).
 
@@ -19,5 +20,7 @@
 pub mod c;
 /// Exporters on free ports, raw HTTP exchanges, promtool.
 pub mod exporter;
+/// Real Prometheus servers (2.42 and 3.16) and their query API.
+pub mod prometheus;
 /// A real Pushgateway per test.
 pub mod push_gateway;

@@ -154,8 +154,13 @@ def _add_histograms(builder, family):
     series = {}
     for sample in family.samples:
         point = series.setdefault(_series_key(sample.labels, "le"),
-                                  {"buckets": [], "sum": math.nan, "count": None, "time": sample})
-        if sample.name == family.name + "_bucket":
+                                  {"buckets": [], "sum": math.nan, "count": None, "time": sample,
+                                   "native": None})
+        # Samples of older prometheus_client releases have no native_histogram field.
+        native = getattr(sample, "native_histogram", None)
+        if native is not None:
+            point["native"] = native
+        elif sample.name == family.name + "_bucket":
             point["buckets"].append((float(sample.labels["le"]), sample.value))
         elif sample.name == family.name + "_sum":
             point["sum"] = float(sample.value)
@@ -163,12 +168,32 @@ def _add_histograms(builder, family):
             point["count"] = sample.value
     for key, point in series.items():
         names, values, count = _pairs(dict(key))
+        if point["native"] is not None:
+            _without_native_buckets(family, point)
         buckets = point["buckets"]
         bounds = (c_double * len(buckets))(*[bound for bound, _ in buckets])
         counts = (c_uint64 * len(buckets))(*[int(value) for _, value in buckets])
         total = point["count"] if point["count"] is not None else (buckets[-1][1] if buckets else 0)
         lib.pe_collect_histogram(builder, names, values, count, bounds, counts, len(buckets),
                                  point["sum"], int(total), _timestamp(point["time"]))
+
+
+def _without_native_buckets(family, point):
+    """Makes do without the native buckets of a series given as a native histogram sample,
+    which the library cannot take from a custom collector: the series keeps its classic
+    buckets, count and sum, and a native-only series a single +Inf bucket (as the library
+    shows its own native-only histograms in the text formats)."""
+    warnings.warn(
+        "prometheus_emulator cannot take native histogram buckets from a custom collector: "
+        f"{family.name} is exposed with its classic buckets, count and sum only",
+        RuntimeWarning, stacklevel=2)
+    native = point["native"]
+    if point["count"] is None:
+        point["count"] = native.count_value
+    if math.isnan(point["sum"]):
+        point["sum"] = float(native.sum_value)
+    if not point["buckets"]:
+        point["buckets"].append((math.inf, point["count"]))
 
 
 def _add_summaries(builder, family):

@@ -26,8 +26,8 @@ import math
 import os
 import re
 from ctypes import (
-    CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_size_t, c_uint16,
-    c_uint32, c_uint64, c_void_p,
+    CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_int32, c_size_t,
+    c_uint16, c_uint32, c_uint64, c_void_p,
 )
 
 __all__ = ["lib", "error", "encode", "str_array", "take_string", "PE_OK"]
@@ -50,6 +50,8 @@ PE_ERR_HTTP = 12
 # pe_format values.
 PE_FORMAT_PROMETHEUS = 0
 PE_FORMAT_OPENMETRICS = 1
+PE_FORMAT_OPENMETRICS_2 = 2
+PE_FORMAT_PROTOBUF = 3  # binary: take the length from the call, the bytes may hold NULs
 
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
@@ -98,6 +100,19 @@ class pe_metric_opts(Structure):
         ("unit", c_char_p),
         ("label_names", POINTER(c_char_p)),
         ("n_label_names", c_size_t),
+    ]
+
+
+class pe_native_histogram_opts(Structure):
+    """``struct pe_native_histogram_opts``: how a histogram keeps native buckets (0: default)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("bucket_factor", c_double),
+        ("zero_threshold", c_double),
+        ("max_bucket_number", c_uint64),
+        ("min_reset_duration_seconds", c_double),
+        ("max_zero_threshold", c_double),
     ]
 
 
@@ -154,6 +169,7 @@ _pd = POINTER(c_double)
 _n = c_size_t
 _pn = POINTER(c_size_t)
 _u64 = POINTER(c_uint64)
+_pi32 = POINTER(c_int32)
 _b = c_bool
 _pb = POINTER(c_bool)
 
@@ -235,6 +251,12 @@ _FUNCTIONS = {
     "pe_histogram_clear": (HOLD, c_int, (_p,)),
     "pe_linear_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
     "pe_exponential_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
+    # native histogram
+    "pe_histogram_new_native": (
+        HOLD, c_int, (POINTER(pe_metric_opts), _pd, _n, POINTER(pe_native_histogram_opts), _pp)),
+    "pe_histogram_native_state": (HOLD, c_int, (_p, _pi32, _pd, _u64, _pn, _pn)),
+    "pe_histogram_native_buckets": (HOLD, c_int, (_p, c_int32, _pi32, _u64, _n, _pn)),
+    "pe_native_bucket_bounds": (HOLD, c_int, (c_int32, c_int32, _pd, _pd)),
     # summary
     "pe_summary_new_opts": (
         HOLD, c_int, (POINTER(pe_metric_opts), _pd, _pd, _n, _d, c_uint32, _pp)),

@@ -1,8 +1,9 @@
 """Exposition and transport: text output, HTTP servers, and the Pushgateway.
 
 * ``generate_latest(registry)`` renders a registry in the Prometheus text format 0.0.4 (the
-  OpenMetrics variant is ``prometheus_emulator.openmetrics.exposition.generate_latest``). The
-  library renders: one call, whatever the registry's size.
+  OpenMetrics variants are ``prometheus_emulator.openmetrics.exposition.generate_latest``), and
+  ``generate_protobuf(registry)`` in the binary protobuf format, which carries native histograms.
+  The library renders: one call, whatever the registry's size.
 * ``start_http_server(port)`` starts the library's HTTP exporter (its own threads; content
   negotiation, gzip and ``name[]`` filtering included). ``start_http_server(port, registry)``
   serves another registry, as the seed document does. ``make_wsgi_app`` and ``start_wsgi_server``
@@ -23,6 +24,7 @@ import ssl
 import sys
 import threading
 from contextlib import closing
+from functools import partial
 from ctypes import byref, c_int, c_uint16, c_void_p, sizeof
 from http.server import BaseHTTPRequestHandler
 from socketserver import ThreadingMixIn
@@ -36,7 +38,8 @@ from .openmetrics import exposition as openmetrics
 from .registry import REGISTRY, CollectorRegistry, expose
 
 __all__ = [
-    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "generate_latest", "choose_encoder",
+    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "CONTENT_TYPE_PROTOBUF", "generate_latest",
+    "generate_protobuf", "choose_encoder",
     "gzip_accepted", "make_wsgi_app", "MetricsHandler", "start_http_server", "start_wsgi_server",
     "MetricsServer", "write_to_textfile", "push_to_gateway", "pushadd_to_gateway",
     "delete_from_gateway", "instance_ip_grouping_key", "default_handler", "basic_auth_handler",
@@ -46,6 +49,9 @@ __all__ = [
 CONTENT_TYPE_PLAIN_0_0_4 = "text/plain; version=0.0.4; charset=utf-8"
 """Content type of the Prometheus text format, which ``generate_latest`` produces."""
 CONTENT_TYPE_LATEST = CONTENT_TYPE_PLAIN_0_0_4
+CONTENT_TYPE_PROTOBUF = ("application/vnd.google.protobuf; "
+                         "proto=io.prometheus.client.MetricFamily; encoding=delimited")
+"""Content type of the protobuf format, which ``generate_protobuf`` produces."""
 
 
 def generate_latest(registry=REGISTRY, escaping=None):
@@ -56,6 +62,12 @@ def generate_latest(registry=REGISTRY, escaping=None):
     return expose(registry, _lib.PE_FORMAT_PROMETHEUS)
 
 
+def generate_protobuf(registry=REGISTRY):
+    """The registry (or any collector) as length-delimited protobuf ``MetricFamily`` messages
+    (``io.prometheus.client``), as bytes: what Prometheus scrapes native histograms in."""
+    return expose(registry, _lib.PE_FORMAT_PROTOBUF)
+
+
 def _negotiate(accept_header):
     """The library's choice of format for an ``Accept`` header: PE_FORMAT_* code."""
     code = c_int()
@@ -63,11 +75,22 @@ def _negotiate(accept_header):
     return code.value
 
 
+# What answers a scrape in each format the library negotiates: (generate function, content type).
+_ENCODERS = {
+    _lib.PE_FORMAT_PROMETHEUS: (generate_latest, CONTENT_TYPE_LATEST),
+    _lib.PE_FORMAT_OPENMETRICS: (openmetrics.generate_latest, openmetrics.CONTENT_TYPE_LATEST),
+    _lib.PE_FORMAT_OPENMETRICS_2: (partial(openmetrics.generate_latest, version="2.0.0"),
+                                   openmetrics.CONTENT_TYPE_LATEST_2_0),
+    _lib.PE_FORMAT_PROTOBUF: (generate_protobuf, CONTENT_TYPE_PROTOBUF),
+}
+
+
 def choose_encoder(accept_header):
-    """``(generate function, content type)`` for an ``Accept`` header, as the library negotiates."""
-    if _negotiate(accept_header) == _lib.PE_FORMAT_OPENMETRICS:
-        return openmetrics.generate_latest, openmetrics.CONTENT_TYPE_LATEST
-    return generate_latest, CONTENT_TYPE_LATEST
+    """``(generate function, content type)`` for an ``Accept`` header, as the library negotiates.
+
+    OpenMetrics 2.0 and protobuf are chosen only for a header that names them exactly.
+    """
+    return _ENCODERS[_negotiate(accept_header)]
 
 
 def gzip_accepted(accept_encoding_header):
@@ -81,8 +104,7 @@ def gzip_accepted(accept_encoding_header):
 def _bake_output(registry, accept_header, accept_encoding_header, params, disable_compression):
     """Status, headers and body answering a scrape."""
     code = _negotiate(accept_header)
-    content_type = (openmetrics.CONTENT_TYPE_LATEST if code == _lib.PE_FORMAT_OPENMETRICS
-                    else CONTENT_TYPE_LATEST)
+    content_type = _ENCODERS[code][1]
     names = params.get("name[]")
     output = expose(registry, code, names)
     headers = [("Content-Type", content_type)]

@@ -17,8 +17,10 @@ arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series
 pre-bound library function with a prebuilt handle, and raise only when the library refuses.
 """
 
+import datetime
+import operator
 import time
-from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
 
 from . import _bridge, _lib, _snapshot
 from ._lib import lib
@@ -597,6 +599,37 @@ def _buckets_of(handle, values):
     return tuple(bounds), tuple(counts)
 
 
+def _native_options(bucket_factor, zero_threshold, max_bucket_number, min_reset_duration,
+                    max_zero_threshold):
+    """The ``pe_native_histogram_opts`` of Histogram's native options; None for a classic one."""
+    if bucket_factor is None:
+        if (zero_threshold is not None or max_bucket_number or min_reset_duration
+                or max_zero_threshold):
+            raise ValueError("native histogram options need native_histogram_bucket_factor")
+        return None
+    max_bucket_number = operator.index(max_bucket_number)
+    if max_bucket_number < 0:
+        raise ValueError(
+            f"native_histogram_max_bucket_number must not be negative, not {max_bucket_number}")
+    if isinstance(min_reset_duration, datetime.timedelta):
+        min_reset_duration = min_reset_duration.total_seconds()
+    # The library reads a zero threshold of 0 as its default and a negative one as exactly zero.
+    if zero_threshold is None:
+        zero_threshold = 0.0
+    else:
+        zero_threshold = float(zero_threshold)
+        if zero_threshold == 0:
+            zero_threshold = -1.0
+    return _lib.pe_native_histogram_opts(
+        struct_size=sizeof(_lib.pe_native_histogram_opts),
+        bucket_factor=float(bucket_factor),
+        zero_threshold=zero_threshold,
+        max_bucket_number=max_bucket_number,
+        min_reset_duration_seconds=float(min_reset_duration),
+        max_zero_threshold=float(max_zero_threshold),
+    )
+
+
 class Histogram(MetricWrapperBase):
     """A histogram: observations counted in buckets, with their count and sum.
 
@@ -606,7 +639,24 @@ class Histogram(MetricWrapperBase):
             handle()
 
     ``buckets`` are upper bounds in increasing order (``+Inf`` is added); the default is
-    ``Histogram.DEFAULT_BUCKETS``, from the library.
+    ``Histogram.DEFAULT_BUCKETS``, from the library (none for a native histogram).
+
+    A ``native_histogram_bucket_factor`` (above 1) also keeps native (exponential) buckets, as
+    client_golang's ``NativeHistogramBucketFactor`` does: each bucket's upper bound is at most
+    that factor times its lower bound. Without ``buckets`` the histogram is native only; with
+    them it has both kinds. Protobuf and OpenMetrics 2.0 carry the native buckets; the text
+    formats 0.0.4 and OpenMetrics 1.0 show a native-only histogram as its count, its sum and a
+    single ``+Inf`` bucket. The other native options are client_golang's too:
+
+    * ``native_histogram_zero_threshold``: observations within this distance of zero count in
+      the zero bucket; None is the library's default (2**-128), 0 a threshold of exactly zero.
+    * ``native_histogram_max_bucket_number``: the most native buckets to keep (0: no limit).
+      Past it the histogram resets, widens its zero bucket or halves its resolution, as allowed
+      by the next two options.
+    * ``native_histogram_min_reset_duration``: how long after a reset the histogram may be reset
+      again to keep the limit, in seconds or as a ``datetime.timedelta`` (0: never reset).
+    * ``native_histogram_max_zero_threshold``: how far the zero bucket may be widened to keep
+      the limit (0: never widen it).
     """
 
     __slots__ = ()
@@ -615,14 +665,28 @@ class Histogram(MetricWrapperBase):
     DEFAULT_BUCKETS = _default_buckets()
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-                 registry=REGISTRY, buckets=DEFAULT_BUCKETS, *, labels=None):
+                 registry=REGISTRY, buckets=None, *, labels=None,
+                 native_histogram_bucket_factor=None, native_histogram_zero_threshold=None,
+                 native_histogram_max_bucket_number=0, native_histogram_min_reset_duration=0,
+                 native_histogram_max_zero_threshold=0):
+        native = _native_options(
+            native_histogram_bucket_factor, native_histogram_zero_threshold,
+            native_histogram_max_bucket_number, native_histogram_min_reset_duration,
+            native_histogram_max_zero_threshold)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, buckets=buckets)
+                         labels=labels, buckets=buckets, native=native)
 
-    def _create(self, options, out, buckets):
-        bounds = [float(bound) for bound in buckets]
+    def _create(self, options, out, buckets, native):
+        if native is None:
+            bounds = self.DEFAULT_BUCKETS if buckets is None else buckets
+        else:
+            bounds = () if buckets is None else buckets
+        bounds = [float(bound) for bound in bounds]
         array = (c_double * len(bounds))(*bounds)
-        lib.pe_histogram_new_opts(options, array, len(bounds), byref(out))
+        if native is None:
+            lib.pe_histogram_new_opts(options, array, len(bounds), byref(out))
+        else:
+            lib.pe_histogram_new_native(options, array, len(bounds), byref(native), byref(out))
 
     def observe(self, amount, exemplar=None, **labels):
         """Records one observation, optionally with an exemplar (a dict of labels)."""

@@ -4,9 +4,9 @@ These mirror ``prometheus_client.samples`` field for field, so code that unpacks
 samples works unchanged.
 """
 
-from typing import Dict, NamedTuple, Optional, Union
+from typing import Dict, NamedTuple, Optional, Sequence, Union
 
-__all__ = ["Timestamp", "Exemplar", "Sample"]
+__all__ = ["Timestamp", "BucketSpan", "Exemplar", "NativeHistogram", "Sample"]
 
 
 class Timestamp:
@@ -44,12 +44,36 @@ class Timestamp:
         return (self.sec, self.nsec) > (other.sec, other.nsec)
 
 
+class BucketSpan(NamedTuple):
+    """A run of ``length`` neighbouring native buckets, ``offset`` keys after the previous run."""
+
+    offset: int
+    length: int
+
+
 class Exemplar(NamedTuple):
     """An exemplar: labels (a trace ID, say), the observed value and when it was seen."""
 
     labels: Dict[str, str]
     value: float
     timestamp: Optional[Union[float, Timestamp]] = None
+
+
+class NativeHistogram(NamedTuple):
+    """The value of a native histogram sample: count, sum, schema, zero bucket, and the
+    populated buckets of each sign as spans and count deltas (each bucket's count minus the
+    previous one's). Experimental, as in prometheus_client."""
+
+    count_value: float
+    sum_value: float
+    schema: int
+    zero_threshold: float
+    zero_count: float
+    pos_spans: Optional[Sequence[BucketSpan]] = None
+    neg_spans: Optional[Sequence[BucketSpan]] = None
+    pos_deltas: Optional[Sequence[int]] = None
+    neg_deltas: Optional[Sequence[int]] = None
+    nh_exemplars: Optional[Sequence[Exemplar]] = None
 
 
 class Sample(NamedTuple):
@@ -60,4 +84,4 @@ class Sample(NamedTuple):
     value: float
     timestamp: Optional[Union[float, Timestamp]] = None
     exemplar: Optional[Exemplar] = None
-    native_histogram: None = None
+    native_histogram: Optional[NativeHistogram] = None

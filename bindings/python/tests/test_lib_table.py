@@ -7,8 +7,8 @@ test does for Go."""
 import ctypes
 import re
 from ctypes import (
-    POINTER, c_bool, c_char_p, c_double, c_int, c_size_t, c_uint, c_uint16, c_uint32, c_uint64,
-    c_void_p,
+    POINTER, c_bool, c_char_p, c_double, c_int, c_int32, c_size_t, c_uint, c_uint16, c_uint32,
+    c_uint64, c_void_p,
 )
 from pathlib import Path
 
@@ -37,6 +37,8 @@ SIMPLE = {
     "const double *": {POINTER(c_double)},
     "size_t": {c_size_t},
     "size_t *": {POINTER(c_size_t)},
+    "int32_t": {c_int32},
+    "int32_t *": {POINTER(c_int32)},
     "uint16_t *": {POINTER(c_uint16)},
     "uint32_t": {c_uint32},
     "uint64_t": {c_uint64},

@@ -1,23 +1,48 @@
-"""The OpenMetrics 1.0 text exposition, rendered by the library.
+"""The OpenMetrics text exposition, rendered by the library.
 
 As ``prometheus_client.openmetrics.exposition``: ``generate_latest(registry)`` returns the
-registry in OpenMetrics text (``_created`` samples, units, exemplars, ``# EOF``) as UTF-8 bytes,
-served with ``CONTENT_TYPE_LATEST``.
+registry in OpenMetrics 1.0 text (``_created`` samples, units, exemplars, ``# EOF``) as UTF-8 bytes,
+served with ``CONTENT_TYPE_LATEST``. ``generate_latest(registry, version="2.0.0")`` returns
+OpenMetrics 2.0 text (experimental: native histograms as composite values, start times as
+``st@``), served with ``CONTENT_TYPE_LATEST_2_0``.
 """
 
 from .. import _lib
 from ..registry import REGISTRY, expose
 
-__all__ = ["CONTENT_TYPE_LATEST", "generate_latest"]
+__all__ = [
+    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_LATEST_2_0", "ALLOWUTF8", "UNDERSCORES", "DOTS",
+    "VALUES", "generate_latest",
+]
 
 CONTENT_TYPE_LATEST = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 """Content type of the OpenMetrics 1.0 text format."""
+CONTENT_TYPE_LATEST_2_0 = "application/openmetrics-text; version=2.0.0; charset=utf-8"
+"""Content type of the OpenMetrics 2.0 text format."""
+
+# prometheus_client's names of the escaping schemes, accepted by generate_latest.
+ALLOWUTF8 = "allow-utf-8"
+UNDERSCORES = "underscores"
+DOTS = "dots"
+VALUES = "values"
 
 
-def generate_latest(registry=REGISTRY, escaping=None, version=None):
-    """The registry (or any collector) in OpenMetrics 1.0 text, as UTF-8 bytes.
+def generate_latest(registry=REGISTRY, escaping=UNDERSCORES, version="1.0.0"):
+    """The registry (or any collector) in OpenMetrics text, as UTF-8 bytes.
 
-    ``escaping`` and ``version`` are accepted for compatibility: the output is OpenMetrics 1.0
-    with classic names.
+    ``version`` is the OpenMetrics version: "1.0.0" (the default) or "2.0.0". ``escaping`` is
+    accepted for compatibility: names are always the classic ones.
     """
-    return expose(registry, _lib.PE_FORMAT_OPENMETRICS)
+    return expose(registry, _format(version))
+
+
+def _format(version):
+    """The library's format code for an OpenMetrics version string."""
+    if version is None:
+        return _lib.PE_FORMAT_OPENMETRICS
+    major = str(version).split(".", 1)[0]
+    if major in ("0", "1"):  # 0.0.1 is the draft of 1.0.0, as scrapers still name it
+        return _lib.PE_FORMAT_OPENMETRICS
+    if major == "2":
+        return _lib.PE_FORMAT_OPENMETRICS_2
+    raise ValueError(f"unsupported OpenMetrics version {version!r} (1.0.0 or 2.0.0)")
