@@ -34,6 +34,8 @@ ROWS = {
     "CounterAdd": ("counter Add(0.5)", "ns", PER_CALL_BAR, ""),
     "GaugeSet": ("gauge Set(v)", "ns", PER_CALL_BAR, ""),
     "HistogramObserve": ("histogram Observe(v), default buckets", "ns", PER_CALL_BAR, ""),
+    "NativeHistogramObserve": ("native histogram Observe(v), factor 1.1, native buckets only", "ns",
+                               PER_CALL_BAR, ""),
     "SummaryObserve": ("summary Observe(v), 3 objectives", "ns", PER_CALL_BAR, ""),
     "BoundChildInc": ("bound child Inc()", "ns", PER_CALL_BAR, ""),
     "LabelledInc": ("labelled lookup + inc, WithLabelValues(2 values).Inc()", "ns",
@@ -47,6 +49,8 @@ ROWS = {
     "Expose10k/openmetrics": ("collect + encode 10k series, OpenMetrics", "ms", EXPOSITION_BAR,
                               "client_golang: Gather + expfmt; promemu also writes the _created "
                               "samples, client_golang none"),
+    "Expose10k/protobuf": ("collect + encode 10k series, protobuf (delimited)", "ms",
+                           EXPOSITION_BAR, "client_golang: Gather + expfmt"),
     "Gather10k": ("Gather 10k series into structured families", "ms", None,
                   "promemu: MetricFamily values built from the library's snapshot; "
                   "client_golang: dto.MetricFamily"),

@@ -23,10 +23,14 @@
 // Keep the child (get := requests.WithLabelValues("GET", "200")) for the hottest paths.
 //
 // Metrics are registered in a Registry (NewRegistry, or DefaultRegistry through the package-level
-// Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4
-// or OpenMetrics 1.0, Gather as structured families and samples, Handler as an http.Handler for
-// any mux, StartServer as the library's own HTTP exporter on its own threads. A Pusher sends a
-// registry to a Pushgateway.
+// Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4,
+// OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,
+// Handler as an http.Handler for any mux, StartServer as the library's own HTTP exporter on its
+// own threads. A Pusher sends a registry to a Pushgateway.
+//
+// Histograms keep native buckets with client_golang's options
+// (HistogramOpts.NativeHistogramBucketFactor above 1, and the other NativeHistogram... fields);
+// Histogram.NativeState reads them back, and protobuf and OpenMetrics 2.0 expose them.
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/prometheus-emulator/promemu"
 )
@@ -45,6 +46,36 @@ func ExampleNewHistogram() {
 	bounds, counts := latency.Buckets()
 	fmt.Println(bounds, counts, latency.Count(), latency.Sum())
 	// Output: [0.01 0.1 1 +Inf] [0 1 1 2] 2 3.05
+}
+
+func ExampleHistogram_NativeState() {
+	registry := promemu.NewRegistry()
+	latency := promemu.MustNewHistogram(promemu.HistogramOpts{
+		Name: "request_duration", Help: "Request duration.", Unit: "seconds",
+		// Native buckets only (no Buckets given), each at most 1.1 times as wide as the last:
+		// schema 3. At most 160 buckets; past that, reset if the last reset is an hour ago.
+		NativeHistogramBucketFactor:     1.1,
+		NativeHistogramMaxBucketNumber:  160,
+		NativeHistogramMinResetDuration: time.Hour,
+	})
+	registry.MustRegister(latency)
+	for _, v := range []float64{0.5, 1, 2, 2, 3} {
+		latency.Observe(v)
+	}
+
+	state, _ := latency.NativeState()
+	fmt.Println(state.Schema, state.Positive.Keys, state.Positive.Counts)
+	lower, upper, _ := promemu.NativeBucketBounds(13, state.Schema)
+	fmt.Printf("bucket 13: (%.4f, %.4f]\n", lower, upper)
+
+	// Prometheus 3 with scrape_native_histograms: true asks for protobuf, which promemu.Handler
+	// and StartServer then serve; Expose and WriteText render it too.
+	body, _ := registry.Expose(promemu.FormatProtobuf)
+	fmt.Println(len(body) > 0)
+	// Output:
+	// 3 [-8 0 8 13] [1 1 2 1]
+	// bucket 13: (2.8284, 3.0844]
+	// true
 }
 
 func ExampleRegistry_Gather() {

@@ -123,8 +123,8 @@ func run(contentType string, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("textparse: %w", err)
 	}
 	result := map[string]any{"entries": entries}
-	if expfmt.NewFormat(expfmt.TypeProtoDelim) == expfmt.Format(contentType) {
-		families, err := decode(body)
+	if format := expfmt.Format(contentType); format.FormatType() == expfmt.TypeProtoDelim {
+		families, err := decode(body, format)
 		if err != nil {
 			return fmt.Errorf("expfmt: %w", err)
 		}
@@ -199,8 +199,8 @@ func parse(body []byte, contentType string) ([]entry, error) {
 }
 
 // decode reads the body with expfmt's protobuf decoder.
-func decode(body []byte) ([]familyJSON, error) {
-	decoder := expfmt.NewDecoder(bytes.NewReader(body), expfmt.NewFormat(expfmt.TypeProtoDelim))
+func decode(body []byte, format expfmt.Format) ([]familyJSON, error) {
+	decoder := expfmt.NewDecoder(bytes.NewReader(body), format)
 	families := []familyJSON{}
 	for {
 		var mf dto.MetricFamily

@@ -24,8 +24,8 @@ import ssl
 import sys
 import threading
 from contextlib import closing
-from functools import partial
 from ctypes import byref, c_int, c_uint16, c_void_p, sizeof
+from functools import partial
 from http.server import BaseHTTPRequestHandler
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs, quote_plus, urlparse
