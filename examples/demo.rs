@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use prometheus_emulator::exposition::{Format, encode};
+use prometheus_emulator::exposition::{Format, encode_text};
 use prometheus_emulator::{
     CounterFamily, GaugeFamily, HistogramConfig, HistogramFamily, InfoFamily, Opts, Registry,
     StateSetConfig, StateSetFamily, SummaryFamily,
@@ -89,10 +89,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let families = registry.gather();
     println!("=== Prometheus text format 0.0.4 ===");
-    print!("{}", encode(&families, Format::Prometheus));
+    print!("{}", encode_text(&families, Format::Prometheus));
     println!();
     println!("=== OpenMetrics 1.0 ===");
-    print!("{}", encode(&families, Format::OpenMetrics));
+    print!("{}", encode_text(&families, Format::OpenMetrics));
     println!();
     println!("=== Metrics summary ===");
     println!(

@@ -34,7 +34,7 @@ fn main() {
     }
     let runs = 300;
     for format in [Format::Prometheus, Format::OpenMetrics] {
-        let mut out = String::new();
+        let mut out: Vec<u8> = Vec::new();
         let mut reused = Vec::with_capacity(runs);
         let mut fresh = Vec::with_capacity(runs);
         let mut gathered = Vec::with_capacity(runs);
