@@ -56,7 +56,14 @@ fn optional(function: &str, param: &str) -> bool {
         "help" | "unit" | "registry" | "user_data" | "free_user_data"
     ) || matches!(
         (function, param),
-        ("pe_histogram_new" | "pe_histogram_new_opts", "buckets")
+        (
+            "pe_histogram_new" | "pe_histogram_new_opts" | "pe_histogram_new_native",
+            "buckets"
+        ) | (
+            "pe_histogram_native_state",
+            "schema" | "zero_threshold" | "zero_count" | "n_positive" | "n_negative"
+        ) | ("pe_histogram_native_buckets", "keys" | "counts")
+            | ("pe_native_bucket_bounds", "lower" | "upper")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
             | ("pe_negotiate_format", "accept")
             | ("pe_accepts_gzip", "accept_encoding")
@@ -98,6 +105,8 @@ enum Param {
     Opts,
     /// `const pe_exporter_options *`.
     ExporterOpts,
+    /// `const pe_native_histogram_opts *`.
+    NativeOpts,
     /// `const pe_push_options *`.
     PushOptions,
     /// `void *`.
@@ -152,13 +161,16 @@ fn classify(ty: &str, function: &str) -> Param {
         "char *" => Param::OwnedStr,
         "const pe_metric_opts *" => Param::Opts,
         "const pe_exporter_options *" => Param::ExporterOpts,
+        "const pe_native_histogram_opts *" => Param::NativeOpts,
         "const pe_push_options *" => Param::PushOptions,
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
-        "double" | "size_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format" | "pe_metric_type"
-        | "pe_status" => Param::Scalar(ty),
-        "double *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *" | "pe_metric_type *"
-        | "pe_format *" => Param::OutScalar(ty.trim_end_matches(" *").to_string()),
+        "double" | "size_t" | "int32_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format"
+        | "pe_metric_type" | "pe_status" => Param::Scalar(ty),
+        "double *" | "int32_t *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *"
+        | "pe_metric_type *" | "pe_format *" => {
+            Param::OutScalar(ty.trim_end_matches(" *").to_string())
+        }
         // A borrowed array out (`pe_snapshot_families`).
         "const pe_snapshot_family **" => Param::OutScalar("const pe_snapshot_family *".into()),
         "const double *" | "const uint64_t *" | "const bool *" => Param::InArray(
@@ -272,13 +284,14 @@ fn baseline(
         Param::InArray(t) => format!("in_{}", t.trim_end_matches("_t")),
         Param::Opts => "&opts".into(),
         Param::ExporterOpts => "&exporter_opts".into(),
+        Param::NativeOpts => "&native_opts".into(),
         Param::PushOptions => "&push_options".into(),
         Param::UserData => "NULL".into(),
         Param::Callback(t) => format!("sweep_{}", t.trim_start_matches("pe_")),
         Param::Scalar(t) => match t.as_str() {
             "double" => "1.0".into(),
             "size_t" | "uint64_t" => "1".into(),
-            "uint32_t" => "0".into(),
+            "uint32_t" | "int32_t" => "0".into(),
             "bool" => "false".into(),
             "pe_format" => "PE_FORMAT_PROMETHEUS".into(),
             "pe_metric_type" => "PE_METRIC_GAUGE".into(),
@@ -456,6 +469,7 @@ static const uint64_t in_uint64[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 static const bool in_bool[16] = {true};
 static pe_metric_opts opts;
 static pe_exporter_options exporter_opts;
+static pe_native_histogram_opts native_opts;
 static pe_push_options push_options;
 static int calls, failures;
 
@@ -556,6 +570,8 @@ fn every_function_survives_null_and_bad_handles() {
     const char *states[] = {"a", "b"};
     opts.struct_size = sizeof opts;
     opts.name = "sweep_opts";
+    native_opts.struct_size = sizeof native_opts;
+    native_opts.bucket_factor = 2;
     exporter_opts.struct_size = sizeof exporter_opts;
     exporter_opts.address = "127.0.0.1:0";
     push_options.struct_size = sizeof push_options;
