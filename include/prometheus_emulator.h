@@ -1332,7 +1332,8 @@ enum pe_status pe_histogram_sum_labels(const struct pe_histogram *histogram,
 /**
  * Reads the buckets: the upper bounds (the last is `+Inf`) and the cumulative count of each
  * (observations `<=` the bound; the last equals the count), for a bound child or summed over all
- * children of a family.
+ * children of a family. A native-only histogram has no classic buckets: `*n_buckets` is 0 (its
+ * count is `pe_histogram_count()`'s, its buckets `pe_histogram_native_buckets()`').
  *
  * `*n_buckets` receives the number of buckets. The first `min(capacity, *n_buckets)` entries of
  * `upper_bounds` and of `cumulative_counts` are written; either array may be NULL when not wanted

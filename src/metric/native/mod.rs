@@ -228,6 +228,9 @@ pub(crate) struct Native {
     control: Mutex<Control>,
     /// Set while `Control::reset_at` is: writers then look at the clock.
     reset_scheduled: AtomicBool,
+    /// Set while a reduction left more buckets than the limit: every observation then tries
+    /// again, as client_golang's do, not only those that create a bucket.
+    over_limit: AtomicBool,
     exemplars: NativeExemplars,
 }
 
@@ -259,6 +262,7 @@ impl Native {
                 reset_at: None,
             }),
             reset_scheduled: AtomicBool::new(false),
+            over_limit: AtomicBool::new(false),
             exemplars: NativeExemplars::default(),
         }
     }
@@ -270,7 +274,8 @@ impl Native {
         if self.reset_scheduled.load(Ordering::Relaxed) {
             self.reset_if_due(created);
         }
-        if self.record(value, classic_index) && self.max_buckets > 0 {
+        let created_bucket = self.record(value, classic_index);
+        if (created_bucket || self.over_limit.load(Ordering::Relaxed)) && self.max_buckets > 0 {
             self.limit_buckets(value, classic_index, created);
         }
     }
@@ -373,8 +378,8 @@ impl Native {
     #[cold]
     fn limit_buckets(&self, value: f64, classic_index: usize, created: &AtomicF64) {
         let mut control = self.control.lock();
-        let hot = self.hot();
-        if hot.positive.populated() + hot.negative.populated() <= self.max_buckets {
+        if !self.over_the_limit() {
+            self.over_limit.store(false, Ordering::Relaxed);
             return;
         }
         let now = Instant::now();
@@ -385,6 +390,7 @@ impl Native {
             self.reset(&mut control, created);
             // The observation that crossed the limit starts the new period.
             self.record(value, classic_index);
+            self.over_limit.store(false, Ordering::Relaxed);
             return;
         }
         if !self.min_reset.is_zero() && control.reset_at.is_none() {
@@ -394,6 +400,14 @@ impl Native {
         if !self.widen_zero_bucket(&control) {
             self.halve_resolution(&control);
         }
+        self.over_limit
+            .store(self.over_the_limit(), Ordering::Relaxed);
+    }
+
+    /// Whether the hot half holds more buckets than the limit (under the lock).
+    fn over_the_limit(&self) -> bool {
+        let hot = self.hot();
+        hot.positive.populated() + hot.negative.populated() > self.max_buckets
     }
 
     /// Moves the bucket closest to zero into the zero bucket, if the wider threshold (that

@@ -263,3 +263,21 @@ fn collections_during_writes_are_never_torn() {
     assert_eq!(b.total(), 300_000);
     assert!(positive(&b).len() + negative(&b).len() <= 20 + 3);
 }
+
+#[test]
+fn a_histogram_left_over_the_limit_reduces_again_on_any_observation() {
+    let mut config = NativeConfig::new(2.0).unwrap();
+    config.max_bucket_number = 1;
+    config.max_zero_threshold = 0.0;
+    let h = with(config);
+    // Keys 0 and 1 at schema 0: (0.5, 1] and (1, 2]; 1.0 sits on a boundary at every schema,
+    // so halving never merges them and the histogram stays over the limit.
+    h.observe(1.0).unwrap();
+    h.observe(2.0).unwrap();
+    let first = h.native_buckets().unwrap().schema;
+    assert_eq!(first, -1);
+    // Into an existing bucket: client_golang reduces again, and so do we.
+    h.observe(1.0).unwrap();
+    assert_eq!(h.native_buckets().unwrap().schema, -2);
+    assert_eq!(h.count(), 3);
+}
