@@ -34,10 +34,8 @@ pub fn key_of(value: f64, schema: i32) -> i32 {
     let (fraction, exponent) = frexp(magnitude);
     let key = if schema > 0 {
         let shift = (SCHEMA_MAX - schema) as u32;
-        let count = 1usize << schema;
-        // The fractions of schema `s` are every 2^(8-s)-th of schema 8's.
-        let below = partition_point(count, |i| FRACTIONS[i << shift] < fraction);
-        below as i32 + (exponent - 1) * count as i32
+        let below = (fractions_below(fraction) + (1 << shift) - 1) >> shift;
+        below as i32 + (exponent - 1) * (1 << schema)
     } else {
         let mut key = exponent;
         if fraction == 0.5 {
@@ -70,20 +68,34 @@ pub fn upper_bound(key: i32, schema: i32) -> f64 {
     ldexp(fraction, exponent)
 }
 
-/// The first index in `0..count` for which `below` is false (`below` is true, then false).
+/// How many schema-8 fractions lie below `fraction` (in `[0.5, 1)`). At schema `s` the fractions
+/// are every 2^(8-s)-th of these, so `ceil(n / 2^(8-s))` of them lie below it.
+///
+/// Found with one table look-up and one comparison instead of a search: the top 9 bits of the
+/// mantissa split `[0.5, 1)` into 512 cells narrower than the gap between two neighbouring
+/// fractions (0.00098 against at least 0.00135), so a cell holds at most one of them, and
+/// `FRACTIONS_BEFORE_CELL` counts those below the cell's start.
 #[inline]
-fn partition_point(count: usize, below: impl Fn(usize) -> bool) -> usize {
-    let (mut low, mut high) = (0, count);
-    while low < high {
-        let middle = (low + high) / 2;
-        if below(middle) {
-            low = middle + 1;
-        } else {
-            high = middle;
-        }
-    }
-    low
+fn fractions_below(fraction: f64) -> usize {
+    let cell = ((fraction.to_bits() >> 43) & 0x1ff) as usize;
+    let before = FRACTIONS_BEFORE_CELL[cell] as usize;
+    before + usize::from(before < FRACTIONS.len() && FRACTIONS[before] < fraction)
 }
+
+/// For each cell of [`fractions_below`], the number of fractions below its start.
+static FRACTIONS_BEFORE_CELL: [u16; 512] = {
+    let mut table = [0u16; 512];
+    let (mut cell, mut below) = (0, 0);
+    while cell < 512 {
+        let start = 0.5 + cell as f64 / 1024.0;
+        while below < FRACTIONS.len() && FRACTIONS[below] < start {
+            below += 1;
+        }
+        table[cell] = below as u16;
+        cell += 1;
+    }
+    table
+};
 
 /// `(fraction, exponent)` with `value = fraction · 2^exponent` and `fraction` in `[0.5, 1)`, for a
 /// finite, non-negative `value`; `(0, 0)` for zero.
@@ -251,6 +263,22 @@ mod tests {
             let key = key_of(DEFAULT_ZERO_THRESHOLD, schema);
             assert_eq!(upper_bound(key, schema), DEFAULT_ZERO_THRESHOLD, "{schema}");
         }
+    }
+
+    #[test]
+    fn the_table_look_up_agrees_with_a_search() {
+        let search = |fraction: f64| FRACTIONS.iter().filter(|f| **f < fraction).count();
+        let mut fraction = 0.5f64;
+        while fraction < 1.0 {
+            assert_eq!(fractions_below(fraction), search(fraction), "{fraction}");
+            fraction += 0.000_173;
+        }
+        for (index, bound) in FRACTIONS.iter().enumerate() {
+            assert_eq!(fractions_below(*bound), index);
+            let above = f64::from_bits(bound.to_bits() + 1);
+            assert_eq!(fractions_below(above), index + 1);
+        }
+        assert_eq!(fractions_below(f64::from_bits(1.0f64.to_bits() - 1)), 256);
     }
 
     #[test]

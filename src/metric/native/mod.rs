@@ -145,22 +145,48 @@ impl Half {
         self.zero.load(Ordering::Acquire) + self.positive.total() + self.negative.total()
     }
 
-    /// Counts one observation. Says whether it created a bucket.
+    /// Counts one observation whose key at `schema` is `key` (computed before the writer
+    /// announced itself, so that the work overlaps; recomputed if this half's schema differs).
+    /// Says whether it created a bucket.
     #[inline]
-    fn record(&self, value: f64, classic_index: usize) -> bool {
+    fn record(&self, value: f64, classic_index: usize, schema: i32, key: i32) -> bool {
+        let threshold = self.zero_threshold();
+        let sign = if value > threshold {
+            &self.positive
+        } else if value < -threshold {
+            &self.negative
+        } else {
+            self.add_sum_and_classic(value, classic_index);
+            // Release, last: a collection that sees this increment sees the writes above.
+            self.zero.fetch_add(1, Ordering::Release);
+            return false;
+        };
+        let current = self.schema();
+        let key = if current == schema {
+            key
+        } else {
+            key_of(value, current)
+        };
+        // The bucket is looked up before the sum is added: the look-up's loads then do not
+        // wait behind the sum's atomic operation.
+        match sign.find(key) {
+            Some(count) => {
+                self.add_sum_and_classic(value, classic_index);
+                count.fetch_add(1, Ordering::Release);
+                false
+            }
+            None => {
+                self.add_sum_and_classic(value, classic_index);
+                sign.add(key, 1)
+            }
+        }
+    }
+
+    #[inline]
+    fn add_sum_and_classic(&self, value: f64, classic_index: usize) {
         self.sum.add_with(value, Ordering::Relaxed);
         if let Some(count) = self.classic.get(classic_index) {
             count.fetch_add(1, Ordering::Relaxed);
-        }
-        // Release, last: a collection that sees this increment sees the writes above.
-        let threshold = self.zero_threshold();
-        if value > threshold {
-            self.positive.add(key_of(value, self.schema()), 1)
-        } else if value < -threshold {
-            self.negative.add(key_of(value, self.schema()), 1)
-        } else {
-            self.zero.fetch_add(1, Ordering::Release);
-            false
         }
     }
 
@@ -275,7 +301,7 @@ impl Native {
             self.reset_if_due(created);
         }
         let created_bucket = self.record(value, classic_index);
-        if (created_bucket || self.over_limit.load(Ordering::Relaxed)) && self.max_buckets > 0 {
+        if self.max_buckets > 0 && (created_bucket || self.over_limit.load(Ordering::Relaxed)) {
             self.limit_buckets(value, classic_index, created);
         }
     }
@@ -287,9 +313,13 @@ impl Native {
 
     #[inline]
     fn record(&self, value: f64, classic_index: usize) -> bool {
+        // The key, at the schema of the half that is hot now: nearly always the one written.
+        let guess = &self.halves[(self.announced.load(Ordering::Relaxed) >> 63) as usize];
+        let schema = guess.schema();
+        let key = key_of(value, schema);
         // AcqRel: ordered with a collection's swap, so each writer is on the half it was told.
         let announced = self.announced.fetch_add(1, Ordering::AcqRel);
-        self.halves[(announced >> 63) as usize].record(value, classic_index)
+        self.halves[(announced >> 63) as usize].record(value, classic_index, schema, key)
         // Nothing of the half may be touched past here: a collection may be rebuilding it.
     }
 

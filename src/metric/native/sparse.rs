@@ -49,19 +49,22 @@ impl Table {
 
     #[inline]
     fn start(&self, key: i32) -> usize {
-        // Fibonacci hashing spreads neighbouring keys over the table.
-        ((key as u32).wrapping_mul(0x9e37_79b9) >> 7) as usize & self.mask
+        start(key, self.mask)
     }
 
-    /// The slot holding `key`, or the empty slot where it would go; `None` past a full probe.
+    /// The slot holding `key` (and `true`), or the empty slot where it would go (and `false`);
+    /// `None` past a full probe.
     #[inline]
-    fn probe(&self, key: i32) -> Option<&Slot> {
+    fn probe(&self, key: i32) -> Option<(&Slot, bool)> {
         let mut index = self.start(key);
         for _ in 0..=self.mask {
             let slot = &self.slots[index];
             let found = slot.key.load(Ordering::Acquire);
-            if found == key || found == EMPTY {
-                return Some(slot);
+            if found == key {
+                return Some((slot, true));
+            }
+            if found == EMPTY {
+                return Some((slot, false));
             }
             index = (index + 1) & self.mask;
         }
@@ -69,16 +72,53 @@ impl Table {
     }
 }
 
+/// Where the probe for `key` starts in a table of `mask + 1` slots: Fibonacci hashing spreads
+/// neighbouring keys over the table.
+#[inline]
+fn start(key: i32, mask: usize) -> usize {
+    ((key as u32).wrapping_mul(0x9e37_79b9) >> 7) as usize & mask
+}
+
 /// The buckets of one sign of one half of a native histogram.
 pub(super) struct Sparse {
     head: AtomicPtr<Table>,
+    /// The first table's slots and mask, beside the head so that [`Sparse::find`] reaches a slot
+    /// without first loading the table. They change only with `head`, at rest.
+    first_slots: AtomicPtr<Slot>,
+    first_mask: AtomicUsize,
 }
 
 impl Sparse {
     pub(super) fn new() -> Self {
-        Sparse {
-            head: AtomicPtr::new(Table::boxed(FIRST_CAPACITY)),
-        }
+        let sparse = Sparse {
+            head: AtomicPtr::new(std::ptr::null_mut()),
+            first_slots: AtomicPtr::new(std::ptr::null_mut()),
+            first_mask: AtomicUsize::new(0),
+        };
+        sparse.install(Table::boxed(FIRST_CAPACITY));
+        sparse
+    }
+
+    /// Makes `table` the first; returns the chain it replaces.
+    fn install(&self, table: *mut Table) -> *mut Table {
+        // SAFETY: a fresh table, owned by this map from now on.
+        let fresh = unsafe { &*table };
+        self.first_slots
+            .store(fresh.slots.as_ptr().cast_mut(), Ordering::Relaxed);
+        self.first_mask.store(fresh.mask, Ordering::Relaxed);
+        self.head.swap(table, Ordering::AcqRel)
+    }
+
+    /// The count of bucket `key` in the first table, if the key is there: the common case,
+    /// without claiming anything.
+    #[inline]
+    pub(super) fn find(&self, key: i32) -> Option<&AtomicU64> {
+        let mask = self.first_mask.load(Ordering::Relaxed);
+        let slots = self.first_slots.load(Ordering::Relaxed);
+        // SAFETY: `first_slots` holds `mask + 1` slots of the first table, which lives as long
+        // as `head` names it (see `add`); both were set, at rest, before any writer came.
+        let slot = unsafe { &*slots.add(start(key, mask)) };
+        (slot.key.load(Ordering::Acquire) == key).then_some(&slot.count)
     }
 
     /// Adds `delta` to bucket `key` (Release: a reader that sees the count sees what the writer
@@ -89,8 +129,8 @@ impl Sparse {
         // this map.
         let mut table = unsafe { &*self.head.load(Ordering::Acquire) };
         loop {
-            if let Some(slot) = table.probe(key) {
-                if slot.key.load(Ordering::Acquire) == key {
+            if let Some((slot, found)) = table.probe(key) {
+                if found {
                     slot.count.fetch_add(delta, Ordering::Release);
                     return false;
                 }
@@ -211,8 +251,7 @@ impl Sparse {
     /// Empties the map and leaves one table, with room for `expected` keys at half load. Only
     /// while no writer uses the map.
     pub(super) fn compact(&self, expected: usize) {
-        let old = self.head.swap(Table::boxed(expected * 2), Ordering::AcqRel);
-        free_chain(old);
+        free_chain(self.install(Table::boxed(expected * 2)));
     }
 
     /// Sets every count to zero and keeps the keys, so that the writes to come find their slots;
