@@ -2090,6 +2090,44 @@ enum pe_status pe_collect_stateset(struct pe_collect_builder *builder,
                                    double timestamp);
 
 /**
+ * Adds a native histogram point to the current family, which must be a histogram: the series'
+ * label pairs; `schema` (-4 to 8), `zero_threshold` (finite, not negative) and `zero_count`; the
+ * `n_positive` positive buckets as `positive_keys` (strictly increasing) with their
+ * `positive_counts` (not cumulative), likewise `n_negative` negative buckets (bucket `k` covers
+ * magnitudes in `(2^((k-1)·2^-schema), 2^(k·2^-schema)]`, see `pe_native_bucket_bounds()`);
+ * optional classic buckets as for `pe_collect_histogram()` (`n_buckets` 0 for none); the `sum`
+ * and `count` of observations (at least the buckets' total); and `timestamp` (NaN for none).
+ *
+ * Everything is borrowed for the call and copied; an array may be NULL when its count is 0.
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a live builder, no
+ * family started, or not a histogram); `PE_ERR_INVALID_NAME` (bad, repeated or reserved label
+ * name); `PE_ERR_INVALID_CONFIG` (schema out of range, a zero threshold negative or not finite,
+ * classic bounds as for `pe_collect_histogram()`); `PE_ERR_INVALID_VALUE` (keys not increasing,
+ * `count` below the buckets' total, classic counts as for `pe_collect_histogram()`, infinite
+ * timestamp); `PE_ERR_INTERNAL`. On error nothing is added. Call only from the callback that
+ * received `builder`, on its thread.
+ */
+enum pe_status pe_collect_native_histogram(struct pe_collect_builder *builder,
+                                           const char *const *label_names,
+                                           const char *const *label_values,
+                                           size_t n_labels,
+                                           int32_t schema,
+                                           double zero_threshold,
+                                           uint64_t zero_count,
+                                           const int32_t *positive_keys,
+                                           const uint64_t *positive_counts,
+                                           size_t n_positive,
+                                           const int32_t *negative_keys,
+                                           const uint64_t *negative_counts,
+                                           size_t n_negative,
+                                           const double *upper_bounds,
+                                           const uint64_t *cumulative_counts,
+                                           size_t n_buckets,
+                                           double sum,
+                                           uint64_t count,
+                                           double timestamp);
+
+/**
  * Collects every collector of `registry` (NULL: the default registry) into a snapshot: families
  * sorted by name, each flattened into the samples OpenMetrics shows (`_total`, `_created`,
  * `_bucket` with `le`, ...).

@@ -385,9 +385,11 @@ impl NativeBuckets {
 
     /// The count of every bucket, zero bucket included.
     pub fn total(&self) -> u64 {
-        self.zero_count
-            + self.positive_counts.iter().sum::<u64>()
-            + self.negative_counts.iter().sum::<u64>()
+        // Saturating: the counts of a custom collector's point are whatever it says.
+        self.positive_counts
+            .iter()
+            .chain(&self.negative_counts)
+            .fold(self.zero_count, |total, count| total.saturating_add(*count))
     }
 }
 

@@ -173,7 +173,7 @@ fn classify(ty: &str, function: &str) -> Param {
         }
         // A borrowed array out (`pe_snapshot_families`).
         "const pe_snapshot_family **" => Param::OutScalar("const pe_snapshot_family *".into()),
-        "const double *" | "const uint64_t *" | "const bool *" => Param::InArray(
+        "const double *" | "const uint64_t *" | "const int32_t *" | "const bool *" => Param::InArray(
             ty.trim_start_matches("const ")
                 .trim_end_matches(" *")
                 .to_string(),
@@ -467,6 +467,7 @@ static const char *strs[16] = {"a", "a", "a", "a", "a", "a", "a", "a",
 static const double in_double[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const uint64_t in_uint64[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const bool in_bool[16] = {true};
+static const int32_t in_int32[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static pe_metric_opts opts;
 static pe_exporter_options exporter_opts;
 static pe_native_histogram_opts native_opts;

@@ -288,7 +288,7 @@ pub unsafe extern "C" fn pe_collect_family(
 ///
 /// # Safety
 /// The pointers follow the rules of [`str_array`].
-unsafe fn add_point(
+pub(super) unsafe fn add_point(
     builder: *mut pe_collect_builder,
     label_names: *const *const c_char,
     label_values: *const *const c_char,
@@ -336,7 +336,7 @@ unsafe fn add_point(
 }
 
 #[cold]
-fn invalid_value(message: String) -> Failure {
+pub(super) fn invalid_value(message: String) -> Failure {
     Failure::new(pe_status::PE_ERR_INVALID_VALUE, message)
 }
 
@@ -424,21 +424,8 @@ pub unsafe extern "C" fn pe_collect_histogram(
                 timestamp,
                 &[MetricType::Histogram],
                 || {
-                    let config = HistogramConfig::new(bounds)?;
-                    if config.bounds().len() != bounds.len() {
-                        return Err(Failure::new(
-                            pe_status::PE_ERR_INVALID_CONFIG,
-                            "the last upper bound must be +Inf",
-                        ));
-                    }
-                    if counts.windows(2).any(|w| w[0] > w[1]) || counts.last() != Some(&count) {
-                        return Err(invalid_value(format!(
-                            "cumulative counts must not decrease and must end with count \
-                             ({count})"
-                        )));
-                    }
                     Ok(PointValue::Histogram {
-                        bounds: config.bounds().into(),
+                        bounds: classic_bounds(bounds, counts, count)?.into(),
                         cumulative: counts.to_vec(),
                         sum,
                         count,
@@ -450,6 +437,24 @@ pub unsafe extern "C" fn pe_collect_histogram(
             )
         }
     })
+}
+
+/// Checks the classic buckets of a collected histogram point: bounds strictly increasing and
+/// ending with `+Inf`, cumulative counts not decreasing and ending with `count`.
+pub(super) fn classic_bounds<'a>(bounds: &'a [f64], counts: &[u64], count: u64) -> FfiResult<&'a [f64]> {
+    let config = HistogramConfig::new(bounds)?;
+    if config.bounds().len() != bounds.len() {
+        return Err(Failure::new(
+            pe_status::PE_ERR_INVALID_CONFIG,
+            "the last upper bound must be +Inf",
+        ));
+    }
+    if counts.windows(2).any(|w| w[0] > w[1]) || counts.last() != Some(&count) {
+        return Err(invalid_value(format!(
+            "cumulative counts must not decrease and must end with count ({count})"
+        )));
+    }
+    Ok(bounds)
 }
 
 /// Adds a summary point to the current family, which must be a summary: the series' label pairs,

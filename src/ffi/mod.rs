@@ -53,6 +53,8 @@ pub mod enumeration;
 
 pub mod collector;
 
+pub mod collect_native;
+
 pub mod snapshot;
 
 pub mod exporter;

@@ -182,8 +182,62 @@ static void bad_options(void) {
     pe_histogram_free(h);
 }
 
+/* A custom collector hands over a native histogram point: keys and counts per sign. */
+static void collect_native(pe_collect_builder *b, void *user_data) {
+    (void)user_data;
+    OK(pe_collect_family(b, "rpc_seconds", "RPC time.", PE_METRIC_HISTOGRAM, NULL));
+    const int32_t positive_keys[] = {1, 2, 5};
+    const uint64_t positive_counts[] = {2, 0, 3}; /* the empty bucket is left out */
+    const int32_t negative_keys[] = {0};
+    const uint64_t negative_counts[] = {1};
+    const char *names[] = {"service"};
+    const char *values[] = {"db"};
+    OK(pe_collect_native_histogram(b, names, values, 1, 0, 0.001, 4, positive_keys,
+                                   positive_counts, 3, negative_keys, negative_counts, 1, NULL,
+                                   NULL, 0, 12.5, 10, NAN));
+    const int32_t unsorted[] = {2, 1};
+    FAILS(pe_collect_native_histogram(b, NULL, NULL, 0, 0, 0, 0, unsorted, positive_counts, 2,
+                                      NULL, NULL, 0, NULL, NULL, 0, 1, 5, NAN),
+          PE_ERR_INVALID_VALUE, "strictly increasing");
+    FAILS(pe_collect_native_histogram(b, NULL, NULL, 0, 9, 0, 0, NULL, NULL, 0, NULL, NULL, 0,
+                                      NULL, NULL, 0, 0, 0, NAN),
+          PE_ERR_INVALID_CONFIG, "schema must be from -4 to 8, not 9");
+    FAILS(pe_collect_native_histogram(b, NULL, NULL, 0, 0, -1, 0, NULL, NULL, 0, NULL, NULL, 0,
+                                      NULL, NULL, 0, 0, 0, NAN),
+          PE_ERR_INVALID_CONFIG, "zero threshold");
+    FAILS(pe_collect_native_histogram(b, NULL, NULL, 0, 0, 0, 4, positive_keys, positive_counts,
+                                      3, NULL, NULL, 0, NULL, NULL, 0, 0, 5, NAN),
+          PE_ERR_INVALID_VALUE, "count (5) is below the buckets' total (9)");
+    FAILS(pe_collect_native_histogram(b, NULL, NULL, 0, 0, 0, 0, NULL, positive_counts, 1, NULL,
+                                      NULL, 0, NULL, NULL, 0, 0, 5, NAN),
+          PE_ERR_NULL, "positive_keys");
+}
+
+static void custom_collector(void) {
+    pe_collector *collector = NULL;
+    OK(pe_collector_new(collect_native, NULL, NULL, &collector));
+    pe_registry *registry = NULL;
+    OK(pe_registry_new(&registry));
+    OK(pe_registry_register_collector(registry, collector));
+    char *text = NULL;
+    size_t len = 0;
+    OK(pe_registry_expose(registry, PE_FORMAT_OPENMETRICS_2, &text, &len));
+    STREQ(text, "# TYPE rpc_seconds histogram\n# HELP rpc_seconds RPC time.\n"
+                "rpc_seconds{service=\"db\"} {count:10,sum:12.5,schema:0,zero_threshold:0.001,"
+                "zero_count:4,negative_spans:[0:1],negative_buckets:[1],"
+                "positive_spans:[1:1,3:1],positive_buckets:[2,3]}\n# EOF\n");
+    pe_string_free(text);
+    /* Without native support, the text formats show the count in one +Inf bucket. */
+    OK(pe_registry_expose(registry, PE_FORMAT_PROMETHEUS, &text, &len));
+    CHECK(strstr(text, "rpc_seconds_bucket{service=\"db\",le=\"+Inf\"} 10\n") != NULL);
+    pe_string_free(text);
+    pe_registry_free(registry);
+    pe_collector_free(collector);
+}
+
 int main(void) {
     native_only();
+    custom_collector();
     classic_and_native();
     bad_options();
     printf("ok\n");
