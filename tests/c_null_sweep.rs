@@ -173,11 +173,13 @@ fn classify(ty: &str, function: &str) -> Param {
         }
         // A borrowed array out (`pe_snapshot_families`).
         "const pe_snapshot_family **" => Param::OutScalar("const pe_snapshot_family *".into()),
-        "const double *" | "const uint64_t *" | "const int32_t *" | "const bool *" => Param::InArray(
-            ty.trim_start_matches("const ")
-                .trim_end_matches(" *")
-                .to_string(),
-        ),
+        "const double *" | "const uint64_t *" | "const int32_t *" | "const bool *" => {
+            Param::InArray(
+                ty.trim_start_matches("const ")
+                    .trim_end_matches(" *")
+                    .to_string(),
+            )
+        }
         _ => panic!(
             "the NULL sweep does not know the parameter type `{ty}` of {function}: teach \
              classify() in tests/c_null_sweep.rs"

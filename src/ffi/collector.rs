@@ -441,7 +441,11 @@ pub unsafe extern "C" fn pe_collect_histogram(
 
 /// Checks the classic buckets of a collected histogram point: bounds strictly increasing and
 /// ending with `+Inf`, cumulative counts not decreasing and ending with `count`.
-pub(super) fn classic_bounds<'a>(bounds: &'a [f64], counts: &[u64], count: u64) -> FfiResult<&'a [f64]> {
+pub(super) fn classic_bounds<'a>(
+    bounds: &'a [f64],
+    counts: &[u64],
+    count: u64,
+) -> FfiResult<&'a [f64]> {
     let config = HistogramConfig::new(bounds)?;
     if config.bounds().len() != bounds.len() {
         return Err(Failure::new(

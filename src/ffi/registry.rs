@@ -411,8 +411,9 @@ fn hand_out(
     Ok(())
 }
 
-/// Collects every collector of `registry` (NULL: the default registry) and renders the text
-/// exposition in `format`: families sorted by name.
+/// Collects every collector of `registry` (NULL: the default registry) and renders the exposition
+/// in `format`: families sorted by name. `PE_FORMAT_PROTOBUF` is binary: its bytes may hold NULs,
+/// so take its length from `*len`.
 ///
 /// On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
 /// `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL. On
@@ -468,8 +469,9 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
 }
 
 /// Chooses the format to answer a scrape with from its `Accept` header, as the HTTP exporter does:
-/// OpenMetrics when the header prefers it (by q-value, the most specific media range deciding),
-/// otherwise Prometheus text 0.0.4, the fallback for a missing, empty or unparsable header. For
+/// the acceptable format with the highest q-value (the most specific media range deciding), with
+/// protobuf and OpenMetrics 2.0 only when named exactly (never through a wildcard), and Prometheus
+/// text 0.0.4 the fallback for a missing, empty or unparsable header. For
 /// servers other than the library's own exporter (a WSGI application, say) that render with
 /// `pe_registry_expose()`.
 ///

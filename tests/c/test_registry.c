@@ -153,8 +153,8 @@ int main(void) {
     pe_string_free(text);
     FAILS(pe_registry_expose_filtered(registry, PE_FORMAT_PROMETHEUS, NULL, 1, &text, &len),
           PE_ERR_NULL, "argument `names` is NULL");
-    FAILS(pe_registry_expose_filtered(registry, (pe_format)2, names, 1, &text, &len),
-          PE_ERR_INVALID_VALUE, "unknown pe_format 2");
+    FAILS(pe_registry_expose_filtered(registry, (pe_format)9, names, 1, &text, &len),
+          PE_ERR_INVALID_VALUE, "unknown pe_format 9");
 
     /* Filtered snapshots select by family or sample name. */
     OK(pe_registry_snapshot_filtered(registry, names, 1, &snapshot));
@@ -185,8 +185,14 @@ int main(void) {
     OK(pe_negotiate_format("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5",
                            &format));
     CHECK(format == PE_FORMAT_PROMETHEUS);
-    OK(pe_negotiate_format("application/openmetrics-text;version=2.0.0", &format));
+    OK(pe_negotiate_format("application/openmetrics-text;version=3.0.0", &format));
     CHECK(format == PE_FORMAT_PROMETHEUS);
+    OK(pe_negotiate_format("application/openmetrics-text;version=2.0.0", &format));
+    CHECK(format == PE_FORMAT_OPENMETRICS_2);
+    OK(pe_negotiate_format("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+                           "encoding=delimited;q=0.6,text/plain;q=0.5",
+                           &format));
+    CHECK(format == PE_FORMAT_PROTOBUF);
     FAILS(pe_negotiate_format("text/plain", NULL), PE_ERR_NULL,
           "pe_negotiate_format: argument `out` is NULL");
 

@@ -24,7 +24,7 @@ import sys
 import threading
 import types
 import warnings
-from ctypes import byref, c_bool, c_double, c_uint64, c_void_p
+from ctypes import byref, c_bool, c_double, c_int32, c_uint64, c_void_p
 
 from . import _lib
 from ._lib import lib
@@ -169,7 +169,8 @@ def _add_histograms(builder, family):
     for key, point in series.items():
         names, values, count = _pairs(dict(key))
         if point["native"] is not None:
-            _without_native_buckets(family, point)
+            _add_native_histogram(builder, names, values, count, point)
+            continue
         buckets = point["buckets"]
         bounds = (c_double * len(buckets))(*[bound for bound, _ in buckets])
         counts = (c_uint64 * len(buckets))(*[int(value) for _, value in buckets])
@@ -178,22 +179,44 @@ def _add_histograms(builder, family):
                                  point["sum"], int(total), _timestamp(point["time"]))
 
 
-def _without_native_buckets(family, point):
-    """Makes do without the native buckets of a series given as a native histogram sample,
-    which the library cannot take from a custom collector: the series keeps its classic
-    buckets, count and sum, and a native-only series a single +Inf bucket (as the library
-    shows its own native-only histograms in the text formats)."""
-    warnings.warn(
-        "prometheus_emulator cannot take native histogram buckets from a custom collector: "
-        f"{family.name} is exposed with its classic buckets, count and sum only",
-        RuntimeWarning, stacklevel=2)
+def _add_native_histogram(builder, names, values, count, point):
+    """One series given as a prometheus_client NativeHistogram sample, with the classic buckets
+    of its other samples if it has them."""
     native = point["native"]
-    if point["count"] is None:
-        point["count"] = native.count_value
-    if math.isnan(point["sum"]):
-        point["sum"] = float(native.sum_value)
-    if not point["buckets"]:
-        point["buckets"].append((math.inf, point["count"]))
+    positive_keys, positive_counts = _native_buckets(native.pos_spans, native.pos_deltas)
+    negative_keys, negative_counts = _native_buckets(native.neg_spans, native.neg_deltas)
+    buckets = point["buckets"]
+    total = point["count"] if point["count"] is not None else native.count_value
+    total_sum = point["sum"] if not math.isnan(point["sum"]) else native.sum_value
+    lib.pe_collect_native_histogram(
+        builder, names, values, count,
+        int(native.schema), float(native.zero_threshold), int(native.zero_count),
+        (c_int32 * len(positive_keys))(*positive_keys),
+        (c_uint64 * len(positive_counts))(*positive_counts), len(positive_keys),
+        (c_int32 * len(negative_keys))(*negative_keys),
+        (c_uint64 * len(negative_counts))(*negative_counts), len(negative_keys),
+        (c_double * len(buckets))(*[bound for bound, _ in buckets]),
+        (c_uint64 * len(buckets))(*[int(value) for _, value in buckets]), len(buckets),
+        float(total_sum), int(total), _timestamp(point["time"]))
+
+
+def _native_buckets(spans, deltas):
+    """The keys and absolute counts of the buckets that prometheus_client's spans and deltas
+    describe (each span's offset counts from the end of the one before)."""
+    keys, counts = [], []
+    deltas = iter(deltas or ())
+    key = count = 0
+    for index, span in enumerate(spans or ()):
+        key = span.offset if index == 0 else key + span.offset
+        for _ in range(span.length):
+            delta = next(deltas, None)
+            if delta is None:
+                raise ValueError("native histogram spans cover more buckets than its deltas")
+            count += delta
+            keys.append(key)
+            counts.append(count)
+            key += 1
+    return keys, counts
 
 
 def _add_summaries(builder, family):

@@ -44,6 +44,7 @@ SIMPLE = {
     "uint64_t": {c_uint64},
     "uint64_t *": {POINTER(c_uint64)},
     "const uint64_t *": {POINTER(c_uint64)},
+    "const int32_t *": {POINTER(c_int32)},
     "void *": {c_void_p},
     "pe_format": INTEGER_CODES,
     "pe_metric_type": INTEGER_CODES,

@@ -309,9 +309,7 @@ class TestExposition:
 
 
 class TestCustomCollectors:
-    """The library has no way yet to take native buckets from a custom collector: a native
-    histogram sample shows its count and sum (and classic buckets, when given), with a
-    warning."""
+    """A custom collector's NativeHistogram samples reach the exposition with their buckets."""
 
     @staticmethod
     def native(samples):
@@ -333,9 +331,14 @@ class TestCustomCollectors:
                 yield family
 
         registry.register(Collector())
-        with pytest.warns(RuntimeWarning, match="native histogram buckets"):
-            text = pe.generate_latest(registry).decode()
-        [family] = parse_text(text)
+        om2 = openmetrics.generate_latest(registry, version="2.0.0").decode()
+        assert om2 == (
+            "# TYPE custom histogram\n# HELP custom C.\n"
+            'custom{shard="1"} {count:5,sum:7.25,schema:0,zero_threshold:2.938735877055719e-39,'
+            "zero_count:1,negative_spans:[0:1],negative_buckets:[1],"
+            "positive_spans:[1:2],positive_buckets:[1,2]}\n# EOF\n")
+        # Without native support: the count in one +Inf bucket.
+        [family] = parse_text(pe.generate_latest(registry).decode())
         assert [(s.name, s.labels, s.value) for s in family.samples] == [
             ("custom_bucket", {"shard": "1", "le": "+Inf"}, 5.0),
             ("custom_count", {"shard": "1"}, 5.0), ("custom_sum", {"shard": "1"}, 7.25)]
@@ -350,11 +353,36 @@ class TestCustomCollectors:
                 yield family
 
         registry.register(Collector())
-        with pytest.warns(RuntimeWarning):
-            [family] = parse_text(pe.generate_latest(registry).decode())
+        [family] = parse_text(pe.generate_latest(registry).decode())
         assert [(s.name, s.labels.get("le"), s.value) for s in family.samples] == [
             ("custom_bucket", "1.0", 2.0), ("custom_bucket", "+Inf", 5.0),
             ("custom_count", None, 5.0), ("custom_sum", None, 7.25)]
+        om2 = openmetrics.generate_latest(registry, version="2.0.0").decode()
+        assert ",positive_spans:[1:2],positive_buckets:[1,2],bucket:[1.0:2,+Inf:5]}" in om2
+
+    def test_spans_with_gaps_and_a_bad_native_histogram(self, registry):
+        native = pe.samples.NativeHistogram(
+            count_value=7, sum_value=1.0, schema=3, zero_threshold=0.0, zero_count=0,
+            pos_spans=[pe.samples.BucketSpan(-2, 2), pe.samples.BucketSpan(3, 1)],
+            neg_spans=[], pos_deltas=[1, 1, 2], neg_deltas=[])
+
+        class Collector:
+            def __init__(self, native):
+                self.native = native
+
+            def collect(self):
+                family = pe.HistogramMetricFamily("gaps", "G.")
+                family.add_sample("gaps", {}, None, native_histogram=self.native)
+                yield family
+
+        collector = Collector(native)
+        registry.register(collector)
+        om2 = openmetrics.generate_latest(registry, version="2.0.0").decode()
+        # Keys -2 and -1 (counts 1 and 2), then key 3 (count 4), three keys after key 0.
+        assert "positive_spans:[-2:2,3:1],positive_buckets:[1,2,4]}" in om2
+        collector.native = native._replace(pos_deltas=[1])
+        with pytest.raises(ValueError, match="more buckets than its deltas"):
+            pe.generate_latest(registry)
 
     def test_the_sample_types_mirror_prometheus_client(self):
         from prometheus_client import samples
