@@ -565,6 +565,11 @@ static inline pego_error *pego_pe_collect_stateset(uintptr_t builder, const char
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_collect_native_histogram(uintptr_t builder, const char *const *label_names, const char *const *label_values, size_t n_labels, int32_t schema, double zero_threshold, uint64_t zero_count, const int32_t *positive_keys, const uint64_t *positive_counts, size_t n_positive, const int32_t *negative_keys, const uint64_t *negative_counts, size_t n_negative, const double *upper_bounds, const uint64_t *cumulative_counts, size_t n_buckets, double sum, uint64_t count, double timestamp) {
+    pe_status status = pe_collect_native_histogram((struct pe_collect_builder *)builder, label_names, label_values, n_labels, schema, zero_threshold, zero_count, positive_keys, positive_counts, n_positive, negative_keys, negative_counts, n_negative, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_registry_snapshot(uintptr_t registry, struct pe_snapshot **out) {
     pe_status status = pe_registry_snapshot((const struct pe_registry *)registry, out);
     return status == PE_OK ? NULL : pego_fail(status);
