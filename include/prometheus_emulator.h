@@ -2334,6 +2334,45 @@ enum pe_status pe_snapshot_exemplar_label(const struct pe_snapshot *snapshot,
                                           const char **value);
 
 /**
+ * Reads the native state of the native histogram point that sample `sample` of family `family`
+ * belongs to (each of the point's samples, `_bucket`, `_count`, `_sum` and `_created`, leads to
+ * it): `*schema`, `*zero_threshold`, `*zero_count`, and the number of populated positive and
+ * negative buckets. `*has_native` is false, and the rest untouched, for a sample of any other
+ * point. Each output but `has_native` may be NULL when not wanted.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `has_native`); `PE_ERR_WRONG_KIND`;
+ * `PE_ERR_NOT_FOUND` (an index out of range); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_snapshot_sample_native(const struct pe_snapshot *snapshot,
+                                         size_t family,
+                                         size_t sample,
+                                         bool *has_native,
+                                         int32_t *schema,
+                                         double *zero_threshold,
+                                         uint64_t *zero_count,
+                                         size_t *n_positive,
+                                         size_t *n_negative);
+
+/**
+ * Reads the populated native buckets of one sign (`negative` 0: positive, else negative) of the
+ * native histogram point that sample `sample` of family `family` belongs to, as
+ * `pe_histogram_native_buckets()` reads a live histogram's: keys increasing, counts not
+ * cumulative, the first `min(capacity, *n_buckets)` written (either array may be NULL).
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `n_buckets`); `PE_ERR_WRONG_KIND`;
+ * `PE_ERR_NOT_FOUND` (an index out of range, or a sample of a point without native buckets);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_snapshot_sample_native_buckets(const struct pe_snapshot *snapshot,
+                                                 size_t family,
+                                                 size_t sample,
+                                                 int32_t negative,
+                                                 int32_t *keys,
+                                                 uint64_t *counts,
+                                                 size_t capacity,
+                                                 size_t *n_buckets);
+
+/**
  * Reads every family of the snapshot at once: `*families` receives the array of its
  * `*n_families` families, each pointing at its samples, which point at their labels and exemplar.
  * One call instead of one per field: what bindings use to copy a whole snapshot.

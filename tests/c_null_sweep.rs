@@ -62,8 +62,13 @@ fn optional(function: &str, param: &str) -> bool {
         ) | (
             "pe_histogram_native_state",
             "schema" | "zero_threshold" | "zero_count" | "n_positive" | "n_negative"
-        ) | ("pe_histogram_native_buckets", "keys" | "counts")
-            | ("pe_native_bucket_bounds", "lower" | "upper")
+        ) | (
+            "pe_snapshot_sample_native",
+            "schema" | "zero_threshold" | "zero_count" | "n_positive" | "n_negative"
+        ) | (
+            "pe_histogram_native_buckets" | "pe_snapshot_sample_native_buckets",
+            "keys" | "counts"
+        ) | ("pe_native_bucket_bounds", "lower" | "upper")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
             | ("pe_negotiate_format", "accept")
             | ("pe_accepts_gzip", "accept_encoding")

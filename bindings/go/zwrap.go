@@ -128,6 +128,8 @@ package promemu
 #cgo noescape pego_pe_snapshot_sample_exemplar
 #cgo noescape pego_pe_snapshot_exemplar_label_count
 #cgo noescape pego_pe_snapshot_exemplar_label
+#cgo noescape pego_pe_snapshot_sample_native
+#cgo noescape pego_pe_snapshot_sample_native_buckets
 #cgo noescape pego_pe_snapshot_families
 #cgo noescape pego_pe_snapshot_strings
 #cgo noescape pego_pe_snapshot_json
@@ -639,6 +641,14 @@ func pe_snapshot_exemplar_label_count(snapshot *C.struct_pe_snapshot, family C.s
 
 func pe_snapshot_exemplar_label(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, label C.size_t, name **C.char, value **C.char) error {
 	return errorOf(C.pego_pe_snapshot_exemplar_label(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, label, name, value))
+}
+
+func pe_snapshot_sample_native(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, has_native *C.bool, schema *C.int32_t, zero_threshold *C.double, zero_count *C.uint64_t, n_positive *C.size_t, n_negative *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_sample_native(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, has_native, schema, zero_threshold, zero_count, n_positive, n_negative))
+}
+
+func pe_snapshot_sample_native_buckets(snapshot *C.struct_pe_snapshot, family C.size_t, sample C.size_t, negative C.int32_t, keys *C.int32_t, counts *C.uint64_t, capacity C.size_t, n_buckets *C.size_t) error {
+	return errorOf(C.pego_pe_snapshot_sample_native_buckets(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), family, sample, negative, keys, counts, capacity, n_buckets))
 }
 
 func pe_snapshot_families(snapshot *C.struct_pe_snapshot, families **C.struct_pe_snapshot_family, n_families *C.size_t) error {

@@ -650,6 +650,16 @@ static inline pego_error *pego_pe_snapshot_exemplar_label(uintptr_t snapshot, si
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_snapshot_sample_native(uintptr_t snapshot, size_t family, size_t sample, bool *has_native, int32_t *schema, double *zero_threshold, uint64_t *zero_count, size_t *n_positive, size_t *n_negative) {
+    pe_status status = pe_snapshot_sample_native((const struct pe_snapshot *)snapshot, family, sample, has_native, schema, zero_threshold, zero_count, n_positive, n_negative);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_snapshot_sample_native_buckets(uintptr_t snapshot, size_t family, size_t sample, int32_t negative, int32_t *keys, uint64_t *counts, size_t capacity, size_t *n_buckets) {
+    pe_status status = pe_snapshot_sample_native_buckets((const struct pe_snapshot *)snapshot, family, sample, negative, keys, counts, capacity, n_buckets);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_snapshot_families(uintptr_t snapshot, const struct pe_snapshot_family **families, size_t *n_families) {
     pe_status status = pe_snapshot_families((const struct pe_snapshot *)snapshot, families, n_families);
     return status == PE_OK ? NULL : pego_fail(status);

@@ -5,13 +5,14 @@
 
 use std::ffi::c_char;
 
-use super::args::{opt_out_arg, out_arg, str_array};
+use super::args::{opt_out_arg, opt_out_slice_arg, out_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
 use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use crate::registry::NameFilter;
+use crate::snapshot::NativeBuckets;
 
 mod json;
 mod store;
@@ -497,6 +498,84 @@ pub unsafe extern "C" fn pe_snapshot_exemplar_label(
         let (n, v) = snapshot.label(labels, n_labels, label)?;
         name.set(n);
         value.set(v);
+        Ok(())
+    })
+}
+
+/// Reads the native state of the native histogram point that sample `sample` of family `family`
+/// belongs to (each of the point's samples, `_bucket`, `_count`, `_sum` and `_created`, leads to
+/// it): `*schema`, `*zero_threshold`, `*zero_count`, and the number of populated positive and
+/// negative buckets. `*has_native` is false, and the rest untouched, for a sample of any other
+/// point. Each output but `has_native` may be NULL when not wanted.
+///
+/// Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `has_native`); `PE_ERR_WRONG_KIND`;
+/// `PE_ERR_NOT_FOUND` (an index out of range); `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_snapshot_sample_native(
+    snapshot: *const pe_snapshot,
+    family: usize,
+    sample: usize,
+    has_native: *mut bool,
+    schema: *mut i32,
+    zero_threshold: *mut f64,
+    zero_count: *mut u64,
+    n_positive: *mut usize,
+    n_negative: *mut usize,
+) -> pe_status {
+    guard("pe_snapshot_sample_native", || {
+        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
+        let has_native = out_arg(has_native, "has_native")?;
+        let native = snapshot.native_of(snapshot.sample(family, sample)?);
+        has_native.set(native.is_some());
+        if let Some(native) = native {
+            opt_out_arg(schema).set(native.schema);
+            opt_out_arg(zero_threshold).set(native.zero_threshold);
+            opt_out_arg(zero_count).set(native.zero_count);
+            opt_out_arg(n_positive).set(native.positive_counts.len());
+            opt_out_arg(n_negative).set(native.negative_counts.len());
+        }
+        Ok(())
+    })
+}
+
+/// Reads the populated native buckets of one sign (`negative` 0: positive, else negative) of the
+/// native histogram point that sample `sample` of family `family` belongs to, as
+/// `pe_histogram_native_buckets()` reads a live histogram's: keys increasing, counts not
+/// cumulative, the first `min(capacity, *n_buckets)` written (either array may be NULL).
+///
+/// Returns `PE_OK`; `PE_ERR_NULL` (`snapshot`, `n_buckets`); `PE_ERR_WRONG_KIND`;
+/// `PE_ERR_NOT_FOUND` (an index out of range, or a sample of a point without native buckets);
+/// `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_snapshot_sample_native_buckets(
+    snapshot: *const pe_snapshot,
+    family: usize,
+    sample: usize,
+    negative: i32,
+    keys: *mut i32,
+    counts: *mut u64,
+    capacity: usize,
+    n_buckets: *mut usize,
+) -> pe_status {
+    guard("pe_snapshot_sample_native_buckets", || {
+        let snapshot = unsafe { borrow::<pe_snapshot>(snapshot, "snapshot") }?;
+        let n_buckets = out_arg(n_buckets, "n_buckets")?;
+        let native = snapshot
+            .native_of(snapshot.sample(family, sample)?)
+            .ok_or_else(|| {
+                Failure::new(
+                    pe_status::PE_ERR_NOT_FOUND,
+                    format!("sample {sample} of family {family} has no native buckets"),
+                )
+            })?;
+        let pairs = if negative == 0 {
+            NativeBuckets::buckets(&native.positive_spans, &native.positive_counts)
+        } else {
+            NativeBuckets::buckets(&native.negative_spans, &native.negative_counts)
+        };
+        n_buckets.set(pairs.len());
+        opt_out_slice_arg(keys, capacity).fill(pairs.iter().map(|(key, _)| *key));
+        opt_out_slice_arg(counts, capacity).fill(pairs.iter().map(|(_, count)| *count));
         Ok(())
     })
 }

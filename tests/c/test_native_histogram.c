@@ -101,6 +101,33 @@ static void native_only(void) {
     pe_string_free(text);
     FAILS(pe_registry_expose(registry, (pe_format)7, &text, &len), PE_ERR_INVALID_VALUE,
           "unknown pe_format 7");
+
+    /* A snapshot carries the native buckets beside the samples: every sample of the point leads
+     * to them. */
+    pe_snapshot *snapshot = NULL;
+    OK(pe_registry_snapshot(registry, &snapshot));
+    size_t n_samples = 0;
+    OK(pe_snapshot_sample_count(snapshot, 0, &n_samples));
+    EQ(n_samples, 4); /* _bucket{le="+Inf"}, _count, _sum, _created */
+    for (size_t i = 0; i < n_samples; i++) {
+        bool has_native = false;
+        int32_t snapshot_schema = 99;
+        size_t positive = 0;
+        OK(pe_snapshot_sample_native(snapshot, 0, i, &has_native, &snapshot_schema, NULL, NULL,
+                                     &positive, NULL));
+        CHECK(has_native);
+        EQ(snapshot_schema, 0);
+        EQ(positive, 2);
+    }
+    OK(pe_snapshot_sample_native_buckets(snapshot, 0, 1, 0, keys, counts, LEN(keys), &n));
+    EQ(n, 2);
+    EQ(keys[1], 2);
+    EQ(counts[1], 2);
+    OK(pe_snapshot_sample_native_buckets(snapshot, 0, 1, 1, keys, counts, LEN(keys), &n));
+    EQ(n, 1);
+    FAILS(pe_snapshot_sample_native_buckets(snapshot, 0, 9, 0, keys, counts, 4, &n),
+          PE_ERR_NOT_FOUND, "sample");
+    pe_snapshot_free(snapshot);
     pe_registry_free(registry);
     pe_histogram_free(h);
 }
@@ -179,6 +206,21 @@ static void bad_options(void) {
     OK(pe_histogram_new("classic", "", NULL, 0, NULL, 0, &h));
     FAILS(pe_histogram_native_state(h, NULL, NULL, NULL, NULL, NULL), PE_ERR_INVALID_CONFIG,
           "no native buckets");
+    pe_registry *registry = NULL;
+    OK(pe_registry_new(&registry));
+    OK(pe_registry_register_histogram(registry, h));
+    pe_snapshot *snapshot = NULL;
+    OK(pe_registry_snapshot(registry, &snapshot));
+    bool has_native = true;
+    int32_t schema = 99;
+    OK(pe_snapshot_sample_native(snapshot, 0, 0, &has_native, &schema, NULL, NULL, NULL, NULL));
+    CHECK(!has_native);
+    EQ(schema, 99); /* untouched */
+    size_t n = 0;
+    FAILS(pe_snapshot_sample_native_buckets(snapshot, 0, 0, 0, NULL, NULL, 0, &n), PE_ERR_NOT_FOUND,
+          "has no native buckets");
+    pe_snapshot_free(snapshot);
+    pe_registry_free(registry);
     pe_histogram_free(h);
 }
 
@@ -227,6 +269,13 @@ static void custom_collector(void) {
                 "zero_count:4,negative_spans:[0:1],negative_buckets:[1],"
                 "positive_spans:[1:1,3:1],positive_buckets:[2,3]}\n# EOF\n");
     pe_string_free(text);
+    /* A collected native point's samples lead to its buckets too. */
+    pe_snapshot *snapshot = NULL;
+    OK(pe_registry_snapshot(registry, &snapshot));
+    bool has_native = true;
+    OK(pe_snapshot_sample_native(snapshot, 0, 0, &has_native, NULL, NULL, NULL, NULL, NULL));
+    CHECK(has_native);
+    pe_snapshot_free(snapshot);
     /* Without native support, the text formats show the count in one +Inf bucket. */
     OK(pe_registry_expose(registry, PE_FORMAT_PROMETHEUS, &text, &len));
     CHECK(strstr(text, "rpc_seconds_bucket{service=\"db\",le=\"+Inf\"} 10\n") != NULL);

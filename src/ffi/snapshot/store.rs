@@ -18,7 +18,7 @@ use std::ptr::{null, without_provenance};
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
 use crate::registry::{Item, Registry};
 use crate::snapshot::{
-    Exemplar, ExtraLabel, LabelSet, MetricType, PointValue, SampleStyle, Suffix,
+    Exemplar, ExtraLabel, LabelSet, MetricType, NativeBuckets, PointValue, SampleStyle, Suffix,
 };
 use crate::text::number::push_bound;
 
@@ -30,7 +30,14 @@ pub(crate) struct Snapshot {
     samples: Vec<pe_snapshot_sample>,
     labels: Vec<pe_snapshot_label>,
     exemplars: Vec<pe_snapshot_exemplar>,
+    /// The native buckets of native histogram points, and for each sample the index of its
+    /// point's (`NO_NATIVE` for none): beside the C structs, whose layout callers compiled in.
+    natives: Vec<NativeBuckets>,
+    native_of: Vec<u32>,
 }
+
+/// A sample whose point has no native buckets.
+const NO_NATIVE: u32 = u32::MAX;
 
 // SAFETY: the raw pointers only point into the snapshot's own buffers, which are never written
 // after `Builder::finish`; sharing or sending it is sharing or sending immutable data.
@@ -62,6 +69,15 @@ impl Snapshot {
             }
             builder.finish()
         })
+    }
+
+    /// The native buckets of the point `sample` (one of ours) belongs to, if it has them.
+    pub(crate) fn native_of(&self, sample: &pe_snapshot_sample) -> Option<&NativeBuckets> {
+        let index = (sample as *const pe_snapshot_sample).addr() - self.samples.as_ptr().addr();
+        let native = *self
+            .native_of
+            .get(index / std::mem::size_of::<pe_snapshot_sample>())?;
+        self.natives.get(native as usize)
     }
 
     /// Every string of the snapshot lies in this buffer.
@@ -132,6 +148,8 @@ struct Builder {
     samples: Vec<pe_snapshot_sample>,
     labels: Vec<pe_snapshot_label>,
     exemplars: Vec<pe_snapshot_exemplar>,
+    natives: Vec<NativeBuckets>,
+    native_of: Vec<u32>,
     /// The current family's name and sample names, written when first used.
     family_name: Span,
     sample_names: [Option<Span>; Suffix::COUNT],
@@ -204,6 +222,25 @@ impl Builder {
 
     /// Appends the samples of one point, as `MetricFamily::samples` flattens it for OpenMetrics.
     fn push_point(&mut self, labels: &LabelSet, value: &PointValue, timestamp: Option<f64>) {
+        let native = match value {
+            PointValue::Histogram {
+                native: Some(native),
+                ..
+            } => {
+                self.natives.push((**native).clone());
+                (self.natives.len() - 1) as u32
+            }
+            _ => NO_NATIVE,
+        };
+        let first_sample = self.samples.len();
+        self.push_samples(labels, value, timestamp);
+        self.native_of.resize(
+            self.native_of.len() + self.samples.len() - first_sample,
+            native,
+        );
+    }
+
+    fn push_samples(&mut self, labels: &LabelSet, value: &PointValue, timestamp: Option<f64>) {
         let series = self.push_series_labels(labels);
         let n_series = labels.len();
         value.flatten(SampleStyle::OpenMetrics, |flat| {
@@ -381,6 +418,8 @@ impl Builder {
             mut samples,
             mut labels,
             mut exemplars,
+            natives,
+            native_of,
             ..
         } = self;
         let base = text.as_ptr().cast::<c_char>();
@@ -413,6 +452,8 @@ impl Builder {
             samples,
             labels,
             exemplars,
+            natives,
+            native_of,
         }
     }
 }
