@@ -341,6 +341,32 @@ void histogram_observe() {
   pe_histogram_free(h);
 }
 
+// prometheus-cpp has no native histograms: its classic observe stands beside ours, without a bar;
+// client_golang's native observe is the Go section's row.
+void native_histogram_observe() {
+  pe_metric_opts opts{};
+  opts.struct_size = sizeof opts;
+  opts.name = "h";
+  pe_native_histogram_opts native{};
+  native.struct_size = sizeof native;
+  native.bucket_factor = 1.1;
+  pe_histogram* h;
+  check(pe_histogram_new_native(&opts, nullptr, 0, &native, &h), "pe_histogram_new_native");
+  auto reg = cpp_registry();
+  auto& ph = prometheus::BuildHistogram().Name("h").Help("h").Register(*reg).Add({}, kBounds);
+  const double* v = kValues.data();
+  per_call_row(
+      "native histogram observe (factor 1.1; prometheus-cpp: classic)",
+      [&](uint64_t n) { for (uint64_t i = 0; i < n; i++) check(pe_histogram_observe(opaque(h), opaque_double(v[i & 255])), "observe"); },
+      [&](uint64_t n) { for (uint64_t i = 0; i < n; i++) opaque(&ph)->Observe(opaque_double(v[i & 255])); }, 0);
+  uint64_t count;
+  size_t buckets = 0;
+  check(pe_histogram_count(h, &count), "count");
+  check(pe_histogram_native_state(h, nullptr, nullptr, nullptr, &buckets, nullptr), "native state");
+  require(count >= 1 && buckets >= 1, "native histogram counted");
+  pe_histogram_free(h);
+}
+
 void summary_observe() {
   pe_summary* s;
   check(pe_summary_new("s", "h", nullptr, 0, &s), "pe_summary_new");
@@ -663,6 +689,7 @@ int main(int argc, char** argv) {
       {"counter_inc", counter_inc},
       {"gauge_set", gauge_set},
       {"histogram_observe", histogram_observe},
+      {"native_histogram_observe", native_histogram_observe},
       {"summary_observe", summary_observe},
       {"labelled_inc", labelled_inc},
       {"bound_inc", bound_inc},
