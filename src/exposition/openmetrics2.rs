@@ -141,11 +141,7 @@ fn push_point(
             count,
             created,
         } => {
-            push_series(out, family, rendered, "");
-            out.push_str("{count:");
-            push_u64(out, *count);
-            out.push_str(",sum:");
-            push_value(out, *sum);
+            push_composite_start(out, family, rendered, *count, *sum);
             out.push_str(",quantile:[");
             for (index, (quantile, value)) in quantiles.iter().enumerate() {
                 if index > 0 {
@@ -167,11 +163,7 @@ fn push_point(
             exemplars,
             native,
         } => {
-            push_series(out, family, rendered, "");
-            out.push_str("{count:");
-            push_u64(out, *count);
-            out.push_str(",sum:");
-            push_value(out, *sum);
+            push_composite_start(out, family, rendered, *count, *sum);
             if let Some(native) = native {
                 push_native(out, native);
             }
@@ -206,6 +198,21 @@ fn push_point(
             }
         }
     }
+}
+
+/// `name{labels} {count:…,sum:…`, the start of a histogram's or summary's sample.
+fn push_composite_start(
+    out: &mut String,
+    family: &MetricFamily,
+    labels: &str,
+    count: u64,
+    sum: f64,
+) {
+    push_series(out, family, labels, "");
+    out.push_str("{count:");
+    push_u64(out, count);
+    out.push_str(",sum:");
+    push_value(out, sum);
 }
 
 /// `,schema:…,zero_threshold:…,zero_count:…` and the spans and counts of each sign that has

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::args::{opt_out_arg, opt_out_slice_arg, out_arg, slice_arg};
+use super::args::{Out, opt_out_arg, opt_out_slice_arg, out_arg, slice_arg};
 use super::guard::guard;
 use super::handle::{borrow, into_raw};
 use super::histogram::pe_histogram;
@@ -143,11 +143,14 @@ pub unsafe extern "C" fn pe_histogram_native_state(
     guard("pe_histogram_native_state", || {
         let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
         let buckets = native_buckets(histogram)?;
-        opt_out_arg(schema).set(buckets.schema);
-        opt_out_arg(zero_threshold).set(buckets.zero_threshold);
-        opt_out_arg(zero_count).set(buckets.zero_count);
-        opt_out_arg(n_positive).set(buckets.positive_counts.len());
-        opt_out_arg(n_negative).set(buckets.negative_counts.len());
+        write_state(
+            &buckets,
+            schema,
+            zero_threshold,
+            zero_count,
+            n_positive,
+            n_negative,
+        );
         Ok(())
     })
 }
@@ -179,16 +182,46 @@ pub unsafe extern "C" fn pe_histogram_native_buckets(
         let histogram = unsafe { borrow::<pe_histogram>(histogram, "histogram") }?;
         let n_buckets = out_arg(n_buckets, "n_buckets")?;
         let buckets = native_buckets(histogram)?;
-        let pairs = if negative == 0 {
-            NativeBuckets::buckets(&buckets.positive_spans, &buckets.positive_counts)
-        } else {
-            NativeBuckets::buckets(&buckets.negative_spans, &buckets.negative_counts)
-        };
-        n_buckets.set(pairs.len());
-        opt_out_slice_arg(keys, capacity).fill(pairs.iter().map(|(key, _)| *key));
-        opt_out_slice_arg(counts, capacity).fill(pairs.iter().map(|(_, count)| *count));
+        write_sign(&buckets, negative, keys, counts, capacity, n_buckets);
         Ok(())
     })
+}
+
+/// Writes the schema, the zero bucket and the number of buckets of each sign, each output when
+/// not NULL, for the readers of live histograms and of snapshots.
+pub(crate) fn write_state(
+    buckets: &NativeBuckets,
+    schema: *mut i32,
+    zero_threshold: *mut f64,
+    zero_count: *mut u64,
+    n_positive: *mut usize,
+    n_negative: *mut usize,
+) {
+    opt_out_arg(schema).set(buckets.schema);
+    opt_out_arg(zero_threshold).set(buckets.zero_threshold);
+    opt_out_arg(zero_count).set(buckets.zero_count);
+    opt_out_arg(n_positive).set(buckets.positive_counts.len());
+    opt_out_arg(n_negative).set(buckets.negative_counts.len());
+}
+
+/// Writes the buckets of one sign (`negative` 0: positive) as keys and counts, for the readers
+/// of live histograms and of snapshots.
+pub(crate) fn write_sign(
+    buckets: &NativeBuckets,
+    negative: i32,
+    keys: *mut i32,
+    counts: *mut u64,
+    capacity: usize,
+    n_buckets: Out<usize>,
+) {
+    let pairs = if negative == 0 {
+        NativeBuckets::buckets(&buckets.positive_spans, &buckets.positive_counts)
+    } else {
+        NativeBuckets::buckets(&buckets.negative_spans, &buckets.negative_counts)
+    };
+    n_buckets.set(pairs.len());
+    opt_out_slice_arg(keys, capacity).fill(pairs.iter().map(|(key, _)| *key));
+    opt_out_slice_arg(counts, capacity).fill(pairs.iter().map(|(_, count)| *count));
 }
 
 /// Writes the bounds of native bucket `key` at `schema` (-4 to 8): magnitudes above `*lower` and

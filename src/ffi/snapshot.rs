@@ -5,14 +5,14 @@
 
 use std::ffi::c_char;
 
-use super::args::{opt_out_arg, opt_out_slice_arg, out_arg, str_array};
+use super::args::{opt_out_arg, out_arg, str_array};
 use super::guard::{guard, guard_value};
 use super::handle::{CType, borrow, into_raw, release, tag_of};
+use super::native_histogram::{write_sign, write_state};
 use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
 use super::string::to_c_string;
 use crate::registry::NameFilter;
-use crate::snapshot::NativeBuckets;
 
 mod json;
 mod store;
@@ -528,11 +528,14 @@ pub unsafe extern "C" fn pe_snapshot_sample_native(
         let native = snapshot.native_of(snapshot.sample(family, sample)?);
         has_native.set(native.is_some());
         if let Some(native) = native {
-            opt_out_arg(schema).set(native.schema);
-            opt_out_arg(zero_threshold).set(native.zero_threshold);
-            opt_out_arg(zero_count).set(native.zero_count);
-            opt_out_arg(n_positive).set(native.positive_counts.len());
-            opt_out_arg(n_negative).set(native.negative_counts.len());
+            write_state(
+                native,
+                schema,
+                zero_threshold,
+                zero_count,
+                n_positive,
+                n_negative,
+            );
         }
         Ok(())
     })
@@ -568,14 +571,7 @@ pub unsafe extern "C" fn pe_snapshot_sample_native_buckets(
                     format!("sample {sample} of family {family} has no native buckets"),
                 )
             })?;
-        let pairs = if negative == 0 {
-            NativeBuckets::buckets(&native.positive_spans, &native.positive_counts)
-        } else {
-            NativeBuckets::buckets(&native.negative_spans, &native.negative_counts)
-        };
-        n_buckets.set(pairs.len());
-        opt_out_slice_arg(keys, capacity).fill(pairs.iter().map(|(key, _)| *key));
-        opt_out_slice_arg(counts, capacity).fill(pairs.iter().map(|(_, count)| *count));
+        write_sign(native, negative, keys, counts, capacity, n_buckets);
         Ok(())
     })
 }
