@@ -6,7 +6,8 @@
 //!   function, generated from the header), `c_threads`, `header_compiles`, `header_fresh`,
 //!   `plugin` (dlopen/dlclose under valgrind), `push_c`, `exporter_ffi` (the exporter from C, fork);
 //! - the core: `concurrency`, `exposition_golden`, `conformance` (real parsers), `floors` (the
-//!   module layering), `fuzz` (the mutational fuzz harness);
+//!   module layering), `fuzz` (the mutational fuzz harness), `allocations` (hot paths allocate
+//!   nothing);
 //! - the exporter: `exporter`, `exporter_abuse`, `exporter_starvation`, `exporter_soak`,
 //!   `exporter_fd_exhaustion`, `exporter_sigpipe`, `exporter_threads`, `prometheus_server`
 //!   (Prometheus 2.42 scraping), `prometheus3` (Prometheus 3.16 scraping native histograms from
