@@ -27,7 +27,7 @@
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, compiler_fence};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, compiler_fence};
 use std::time::{Duration, Instant};
 
 /// Threads that get a flag of their own (one cache line each).
@@ -47,6 +47,14 @@ static FORKING: AtomicBool = AtomicBool::new(false);
 static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
 static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
 static INSTALL: Once = Once::new();
+/// How many times this process has been forked off from a parent (counted in the child).
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many `fork()`s led to this process, for state that threads of a parent may have left
+/// half-written: they do not exist in the child. Counted once any lock of this module exists.
+pub fn forks() -> u64 {
+    FORKS.load(Ordering::Acquire)
+}
 
 /// How long a fork waits for the locks held when it begins.
 pub const FORK_WAIT_LIMIT: Duration = Duration::from_secs(5);
@@ -165,6 +173,7 @@ extern "C" fn reopen_in_child() {
     if ASYMMETRIC.load(Ordering::SeqCst) {
         ASYMMETRIC.store(barrier::register(), Ordering::SeqCst);
     }
+    FORKS.fetch_add(1, Ordering::AcqRel);
     reopen();
 }
 

@@ -104,6 +104,11 @@ impl NativeConfig {
     }
 }
 
+/// How long a swap in a forked child waits for writers before taking them for the parent's
+/// threads, which the child does not have: far beyond any live writer's few nanoseconds, unless
+/// it was descheduled.
+const FORK_WAIT: Duration = Duration::from_millis(100);
+
 /// The low 63 bits of the announcement counter count observations; the top bit is the hot half.
 const HOT_BIT: u64 = 1 << 63;
 
@@ -235,7 +240,10 @@ impl Half {
 
 /// What the lock guards: the bookkeeping of resets.
 struct Control {
-    /// Observations announced and then dropped by resets.
+    /// `crate::sync::forks()` at the last swap: a fork since may have left writers that never
+    /// finish.
+    forks: u64,
+    /// Observations announced and then dropped by resets (or by writers lost to a fork).
     discarded: u64,
     last_reset: Instant,
     /// When a scheduled reset is due (after a reduction, with a minimum reset duration).
@@ -283,6 +291,7 @@ impl Native {
                 Half::new(classic_buckets, schema, zero_threshold),
             ],
             control: Mutex::new(Control {
+                forks: crate::sync::forks(),
                 discarded: 0,
                 last_reset: Instant::now(),
                 reset_at: None,
@@ -325,20 +334,37 @@ impl Native {
 
     /// Makes the hot half cold and waits for its writers to finish; returns the now-cold half,
     /// the now-hot one, and the number of observations the cold one holds.
-    fn swap(&self, control: &Control) -> (&Half, &Half, u64) {
+    ///
+    /// One wait is bounded: in a child process, writers that were mid-observation in the
+    /// parent's other threads at `fork()` never finish. After a fork, a wait that has lasted
+    /// [`FORK_WAIT`] gives up on them: their observations are dropped from the count (their
+    /// buckets never received them), so the count stays the sum of the buckets.
+    fn swap(&self, control: &mut Control) -> (&Half, &Half, u64) {
         let announced = self.announced.fetch_add(HOT_BIT, Ordering::AcqRel);
         let was_hot = (announced >> 63) as usize;
-        let count = (announced & !HOT_BIT) - control.discarded;
+        let expected = (announced & !HOT_BIT) - control.discarded;
         let (cold, hot) = (&self.halves[was_hot], &self.halves[1 - was_hot]);
+        let forked = crate::sync::forks() != control.forks;
         let mut waits = 0u32;
-        while cold.completed() != count {
+        let mut yielding_since: Option<Instant> = None;
+        let count = loop {
+            let completed = cold.completed();
+            if completed >= expected {
+                break completed;
+            }
             waits += 1;
             if waits < 64 {
                 std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
+                continue;
             }
-        }
+            let since = *yielding_since.get_or_insert_with(Instant::now);
+            if forked && since.elapsed() > FORK_WAIT {
+                control.discarded += expected - completed;
+                break completed;
+            }
+            std::thread::yield_now();
+        };
+        control.forks = crate::sync::forks();
         (cold, hot, count)
     }
 
@@ -346,7 +372,7 @@ impl Native {
     pub(crate) fn read(&self, created: &AtomicF64) -> NativeRead {
         let mut control = self.control.lock();
         self.reset_if_due_locked(&mut control, created);
-        let (cold, hot, count) = self.swap(&control);
+        let (cold, hot, count) = self.swap(&mut control);
         let read = NativeRead {
             classic: cold
                 .classic
@@ -427,8 +453,8 @@ impl Native {
             control.reset_at = Some(control.last_reset + self.min_reset);
             self.reset_scheduled.store(true, Ordering::Relaxed);
         }
-        if !self.widen_zero_bucket(&control) {
-            self.halve_resolution(&control);
+        if !self.widen_zero_bucket(&mut control) {
+            self.halve_resolution(&mut control);
         }
         self.over_limit
             .store(self.over_the_limit(), Ordering::Relaxed);
@@ -442,7 +468,7 @@ impl Native {
 
     /// Moves the bucket closest to zero into the zero bucket, if the wider threshold (that
     /// bucket's upper bound) stays within the maximum.
-    fn widen_zero_bucket(&self, control: &Control) -> bool {
+    fn widen_zero_bucket(&self, control: &mut Control) -> bool {
         let hot = self.hot();
         let threshold = hot.zero_threshold();
         if threshold >= self.max_zero_threshold {
@@ -469,7 +495,7 @@ impl Native {
 
     /// Merges each pair of neighbouring buckets (bucket `k` becomes `ceil(k/2)` one schema down),
     /// unless the resolution is already the coarsest.
-    fn halve_resolution(&self, control: &Control) {
+    fn halve_resolution(&self, control: &mut Control) {
         let hot = self.hot();
         let schema = hot.schema();
         if schema <= SCHEMA_MIN {
@@ -483,7 +509,7 @@ impl Native {
     /// Gives the state new parameters, moving every count to the bucket `map` names for it.
     fn rebuild(
         &self,
-        control: &Control,
+        control: &mut Control,
         schema: i32,
         zero_threshold: f64,
         map: impl Fn(i32) -> Option<i32>,

@@ -2,6 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::metric::value::AtomicF64;
 use crate::metric::{Histogram, HistogramConfig};
 
 fn native(factor: f64) -> Histogram {
@@ -280,4 +281,27 @@ fn a_histogram_left_over_the_limit_reduces_again_on_any_observation() {
     h.observe(1.0).unwrap();
     assert_eq!(h.native_buckets().unwrap().schema, -2);
     assert_eq!(h.count(), 3);
+}
+
+#[test]
+fn a_collection_after_fork_stops_waiting_for_the_parents_writers() {
+    let native = Native::new(&NativeConfig::new(2.0).unwrap(), 0);
+    let created = AtomicF64::new(0.0);
+    native.observe(1.5, 0, &created);
+    // A writer of the parent announced itself and never finished: its thread is not in the
+    // child.
+    native.announced.fetch_add(1, Ordering::AcqRel);
+    // As after a fork: the process's fork count differs from the one at the last swap.
+    native.control.lock().forks = u64::MAX;
+    let started = std::time::Instant::now();
+    let read = native.read(&created);
+    assert!(started.elapsed() >= FORK_WAIT);
+    assert_eq!(read.count, 1);
+    assert_eq!(read.buckets.total(), 1);
+    // From then on the count is what the buckets hold, without waiting.
+    native.observe(3.0, 0, &created);
+    let started = std::time::Instant::now();
+    let read = native.read(&created);
+    assert!(started.elapsed() < FORK_WAIT);
+    assert_eq!((read.count, read.buckets.total()), (2, 2));
 }
