@@ -145,7 +145,60 @@ typedef enum pe_format {
      * hold NULs: take the length from the call, not from `strlen`.
      */
     PE_FORMAT_PROTOBUF = 3,
+    /**
+     * Prometheus text format 1.0.0 (`text/plain; version=1.0.0; charset=utf-8`): the lines of
+     * 0.0.4, with names outside the legacy character set quoted under
+     * `PE_ESCAPING_ALLOW_UTF8` (`{"app.requests_total",method="GET"} 1`).
+     */
+    PE_FORMAT_PROMETHEUS_1 = 4,
 } pe_format;
+
+/**
+ * Which metric and label names are valid.
+ */
+typedef enum pe_name_validation {
+    /**
+     * Any non-empty UTF-8 name (label names outside the reserved `__` prefix). The default.
+     */
+    PE_NAME_VALIDATION_UTF8 = 0,
+    /**
+     * The classic sets: `[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, `[a-zA-Z_][a-zA-Z0-9_]*` for
+     * labels.
+     */
+    PE_NAME_VALIDATION_LEGACY = 1,
+    /**
+     * For a registry only: follow the process-wide setting (`pe_set_name_validation()`).
+     */
+    PE_NAME_VALIDATION_DEFAULT = 2,
+} pe_name_validation;
+
+/**
+ * How metric and label names outside the legacy character set (`[a-zA-Z_:][a-zA-Z0-9_:]*`,
+ * labels without `:`) are written: what a scraper names with the `escaping` parameter of its
+ * `Accept` header. Legacy names are written as they are under every scheme but
+ * `PE_ESCAPING_DOTS`.
+ */
+typedef enum pe_escaping {
+    /**
+     * `allow-utf-8`: as they are, quoted in the text formats (`{"http.server.duration"}`).
+     */
+    PE_ESCAPING_ALLOW_UTF8 = 0,
+    /**
+     * `underscores`: each character outside the set becomes `_` (`http_server_duration`). The
+     * default of every format but OpenMetrics 2.0.
+     */
+    PE_ESCAPING_UNDERSCORES = 1,
+    /**
+     * `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`;
+     * legacy names are rewritten too.
+     */
+    PE_ESCAPING_DOTS = 2,
+    /**
+     * `values`: `U__`, then `_` doubled and other characters outside the set as
+     * `_<hex code point>_` (`U__http_2e_server`).
+     */
+    PE_ESCAPING_VALUES = 3,
+} pe_escaping;
 
 /**
  * The type of a metric family.
@@ -828,6 +881,124 @@ enum pe_status pe_negotiate_format(const char *accept, enum pe_format *out);
  * answer. Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_accepts_gzip(const char *accept_encoding, bool *out);
+
+/**
+ * Sets which names metrics made from now on may have, in the whole process:
+ * `PE_NAME_VALIDATION_UTF8` (the default) or `PE_NAME_VALIDATION_LEGACY` (client_python's
+ * `enable_legacy_validation()`, client_golang's `model.NameValidationScheme`). Metrics made
+ * before keep their names. Registries following the process-wide setting check registrations
+ * with it too.
+ *
+ * Returns `PE_OK`; `PE_ERR_INVALID_VALUE` (an unknown scheme, or `PE_NAME_VALIDATION_DEFAULT`);
+ * `PE_ERR_INTERNAL`. Thread-safe; a metric being made on another thread at the same moment is
+ * validated with one scheme or the other.
+ */
+enum pe_status pe_set_name_validation(pe_name_validation scheme);
+
+/**
+ * The process-wide name validation. On success `*out` receives `PE_NAME_VALIDATION_UTF8` or
+ * `PE_NAME_VALIDATION_LEGACY`.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_get_name_validation(enum pe_name_validation *out);
+
+/**
+ * Sets which names `registry` (NULL: the default registry) takes from now on:
+ * `PE_NAME_VALIDATION_LEGACY` refuses registrations of metrics with names outside the legacy
+ * sets (`PE_ERR_INVALID_NAME`), `PE_NAME_VALIDATION_UTF8` takes any valid name, and
+ * `PE_NAME_VALIDATION_DEFAULT` follows `pe_set_name_validation()`. Metrics are validated with
+ * the process-wide setting when they are made, so a registry can be stricter than that setting,
+ * not looser. Collectors registered before stay.
+ *
+ * Returns `PE_OK`; `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (unknown scheme);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_registry_set_name_validation(const struct pe_registry *registry,
+                                               pe_name_validation scheme);
+
+/**
+ * `pe_registry_expose()` with names written with `escaping`: under `PE_ESCAPING_ALLOW_UTF8`
+ * names outside the legacy sets are quoted in the text formats
+ * (`{"app.requests_total",method="GET"} 1`, `# TYPE "app.requests" counter`) and as they are in
+ * protobuf; the other schemes rewrite them into the legacy sets as prometheus/common's
+ * `model.EscapeName` does. `pe_registry_expose()` uses the format's default:
+ * `PE_ESCAPING_UNDERSCORES`, or `PE_ESCAPING_ALLOW_UTF8` for OpenMetrics 2.0.
+ *
+ * On success `*out` receives a NUL-terminated string owned by the caller, to release with
+ * `pe_string_free()`, and `*len` (when not NULL) its length in bytes without the NUL.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (unknown
+ * `format` or `escaping`); `PE_ERR_INTERNAL`. Thread-safe; custom collector callbacks run on the
+ * calling thread.
+ */
+enum pe_status pe_registry_expose_escaped(const struct pe_registry *registry,
+                                          pe_format format,
+                                          pe_escaping escaping,
+                                          char **out,
+                                          size_t *len);
+
+/**
+ * `pe_registry_expose_filtered()` with names written with `escaping` (see
+ * `pe_registry_expose_escaped()`).
+ *
+ * `names` is borrowed for the call. On success `*out` receives a string owned by the caller
+ * (release with `pe_string_free()`) and `*len` (when not NULL) its length.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`, `names` with `n_names > 0`, or one of its strings);
+ * `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (unknown `format` or `escaping`);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_registry_expose_filtered_escaped(const struct pe_registry *registry,
+                                                   pe_format format,
+                                                   pe_escaping escaping,
+                                                   const char *const *names,
+                                                   size_t n_names,
+                                                   char **out,
+                                                   size_t *len);
+
+/**
+ * Chooses the format and the name escaping to answer a scrape with from its `Accept` header, as
+ * the HTTP exporter does (`pe_negotiate_format()` for the format): the escaping is the
+ * `escaping` parameter of the media range that chose the format, or the format's default when
+ * it has none or an unknown one (`PE_ESCAPING_UNDERSCORES`; `PE_ESCAPING_ALLOW_UTF8` for
+ * OpenMetrics 2.0).
+ *
+ * `accept` (NULL: no header) is borrowed for the call. On success `*format` and `*escaping`
+ * receive the choice, and `*content_type` (when not NULL) the response's `Content-Type`
+ * (`application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8`), a
+ * static string the caller must not free.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`format`, `escaping`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`.
+ * Thread-safe.
+ */
+enum pe_status pe_negotiate(const char *accept,
+                            enum pe_format *format,
+                            enum pe_escaping *escaping,
+                            const char **content_type);
+
+/**
+ * The `Content-Type` of `format` written with `escaping`, as the exporter sends it: the
+ * format's type and `; escaping=…` (left out for text 0.0.4 with its default underscores).
+ *
+ * On success `*out` receives a static NUL-terminated string the caller must not free.
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_INVALID_VALUE` (unknown `format` or
+ * `escaping`); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_content_type(pe_format format, pe_escaping escaping, const char **out);
+
+/**
+ * Writes `name` rewritten with `escaping` as a metric name (`PE_ESCAPING_ALLOW_UTF8` leaves it
+ * as it is: quoting is not escaping), exactly as prometheus/common's `model.EscapeName` does.
+ * For bindings and tools that show names the way a scraper will see them.
+ *
+ * `name` is borrowed for the call. On success `*out` receives a NUL-terminated string owned by
+ * the caller, to release with `pe_string_free()`.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `out`); `PE_ERR_UTF8`; `PE_ERR_INVALID_VALUE`
+ * (unknown `escaping`); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_escape_name(const char *name, pe_escaping escaping, char **out);
 
 /**
  * Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).

@@ -11,9 +11,21 @@ use crate::snapshot::{LabelSet, MetricFamily, PointValue};
 pub struct Descriptor {
     pub name: String,
     pub kind: MetricType,
+    /// The label names every point of the family has (a collector that cannot tell leaves this
+    /// empty), checked against the registry's name validation.
+    pub label_names: Vec<String>,
 }
 
 impl Descriptor {
+    /// A family without labels, or whose labels are not known in advance.
+    pub fn new(name: impl Into<String>, kind: MetricType) -> Self {
+        Descriptor {
+            name: name.into(),
+            kind,
+            label_names: Vec::new(),
+        }
+    }
+
     /// Every sample name the family may produce, and the family name itself.
     pub fn reserved_names(&self) -> Vec<String> {
         reserved_sample_names(&self.name, self.kind)

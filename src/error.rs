@@ -6,10 +6,12 @@ use std::fmt;
 /// What went wrong, with enough context to write a useful message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
-    /// A metric name that is not `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-    InvalidMetricName(String),
-    /// A label name that is not `[a-zA-Z_][a-zA-Z0-9_]*`, or is reserved (`__` prefix, `le` on a
-    /// histogram, `quantile` on a summary, the metric's own name on a state set).
+    /// An empty metric name, or under legacy validation one that is not
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    InvalidMetricName { name: String, reason: &'static str },
+    /// An empty label name, under legacy validation one that is not `[a-zA-Z_][a-zA-Z0-9_]*`, or
+    /// a reserved one (`__` prefix, `le` on a histogram, `quantile` on a summary, the metric's
+    /// own name on a state set).
     InvalidLabelName { name: String, reason: &'static str },
     /// The same label name twice in one label set.
     DuplicateLabelName(String),
@@ -32,10 +34,9 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidMetricName(name) => write!(
-                f,
-                "invalid metric name {name:?}: must match [a-zA-Z_:][a-zA-Z0-9_:]*"
-            ),
+            Error::InvalidMetricName { name, reason } => {
+                write!(f, "invalid metric name {name:?}: {reason}")
+            }
             Error::InvalidLabelName { name, reason } => {
                 write!(f, "invalid label name {name:?}: {reason}")
             }

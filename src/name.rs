@@ -1,54 +1,81 @@
 //! Metric and label name rules, in one place.
 //!
-//! Names follow the classic Prometheus character sets (no UTF-8 names), which every scraper and
-//! every text parser accepts. Reserved names are rejected here so that no exposition can ever
-//! contain a sample that a parser would misread (a user `le` label on a histogram, say).
+//! Names are UTF-8, as Prometheus 3, client_python and client_golang take them: any non-empty
+//! metric name, any non-empty label name outside the reserved `__` prefix. [`NameValidation::Legacy`]
+//! keeps the classic character sets instead, for deployments whose scrapers or pipelines cannot
+//! take anything else; it is chosen for the whole process ([`set_default_validation`]) and can be
+//! made stricter per registry. Reserved names are rejected under both schemes so that no
+//! exposition can ever contain a sample that a parser would misread (a user `le` label on a
+//! histogram, say). How a UTF-8 name is written for each scraper is `text::names`'s business.
+
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::error::{Error, Result};
 use crate::metric_type::MetricType;
+use crate::text::names::{is_legacy_label_name, is_legacy_metric_name};
 
-/// Checks `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-pub fn validate_metric_name(name: &str) -> Result<()> {
-    let bytes = name.as_bytes();
-    let valid = match bytes.split_first() {
-        None => false,
-        Some((first, rest)) => {
-            (first.is_ascii_alphabetic() || *first == b'_' || *first == b':')
-                && rest
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b':')
-        }
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::InvalidMetricName(name.to_owned()))
+/// Which names are valid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum NameValidation {
+    /// Any non-empty UTF-8 name (the default).
+    #[default]
+    Utf8,
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, `[a-zA-Z_][a-zA-Z0-9_]*` for labels.
+    Legacy,
+}
+
+/// The process-wide scheme, as a `NameValidation` discriminant.
+static DEFAULT_VALIDATION: AtomicU8 = AtomicU8::new(0);
+
+/// The scheme new metrics are validated with, unless their registry is stricter.
+pub fn default_validation() -> NameValidation {
+    match DEFAULT_VALIDATION.load(Ordering::Relaxed) {
+        0 => NameValidation::Utf8,
+        _ => NameValidation::Legacy,
     }
 }
 
-/// Checks `[a-zA-Z_][a-zA-Z0-9_]*` and rejects the reserved `__` prefix.
-pub fn validate_label_name(name: &str) -> Result<()> {
-    let bytes = name.as_bytes();
-    let well_formed = match bytes.split_first() {
-        None => false,
-        Some((first, rest)) => {
-            (first.is_ascii_alphabetic() || *first == b'_')
-                && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        }
+/// Sets the process-wide scheme (client_python's `enable_legacy_validation`, client_golang's
+/// `model.NameValidationScheme`). Metrics made before keep their names.
+pub fn set_default_validation(scheme: NameValidation) {
+    let value = match scheme {
+        NameValidation::Utf8 => 0,
+        NameValidation::Legacy => 1,
     };
-    if !well_formed {
-        return Err(Error::InvalidLabelName {
-            name: name.to_owned(),
-            reason: "must match [a-zA-Z_][a-zA-Z0-9_]*",
-        });
-    }
-    if name.starts_with("__") {
-        return Err(Error::InvalidLabelName {
-            name: name.to_owned(),
-            reason: "names starting with __ are reserved for Prometheus",
-        });
-    }
-    Ok(())
+    DEFAULT_VALIDATION.store(value, Ordering::Relaxed);
+}
+
+/// Checks a metric name: non-empty, and `[a-zA-Z_:][a-zA-Z0-9_:]*` under legacy validation.
+pub fn validate_metric_name(name: &str, scheme: NameValidation) -> Result<()> {
+    let reason = if name.is_empty() {
+        "metric names cannot be empty"
+    } else if scheme == NameValidation::Legacy && !is_legacy_metric_name(name) {
+        "legacy name validation is on: must match [a-zA-Z_:][a-zA-Z0-9_:]*"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidMetricName {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+/// Checks a label name: non-empty, not starting with the reserved `__`, and
+/// `[a-zA-Z_][a-zA-Z0-9_]*` under legacy validation.
+pub fn validate_label_name(name: &str, scheme: NameValidation) -> Result<()> {
+    let reason = if name.is_empty() {
+        "label names cannot be empty"
+    } else if scheme == NameValidation::Legacy && !is_legacy_label_name(name) {
+        "legacy name validation is on: must match [a-zA-Z_][a-zA-Z0-9_]*"
+    } else if name.starts_with("__") {
+        "names starting with __ are reserved for Prometheus"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidLabelName {
+        name: name.to_owned(),
+        reason,
+    })
 }
 
 /// Checks the label names of a family of the given type: each well formed, none repeated, none
@@ -58,10 +85,11 @@ pub fn validate_family_label_names<S: AsRef<str>>(
     family_name: &str,
     kind: MetricType,
     label_names: &[S],
+    scheme: NameValidation,
 ) -> Result<()> {
     for (i, name) in label_names.iter().enumerate() {
         let name = name.as_ref();
-        validate_label_name(name)?;
+        validate_label_name(name, scheme)?;
         let reserved = match kind {
             MetricType::Histogram if name == "le" => Some("reserved for histogram buckets"),
             MetricType::Summary if name == "quantile" => Some("reserved for summary quantiles"),
@@ -93,11 +121,18 @@ pub fn full_name(namespace: &str, subsystem: &str, name: &str) -> String {
         .join("_")
 }
 
-/// The family name for a metric of `kind` called `name` with an optional `unit`, validated.
+/// The family name for a metric of `kind` called `name` with an optional `unit`, validated with
+/// `scheme`.
 ///
 /// Like client_python: a counter's trailing `_total` is dropped (the exposition adds it back to the
 /// sample), and a unit is appended as a `_unit` suffix when the name does not already end with it.
-pub fn family_name(name: &str, kind: MetricType, unit: Option<&str>) -> Result<String> {
+/// The rules hold for UTF-8 names alike (`http.requests_total` is counter `http.requests`).
+pub fn family_name(
+    name: &str,
+    kind: MetricType,
+    unit: Option<&str>,
+    scheme: NameValidation,
+) -> Result<String> {
     let mut family = name.to_owned();
     if kind == MetricType::Counter {
         if let Some(stripped) = family.strip_suffix("_total") {
@@ -111,7 +146,7 @@ pub fn family_name(name: &str, kind: MetricType, unit: Option<&str>) -> Result<S
             family.push_str(&suffix);
         }
     }
-    validate_metric_name(&family)?;
+    validate_metric_name(&family, scheme)?;
     Ok(family)
 }
 
@@ -154,39 +189,96 @@ pub fn reserved_sample_names(name: &str, kind: MetricType) -> Vec<String> {
 mod tests {
     use super::*;
 
+    use NameValidation::{Legacy, Utf8};
+
     #[test]
-    fn metric_names() {
+    fn legacy_metric_names() {
         for good in ["a", "_a", ":a", "http_requests_total", "a:b:c", "A9_"] {
-            assert!(validate_metric_name(good).is_ok(), "{good}");
+            assert!(validate_metric_name(good, Legacy).is_ok(), "{good}");
         }
         for bad in ["", "9a", "a-b", "a b", "é", "a.b", "a{"] {
-            assert_eq!(
-                validate_metric_name(bad),
-                Err(Error::InvalidMetricName(bad.into())),
+            assert!(
+                matches!(
+                    validate_metric_name(bad, Legacy),
+                    Err(Error::InvalidMetricName { ref name, .. }) if name == bad
+                ),
                 "{bad}"
             );
         }
     }
 
     #[test]
-    fn label_names() {
+    fn utf8_metric_names_need_only_a_character() {
+        for good in [
+            "9a",
+            "a-b",
+            "a b",
+            "é",
+            "http.server.duration",
+            "a{",
+            "🙂",
+            "\"\n",
+        ] {
+            assert!(validate_metric_name(good, Utf8).is_ok(), "{good}");
+        }
+        let empty = validate_metric_name("", Utf8).unwrap_err().to_string();
+        assert!(empty.contains("cannot be empty"), "{empty}");
+    }
+
+    #[test]
+    fn legacy_label_names() {
         for good in ["a", "_a", "method", "A_9"] {
-            assert!(validate_label_name(good).is_ok(), "{good}");
+            assert!(validate_label_name(good, Legacy).is_ok(), "{good}");
         }
         for bad in ["", "9a", "a:b", "a-b", "__name__", "__x", "é"] {
-            assert!(validate_label_name(bad).is_err(), "{bad}");
+            assert!(validate_label_name(bad, Legacy).is_err(), "{bad}");
         }
     }
 
     #[test]
-    fn reserved_labels_per_type() {
-        assert!(validate_family_label_names("h", MetricType::Histogram, &["le"]).is_err());
-        assert!(validate_family_label_names("h", MetricType::Gauge, &["le"]).is_ok());
-        assert!(validate_family_label_names("s", MetricType::Summary, &["quantile"]).is_err());
-        assert!(validate_family_label_names("s", MetricType::Histogram, &["quantile"]).is_ok());
-        assert!(validate_family_label_names("state", MetricType::StateSet, &["state"]).is_err());
+    fn utf8_label_names_keep_the_reserved_prefix() {
+        for good in ["9a", "a:b", "http.method", "é", "_x"] {
+            assert!(validate_label_name(good, Utf8).is_ok(), "{good}");
+        }
+        for bad in ["", "__name__", "__x", "__é"] {
+            assert!(validate_label_name(bad, Utf8).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf8_names_keep_the_suffix_rules() {
         assert_eq!(
-            validate_family_label_names("x", MetricType::Gauge, &["a", "b", "a"]),
+            family_name("app.requests_total", MetricType::Counter, None, Utf8).unwrap(),
+            "app.requests"
+        );
+        assert_eq!(
+            family_name(
+                "http.server.duration",
+                MetricType::Histogram,
+                Some("seconds"),
+                Utf8
+            )
+            .unwrap(),
+            "http.server.duration_seconds"
+        );
+        assert!(family_name("app.requests_total", MetricType::Counter, None, Legacy).is_err());
+    }
+
+    #[test]
+    fn reserved_labels_per_type() {
+        assert!(validate_family_label_names("h", MetricType::Histogram, &["le"], Utf8).is_err());
+        assert!(validate_family_label_names("h", MetricType::Gauge, &["le"], Utf8).is_ok());
+        assert!(
+            validate_family_label_names("s", MetricType::Summary, &["quantile"], Legacy).is_err()
+        );
+        assert!(
+            validate_family_label_names("s", MetricType::Histogram, &["quantile"], Utf8).is_ok()
+        );
+        assert!(
+            validate_family_label_names("state", MetricType::StateSet, &["state"], Utf8).is_err()
+        );
+        assert_eq!(
+            validate_family_label_names("x", MetricType::Gauge, &["a", "b", "a"], Utf8),
             Err(Error::DuplicateLabelName("a".into()))
         );
     }
@@ -194,15 +286,15 @@ mod tests {
     #[test]
     fn counter_total_suffix_is_dropped() {
         assert_eq!(
-            family_name("requests_total", MetricType::Counter, None).unwrap(),
+            family_name("requests_total", MetricType::Counter, None, Utf8).unwrap(),
             "requests"
         );
         assert_eq!(
-            family_name("requests", MetricType::Counter, None).unwrap(),
+            family_name("requests", MetricType::Counter, None, Utf8).unwrap(),
             "requests"
         );
         assert_eq!(
-            family_name("requests_total", MetricType::Gauge, None).unwrap(),
+            family_name("requests_total", MetricType::Gauge, None, Utf8).unwrap(),
             "requests_total"
         );
     }
@@ -210,19 +302,25 @@ mod tests {
     #[test]
     fn unit_is_appended_once() {
         assert_eq!(
-            family_name("latency", MetricType::Histogram, Some("seconds")).unwrap(),
+            family_name("latency", MetricType::Histogram, Some("seconds"), Utf8).unwrap(),
             "latency_seconds"
         );
         assert_eq!(
-            family_name("latency_seconds", MetricType::Histogram, Some("seconds")).unwrap(),
+            family_name(
+                "latency_seconds",
+                MetricType::Histogram,
+                Some("seconds"),
+                Utf8
+            )
+            .unwrap(),
             "latency_seconds"
         );
         assert_eq!(
-            family_name("sent_bytes_total", MetricType::Counter, Some("bytes")).unwrap(),
+            family_name("sent_bytes_total", MetricType::Counter, Some("bytes"), Utf8).unwrap(),
             "sent_bytes"
         );
-        assert!(family_name("build", MetricType::Info, Some("x")).is_err());
-        assert!(family_name("x", MetricType::Gauge, Some("a b")).is_err());
+        assert!(family_name("build", MetricType::Info, Some("x"), Utf8).is_err());
+        assert!(family_name("x", MetricType::Gauge, Some("a b"), Utf8).is_err());
     }
 
     #[test]

@@ -63,7 +63,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 use crate::exposition::{Format, encode};
-use crate::name::validate_label_name;
+use crate::name::{NameValidation, validate_label_name};
 use crate::registry::Registry;
 
 /// Total time a request may take by default, from connecting to the end of the answer.
@@ -728,7 +728,7 @@ fn validate_grouping_name<K: AsRef<str>, V: AsRef<str>>(
         name: name.to_owned(),
         reason,
     };
-    validate_label_name(name).map_err(|e| invalid(e.to_string()))?;
+    validate_label_name(name, NameValidation::Legacy).map_err(|e| invalid(e.to_string()))?;
     if name == "job" {
         return Err(invalid(
             "the job is given separately, not in the grouping key".into(),

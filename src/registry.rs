@@ -6,6 +6,7 @@
 //! is a no-op; a metric may be registered in several registries.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use crate::sync::RwLock;
@@ -13,7 +14,10 @@ use crate::sync::RwLock;
 pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};
-use crate::name::reserved_sample_names;
+use crate::name::{
+    NameValidation, default_validation, reserved_sample_names, validate_label_name,
+    validate_metric_name,
+};
 use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
 
 struct Entry {
@@ -35,6 +39,8 @@ fn identity(collector: &Arc<dyn Collector>) -> *const () {
 #[derive(Default)]
 pub struct Registry {
     entries: RwLock<Vec<Entry>>,
+    /// 0 to follow the process-wide name validation, 1 for UTF-8, 2 for legacy.
+    validation: AtomicU8,
 }
 
 impl std::fmt::Debug for Registry {
@@ -71,8 +77,19 @@ impl Registry {
     /// Adds a collector. Registering the same object again does nothing. A collector whose
     /// families could produce a sample name that a registered one also produces is refused with
     /// [`Error::AlreadyRegistered`], and the registry is unchanged.
+    ///
+    /// Under legacy name validation ([`Registry::set_name_validation`]) a collector whose
+    /// families have names outside the legacy character sets is refused with
+    /// [`Error::InvalidMetricName`] or [`Error::InvalidLabelName`].
     pub fn register(&self, collector: Arc<dyn Collector>) -> Result<()> {
         let descriptors = collector.describe();
+        let scheme = self.name_validation();
+        for descriptor in &descriptors {
+            validate_metric_name(&descriptor.name, scheme)?;
+            for label in &descriptor.label_names {
+                validate_label_name(label, scheme)?;
+            }
+        }
         let mut entries = self.entries.write();
         if entries.iter().any(|e| e.identity() == identity(&collector)) {
             return Ok(());
@@ -94,6 +111,28 @@ impl Registry {
             descriptors,
         });
         Ok(())
+    }
+
+    /// Sets which names this registry takes from now on; `None` follows the process-wide
+    /// setting ([`crate::name::set_default_validation`]). Metrics are validated with the
+    /// process-wide setting when they are made, so a registry can be stricter than it (legacy
+    /// here, UTF-8 there), not looser. Collectors registered before stay.
+    pub fn set_name_validation(&self, scheme: Option<NameValidation>) {
+        let value = match scheme {
+            None => 0,
+            Some(NameValidation::Utf8) => 1,
+            Some(NameValidation::Legacy) => 2,
+        };
+        self.validation.store(value, Ordering::Relaxed);
+    }
+
+    /// The name validation registrations are checked with.
+    pub fn name_validation(&self) -> NameValidation {
+        match self.validation.load(Ordering::Relaxed) {
+            1 => NameValidation::Utf8,
+            2 => NameValidation::Legacy,
+            _ => default_validation(),
+        }
     }
 
     /// Removes a collector registered before; [`Error::NotRegistered`] otherwise.
@@ -299,6 +338,29 @@ mod tests {
 
     fn gauge(name: &str) -> Arc<Family<Gauge>> {
         Arc::new(Family::new(Opts::new(name, "help")).unwrap())
+    }
+
+    #[test]
+    fn a_legacy_registry_refuses_utf8_names_and_keeps_what_it_had() {
+        let r = Registry::new();
+        assert_eq!(r.name_validation(), NameValidation::Utf8);
+        r.set_name_validation(Some(NameValidation::Legacy));
+        r.register(gauge("plain")).unwrap();
+        assert!(matches!(
+            r.register(gauge("app.up")),
+            Err(Error::InvalidMetricName { .. })
+        ));
+        let labelled =
+            Arc::new(Family::<Gauge>::new(Opts::new("g", "h").labels(&["http.method"])).unwrap());
+        assert!(matches!(
+            r.register(labelled.clone()),
+            Err(Error::InvalidLabelName { .. })
+        ));
+        assert_eq!(r.gather().len(), 1);
+        r.set_name_validation(None);
+        r.register(labelled).unwrap();
+        r.register(gauge("app.up")).unwrap();
+        assert_eq!(r.gather().len(), 3);
     }
 
     #[test]

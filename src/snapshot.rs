@@ -9,13 +9,15 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 pub use crate::metric_type::MetricType;
-use crate::name::validate_label_name;
+use crate::name::{default_validation, validate_label_name};
 use crate::text::escape::push_label_value;
+use crate::text::names::{Escaping, NameKind, push_name};
 
 /// An ordered set of label pairs, cheap to clone, with its text form rendered once.
 ///
-/// The rendered form is `a="x",b="y"` (escaped, no braces), so encoders copy it instead of
-/// escaping every label on every scrape.
+/// The rendered form is `a="x",b="y"` (escaped, no braces; a name outside the legacy character
+/// set quoted, `"http.method"="GET"`, as a scraper that reads UTF-8 names takes it), so encoders
+/// copy it instead of escaping every label on every scrape.
 #[derive(Clone, Debug)]
 pub struct LabelSet {
     names: Arc<[Box<str>]>,
@@ -46,7 +48,7 @@ impl LabelSet {
         let mut names: Vec<Box<str>> = Vec::with_capacity(pairs.len());
         for (name, _) in pairs {
             let name = name.as_ref();
-            validate_label_name(name)?;
+            validate_label_name(name, default_validation())?;
             if names.iter().any(|n| &**n == name) {
                 return Err(Error::DuplicateLabelName(name.to_owned()));
             }
@@ -64,7 +66,7 @@ impl LabelSet {
             if i > 0 {
                 rendered.push(',');
             }
-            rendered.push_str(name);
+            push_name(&mut rendered, NameKind::Label, &[name], Escaping::AllowUtf8);
             rendered.push_str("=\"");
             push_label_value(&mut rendered, value.as_ref());
             rendered.push('"');
@@ -110,6 +112,13 @@ impl LabelSet {
     }
 
     pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    /// The names as shared with the family's other sets: one allocation for every child of a
+    /// built-in family, so encoders decide what the names need once per family.
+    #[inline]
+    pub(crate) fn shared_names(&self) -> &Arc<[Box<str>]> {
         &self.names
     }
 

@@ -46,6 +46,11 @@ fn native_histogram() {
 }
 
 #[test]
+fn utf8_names() {
+    assert_eq!(c_test("test_utf8_names"), "ok\n");
+}
+
+#[test]
 fn summary() {
     assert_eq!(c_test("test_summary"), "ok\n");
 }

@@ -70,11 +70,14 @@ fn optional(function: &str, param: &str) -> bool {
             "keys" | "counts"
         ) | ("pe_native_bucket_bounds", "lower" | "upper")
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
-            | ("pe_negotiate_format", "accept")
+            | ("pe_negotiate_format" | "pe_negotiate", "accept")
+            | ("pe_negotiate", "content_type")
             | ("pe_accepts_gzip", "accept_encoding")
             | (
                 "pe_registry_expose"
                     | "pe_registry_expose_filtered"
+                    | "pe_registry_expose_escaped"
+                    | "pe_registry_expose_filtered_escaped"
                     | "pe_snapshot_json"
                     | "pe_snapshot_json_columns",
                 "len"
@@ -171,11 +174,19 @@ fn classify(ty: &str, function: &str) -> Param {
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
         "double" | "size_t" | "int32_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format"
-        | "pe_metric_type" | "pe_status" => Param::Scalar(ty),
-        "double *" | "int32_t *" | "uint64_t *" | "uint16_t *" | "size_t *" | "bool *"
-        | "pe_metric_type *" | "pe_format *" => {
-            Param::OutScalar(ty.trim_end_matches(" *").to_string())
+        | "pe_metric_type" | "pe_status" | "pe_escaping" | "pe_name_validation" => {
+            Param::Scalar(ty)
         }
+        "double *"
+        | "int32_t *"
+        | "uint64_t *"
+        | "uint16_t *"
+        | "size_t *"
+        | "bool *"
+        | "pe_metric_type *"
+        | "pe_format *"
+        | "pe_escaping *"
+        | "pe_name_validation *" => Param::OutScalar(ty.trim_end_matches(" *").to_string()),
         // A borrowed array out (`pe_snapshot_families`).
         "const pe_snapshot_family **" => Param::OutScalar("const pe_snapshot_family *".into()),
         "const double *" | "const uint64_t *" | "const int32_t *" | "const bool *" => {
@@ -301,6 +312,8 @@ fn baseline(
             "uint32_t" | "int32_t" => "0".into(),
             "bool" => "false".into(),
             "pe_format" => "PE_FORMAT_PROMETHEUS".into(),
+            "pe_escaping" => "PE_ESCAPING_UNDERSCORES".into(),
+            "pe_name_validation" => "PE_NAME_VALIDATION_UTF8".into(),
             "pe_metric_type" => "PE_METRIC_GAUGE".into(),
             "pe_status" => "PE_ERR_NULL".into(),
             other => panic!("no baseline for {other}"),

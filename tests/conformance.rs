@@ -71,10 +71,7 @@ impl Collector for Fixed {
     fn describe(&self) -> Vec<Descriptor> {
         self.0
             .iter()
-            .map(|f| Descriptor {
-                name: f.name.to_string(),
-                kind: f.kind,
-            })
+            .map(|f| Descriptor::new(f.name.to_string(), f.kind))
             .collect()
     }
 
@@ -497,7 +494,7 @@ fn expected_metadata(family: &MetricFamily, format: Format) -> (String, &'static
     match format {
         Format::OpenMetrics2 | Format::Protobuf => panic!("not a prometheus_client format"),
         Format::OpenMetrics => (family.name.to_string(), family.kind.as_str()),
-        Format::Prometheus => match family.kind {
+        Format::Prometheus | Format::PrometheusV1 => match family.kind {
             // The 0.0.4 parser names a counter family without the `_total` of its TYPE line.
             MetricType::Counter => (family.name.to_string(), "counter"),
             MetricType::Info => (format!("{}_info", family.name), "gauge"),

@@ -16,14 +16,16 @@ use std::ptr;
 use std::sync::Arc;
 
 use prometheus_emulator::exporter::fuzz as exporter_fuzz;
-use prometheus_emulator::exposition::{Format, accepts_gzip};
+use prometheus_emulator::exposition::{Escaping, Format, accepts_gzip};
 use prometheus_emulator::ffi::counter::*;
 use prometheus_emulator::ffi::histogram::*;
 use prometheus_emulator::ffi::library::pe_last_error;
 use prometheus_emulator::ffi::status::pe_status;
 use prometheus_emulator::name::{
-    family_name, reserved_sample_names, validate_label_name, validate_metric_name, validate_unit,
+    NameValidation, family_name, reserved_sample_names, validate_label_name, validate_metric_name,
+    validate_unit,
 };
+use prometheus_emulator::text::names::{NameKind, escape_name};
 use prometheus_emulator::{CounterFamily, MetricType, Opts, Registry};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -235,13 +237,25 @@ fn fuzz_names() {
     let mut round = 0usize;
     fuzz("names", Mutator::new(3, seeds, dictionary), |input| {
         let name = String::from_utf8_lossy(input);
-        let valid = validate_metric_name(&name).is_ok();
+        let valid = validate_metric_name(&name, NameValidation::Legacy).is_ok();
         assert_eq!(valid, legacy_metric_name(&name), "{name:?}");
-        let _ = validate_label_name(&name);
+        let utf8 = validate_metric_name(&name, NameValidation::Utf8).is_ok();
+        assert_eq!(utf8, !name.is_empty(), "{name:?}");
+        let _ = validate_label_name(&name, NameValidation::Legacy);
+        let _ = validate_label_name(&name, NameValidation::Utf8);
         let kind = kinds[round % kinds.len()];
         round += 1;
-        if let Ok(family) = family_name(&name, kind, None) {
-            let _ = reserved_sample_names(&family, kind);
+        for scheme in [NameValidation::Legacy, NameValidation::Utf8] {
+            if let Ok(family) = family_name(&name, kind, None, scheme) {
+                let _ = reserved_sample_names(&family, kind);
+            }
+        }
+        for escaping in [Escaping::Underscores, Escaping::Dots, Escaping::Values] {
+            let escaped = escape_name(NameKind::Metric, &name, escaping);
+            assert!(
+                name.is_empty() || legacy_metric_name(&escaped),
+                "{name:?} {escaped:?}"
+            );
         }
         let _ = validate_unit(&name, kind);
     });

@@ -16,11 +16,8 @@
 //! `always_scrape_classic_histograms` does), so that both halves are checked. Without `go` the
 //! tests say what they could not run and pass; under CI (`CI` set) they fail.
 
-use std::io::{ErrorKind, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use prometheus_emulator::exposition::{Format, encode_registry};
 use prometheus_emulator::metric::NativeConfig;
@@ -32,64 +29,8 @@ use prometheus_emulator::{
 };
 use serde_json::{Value, json};
 
-// ---------------------------------------------------------------------------------------------
-// The Go program.
-
-/// The parsers program, built once per run; `None` (having said why) when `go` is missing
-/// outside CI.
-fn parsers() -> Option<&'static Path> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref()
-}
-
-fn build() -> Option<PathBuf> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parsers");
-    let binary = Path::new(env!("CARGO_TARGET_TMPDIR")).join("parsers");
-    let started = Instant::now();
-    let output = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&binary)
-        .arg(".")
-        .current_dir(&source)
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(error) if error.kind() == ErrorKind::NotFound => {
-            let message = "`go` is not on PATH, so our expositions were not checked against \
-                           Prometheus's parsers (tests/parsers needs Go 1.26)";
-            assert!(std::env::var_os("CI").is_none(), "{message}");
-            // Past the test harness's capture, so that a plain `cargo test` shows it.
-            let _ = writeln!(std::io::stderr(), "NOT RUN: {message}");
-            return None;
-        }
-        Err(error) => panic!("cannot run `go build`: {error}"),
-    };
-    assert!(
-        output.status.success(),
-        "`go build` in {} failed:\n{}",
-        source.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    eprintln!("built {} in {:.1?}", binary.display(), started.elapsed());
-    Some(binary)
-}
-
-/// What the parsers read in `body`, or the parser's error.
-fn decode(parsers: &Path, content_type: &str, body: &[u8]) -> Result<Value, String> {
-    let mut child = Command::new(parsers)
-        .arg(content_type)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the parsers program starts");
-    child.stdin.take().unwrap().write_all(body).unwrap();
-    let output = child.wait_with_output().unwrap();
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    Ok(serde_json::from_slice(&output.stdout).expect("the parsers program prints JSON"))
-}
+mod support;
+use support::parsers::{decode, parsers};
 
 /// Renders `fixture`'s registry in `format` and decodes it, failing with the parser's error and
 /// the body when a parser rejects it. `None` when the parsers cannot run here.

@@ -3,7 +3,7 @@
 use crate::collector::{Collector, Descriptor};
 use crate::error::{Error, Result};
 use crate::metric::Opts;
-use crate::name::{family_name, full_name};
+use crate::name::{default_validation, family_name, full_name};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 use std::sync::Arc;
 
@@ -49,6 +49,7 @@ impl CallbackMetric {
             &full_name(&opts.namespace, &opts.subsystem, &opts.name),
             kind,
             unit,
+            default_validation(),
         )?;
         Ok(CallbackMetric {
             name: name.into(),
@@ -71,10 +72,7 @@ impl CallbackMetric {
 
 impl Collector for CallbackMetric {
     fn describe(&self) -> Vec<Descriptor> {
-        vec![Descriptor {
-            name: self.name.to_string(),
-            kind: self.kind,
-        }]
+        vec![Descriptor::new(self.name.to_string(), self.kind)]
     }
 
     fn collect(&self, out: &mut Vec<MetricFamily>) {

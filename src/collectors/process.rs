@@ -40,10 +40,7 @@ impl Collector for ProcessCollector {
             (START_TIME, MetricType::Gauge),
         ]
         .into_iter()
-        .map(|(name, kind)| Descriptor {
-            name: name.into(),
-            kind,
-        })
+        .map(|(name, kind)| Descriptor::new(name, kind))
         .collect()
     }
 

@@ -8,7 +8,7 @@ use flate2::write::GzEncoder;
 
 use super::http::{Request, Response};
 use super::shared::Shared;
-use crate::exposition::{Format, accepts_gzip, encode_registry, encode_registry_filtered};
+use crate::exposition::{Representation, accepts_gzip, encode_registry, encode_registry_filtered};
 use crate::registry::NameFilter;
 
 /// The path Prometheus scrapes.
@@ -54,12 +54,13 @@ pub(crate) fn respond(shared: &Shared, request: &Request, scratch: &mut Scratch)
     }
 }
 
-/// Renders the registry (only the families `name[]` selects, when given) in the format `Accept`
-/// asks for, straight from the live metrics, and gzips it when `Accept-Encoding` allows.
+/// Renders the registry (only the families `name[]` selects, when given) in the format and name
+/// escaping `Accept` asks for, straight from the live metrics, and gzips it when
+/// `Accept-Encoding` allows.
 fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Response {
     let registry = shared.registry.get();
     let names = request.query_values("name[]");
-    let format = Format::negotiate(request.header("accept").as_deref());
+    let format = Representation::negotiate(request.header("accept").as_deref());
     scratch.text.clear();
     if names.is_empty() {
         encode_registry(registry, format, &mut scratch.text);

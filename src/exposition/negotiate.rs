@@ -1,48 +1,59 @@
-//! Content negotiation: which format an `Accept` header asks for, and whether `Accept-Encoding`
-//! allows gzip (RFC 9110, sections 12.5.1 and 12.5.3).
+//! Content negotiation: which format and name escaping an `Accept` header asks for, and
+//! whether `Accept-Encoding` allows gzip (RFC 9110, sections 12.5.1 and 12.5.3).
 //!
 //! Scrapers list several media ranges with q-values; Prometheus 3 sends
 //! `application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,…,*/*;q=0.2`. Each
 //! format takes the q-value of the most specific range that matches it, the format with the higher
 //! q-value wins, and anything unclear falls back to Prometheus text 0.0.4, which every scraper
-//! reads. Unknown parameters (`escaping`, `charset`, accept extensions) are ignored; a range that
-//! cannot be parsed is skipped, as if it were not there.
+//! reads. The winning range's `escaping` parameter says how names outside the legacy character
+//! set are written; without one (or with a value that is not a scheme) they are escaped with
+//! underscores, which every scraper reads, except in OpenMetrics 2.0, whose names are UTF-8 by
+//! definition: prometheus/common's rules. Other parameters (`charset`, accept extensions) are
+//! ignored; a range that cannot be parsed is skipped, as if it were not there.
 
-use super::Format;
+use super::{Format, Representation};
+use crate::text::names::Escaping;
 
-impl Format {
-    /// The format to answer a request with, given its `Accept` header.
+impl Representation {
+    /// The format and escaping to answer a request with, given its `Accept` header.
     ///
     /// Each format takes the q-value of the most specific range that matches it, and the format
     /// with the highest q-value above 0 wins; on equal q-values the more specific range wins, then
-    /// the one listed first. Prometheus text matches `text/plain` with no version, 0.0.4 or 1.0.0;
+    /// the one listed first. Prometheus text 0.0.4 matches `text/plain` with no version or 0.0.4;
     /// OpenMetrics 1.0 matches `application/openmetrics-text` with `version=1.0.0`,
-    /// `version=0.0.1` or no version. The two newer formats are served only to a scraper that
-    /// names them exactly, never through a wildcard: OpenMetrics 2.0 for
-    /// `application/openmetrics-text;version=2.0.0`, protobuf for
+    /// `version=0.0.1` or no version. The three newer formats are served only to a scraper that
+    /// names them exactly, never through a wildcard: text 1.0.0 for `text/plain;version=1.0.0`,
+    /// OpenMetrics 2.0 for `application/openmetrics-text;version=2.0.0`, protobuf for
     /// `application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily` (with
     /// `encoding=delimited` or no encoding). So `*/*` or `application/*` count only for the two
     /// established formats, and only when nothing more specific names them. A missing, empty or
-    /// unparsable header gives [`Format::Prometheus`].
-    pub fn negotiate(accept: Option<&str>) -> Format {
+    /// unparsable header gives text 0.0.4 with underscore escaping.
+    pub fn negotiate(accept: Option<&str>) -> Representation {
         let Some(accept) = accept else {
-            return Format::Prometheus;
+            return Format::Prometheus.into();
         };
         // Indexed like `CANDIDATES`.
-        let mut preferences: [Option<Preference>; 4] = [None; 4];
+        let mut preferences: [Option<Preference>; 5] = [None; 5];
         for (position, element) in split_unquoted(accept, b',').enumerate() {
             let Some(range) = MediaRange::parse(element) else {
                 continue;
             };
             let matches = [
                 range.text_specificity(),
+                range.text1_specificity(),
                 range.openmetrics_specificity(),
                 range.openmetrics2_specificity(),
                 range.protobuf_specificity(),
             ];
             for (slot, specificity) in preferences.iter_mut().zip(matches) {
                 if let Some(specificity) = specificity {
-                    Preference::keep_most_specific(slot, specificity, range.q, position);
+                    let candidate = Preference {
+                        specificity,
+                        q: range.q,
+                        position,
+                        escaping: range.escaping,
+                    };
+                    candidate.keep_if_more_specific(slot);
                 }
             }
         }
@@ -55,13 +66,30 @@ impl Format {
                 best = Some((format, preference));
             }
         }
-        best.map_or(Format::Prometheus, |(format, _)| format)
+        match best {
+            None => Format::Prometheus.into(),
+            Some((format, preference)) => Representation {
+                format,
+                escaping: preference
+                    .escaping
+                    .unwrap_or_else(|| format.default_escaping()),
+            },
+        }
+    }
+}
+
+impl Format {
+    /// The format to answer a request with, given its `Accept` header:
+    /// [`Representation::negotiate`] without the escaping.
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        Representation::negotiate(accept).format
     }
 }
 
 /// The formats negotiation chooses from.
-const CANDIDATES: [Format; 4] = [
+const CANDIDATES: [Format; 5] = [
     Format::Prometheus,
+    Format::PrometheusV1,
     Format::OpenMetrics,
     Format::OpenMetrics2,
     Format::Protobuf,
@@ -101,26 +129,23 @@ struct Preference {
     specificity: u8,
     q: f64,
     position: usize,
+    /// The range's `escaping` parameter, when it names a scheme.
+    escaping: Option<Escaping>,
 }
 
 impl Preference {
     /// Keeps the range that decides the format's q-value: the most specific one, and among
     /// equally specific ones (two acceptable versions) the one with the higher q-value.
-    fn keep_most_specific(slot: &mut Option<Preference>, specificity: u8, q: f64, position: usize) {
-        let candidate = Preference {
-            specificity,
-            q,
-            position,
-        };
+    fn keep_if_more_specific(self, slot: &mut Option<Preference>) {
         let better = match slot {
             None => true,
             Some(current) => {
-                specificity > current.specificity
-                    || (specificity == current.specificity && q > current.q)
+                self.specificity > current.specificity
+                    || (self.specificity == current.specificity && self.q > current.q)
             }
         };
         if better {
-            *slot = Some(candidate);
+            *slot = Some(self);
         }
     }
 
@@ -145,6 +170,7 @@ struct MediaRange<'a> {
     version: Option<&'a str>,
     proto: Option<&'a str>,
     encoding: Option<&'a str>,
+    escaping: Option<Escaping>,
     q: f64,
 }
 
@@ -163,8 +189,17 @@ impl<'a> MediaRange<'a> {
             version: params.version,
             proto: params.proto,
             encoding: params.encoding,
+            escaping: params.escaping.and_then(Escaping::parse),
             q: params.q,
         })
+    }
+
+    /// 3 for exactly `text/plain;version=1.0.0`.
+    fn text1_specificity(&self) -> Option<u8> {
+        (self.kind.eq_ignore_ascii_case("text")
+            && self.subtype.eq_ignore_ascii_case("plain")
+            && self.version == Some("1.0.0"))
+        .then_some(3)
     }
 
     /// 3 for exactly `application/openmetrics-text;version=2.0.0`.
@@ -189,7 +224,7 @@ impl<'a> MediaRange<'a> {
     }
 
     fn text_specificity(&self) -> Option<u8> {
-        self.specificity("text", "plain", &["0.0.4", "1.0.0"])
+        self.specificity("text", "plain", &["0.0.4"])
     }
 
     /// How specifically this range names `kind/subtype` in one of `versions`, if it does.
@@ -220,6 +255,7 @@ struct Params<'a> {
     version: Option<&'a str>,
     proto: Option<&'a str>,
     encoding: Option<&'a str>,
+    escaping: Option<&'a str>,
     /// 1 when absent.
     q: f64,
 }
@@ -233,6 +269,7 @@ impl<'a> Params<'a> {
             version: None,
             proto: None,
             encoding: None,
+            escaping: None,
             q: 1.0,
         };
         let mut after_q = false;
@@ -260,6 +297,8 @@ impl<'a> Params<'a> {
                     params.proto = Some(value);
                 } else if name.eq_ignore_ascii_case("encoding") {
                     params.encoding = Some(value);
+                } else if name.eq_ignore_ascii_case("escaping") {
+                    params.escaping = Some(value);
                 }
             }
         }
@@ -329,6 +368,121 @@ mod tests {
 
     fn negotiate(accept: &str) -> Format {
         Format::negotiate(Some(accept))
+    }
+
+    fn representation(accept: &str) -> (Format, Escaping) {
+        let chosen = Representation::negotiate(Some(accept));
+        (chosen.format, chosen.escaping)
+    }
+
+    #[test]
+    fn escaping_comes_from_the_winning_range() {
+        assert_eq!(
+            representation(PROMETHEUS_3),
+            (Format::OpenMetrics, Escaping::AllowUtf8)
+        );
+        assert_eq!(
+            representation(PROMETHEUS_2),
+            (Format::OpenMetrics, Escaping::Underscores)
+        );
+        assert_eq!(
+            representation(PROMETHEUS_3_NATIVE),
+            (Format::Protobuf, Escaping::Underscores)
+        );
+        assert_eq!(
+            representation("text/plain;version=1.0.0;escaping=allow-utf-8"),
+            (Format::PrometheusV1, Escaping::AllowUtf8)
+        );
+        assert_eq!(
+            representation("text/plain;version=0.0.4;escaping=values"),
+            (Format::Prometheus, Escaping::Values)
+        );
+        assert_eq!(
+            representation("text/plain;version=1.0.0;escaping=dots;q=0.5,*/*;q=0.1"),
+            (Format::PrometheusV1, Escaping::Dots)
+        );
+        // A range that loses lends nothing to the winner.
+        assert_eq!(
+            representation("text/plain;escaping=allow-utf-8;q=0.1,application/openmetrics-text"),
+            (Format::OpenMetrics, Escaping::Underscores)
+        );
+    }
+
+    #[test]
+    fn unknown_escaping_falls_back_to_the_default() {
+        assert_eq!(
+            representation("application/openmetrics-text;version=1.0.0;escaping=bogus"),
+            (Format::OpenMetrics, Escaping::Underscores)
+        );
+        assert_eq!(
+            representation("application/openmetrics-text;version=2.0.0"),
+            (Format::OpenMetrics2, Escaping::AllowUtf8)
+        );
+        assert_eq!(
+            representation("application/openmetrics-text;version=2.0.0;escaping=underscores"),
+            (Format::OpenMetrics2, Escaping::Underscores)
+        );
+        assert_eq!(
+            Representation::negotiate(None),
+            Representation {
+                format: Format::Prometheus,
+                escaping: Escaping::Underscores
+            }
+        );
+    }
+
+    #[test]
+    fn text_1_0_0_only_when_named() {
+        assert_eq!(negotiate("text/plain;version=1.0.0"), Format::PrometheusV1);
+        assert_eq!(negotiate("text/plain"), Format::Prometheus);
+        assert_eq!(negotiate("text/*"), Format::Prometheus);
+        assert_eq!(
+            negotiate("text/plain;version=1.0.0;q=0.4,text/plain;version=0.0.4;q=0.3"),
+            Format::PrometheusV1
+        );
+    }
+
+    #[test]
+    fn content_types_announce_the_escaping() {
+        let rep = |format, escaping| Representation { format, escaping }.content_type();
+        assert_eq!(
+            rep(Format::Prometheus, Escaping::Underscores),
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        assert_eq!(
+            rep(Format::Prometheus, Escaping::AllowUtf8),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
+        );
+        assert_eq!(
+            rep(Format::PrometheusV1, Escaping::Underscores),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=underscores"
+        );
+        assert_eq!(
+            rep(Format::OpenMetrics, Escaping::AllowUtf8),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+        );
+        assert_eq!(
+            rep(Format::Protobuf, Escaping::Values),
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; \
+             encoding=delimited; escaping=values"
+        );
+        for format in CANDIDATES {
+            for escaping in [
+                Escaping::AllowUtf8,
+                Escaping::Underscores,
+                Escaping::Dots,
+                Escaping::Values,
+            ] {
+                let content_type = rep(format, escaping);
+                assert!(
+                    content_type.starts_with(format.content_type()),
+                    "{content_type}"
+                );
+                assert!(!content_type.contains('\0'));
+                let with_nul = Representation { format, escaping }.content_type_with_nul();
+                assert_eq!(with_nul.strip_suffix('\0'), Some(content_type));
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 use super::text::Dialect;
 use crate::snapshot::{MetricFamily, SampleStyle};
 use crate::text::escape::push_help_openmetrics;
+use crate::text::names::{Escaping, NameKind, push_name};
 use crate::text::number::push_value;
 
 /// The OpenMetrics rules for [`super::text::encode`].
@@ -23,25 +24,27 @@ pub(crate) struct OpenMetrics;
 impl Dialect for OpenMetrics {
     const STYLE: SampleStyle = SampleStyle::OpenMetrics;
     const CREATED: bool = true;
+    const TYPE_SUFFIX_IN_NAME: bool = false;
     const EXEMPLARS: bool = true;
 
     /// The HELP line is written even for empty help (`# HELP name `): the spec treats an empty
     /// HELP like a missing one, and client_python writes it the same way.
-    fn push_metadata(out: &mut String, family: &MetricFamily) {
+    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
+        let name = [&*family.name];
         out.push_str("# TYPE ");
-        out.push_str(&family.name);
+        push_name(out, NameKind::Metric, &name, escaping);
         out.push(' ');
         out.push_str(family.kind.as_str());
         out.push('\n');
         if let Some(unit) = family.unit.as_deref().filter(|unit| !unit.is_empty()) {
             out.push_str("# UNIT ");
-            out.push_str(&family.name);
+            push_name(out, NameKind::Metric, &name, escaping);
             out.push(' ');
             out.push_str(unit);
             out.push('\n');
         }
         out.push_str("# HELP ");
-        out.push_str(&family.name);
+        push_name(out, NameKind::Metric, &name, escaping);
         out.push(' ');
         push_help_openmetrics(out, &family.help);
         out.push('\n');

@@ -16,9 +16,11 @@
 //!   those too (the spec prefers the classic set);
 //! - `_count` and `_sum` are always there, negative bucket bounds or not.
 
+use super::text::{labels_text, push_labels};
 use crate::collector::LiveFamily;
 use crate::snapshot::{Exemplar, LabelSet, MetricFamily, MetricType, NativeBuckets, PointValue};
 use crate::text::escape::{push_help_openmetrics, push_label_value};
+use crate::text::names::{Escaping, NameKind, name_inside_braces};
 use crate::text::number::{push_bound, push_u64, push_value};
 
 /// `Content-Type` of OpenMetrics 2.0.0 text.
@@ -26,17 +28,29 @@ pub const CONTENT_TYPE_OPENMETRICS_2: &str =
     "application/openmetrics-text; version=2.0.0; charset=utf-8";
 
 /// Appends one collected family.
-pub(crate) fn push_family(out: &mut String, family: &MetricFamily) {
-    push_metadata(out, family);
+pub(crate) fn push_family(out: &mut String, family: &MetricFamily, escaping: Escaping) {
+    push_metadata(out, family, escaping);
     for point in &family.points {
-        push_point(out, family, &point.labels, &point.value, point.timestamp);
+        push_point(
+            out,
+            family,
+            escaping,
+            &point.labels,
+            &point.value,
+            point.timestamp,
+        );
     }
 }
 
 /// Appends one family read in place.
-pub(crate) fn push_live(out: &mut String, header: &MetricFamily, live: &dyn LiveFamily) {
-    push_metadata(out, header);
-    live.visit_points(&mut |labels, value| push_point(out, header, labels, value, None));
+pub(crate) fn push_live(
+    out: &mut String,
+    header: &MetricFamily,
+    live: &dyn LiveFamily,
+    escaping: Escaping,
+) {
+    push_metadata(out, header, escaping);
+    live.visit_points(&mut |labels, value| push_point(out, header, escaping, labels, value, None));
 }
 
 pub(crate) fn finish(out: &mut String) {
@@ -52,42 +66,54 @@ fn suffix(kind: MetricType) -> &'static str {
     }
 }
 
-fn push_name(out: &mut String, family: &MetricFamily) {
-    out.push_str(&family.name);
-    out.push_str(suffix(family.kind));
+fn push_name(out: &mut String, family: &MetricFamily, escaping: Escaping) {
+    let parts = [&*family.name, suffix(family.kind)];
+    crate::text::names::push_name(out, NameKind::Metric, &parts, escaping);
 }
 
 /// TYPE, UNIT (when there is one), HELP (even when empty: `# HELP name `).
-fn push_metadata(out: &mut String, family: &MetricFamily) {
+fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
     out.push_str("# TYPE ");
-    push_name(out, family);
+    push_name(out, family, escaping);
     out.push(' ');
     out.push_str(family.kind.as_str());
     out.push('\n');
     if let Some(unit) = family.unit.as_deref().filter(|unit| !unit.is_empty()) {
         out.push_str("# UNIT ");
-        push_name(out, family);
+        push_name(out, family, escaping);
         out.push(' ');
         out.push_str(unit);
         out.push('\n');
     }
     out.push_str("# HELP ");
-    push_name(out, family);
+    push_name(out, family, escaping);
     out.push(' ');
     push_help_openmetrics(out, &family.help);
     out.push('\n');
 }
 
-/// `name{labels,extra} `.
-fn push_series(out: &mut String, family: &MetricFamily, labels: &str, extra: &str) {
-    push_name(out, family);
-    if !labels.is_empty() || !extra.is_empty() {
+/// `name{labels,extra} `, or `{"name",labels,extra} ` for a quoted name.
+fn push_series(
+    out: &mut String,
+    family: &MetricFamily,
+    escaping: Escaping,
+    labels: &str,
+    extra: &str,
+) {
+    let inside = name_inside_braces(&[&family.name, suffix(family.kind)], escaping);
+    if inside {
         out.push('{');
+    }
+    push_name(out, family, escaping);
+    if !labels.is_empty() || !extra.is_empty() {
+        out.push(if inside { ',' } else { '{' });
         out.push_str(labels);
         if !labels.is_empty() && !extra.is_empty() {
             out.push(',');
         }
         out.push_str(extra);
+        out.push('}');
+    } else if inside {
         out.push('}');
     }
     out.push(' ');
@@ -96,43 +122,55 @@ fn push_series(out: &mut String, family: &MetricFamily, labels: &str, extra: &st
 fn push_point(
     out: &mut String,
     family: &MetricFamily,
+    escaping: Escaping,
     labels: &LabelSet,
     value: &PointValue,
     timestamp: Option<f64>,
 ) {
     let timestamp = timestamp.filter(|t| t.is_finite());
-    let rendered = labels.rendered();
+    let rendered = &*labels_text(labels, escaping);
     match value {
         PointValue::Counter {
             value,
             created,
             exemplar,
         } => {
-            push_series(out, family, rendered, "");
+            push_series(out, family, escaping, rendered, "");
             push_value(out, *value);
-            end_line(out, timestamp, *created, exemplar.iter());
+            end_line(out, escaping, timestamp, *created, exemplar.iter());
         }
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
-            push_series(out, family, rendered, "");
+            push_series(out, family, escaping, rendered, "");
             push_value(out, *value);
-            end_line(out, timestamp, None, std::iter::empty());
+            end_line(out, escaping, timestamp, None, std::iter::empty());
         }
         PointValue::Info { info } => {
-            push_series(out, family, rendered, info.rendered());
+            push_series(
+                out,
+                family,
+                escaping,
+                rendered,
+                &labels_text(info, escaping),
+            );
             out.push('1');
-            end_line(out, timestamp, None, std::iter::empty());
+            end_line(out, escaping, timestamp, None, std::iter::empty());
         }
         PointValue::StateSet { states, active } => {
             let mut extra = String::new();
             for (state, on) in states.iter().zip(active) {
                 extra.clear();
-                extra.push_str(&family.name);
+                crate::text::names::push_name(
+                    &mut extra,
+                    NameKind::Label,
+                    &[&family.name],
+                    escaping,
+                );
                 extra.push_str("=\"");
                 push_label_value(&mut extra, state);
                 extra.push('"');
-                push_series(out, family, rendered, &extra);
+                push_series(out, family, escaping, rendered, &extra);
                 out.push(if *on { '1' } else { '0' });
-                end_line(out, timestamp, None, std::iter::empty());
+                end_line(out, escaping, timestamp, None, std::iter::empty());
             }
         }
         PointValue::Summary {
@@ -141,7 +179,7 @@ fn push_point(
             count,
             created,
         } => {
-            push_composite_start(out, family, rendered, *count, *sum);
+            push_composite_start(out, family, escaping, rendered, *count, *sum);
             out.push_str(",quantile:[");
             for (index, (quantile, value)) in quantiles.iter().enumerate() {
                 if index > 0 {
@@ -152,7 +190,7 @@ fn push_point(
                 push_value(out, *value);
             }
             out.push_str("]}");
-            end_line(out, timestamp, *created, std::iter::empty());
+            end_line(out, escaping, timestamp, *created, std::iter::empty());
         }
         PointValue::Histogram {
             bounds,
@@ -163,7 +201,7 @@ fn push_point(
             exemplars,
             native,
         } => {
-            push_composite_start(out, family, rendered, *count, *sum);
+            push_composite_start(out, family, escaping, rendered, *count, *sum);
             if let Some(native) = native {
                 push_native(out, native);
             }
@@ -192,9 +230,9 @@ fn push_point(
             let classic_exemplars = exemplars.iter().flatten();
             match native {
                 Some(native) if bounds.is_empty() || exemplars.iter().all(Option::is_none) => {
-                    end_line(out, timestamp, *created, native.exemplars.iter())
+                    end_line(out, escaping, timestamp, *created, native.exemplars.iter())
                 }
-                _ => end_line(out, timestamp, *created, classic_exemplars),
+                _ => end_line(out, escaping, timestamp, *created, classic_exemplars),
             }
         }
     }
@@ -204,11 +242,12 @@ fn push_point(
 fn push_composite_start(
     out: &mut String,
     family: &MetricFamily,
+    escaping: Escaping,
     labels: &str,
     count: u64,
     sum: f64,
 ) {
-    push_series(out, family, labels, "");
+    push_series(out, family, escaping, labels, "");
     out.push_str("{count:");
     push_u64(out, count);
     out.push_str(",sum:");
@@ -259,6 +298,7 @@ fn push_native(out: &mut String, native: &NativeBuckets) {
 /// ` timestamp`, ` st@start`, then each exemplar that has a timestamp, then the line feed.
 fn end_line<'a>(
     out: &mut String,
+    escaping: Escaping,
     timestamp: Option<f64>,
     start: Option<f64>,
     exemplars: impl Iterator<Item = &'a Exemplar>,
@@ -276,7 +316,7 @@ fn end_line<'a>(
             continue;
         };
         out.push_str(" # {");
-        out.push_str(exemplar.labels.rendered());
+        push_labels(out, &exemplar.labels, escaping);
         out.push_str("} ");
         push_value(out, exemplar.value);
         out.push(' ');

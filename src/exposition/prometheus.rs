@@ -10,6 +10,7 @@
 use super::text::Dialect;
 use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
 use crate::text::escape::push_help_text;
+use crate::text::names::{Escaping, NameKind, push_name};
 use crate::text::number::push_timestamp_ms;
 
 /// The 0.0.4 rules for [`super::text::encode`].
@@ -18,11 +19,12 @@ pub(crate) struct Prometheus;
 impl Dialect for Prometheus {
     const STYLE: SampleStyle = SampleStyle::Prometheus;
     const CREATED: bool = false;
+    const TYPE_SUFFIX_IN_NAME: bool = true;
     const EXEMPLARS: bool = false;
 
     /// `# HELP` then `# TYPE`, the order client_golang and the format's documentation use. The
     /// HELP line is written even for empty help (`# HELP name `), as client_golang does.
-    fn push_metadata(out: &mut String, family: &MetricFamily) {
+    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
         let (suffix, kind) = match family.kind {
             MetricType::Counter => ("_total", "counter"),
             MetricType::Gauge => ("", "gauge"),
@@ -32,14 +34,13 @@ impl Dialect for Prometheus {
             MetricType::StateSet => ("", "gauge"),
             MetricType::Unknown => ("", "untyped"),
         };
+        let name = [&*family.name, suffix];
         out.push_str("# HELP ");
-        out.push_str(&family.name);
-        out.push_str(suffix);
+        push_name(out, NameKind::Metric, &name, escaping);
         out.push(' ');
         push_help_text(out, &family.help);
         out.push_str("\n# TYPE ");
-        out.push_str(&family.name);
-        out.push_str(suffix);
+        push_name(out, NameKind::Metric, &name, escaping);
         out.push(' ');
         out.push_str(kind);
         out.push('\n');

@@ -16,10 +16,13 @@
 
 use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint};
 
+use std::sync::Arc;
+
 use crate::collector::LiveFamily;
 use crate::snapshot::{
     BucketSpan, Exemplar, LabelSet, MetricFamily, MetricType, NativeBuckets, PointValue,
 };
+use crate::text::names::{Escaping, NameKind, escape_name, is_legacy_label_name, push_name};
 
 /// `Content-Type` of the protobuf format.
 pub const CONTENT_TYPE_PROTOBUF: &str =
@@ -32,11 +35,55 @@ const SUMMARY: u64 = 2;
 const UNTYPED: u64 = 3;
 const HISTOGRAM: u64 = 4;
 
-/// Reused between families: the family's name with its suffix, deltas of native buckets.
-#[derive(Default)]
+/// Reused between families: the family's name with its suffix, deltas of native buckets, and
+/// whether the last label names seen are written as they are.
 pub(crate) struct Scratch {
     name: String,
     deltas: Vec<i64>,
+    escaping: Escaping,
+    names: Option<Arc<[Box<str>]>>,
+    names_as_they_are: bool,
+}
+
+impl Scratch {
+    pub(crate) fn new(escaping: Escaping) -> Self {
+        Scratch {
+            name: String::new(),
+            deltas: Vec::new(),
+            escaping,
+            names: None,
+            names_as_they_are: true,
+        }
+    }
+
+    /// The escaping a point's label names need, `None` when they are written as they are;
+    /// decided once for every point sharing a family's names.
+    #[inline]
+    fn label_escaping(&mut self, labels: &LabelSet) -> Option<Escaping> {
+        if self.escaping == Escaping::AllowUtf8 {
+            return None;
+        }
+        let names = labels.shared_names();
+        if !self
+            .names
+            .as_ref()
+            .is_some_and(|cached| Arc::ptr_eq(cached, names))
+        {
+            self.names_as_they_are = names_as_they_are(labels, self.escaping);
+            self.names = Some(names.clone());
+        }
+        (!self.names_as_they_are).then_some(self.escaping)
+    }
+}
+
+/// Whether protobuf carries these label names unchanged under `escaping` (it has no quoting).
+fn names_as_they_are(labels: &LabelSet, escaping: Escaping) -> bool {
+    escaping == Escaping::AllowUtf8 || labels.names().iter().all(|n| is_legacy_label_name(n))
+}
+
+/// [`Scratch::label_escaping`] for sets outside the cache (info labels, exemplars).
+fn other_label_escaping(labels: &LabelSet, escaping: Escaping) -> Option<Escaping> {
+    (!names_as_they_are(labels, escaping)).then_some(escaping)
 }
 
 /// Appends one collected family as a length-delimited `MetricFamily`.
@@ -86,8 +133,18 @@ fn push_header(out: &mut Vec<u8>, family: &MetricFamily, scratch: &mut Scratch) 
         MetricType::Unknown => ("", UNTYPED),
     };
     scratch.name.clear();
-    scratch.name.push_str(&family.name);
-    scratch.name.push_str(suffix);
+    if scratch.escaping == Escaping::AllowUtf8 {
+        scratch.name.push_str(&family.name);
+        scratch.name.push_str(suffix);
+    } else {
+        let parts = [&*family.name, suffix];
+        push_name(
+            &mut scratch.name,
+            NameKind::Metric,
+            &parts,
+            scratch.escaping,
+        );
+    }
     push_str(out, 1, &scratch.name);
     push_str(out, 2, &family.help);
     encode_key(3, WireType::Varint, out);
@@ -108,11 +165,18 @@ fn push_point(
 ) {
     let timestamp = timestamp.filter(|t| t.is_finite());
     let guess = labels.rendered().len() + 32;
+    let escaping = scratch.escaping;
+    let label_escaping = scratch.label_escaping(labels);
     if let PointValue::StateSet { states, active } = value {
+        let state_label: std::borrow::Cow<'_, str> = match escaping {
+            Escaping::AllowUtf8 => (*family.name).into(),
+            _ if is_legacy_label_name(&family.name) => (*family.name).into(),
+            scheme => escape_name(NameKind::Label, &family.name, scheme).into(),
+        };
         for (state, on) in states.iter().zip(active) {
             delimited(out, Some(4), guess, |out| {
-                push_labels(out, labels);
-                push_label(out, &family.name, state);
+                push_labels(out, labels, label_escaping);
+                push_label(out, &state_label, state, None);
                 push_message(out, 2, 9, |out| {
                     push_double(out, 1, f64::from(u8::from(*on)))
                 });
@@ -122,7 +186,7 @@ fn push_point(
         return;
     }
     delimited(out, Some(4), guess, |out| {
-        push_labels(out, labels);
+        push_labels(out, labels, label_escaping);
         match value {
             PointValue::Counter {
                 value,
@@ -131,7 +195,7 @@ fn push_point(
             } => push_message(out, 3, 32, |out| {
                 push_double(out, 1, *value);
                 if let Some(exemplar) = exemplar {
-                    push_exemplar(out, 2, exemplar);
+                    push_exemplar(out, 2, exemplar, escaping);
                 }
                 push_created(out, 3, *created);
             }),
@@ -142,7 +206,7 @@ fn push_point(
                 push_message(out, 5, 9, |out| push_double(out, 1, *value))
             }
             PointValue::Info { info } => {
-                push_labels(out, info);
+                push_labels(out, info, other_label_escaping(info, escaping));
                 push_message(out, 2, 9, |out| push_double(out, 1, 1.0));
             }
             PointValue::Summary {
@@ -181,7 +245,7 @@ fn push_point(
                         push_uint(out, 1, *cumulative);
                         push_double(out, 2, *bound);
                         if let Some(exemplar) = exemplar {
-                            push_exemplar(out, 3, exemplar);
+                            push_exemplar(out, 3, exemplar, escaping);
                         }
                     });
                 }
@@ -191,7 +255,7 @@ fn push_point(
                 push_created(out, 15, *created);
                 if let Some(native) = native {
                     for exemplar in &native.exemplars {
-                        push_exemplar(out, 16, exemplar);
+                        push_exemplar(out, 16, exemplar, escaping);
                     }
                 }
             }),
@@ -272,9 +336,10 @@ fn push_time(out: &mut Vec<u8>, tag: u32, seconds: f64) {
     });
 }
 
-fn push_exemplar(out: &mut Vec<u8>, tag: u32, exemplar: &Exemplar) {
+fn push_exemplar(out: &mut Vec<u8>, tag: u32, exemplar: &Exemplar, escaping: Escaping) {
     push_message(out, tag, exemplar.labels.rendered().len() + 24, |out| {
-        push_labels(out, &exemplar.labels);
+        let label_escaping = other_label_escaping(&exemplar.labels, escaping);
+        push_labels(out, &exemplar.labels, label_escaping);
         push_double(out, 2, exemplar.value);
         if let Some(timestamp) = exemplar.timestamp.filter(|t| t.is_finite()) {
             push_time(out, 3, timestamp);
@@ -289,13 +354,23 @@ fn push_timestamp_ms(out: &mut Vec<u8>, timestamp: Option<f64>) {
     }
 }
 
-fn push_labels(out: &mut Vec<u8>, labels: &LabelSet) {
+/// The set's `LabelPair`s, names rewritten with `escaping` when there is one.
+fn push_labels(out: &mut Vec<u8>, labels: &LabelSet, escaping: Option<Escaping>) {
     for (name, value) in labels.iter() {
-        push_label(out, name, value);
+        push_label(out, name, value, escaping);
     }
 }
 
-fn push_label(out: &mut Vec<u8>, name: &str, value: &str) {
+fn push_label(out: &mut Vec<u8>, name: &str, value: &str, escaping: Option<Escaping>) {
+    let escaped;
+    let name = match escaping {
+        None => name,
+        Some(_) if is_legacy_label_name(name) => name,
+        Some(scheme) => {
+            escaped = escape_name(NameKind::Label, name, scheme);
+            &escaped
+        }
+    };
     push_message(out, 1, name.len() + value.len() + 4, |out| {
         push_str(out, 1, name);
         push_str(out, 2, value);

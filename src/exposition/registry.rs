@@ -1,15 +1,15 @@
 //! Rendering a registry: the fast path an exporter serves, straight from the live families,
 //! with the points of the built-in families rendered as they are read rather than built first.
 
-use super::{Encoder, Format, estimate_len, estimate_live_len};
+use super::{Encoder, Representation, estimate_len, estimate_live_len};
 use crate::registry::{Item, NameFilter, Registry};
 use crate::snapshot::MetricType;
 
 /// Collects and renders every family of `registry` in `format`, appending to `out`: the same
 /// bytes as `encode_into(&registry.gather(), format, out)`, without building the points of the
 /// built-in families. What an exporter serves.
-pub fn encode_registry(registry: &Registry, format: Format, out: &mut Vec<u8>) {
-    encode_where(registry, format, out, |_, _| true);
+pub fn encode_registry(registry: &Registry, format: impl Into<Representation>, out: &mut Vec<u8>) {
+    encode_where(registry, format.into(), out, |_, _| true);
 }
 
 /// [`encode_registry`] for the families the filter accepts, as [`Registry::gather_filtered`]
@@ -17,17 +17,17 @@ pub fn encode_registry(registry: &Registry, format: Format, out: &mut Vec<u8>) {
 pub fn encode_registry_filtered(
     registry: &Registry,
     filter: &NameFilter,
-    format: Format,
+    format: impl Into<Representation>,
     out: &mut Vec<u8>,
 ) {
-    encode_where(registry, format, out, |name, kind| {
+    encode_where(registry, format.into(), out, |name, kind| {
         filter.accepts(name, kind)
     });
 }
 
 fn encode_where(
     registry: &Registry,
-    format: Format,
+    format: Representation,
     out: &mut Vec<u8>,
     keep: impl Fn(&str, MetricType) -> bool,
 ) {

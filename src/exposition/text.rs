@@ -9,7 +9,9 @@
 //! Nothing here allocates per sample: label blocks come pre-rendered from each point's
 //! [`LabelSet`](crate::snapshot::LabelSet), numbers are formatted on the stack, and what a family
 //! repeats on every point (its sample names, its `le` and state labels) is rendered once per
-//! family into a [`Scratch`] that lives for one encoding.
+//! family into a [`Scratch`] that lives for one encoding. A label set rendered with quoted UTF-8
+//! names is rendered again, escaped, only for a scraper that cannot read them; whether a family's
+//! label names need that is decided once per family.
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use crate::snapshot::{
     histogram_has_sum, lacks_inf_bucket,
 };
 use crate::text::escape::push_label_value;
+use crate::text::names::{Escaping, NameKind, name_inside_braces, push_name, push_sample_name};
 use crate::text::number::{push_bound, push_u64, push_value};
 
 /// What one text format does differently from the other.
@@ -29,9 +32,14 @@ pub(crate) trait Dialect {
     const CREATED: bool;
     /// Whether exemplars follow counter `_total` and histogram `_bucket` samples.
     const EXEMPLARS: bool;
+    /// Whether a counter's `_total` and an info's `_info` belong to the family's name (0.0.4's
+    /// `# TYPE x_total counter`), which matters where a name is rewritten: the family's name
+    /// is, and sample suffixes follow it.
+    const TYPE_SUFFIX_IN_NAME: bool;
 
-    /// Appends the family's `# HELP`, `# TYPE` (and `# UNIT`) lines.
-    fn push_metadata(out: &mut String, family: &MetricFamily);
+    /// Appends the family's `# HELP`, `# TYPE` (and `# UNIT`) lines, its name written with
+    /// `escaping`.
+    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping);
 
     /// Appends a finite timestamp given in seconds since the epoch, in the format's unit.
     fn push_timestamp(out: &mut String, seconds: f64);
@@ -47,7 +55,7 @@ pub(crate) fn push_family<D: Dialect>(
     family: &MetricFamily,
     scratch: &mut Scratch,
 ) {
-    D::push_metadata(out, family);
+    D::push_metadata(out, family, scratch.escaping);
     scratch.names.reset();
     scratch.states.forget();
     for point in &family.points {
@@ -69,7 +77,7 @@ pub(crate) fn push_live<D: Dialect>(
     live: &dyn LiveFamily,
     scratch: &mut Scratch,
 ) {
-    D::push_metadata(out, header);
+    D::push_metadata(out, header, scratch.escaping);
     scratch.names.reset();
     scratch.states.forget();
     live.visit_points(&mut |labels, value| {
@@ -78,44 +86,199 @@ pub(crate) fn push_live<D: Dialect>(
 }
 
 /// Text rendered once per family (or once per encoding) and reused by every point.
-#[derive(Default)]
 pub(crate) struct Scratch {
+    escaping: Escaping,
     names: SampleNames,
     buckets: RenderedOnce<f64>,
     states: RenderedOnce<Box<str>>,
+    labels: EscapedLabels,
+    info: EscapedLabels,
 }
 
-/// A family's sample names with the `{` that opens their labels (`requests_total{`), rendered
-/// when first used, so that a sample line starts with one copy instead of three.
-#[derive(Default)]
+impl Scratch {
+    pub(crate) fn new(escaping: Escaping) -> Self {
+        Scratch {
+            escaping,
+            names: SampleNames::new(escaping),
+            buckets: RenderedOnce::default(),
+            states: RenderedOnce::default(),
+            labels: EscapedLabels::new(escaping),
+            info: EscapedLabels::new(escaping),
+        }
+    }
+}
+
+/// A family's sample names as a sample line starts with them, rendered when first used, so that
+/// a line starts with one copy instead of three.
 struct SampleNames {
+    escaping: Escaping,
     text: String,
-    spans: [(usize, usize); Suffix::COUNT],
+    spans: [SampleName; Suffix::COUNT],
     /// Bit `i` is set when the name with suffix `i` is in `text`.
     rendered: u8,
 }
 
+/// Where one sample name's two forms are in [`SampleNames::text`].
+#[derive(Clone, Copy, Default)]
+struct SampleName {
+    /// What comes before the labels: `requests_total{`, or `{"app.requests_total",` for a name
+    /// that goes inside the braces.
+    open: (usize, usize),
+    /// The whole series when there are no labels: `requests_total`, `{"app.requests_total"}`.
+    bare: (usize, usize),
+}
+
+/// The two forms of a sample name, borrowed.
+#[derive(Clone, Copy)]
+struct Opening<'a> {
+    open: &'a str,
+    bare: &'a str,
+}
+
 impl SampleNames {
+    fn new(escaping: Escaping) -> Self {
+        SampleNames {
+            escaping,
+            text: String::new(),
+            spans: [SampleName::default(); Suffix::COUNT],
+            rendered: 0,
+        }
+    }
+
     /// Forgets the previous family's names.
     fn reset(&mut self) {
         self.text.clear();
         self.rendered = 0;
     }
 
-    /// `name_suffix{`.
+    /// The forms of `name_suffix`; `in_name` when the suffix belongs to the family's name.
     #[inline]
-    fn get(&mut self, name: &str, suffix: Suffix) -> &str {
+    fn get(&mut self, name: &str, suffix: Suffix, in_name: bool) -> Opening<'_> {
         let index = suffix as usize;
         if self.rendered & (1 << index) == 0 {
-            let start = self.text.len();
-            self.text.push_str(name);
-            self.text.push_str(suffix.as_str());
-            self.text.push('{');
-            self.spans[index] = (start, self.text.len());
+            self.spans[index] = if in_name {
+                self.render(&[name, suffix.as_str()], "")
+            } else {
+                self.render(&[name], suffix.as_str())
+            };
             self.rendered |= 1 << index;
         }
-        let (start, end) = self.spans[index];
-        &self.text[start..end]
+        let SampleName { open, bare } = self.spans[index];
+        Opening {
+            open: &self.text[open.0..open.1],
+            bare: &self.text[bare.0..bare.1],
+        }
+    }
+
+    #[cold]
+    fn render(&mut self, family: &[&str], suffix: &str) -> SampleName {
+        let start = self.text.len();
+        if name_inside_braces(family, self.escaping) {
+            self.text.push('{');
+            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            self.text.push(',');
+            let open = (start, self.text.len());
+            let bare_start = self.text.len();
+            self.text.push('{');
+            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            self.text.push('}');
+            SampleName {
+                open,
+                bare: (bare_start, self.text.len()),
+            }
+        } else {
+            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            let name_end = self.text.len();
+            self.text.push('{');
+            SampleName {
+                open: (start, self.text.len()),
+                bare: (start, name_end),
+            }
+        }
+    }
+}
+
+/// A point's label block as the scraper reads it: the set's own rendering (names quoted where
+/// needed) under `allow-utf-8` or when every name is legacy, rendered again with escaped names
+/// otherwise. Whether a list of names needs that is remembered for the last list seen, which
+/// every point of a built-in family shares.
+struct EscapedLabels {
+    escaping: Escaping,
+    names: Option<Arc<[Box<str>]>>,
+    as_rendered: bool,
+    text: String,
+}
+
+impl EscapedLabels {
+    fn new(escaping: Escaping) -> Self {
+        EscapedLabels {
+            escaping,
+            names: None,
+            as_rendered: true,
+            text: String::new(),
+        }
+    }
+
+    #[inline]
+    fn get<'a>(&'a mut self, labels: &'a LabelSet) -> &'a str {
+        if self.escaping == Escaping::AllowUtf8 {
+            return labels.rendered();
+        }
+        let names = labels.shared_names();
+        if !self
+            .names
+            .as_ref()
+            .is_some_and(|cached| Arc::ptr_eq(cached, names))
+        {
+            self.as_rendered = names
+                .iter()
+                .all(|name| crate::text::names::is_legacy_label_name(name));
+            self.names = Some(names.clone());
+        }
+        if self.as_rendered {
+            return labels.rendered();
+        }
+        self.text.clear();
+        push_escaped_labels(&mut self.text, labels, self.escaping);
+        &self.text
+    }
+}
+
+/// Appends `a="x",b="y"` with each name written with `escaping`.
+fn push_escaped_labels(out: &mut String, labels: &LabelSet, escaping: Escaping) {
+    for (i, (name, value)) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_name(out, NameKind::Label, &[name], escaping);
+        out.push_str("=\"");
+        push_label_value(out, value);
+        out.push('"');
+    }
+}
+
+/// A label block outside the per-point cache, borrowed when it needs no escaping.
+pub(crate) fn labels_text(labels: &LabelSet, escaping: Escaping) -> std::borrow::Cow<'_, str> {
+    let unchanged = escaping == Escaping::AllowUtf8
+        || labels
+            .names()
+            .iter()
+            .all(|name| crate::text::names::is_legacy_label_name(name));
+    if unchanged {
+        std::borrow::Cow::Borrowed(labels.rendered())
+    } else {
+        let mut text = String::new();
+        push_escaped_labels(&mut text, labels, escaping);
+        std::borrow::Cow::Owned(text)
+    }
+}
+
+/// Appends a label block outside the per-point cache (exemplars).
+pub(crate) fn push_labels(out: &mut String, labels: &LabelSet, escaping: Escaping) {
+    if escaping == Escaping::AllowUtf8 {
+        out.push_str(labels.rendered());
+    } else {
+        push_escaped_labels(out, labels, escaping);
     }
 }
 
@@ -181,8 +344,9 @@ fn push_point<D: Dialect>(
     scratch: &mut Scratch,
 ) {
     let name = &*family.name;
+    let escaping = scratch.escaping;
     let names = &mut scratch.names;
-    let labels = labels.rendered();
+    let labels = scratch.labels.get(labels);
     // A timestamp that is not a number would make the line unparsable; it is dropped instead.
     let timestamp = timestamp.filter(|t| t.is_finite());
     match value {
@@ -191,13 +355,18 @@ fn push_point<D: Dialect>(
             created,
             exemplar,
         } => {
-            push_series(out, names.get(name, Suffix::Total), labels, "");
+            push_series(
+                out,
+                names.get(name, Suffix::Total, D::TYPE_SUFFIX_IN_NAME),
+                labels,
+                "",
+            );
             push_value(out, *value);
-            end_line::<D>(out, timestamp, exemplar.as_ref());
+            end_line::<D>(out, timestamp, exemplar.as_ref(), escaping);
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created),
+                    names.get(name, Suffix::Created, false),
                     labels,
                     *created,
                     timestamp,
@@ -205,9 +374,9 @@ fn push_point<D: Dialect>(
             }
         }
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
-            push_series(out, names.get(name, Suffix::None), labels, "");
+            push_series(out, names.get(name, Suffix::None, false), labels, "");
             push_value(out, *value);
-            end_line::<D>(out, timestamp, None);
+            end_line::<D>(out, timestamp, None, escaping);
         }
         PointValue::Histogram {
             bounds,
@@ -223,31 +392,31 @@ fn push_point<D: Dialect>(
                 push_bound(text, *bound);
                 text.push('"');
             });
-            let bucket = names.get(name, Suffix::Bucket);
+            let bucket = names.get(name, Suffix::Bucket, false);
             let buckets = bounds.len().min(cumulative.len());
             for (index, cumulative) in cumulative[..buckets].iter().enumerate() {
                 push_series(out, bucket, labels, scratch.buckets.get(index));
                 push_u64(out, *cumulative);
                 let exemplar = exemplars.get(index).and_then(Option::as_ref);
-                end_line::<D>(out, timestamp, exemplar);
+                end_line::<D>(out, timestamp, exemplar, escaping);
             }
             if lacks_inf_bucket(&bounds[..buckets]) {
                 push_series(out, bucket, labels, "le=\"+Inf\"");
                 push_u64(out, *count);
-                end_line::<D>(out, timestamp, None);
+                end_line::<D>(out, timestamp, None, escaping);
             }
             if histogram_has_sum(bounds, D::STYLE) {
-                push_series(out, names.get(name, Suffix::Count), labels, "");
+                push_series(out, names.get(name, Suffix::Count, false), labels, "");
                 push_u64(out, *count);
-                end_line::<D>(out, timestamp, None);
-                push_series(out, names.get(name, Suffix::Sum), labels, "");
+                end_line::<D>(out, timestamp, None, escaping);
+                push_series(out, names.get(name, Suffix::Sum, false), labels, "");
                 push_value(out, *sum);
-                end_line::<D>(out, timestamp, None);
+                end_line::<D>(out, timestamp, None, escaping);
             }
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created),
+                    names.get(name, Suffix::Created, false),
                     labels,
                     *created,
                     timestamp,
@@ -260,9 +429,9 @@ fn push_point<D: Dialect>(
             count,
             created,
         } => {
-            let opening = names.get(name, Suffix::None);
+            let opening = names.get(name, Suffix::None, false);
             for (quantile, value) in quantiles {
-                out.push_str(opening);
+                out.push_str(opening.open);
                 out.push_str(labels);
                 if !labels.is_empty() {
                     out.push(',');
@@ -271,18 +440,18 @@ fn push_point<D: Dialect>(
                 push_bound(out, *quantile);
                 out.push_str("\"} ");
                 push_value(out, *value);
-                end_line::<D>(out, timestamp, None);
+                end_line::<D>(out, timestamp, None, escaping);
             }
-            push_series(out, names.get(name, Suffix::Count), labels, "");
+            push_series(out, names.get(name, Suffix::Count, false), labels, "");
             push_u64(out, *count);
-            end_line::<D>(out, timestamp, None);
-            push_series(out, names.get(name, Suffix::Sum), labels, "");
+            end_line::<D>(out, timestamp, None, escaping);
+            push_series(out, names.get(name, Suffix::Sum, false), labels, "");
             push_value(out, *sum);
-            end_line::<D>(out, timestamp, None);
+            end_line::<D>(out, timestamp, None, escaping);
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created),
+                    names.get(name, Suffix::Created, false),
                     labels,
                     *created,
                     timestamp,
@@ -290,48 +459,53 @@ fn push_point<D: Dialect>(
             }
         }
         PointValue::Info { info } => {
-            push_series(out, names.get(name, Suffix::Info), labels, info.rendered());
+            let info = scratch.info.get(info);
+            push_series(
+                out,
+                names.get(name, Suffix::Info, D::TYPE_SUFFIX_IN_NAME),
+                labels,
+                info,
+            );
             out.push('1');
-            end_line::<D>(out, timestamp, None);
+            end_line::<D>(out, timestamp, None, escaping);
         }
         PointValue::StateSet { states, active } => {
             scratch.states.prepare(states, |text, state| {
-                text.push_str(name);
+                push_name(text, NameKind::Label, &[name], escaping);
                 text.push_str("=\"");
                 push_label_value(text, state);
                 text.push('"');
             });
-            let opening = names.get(name, Suffix::None);
+            let opening = names.get(name, Suffix::None, false);
             for (index, on) in active.iter().take(states.len()).enumerate() {
                 push_series(out, opening, labels, scratch.states.get(index));
                 out.push(if *on { '1' } else { '0' });
-                end_line::<D>(out, timestamp, None);
+                end_line::<D>(out, timestamp, None, escaping);
             }
         }
     }
 }
 
-/// Appends `name_suffix{labels,extra} `, given `opening` = `name_suffix{`; no braces when both
-/// label blocks are empty.
+/// Appends `name_suffix{labels,extra} `; the bare name when both label blocks are empty.
 #[inline]
-fn push_series(out: &mut String, opening: &str, labels: &str, extra: &str) {
+fn push_series(out: &mut String, opening: Opening<'_>, labels: &str, extra: &str) {
     match (labels.is_empty(), extra.is_empty()) {
         (true, true) => {
-            out.push_str(&opening[..opening.len() - 1]);
+            out.push_str(opening.bare);
             out.push(' ');
         }
         (false, true) => {
-            out.push_str(opening);
+            out.push_str(opening.open);
             out.push_str(labels);
             out.push_str("} ");
         }
         (true, false) => {
-            out.push_str(opening);
+            out.push_str(opening.open);
             out.push_str(extra);
             out.push_str("} ");
         }
         (false, false) => {
-            out.push_str(opening);
+            out.push_str(opening.open);
             out.push_str(labels);
             out.push(',');
             out.push_str(extra);
@@ -344,7 +518,7 @@ fn push_series(out: &mut String, opening: &str, labels: &str, extra: &str) {
 #[inline]
 fn push_created<D: Dialect>(
     out: &mut String,
-    opening: &str,
+    opening: Opening<'_>,
     labels: &str,
     created: Option<f64>,
     timestamp: Option<f64>,
@@ -352,20 +526,25 @@ fn push_created<D: Dialect>(
     if let Some(created) = created {
         push_series(out, opening, labels, "");
         push_value(out, created);
-        end_line::<D>(out, timestamp, None);
+        end_line::<D>(out, timestamp, None, Escaping::AllowUtf8);
     }
 }
 
 /// Appends the timestamp and exemplar a sample has, if any, and the line feed.
 #[inline]
-fn end_line<D: Dialect>(out: &mut String, timestamp: Option<f64>, exemplar: Option<&Exemplar>) {
+fn end_line<D: Dialect>(
+    out: &mut String,
+    timestamp: Option<f64>,
+    exemplar: Option<&Exemplar>,
+    escaping: Escaping,
+) {
     if let Some(timestamp) = timestamp {
         out.push(' ');
         D::push_timestamp(out, timestamp);
     }
     if D::EXEMPLARS {
         if let Some(exemplar) = exemplar {
-            push_exemplar::<D>(out, exemplar);
+            push_exemplar::<D>(out, exemplar, escaping);
         }
     }
     out.push('\n');
@@ -373,9 +552,9 @@ fn end_line<D: Dialect>(out: &mut String, timestamp: Option<f64>, exemplar: Opti
 
 /// Appends ` # {labels} value [timestamp]`; OpenMetrics writes `{}` for an exemplar without
 /// labels.
-fn push_exemplar<D: Dialect>(out: &mut String, exemplar: &Exemplar) {
+fn push_exemplar<D: Dialect>(out: &mut String, exemplar: &Exemplar, escaping: Escaping) {
     out.push_str(" # {");
-    out.push_str(exemplar.labels.rendered());
+    push_labels(out, &exemplar.labels, escaping);
     out.push_str("} ");
     push_value(out, exemplar.value);
     if let Some(timestamp) = exemplar.timestamp.filter(|t| t.is_finite()) {

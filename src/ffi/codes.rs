@@ -4,8 +4,9 @@
 use std::ffi::c_uint;
 
 use super::status::{Failure, FfiResult, pe_status};
-use crate::exposition::Format;
+use crate::exposition::{Escaping, Format};
 use crate::metric_type::MetricType;
+use crate::name::NameValidation;
 
 /// The type of a metric family.
 #[repr(C)]
@@ -74,6 +75,10 @@ pub enum pe_format {
     /// encoding=delimited`): length-delimited client_model `MetricFamily` messages. Its bytes may
     /// hold NULs: take the length from the call, not from `strlen`.
     PE_FORMAT_PROTOBUF = 3,
+    /// Prometheus text format 1.0.0 (`text/plain; version=1.0.0; charset=utf-8`): the lines of
+    /// 0.0.4, with names outside the legacy character set quoted under
+    /// `PE_ESCAPING_ALLOW_UTF8` (`{"app.requests_total",method="GET"} 1`).
+    PE_FORMAT_PROMETHEUS_1 = 4,
 }
 
 impl From<Format> for pe_format {
@@ -83,6 +88,7 @@ impl From<Format> for pe_format {
             Format::OpenMetrics => pe_format::PE_FORMAT_OPENMETRICS,
             Format::OpenMetrics2 => pe_format::PE_FORMAT_OPENMETRICS_2,
             Format::Protobuf => pe_format::PE_FORMAT_PROTOBUF,
+            Format::PrometheusV1 => pe_format::PE_FORMAT_PROMETHEUS_1,
         }
     }
 }
@@ -98,9 +104,99 @@ pub(crate) fn format_arg(format: RawFormat) -> FfiResult<Format> {
         1 => Ok(Format::OpenMetrics),
         2 => Ok(Format::OpenMetrics2),
         3 => Ok(Format::Protobuf),
+        4 => Ok(Format::PrometheusV1),
         other => Err(Failure::new(
             pe_status::PE_ERR_INVALID_VALUE,
             format!("unknown pe_format {other}"),
         )),
+    }
+}
+
+/// How metric and label names outside the legacy character set (`[a-zA-Z_:][a-zA-Z0-9_:]*`,
+/// labels without `:`) are written: what a scraper names with the `escaping` parameter of its
+/// `Accept` header. Legacy names are written as they are under every scheme but
+/// `PE_ESCAPING_DOTS`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_escaping {
+    /// `allow-utf-8`: as they are, quoted in the text formats (`{"http.server.duration"}`).
+    PE_ESCAPING_ALLOW_UTF8 = 0,
+    /// `underscores`: each character outside the set becomes `_` (`http_server_duration`). The
+    /// default of every format but OpenMetrics 2.0.
+    PE_ESCAPING_UNDERSCORES = 1,
+    /// `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`;
+    /// legacy names are rewritten too.
+    PE_ESCAPING_DOTS = 2,
+    /// `values`: `U__`, then `_` doubled and other characters outside the set as
+    /// `_<hex code point>_` (`U__http_2e_server`).
+    PE_ESCAPING_VALUES = 3,
+}
+
+impl From<Escaping> for pe_escaping {
+    fn from(escaping: Escaping) -> Self {
+        match escaping {
+            Escaping::AllowUtf8 => pe_escaping::PE_ESCAPING_ALLOW_UTF8,
+            Escaping::Underscores => pe_escaping::PE_ESCAPING_UNDERSCORES,
+            Escaping::Dots => pe_escaping::PE_ESCAPING_DOTS,
+            Escaping::Values => pe_escaping::PE_ESCAPING_VALUES,
+        }
+    }
+}
+
+/// A `pe_escaping` as received from C: any integer (see `RawStatus`).
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug)]
+pub struct RawEscaping(pub c_uint);
+
+pub(crate) fn escaping_arg(escaping: RawEscaping) -> FfiResult<Escaping> {
+    match escaping.0 {
+        0 => Ok(Escaping::AllowUtf8),
+        1 => Ok(Escaping::Underscores),
+        2 => Ok(Escaping::Dots),
+        3 => Ok(Escaping::Values),
+        other => Err(Failure::new(
+            pe_status::PE_ERR_INVALID_VALUE,
+            format!("unknown pe_escaping {other}"),
+        )),
+    }
+}
+
+/// Which metric and label names are valid.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_name_validation {
+    /// Any non-empty UTF-8 name (label names outside the reserved `__` prefix). The default.
+    PE_NAME_VALIDATION_UTF8 = 0,
+    /// The classic sets: `[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, `[a-zA-Z_][a-zA-Z0-9_]*` for
+    /// labels.
+    PE_NAME_VALIDATION_LEGACY = 1,
+    /// For a registry only: follow the process-wide setting (`pe_set_name_validation()`).
+    PE_NAME_VALIDATION_DEFAULT = 2,
+}
+
+/// A `pe_name_validation` as received from C: any integer (see `RawStatus`).
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug)]
+pub struct RawNameValidation(pub c_uint);
+
+/// The scheme, `None` for `PE_NAME_VALIDATION_DEFAULT`.
+pub(crate) fn name_validation_arg(scheme: RawNameValidation) -> FfiResult<Option<NameValidation>> {
+    match scheme.0 {
+        0 => Ok(Some(NameValidation::Utf8)),
+        1 => Ok(Some(NameValidation::Legacy)),
+        2 => Ok(None),
+        other => Err(Failure::new(
+            pe_status::PE_ERR_INVALID_VALUE,
+            format!("unknown pe_name_validation {other}"),
+        )),
+    }
+}
+
+impl From<NameValidation> for pe_name_validation {
+    fn from(scheme: NameValidation) -> Self {
+        match scheme {
+            NameValidation::Utf8 => pe_name_validation::PE_NAME_VALIDATION_UTF8,
+            NameValidation::Legacy => pe_name_validation::PE_NAME_VALIDATION_LEGACY,
+        }
     }
 }

@@ -21,7 +21,7 @@ use super::status::{Failure, FfiResult, pe_status};
 use crate::collector::{Collector, Descriptor};
 use crate::collectors::CallbackMetric;
 use crate::metric::{HistogramConfig, StateSetConfig};
-use crate::name::{family_name, validate_family_label_names};
+use crate::name::{default_validation, family_name, validate_family_label_names};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 
 /// A callback metric or a custom collector. Opaque; reference counted; register it with
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn pe_collect_family(
         let unit = unsafe { super::args::opt_str_arg(unit, "unit") }?;
         let kind = metric_type_arg(r#type)?;
         let unit = Some(unit).filter(|u| !u.is_empty());
-        let name = family_name(name, kind, unit)?;
+        let name = family_name(name, kind, unit, default_validation())?;
         builder.lock().push(MetricFamily {
             name: name.into(),
             help: help.into(),
@@ -326,7 +326,7 @@ pub(super) unsafe fn add_point(
     }
     let value = value()?;
     let names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
-    validate_family_label_names(&family.name, family.kind, &names)?;
+    validate_family_label_names(&family.name, family.kind, &names, default_validation())?;
     family.points.push(MetricPoint {
         labels: LabelSet::new(&pairs)?,
         value,

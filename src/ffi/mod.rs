@@ -35,6 +35,8 @@ pub mod string;
 
 pub mod registry;
 
+pub mod names;
+
 pub mod opts;
 
 pub mod counter;

@@ -401,7 +401,7 @@ pub unsafe extern "C" fn pe_registry_unregister_collector(
 }
 
 /// Writes the exposition into `*out` and its length in bytes (without the NUL) into `*len`.
-fn hand_out(
+pub(crate) fn hand_out(
     text: &[u8],
     out: super::args::Out<*mut c_char>,
     len: super::args::OptOut<usize>,

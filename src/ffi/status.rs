@@ -61,7 +61,7 @@ pub struct RawStatus(pub c_uint);
 /// Which status each core error becomes. The one place where this mapping lives.
 pub(crate) fn status_of(error: &Error) -> pe_status {
     match error {
-        Error::InvalidMetricName(_)
+        Error::InvalidMetricName { .. }
         | Error::InvalidLabelName { .. }
         | Error::DuplicateLabelName(_) => pe_status::PE_ERR_INVALID_NAME,
         Error::LabelCount { .. } => pe_status::PE_ERR_LABEL_COUNT,

@@ -13,7 +13,7 @@ use indexmap::{Equivalent, IndexMap};
 use super::{ChildMetric, FamilySchema};
 use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::error::{Error, Result};
-use crate::name::{family_name, full_name, validate_family_label_names};
+use crate::name::{default_validation, family_name, full_name, validate_family_label_names};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, PointValue};
 
 type Children<M> = IndexMap<LabelSet, Arc<M>, foldhash::fast::RandomState>;
@@ -96,12 +96,14 @@ impl<M: ChildMetric> Family<M> {
     /// without labels has its one child from the start, so it is exposed at its zero value.
     pub fn with_config(opts: Opts, config: M::Config) -> Result<Self> {
         let unit = Some(opts.unit.as_str()).filter(|u| !u.is_empty());
+        let scheme = default_validation();
         let name = family_name(
             &full_name(&opts.namespace, &opts.subsystem, &opts.name),
             M::TYPE,
             unit,
+            scheme,
         )?;
-        validate_family_label_names(&name, M::TYPE, &opts.label_names)?;
+        validate_family_label_names(&name, M::TYPE, &opts.label_names, scheme)?;
         let label_names: Arc<[Box<str>]> = opts
             .label_names
             .iter()
@@ -304,6 +306,7 @@ impl<M: ChildMetric> Collector for Family<M> {
         vec![Descriptor {
             name: self.name.to_string(),
             kind: M::TYPE,
+            label_names: self.label_names.iter().map(|n| n.to_string()).collect(),
         }]
     }
 
@@ -436,7 +439,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.name(), "app_http_requests");
-        assert!(Family::<Gauge>::new(Opts::new("bad-name", "h")).is_err());
+        assert!(Family::<Gauge>::new(Opts::new("", "h")).is_err());
+        let utf8 = Family::<Counter>::new(Opts::new("app.requests_total", "h")).unwrap();
+        assert_eq!(utf8.name(), "app.requests");
+        assert!(Family::<Gauge>::new(Opts::new("g", "h").labels(&["__x"])).is_err());
         assert!(Family::<Gauge>::new(Opts::new("g", "h").labels(&["a", "a"])).is_err());
         assert!(Family::<Histogram>::new(Opts::new("h", "h").labels(&["le"])).is_err());
         let unit = Family::<Gauge>::new(Opts::new("size", "h").unit("bytes")).unwrap();

@@ -45,8 +45,8 @@ static void callbacks(void) {
     /* On error the caller keeps user_data: it is not released. */
     source kept = {0, 0};
     pe_collector *bad = NULL;
-    FAILS(pe_callback_gauge_new("bad name", NULL, next_value, &kept, free_source, &bad),
-          PE_ERR_INVALID_NAME, "pe_callback_gauge_new: invalid metric name \"bad name\"");
+    FAILS(pe_callback_gauge_new("", NULL, next_value, &kept, free_source, &bad),
+          PE_ERR_INVALID_NAME, "pe_callback_gauge_new: invalid metric name \"\": metric names cannot be empty");
     FAILS(pe_callback_gauge_new("g", NULL, NULL, &kept, free_source, &bad), PE_ERR_NULL,
           "argument `value_fn` is NULL");
     FAILS(pe_callback_counter_new("c", NULL, next_value, &kept, free_source, NULL), PE_ERR_NULL,
@@ -96,9 +96,9 @@ static void collect(pe_collect_builder *b, void *user_data) {
     OK(pe_collect_sample(b, q, qb, 1, 4, 1700000000.5));
     FAILS(pe_collect_histogram(b, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NAN), PE_ERR_WRONG_KIND,
           "this point does not fit the current family, a gauge");
-    const char *bad_label[] = {"a-b"};
+    const char *bad_label[] = {""};
     FAILS(pe_collect_sample(b, bad_label, qa, 1, 1, NAN), PE_ERR_INVALID_NAME,
-          "invalid label name \"a-b\"");
+          "invalid label name \"\": label names cannot be empty");
     const char *twice[] = {"queue", "queue"};
     const char *two_values[] = {"a", "b"};
     FAILS(pe_collect_sample(b, twice, two_values, 2, 1, NAN), PE_ERR_INVALID_NAME,
@@ -109,7 +109,7 @@ static void collect(pe_collect_builder *b, void *user_data) {
 
     FAILS(pe_collect_family(b, "x", NULL, (pe_metric_type)99, NULL), PE_ERR_INVALID_VALUE,
           "pe_collect_family: unknown pe_metric_type 99");
-    FAILS(pe_collect_family(b, "bad name", NULL, PE_METRIC_GAUGE, NULL), PE_ERR_INVALID_NAME,
+    FAILS(pe_collect_family(b, "", NULL, PE_METRIC_GAUGE, NULL), PE_ERR_INVALID_NAME,
           "invalid metric name");
     FAILS(pe_collect_family(b, "x", NULL, PE_METRIC_INFO, "bytes"), PE_ERR_INVALID_CONFIG,
           "info metrics cannot have a unit");

@@ -25,9 +25,9 @@ static void unlabelled(void) {
     OK(pe_counter_inc_with_exemplar(c, 1, names, values, 1, 1700000000.5));
     OK(pe_counter_inc_with_exemplar(c, 1, NULL, NULL, 0, NAN));
     EQ(counter_value(c), 6.5);
-    const char *bad_names[] = {"1bad"};
+    const char *bad_names[] = {"__bad"};
     FAILS(pe_counter_inc_with_exemplar(c, 1, bad_names, values, 1, NAN), PE_ERR_INVALID_VALUE,
-          "pe_counter_inc_with_exemplar: invalid exemplar: invalid label name \"1bad\"");
+          "pe_counter_inc_with_exemplar: invalid exemplar: invalid label name \"__bad\"");
     char long_value[200];
     memset(long_value, 'x', sizeof long_value - 1);
     long_value[sizeof long_value - 1] = '\0';
@@ -178,18 +178,17 @@ static void construction_errors(void) {
     FAILS(pe_counter_new(NULL, "h", NULL, 0, &c), PE_ERR_NULL,
           "pe_counter_new: argument `name` is NULL");
     FAILS(pe_counter_new("x", "h", NULL, 0, NULL), PE_ERR_NULL, "argument `out` is NULL");
-    FAILS(pe_counter_new("bad-name", "h", NULL, 0, &c), PE_ERR_INVALID_NAME,
-          "invalid metric name \"bad-name\"");
-    FAILS(pe_counter_new("", "h", NULL, 0, &c), PE_ERR_INVALID_NAME, "invalid metric name");
+    FAILS(pe_counter_new("", "h", NULL, 0, &c), PE_ERR_INVALID_NAME,
+          "invalid metric name \"\": metric names cannot be empty");
     FAILS(pe_counter_new("\xc3\x28", "h", NULL, 0, &c), PE_ERR_UTF8,
           "argument `name` is not valid UTF-8");
     FAILS(pe_counter_new("x", "\xff", NULL, 0, &c), PE_ERR_UTF8, "argument `help`");
     const char *reserved[] = {"__secret"};
     FAILS(pe_counter_new("x", "h", reserved, 1, &c), PE_ERR_INVALID_NAME,
           "names starting with __ are reserved");
-    const char *bad_label[] = {"a-b"};
+    const char *bad_label[] = {""};
     FAILS(pe_counter_new("x", "h", bad_label, 1, &c), PE_ERR_INVALID_NAME,
-          "invalid label name \"a-b\"");
+          "invalid label name \"\": label names cannot be empty");
     const char *twice[] = {"a", "a"};
     FAILS(pe_counter_new("x", "h", twice, 2, &c), PE_ERR_INVALID_NAME,
           "duplicate label name \"a\"");

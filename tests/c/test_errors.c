@@ -85,8 +85,8 @@ static void metric_errors(void) {
     FAILS(pe_summary_sum(s, NULL), PE_ERR_NULL, "pe_summary_sum: argument `out` is NULL");
 
     pe_info *i = NULL;
-    FAILS(pe_info_new("bad name", NULL, NULL, 0, &i), PE_ERR_INVALID_NAME,
-          "pe_info_new: invalid metric name \"bad name\"");
+    FAILS(pe_info_new("", NULL, NULL, 0, &i), PE_ERR_INVALID_NAME,
+          "pe_info_new: invalid metric name \"\"");
     const char *reserved[] = {"__x"};
     FAILS(pe_info_new("i", NULL, reserved, 1, &i), PE_ERR_INVALID_NAME, "reserved");
     CHECK(i == NULL);

@@ -74,7 +74,7 @@ int main(void) {
     pe_gauge *sized = NULL;
     OK(pe_gauge_new_opts(&opts, &sized));
     FAILS(pe_gauge_new_opts(NULL, &sized), PE_ERR_NULL, "argument `opts` is NULL");
-    FAILS(pe_gauge_new("9x", NULL, NULL, 0, &sized), PE_ERR_INVALID_NAME, "invalid metric name");
+    FAILS(pe_gauge_new("", NULL, NULL, 0, &sized), PE_ERR_INVALID_NAME, "invalid metric name");
 
     OK(pe_gauge_clear(rooms));
     EQ(gauge_value(rooms), 0);

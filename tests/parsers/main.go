@@ -103,11 +103,19 @@ type summaryJSON struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: parsers <content-type> < body")
+	var err error
+	switch {
+	case len(os.Args) == 3 && os.Args[1] == "escape":
+		err = escapeNames(os.Args[2], os.Stdin, os.Stdout)
+	case len(os.Args) == 4 && os.Args[1] == "reencode":
+		err = reencode(os.Args[2], os.Args[3], os.Stdin, os.Stdout)
+	case len(os.Args) == 2:
+		err = run(os.Args[1], os.Stdin, os.Stdout)
+	default:
+		fmt.Fprintln(os.Stderr, "usage: parsers <content-type> < body | escape <scheme> | reencode <format> <scheme>")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Stdin, os.Stdout); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "parsers:", err)
 		os.Exit(1)
 	}

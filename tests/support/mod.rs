@@ -21,6 +21,8 @@
 pub mod c;
 /// Exporters on free ports, raw HTTP exchanges, promtool.
 pub mod exporter;
+/// The Go program of Prometheus's parsers and prometheus/common's encoders.
+pub mod parsers;
 /// Real Prometheus servers (2.42 and 3.16) and their query API.
 pub mod prometheus;
 /// A real Pushgateway per test.
