@@ -175,8 +175,8 @@ typedef enum pe_name_validation {
 /**
  * How metric and label names outside the legacy character set (`[a-zA-Z_:][a-zA-Z0-9_:]*`,
  * labels without `:`) are written: what a scraper names with the `escaping` parameter of its
- * `Accept` header. Legacy names are written as they are under every scheme but
- * `PE_ESCAPING_DOTS`.
+ * `Accept` header. Expositions write legacy names as they are under every scheme, and a sample
+ * suffix (`_bucket`) after the rewritten family name, as client_golang's encoder does.
  */
 typedef enum pe_escaping {
     /**
@@ -189,8 +189,8 @@ typedef enum pe_escaping {
      */
     PE_ESCAPING_UNDERSCORES = 1,
     /**
-     * `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`;
-     * legacy names are rewritten too.
+     * `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`
+     * (`http_dot_server__duration`).
      */
     PE_ESCAPING_DOTS = 2,
     /**
@@ -989,7 +989,9 @@ enum pe_status pe_content_type(pe_format format, pe_escaping escaping, const cha
 
 /**
  * Writes `name` rewritten with `escaping` as a metric name (`PE_ESCAPING_ALLOW_UTF8` leaves it
- * as it is: quoting is not escaping), exactly as prometheus/common's `model.EscapeName` does.
+ * as it is: quoting is not escaping), exactly as prometheus/common's `model.EscapeName` does,
+ * which under `PE_ESCAPING_DOTS` rewrites legacy names too (`a_b` is `a__b`), where expositions
+ * leave them as they are.
  * For bindings and tools that show names the way a scraper will see them.
  *
  * `name` is borrowed for the call. On success `*out` receives a NUL-terminated string owned by

@@ -18,11 +18,25 @@ use prometheus_emulator::exporter::{
     BasicAuth, Exporter, ExporterError, ExporterOptions, TlsOptions,
 };
 use prometheus_emulator::exposition::{
-    CONTENT_TYPE_OPENMETRICS, CONTENT_TYPE_PROMETHEUS, Format, encode_text,
+    CONTENT_TYPE_PROMETHEUS, Escaping, Format, Representation, encode_text,
 };
 use prometheus_emulator::{GaugeFamily, Opts, Registry, default_registry};
 
 use exporter_support::*;
+
+/// What Prometheus 3 gets: OpenMetrics with names as they are (quoted where not legacy).
+const OPENMETRICS_UTF8: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
+/// What a scraper that says nothing of escaping gets.
+const OPENMETRICS_UNDERSCORES: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
+
+fn prometheus_3_representation() -> Representation {
+    Representation {
+        format: Format::OpenMetrics,
+        escaping: Escaping::AllowUtf8,
+    }
+}
 
 fn gunzip(data: &[u8]) -> String {
     let mut text = String::new();
@@ -64,12 +78,12 @@ fn prometheus_3_accept_header_gets_openmetrics() {
         ],
     )
     .unwrap();
-    assert_eq!(
-        response.header("Content-Type"),
-        Some(CONTENT_TYPE_OPENMETRICS)
-    );
+    assert_eq!(response.header("Content-Type"), Some(OPENMETRICS_UTF8));
     let body = response.into_string().unwrap();
-    assert_eq!(body, encode_text(&registry.gather(), Format::OpenMetrics));
+    assert_eq!(
+        body,
+        encode_text(&registry.gather(), prometheus_3_representation())
+    );
     assert!(body.ends_with("# EOF\n"));
 }
 
@@ -77,11 +91,15 @@ fn prometheus_3_accept_header_gets_openmetrics() {
 fn accept_q_values_choose_the_format() {
     let exporter = start(sample_registry());
     for (accept, expected) in [
-        (PROMETHEUS_2_ACCEPT, CONTENT_TYPE_OPENMETRICS),
-        ("application/openmetrics-text", CONTENT_TYPE_OPENMETRICS),
+        (PROMETHEUS_2_ACCEPT, OPENMETRICS_UNDERSCORES),
+        ("application/openmetrics-text", OPENMETRICS_UNDERSCORES),
         (
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            CONTENT_TYPE_OPENMETRICS,
+            OPENMETRICS_UNDERSCORES,
+        ),
+        (
+            "text/plain;version=1.0.0;escaping=allow-utf-8",
+            "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
         ),
         ("text/plain;version=0.0.4", CONTENT_TYPE_PROMETHEUS),
         (
@@ -101,9 +119,9 @@ fn accept_q_values_choose_the_format() {
 fn gzip_when_accept_encoding_allows() {
     let registry = sample_registry();
     let exporter = start(registry.clone());
-    for (accept, format) in [
-        (PROMETHEUS_3_ACCEPT, Format::OpenMetrics),
-        ("text/plain", Format::Prometheus),
+    for (accept, representation) in [
+        (PROMETHEUS_3_ACCEPT, prometheus_3_representation()),
+        ("text/plain", Format::Prometheus.into()),
     ] {
         let request = get_request(
             "/metrics",
@@ -112,7 +130,10 @@ fn gzip_when_accept_encoding_allows() {
         let response = raw_exchange(exporter.local_addr(), &request, false);
         assert_eq!(response.status, 200);
         assert_eq!(response.header("Content-Encoding"), Some("gzip"));
-        assert_eq!(response.header("Content-Type"), Some(format.content_type()));
+        assert_eq!(
+            response.header("Content-Type"),
+            Some(representation.content_type())
+        );
         assert_eq!(
             response.header("Content-Length"),
             Some(response.body.len().to_string().as_str()),
@@ -121,7 +142,7 @@ fn gzip_when_accept_encoding_allows() {
         assert!(response.header("Vary").unwrap().contains("Accept-Encoding"));
         assert_eq!(
             gunzip(&response.body),
-            encode_text(&registry.gather(), format)
+            encode_text(&registry.gather(), representation)
         );
     }
     for refused in ["gzip;q=0", "identity", "br, deflate"] {
@@ -330,10 +351,7 @@ fn tls_with_a_self_signed_certificate() {
             .set("Accept", PROMETHEUS_3_ACCEPT)
             .call()
             .unwrap();
-        assert_eq!(
-            response.header("Content-Type"),
-            Some(CONTENT_TYPE_OPENMETRICS)
-        );
+        assert_eq!(response.header("Content-Type"), Some(OPENMETRICS_UTF8));
         assert_eq!(
             response.into_string().unwrap(),
             encode_text(&registry.gather(), Format::OpenMetrics)

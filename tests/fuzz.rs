@@ -16,7 +16,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use prometheus_emulator::exporter::fuzz as exporter_fuzz;
-use prometheus_emulator::exposition::{Escaping, Format, accepts_gzip};
+use prometheus_emulator::exposition::{Escaping, Format, Representation, accepts_gzip};
 use prometheus_emulator::ffi::counter::*;
 use prometheus_emulator::ffi::histogram::*;
 use prometheus_emulator::ffi::library::pe_last_error;
@@ -199,9 +199,19 @@ fn fuzz_accept_negotiation() {
         Mutator::new(2, seeds, dictionary),
         |input| {
             let header = String::from_utf8_lossy(input);
-            let format = Format::negotiate(Some(&header));
-            assert!(matches!(format, Format::Prometheus | Format::OpenMetrics));
-            assert_eq!(format, Format::negotiate(Some(&header)));
+            let chosen = Representation::negotiate(Some(&header));
+            // The dictionary never names protobuf or OpenMetrics 2.0 exactly.
+            assert!(!matches!(
+                chosen.format,
+                Format::Protobuf | Format::OpenMetrics2
+            ));
+            assert_eq!(chosen, Representation::negotiate(Some(&header)));
+            assert_eq!(chosen.format, Format::negotiate(Some(&header)));
+            assert!(
+                chosen
+                    .content_type()
+                    .starts_with(chosen.format.content_type())
+            );
             let _ = accepts_gzip(Some(&header));
         },
     );

@@ -65,10 +65,13 @@ func TestCounterExemplar(t *testing.T) {
 }
 
 func TestCounterNames(t *testing.T) {
-	_, err := NewCounter(CounterOpts{Name: "bad name"})
-	errorIs(t, err, ErrInvalidName, "pe_counter_new_opts", "bad name")
-	_, err = NewCounter(CounterOpts{Name: ""})
-	errorIs(t, err, ErrInvalidName)
+	// Any non-empty UTF-8 metric name is valid (names_test.go has the escaping and the legacy
+	// rules); label names must not start with __.
+	if _, err := NewCounter(CounterOpts{Name: "good name.1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewCounter(CounterOpts{Name: ""})
+	errorIs(t, err, ErrInvalidName, "pe_counter_new_opts", "empty")
 	_, err = NewCounterVec(CounterOpts{Name: "c"}, []string{"__reserved"})
 	errorIs(t, err, ErrInvalidName, "__reserved")
 	_, err = NewCounterVec(CounterOpts{Name: "c"}, []string{"a", "a"})
@@ -77,7 +80,7 @@ func TestCounterNames(t *testing.T) {
 	errorIs(t, err, ErrInvalidConfig)
 	_, err = NewCounter(CounterOpts{Name: "c\xff"})
 	errorIs(t, err, ErrUTF8)
-	panicsWith(t, ErrInvalidName, func() { MustNewCounter(CounterOpts{Name: "1x"}) })
+	panicsWith(t, ErrInvalidName, func() { MustNewCounterVec(CounterOpts{Name: "1x"}, []string{"__x"}) })
 
 	r := NewRegistry()
 	c := MustNewCounter(CounterOpts{Namespace: "ns", Subsystem: "sub", Name: "bytes_total", Unit: "bytes", Help: "B."})

@@ -23,10 +23,22 @@
 // Keep the child (get := requests.WithLabelValues("GET", "200")) for the hottest paths.
 //
 // Metrics are registered in a Registry (NewRegistry, or DefaultRegistry through the package-level
-// Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4,
-// OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,
+// Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4
+// or 1.0.0, OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,
 // Handler as an http.Handler for any mux, StartServer as the library's own HTTP exporter on its
 // own threads. A Pusher sends a registry to a Pushgateway.
+//
+// # Names
+//
+// Metric and label names may be any UTF-8 (app.requests_total, label http.method), as in
+// Prometheus 3; SetNameValidationScheme(LegacyValidation) brings back the classic character sets
+// for the whole process, Registry.SetNameValidationScheme for one registry. How a name outside the
+// legacy set is written is the exposition's EscapingScheme, with prometheus/common/model's names:
+// NoEscaping quotes it in the text formats ({"app.requests_total",method="GET"} 1),
+// UnderscoreEscaping (the default, but for OpenMetrics 2.0), DotsEscaping and
+// ValueEncodingEscaping rewrite it as EscapeName (model.EscapeName) does. Handler takes the format
+// and the escaping from the Accept header (Negotiate) and states both in its Content-Type;
+// WriteTextEscaped and ExposeEscaped choose them directly.
 //
 // Histograms keep native buckets with client_golang's options
 // (HistogramOpts.NativeHistogramBucketFactor above 1, and the other NativeHistogram... fields);

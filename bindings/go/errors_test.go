@@ -10,7 +10,7 @@ import (
 )
 
 func TestErrorsAndStatuses(t *testing.T) {
-	_, err := NewGauge(GaugeOpts{Name: "no good"})
+	_, err := NewGauge(GaugeOpts{Name: ""})
 	var e *Error
 	if !errors.As(err, &e) || e.Status != StatusInvalidName || !strings.HasPrefix(e.Message, "pe_gauge_new_opts") {
 		t.Fatalf("error %#v", err)
@@ -50,10 +50,10 @@ func TestErrorMessagesStayWithTheirCall(t *testing.T) {
 	for g := range 16 {
 		wg.Go(func() {
 			for i := range 300 {
-				name := fmt.Sprintf("bad name %d %d", g, i)
-				_, err := NewCounter(CounterOpts{Name: name})
+				name := fmt.Sprintf("__reserved %d %d", g, i)
+				_, err := NewCounterVec(CounterOpts{Name: "c"}, []string{name})
 				if err == nil || !strings.Contains(err.Error(), name) {
-					failures <- fmt.Sprintf("NewCounter(%q): %v", name, err)
+					failures <- fmt.Sprintf("NewCounterVec(%q): %v", name, err)
 					return
 				}
 				values := make([]string, 1+(g+i)%2*2) // 1 or 3 values

@@ -96,7 +96,7 @@ func ExampleRegistry_Gather() {
 }
 
 func ExampleError() {
-	_, err := promemu.NewCounter(promemu.CounterOpts{Name: "bad name"})
+	_, err := promemu.NewCounter(promemu.CounterOpts{Name: ""})
 	fmt.Println(errors.Is(err, promemu.ErrInvalidName))
 	var e *promemu.Error
 	if errors.As(err, &e) {
@@ -105,6 +105,38 @@ func ExampleError() {
 	// Output:
 	// true
 	// true
+}
+
+func ExampleEscapeName() {
+	for _, scheme := range []promemu.EscapingScheme{promemu.NoEscaping, promemu.UnderscoreEscaping, promemu.DotsEscaping, promemu.ValueEncodingEscaping} {
+		name, _ := promemu.EscapeName("app.requests_total", scheme)
+		fmt.Printf("%s: %s\n", scheme, name)
+	}
+	// Output:
+	// allow-utf-8: app.requests_total
+	// underscores: app_requests_total
+	// dots: app_dot_requests__total
+	// values: U__app_2e_requests__total
+}
+
+func ExampleRegistry_ExposeEscaped() {
+	registry := promemu.NewRegistry()
+	requests := promemu.MustNewCounterVec(promemu.CounterOpts{Name: "app.requests_total", Help: "Requests."}, []string{"http.method"})
+	registry.MustRegister(requests)
+	requests.WithLabelValues("GET").Inc()
+	for _, scheme := range []promemu.EscapingScheme{promemu.NoEscaping, promemu.UnderscoreEscaping} {
+		text, _ := registry.ExposeEscaped(promemu.FormatPrometheus1, scheme)
+		fmt.Print(promemu.FormatPrometheus1.ContentTypeEscaped(scheme), "\n", string(text))
+	}
+	// Output:
+	// text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8
+	// # HELP "app.requests_total" Requests.
+	// # TYPE "app.requests_total" counter
+	// {"app.requests_total","http.method"="GET"} 1
+	// text/plain; version=1.0.0; charset=utf-8; escaping=underscores
+	// # HELP app_requests_total Requests.
+	// # TYPE app_requests_total counter
+	// app_requests_total{http_method="GET"} 1
 }
 
 func ExampleHandler() {

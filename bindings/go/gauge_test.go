@@ -80,7 +80,7 @@ func TestGaugeFuncAndCounterFunc(t *testing.T) {
 	errorIs(t, r.Register(MustNewGaugeFunc(GaugeOpts{Name: "app_calls"}, func() float64 { return 0 })), ErrDuplicate)
 	_, err := NewGaugeFunc(GaugeOpts{Name: "x", Unit: "seconds"}, func() float64 { return 0 })
 	errorIs(t, err, ErrInvalidConfig)
-	_, err = NewGaugeFunc(GaugeOpts{Name: "bad name"}, func() float64 { return 0 })
+	_, err = NewGaugeFunc(GaugeOpts{Name: ""}, func() float64 { return 0 })
 	errorIs(t, err, ErrInvalidName, "pe_callback_gauge_new")
 	_, err = NewCounterFunc(CounterOpts{Name: "x"}, nil)
 	errorIs(t, err, ErrNull)

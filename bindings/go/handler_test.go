@@ -174,22 +174,25 @@ func TestHandlerParsedBackInBothFormats(t *testing.T) {
 	defer server.Close()
 	want := gathered(t, r)
 
+	// The Content-Type states the escaping (the registry's names are all legacy, so every
+	// escaping but dots writes them the same), except for text 0.0.4 with underscores.
 	for _, c := range []struct {
 		accept, encoding string
 		format           Format
+		escaping         EscapingScheme
 	}{
-		{"", "", FormatText},
-		{"text/plain;version=0.0.4", "gzip", FormatText},
-		{prometheus3Accept, "gzip", FormatOpenMetrics},
-		{prometheus2Accept, "", FormatOpenMetrics},
-		{"application/openmetrics-text", "identity", FormatOpenMetrics},
-		{prometheus3NativeAccept, "gzip", FormatProtobuf},
-		{"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", "", FormatProtobuf},
+		{"", "", FormatText, UnderscoreEscaping},
+		{"text/plain;version=0.0.4", "gzip", FormatText, UnderscoreEscaping},
+		{prometheus3Accept, "gzip", FormatOpenMetrics, NoEscaping},
+		{prometheus2Accept, "", FormatOpenMetrics, UnderscoreEscaping},
+		{"application/openmetrics-text", "identity", FormatOpenMetrics, UnderscoreEscaping},
+		{prometheus3NativeAccept, "gzip", FormatProtobuf, UnderscoreEscaping},
+		{"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", "", FormatProtobuf, UnderscoreEscaping},
 	} {
 		t.Run(fmt.Sprintf("%v/%q/%q", c.format, c.accept, c.encoding), func(t *testing.T) {
 			header := map[string]string{"Accept": c.accept, "Accept-Encoding": c.encoding}
 			resp, body := get(t, http.MethodGet, server.URL+"/metrics", header)
-			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.format.ContentType() {
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.format.ContentTypeEscaped(c.escaping) {
 				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 			if c.encoding == "gzip" {
@@ -202,7 +205,7 @@ func TestHandlerParsedBackInBothFormats(t *testing.T) {
 			}
 			sameValues(t, "expfmt's reading of the response", parsed(t, resp.Header, body), want)
 			// The body is the library's exposition, byte for byte (same metrics, same _created).
-			if direct, _ := r.Expose(c.format); !bytes.Equal(body, direct) {
+			if direct, _ := r.ExposeEscaped(c.format, c.escaping); !bytes.Equal(body, direct) {
 				t.Fatalf("body differs from Registry.Expose:\n%s\n---\n%s", body, direct)
 			}
 		})

@@ -19,11 +19,13 @@ type HandlerOpts struct {
 }
 
 // Handler returns an http.Handler serving the registry (nil: DefaultRegistry) as a scrape
-// endpoint, to mount in any mux: the format the Accept header asks for (OpenMetrics 1.0 or
-// Prometheus text 0.0.4; protobuf or OpenMetrics 2.0 only when named, see NegotiateFormat), with
-// its Format.ContentType, gzipped when Accept-Encoding allows it (see
-// AcceptsGzip), restricted to the families named by name[] query parameters when there are any.
-// The library renders the exposition; GET and HEAD are answered, other methods get 405.
+// endpoint, to mount in any mux: the format and name escaping the Accept header asks for
+// (OpenMetrics 1.0, Prometheus text 1.0.0 or 0.0.4; protobuf or OpenMetrics 2.0 only when named;
+// names quoted as they are for escaping=allow-utf-8, escaped with underscores when the header
+// names no escaping; see Negotiate), with the Content-Type Negotiate gives (which states the
+// escaping), gzipped when Accept-Encoding allows it (see AcceptsGzip), restricted to the families
+// named by name[] query parameters when there are any. The library negotiates and renders the
+// exposition; GET and HEAD are answered, other methods get 405.
 func Handler(r *Registry) http.Handler { return HandlerFor(r, HandlerOpts{}) }
 
 // HandlerFor is Handler with options.
@@ -47,14 +49,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "method not allowed: use GET or HEAD", http.StatusMethodNotAllowed)
 		return
 	}
-	format := NegotiateFormat(req.Header.Get("Accept"))
+	format, escaping, contentType := Negotiate(req.Header.Get("Accept"))
 	names, filtered := req.URL.Query()["name[]"]
 	if !filtered {
 		names = nil
 	} else if names == nil {
 		names = []string{}
 	}
-	text, length, err := h.registry.expose(format, names)
+	text, length, err := h.registry.expose(format, escapedWith(escaping), names)
 	if err != nil {
 		http.Error(w, "collecting metrics: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -63,7 +65,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body := unsafe.Slice((*byte)(unsafe.Pointer(text)), length)
 
 	header := w.Header()
-	header.Set("Content-Type", format.ContentType())
+	header.Set("Content-Type", contentType)
 	header.Add("Vary", "Accept")
 	if h.opts.DisableCompression || !AcceptsGzip(req.Header.Get("Accept-Encoding")) {
 		header.Set("Content-Length", strconv.Itoa(length))

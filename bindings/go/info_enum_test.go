@@ -13,7 +13,7 @@ func TestInfo(t *testing.T) {
 	if !ok || s.Value != 1 {
 		t.Fatalf("info sample %+v", s)
 	}
-	errorIs(t, i.Set(Labels{"bad name": "x"}), ErrInvalidName, "pe_info_set")
+	errorIs(t, i.Set(Labels{"__bad": "x"}), ErrInvalidName, "pe_info_set")
 	if _, ok := sample(t, r, "build_info", "commit", "abc", "version", "1.0"); !ok {
 		t.Fatal("a refused Set changed the labels")
 	}
@@ -30,7 +30,7 @@ func TestInfo(t *testing.T) {
 	if _, ok := sample(t, r, "target_info", "instance", "a", "os", "linux"); !ok {
 		t.Fatal("info vec sample")
 	}
-	_, err := NewInfo(InfoOpts{Name: "bad name"})
+	_, err := NewInfo(InfoOpts{Name: ""})
 	errorIs(t, err, ErrInvalidName, "pe_info_new_opts")
 	_ = v.Close()
 	_ = i.Close()

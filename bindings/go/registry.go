@@ -23,6 +23,11 @@ type Format int
 const (
 	// FormatText is the Prometheus text format 0.0.4.
 	FormatText Format = C.PE_FORMAT_PROMETHEUS
+	// FormatPrometheus1 is the Prometheus text format 1.0.0: the lines of 0.0.4, with names
+	// outside the legacy character set quoted under NoEscaping
+	// ({"app.requests_total",method="GET"} 1). Prometheus 3 asks for it (with
+	// escaping=allow-utf-8) after OpenMetrics.
+	FormatPrometheus1 Format = C.PE_FORMAT_PROMETHEUS_1
 	// FormatOpenMetrics is OpenMetrics 1.0 text.
 	FormatOpenMetrics Format = C.PE_FORMAT_OPENMETRICS
 	// FormatOpenMetrics2 is OpenMetrics 2.0 text, experimental: native histograms as composite
@@ -34,19 +39,23 @@ const (
 	FormatProtobuf Format = C.PE_FORMAT_PROTOBUF
 )
 
-// Content types of the formats, as a scrape response states them (the library's exporter sends
-// the same).
+// Content types of the formats, without the escaping parameter (Format.ContentType). A response
+// states its escaping too, except text 0.0.4 under UnderscoreEscaping: Format.ContentTypeEscaped
+// gives what the library's exporter and Handler send.
 const (
 	ContentTypeText         = "text/plain; version=0.0.4; charset=utf-8"
+	ContentTypePrometheus1  = "text/plain; version=1.0.0; charset=utf-8"
 	ContentTypeOpenMetrics  = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 	ContentTypeOpenMetrics2 = "application/openmetrics-text; version=2.0.0; charset=utf-8"
 	ContentTypeProtobuf     = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
 )
 
-// ContentType is the Content-Type header of a response in this format (text 0.0.4's for an
-// unknown format).
+// ContentType is the media type of the format with its version and charset, without the
+// escaping parameter (text 0.0.4's for an unknown format); see ContentTypeEscaped.
 func (f Format) ContentType() string {
 	switch f {
+	case FormatPrometheus1:
+		return ContentTypePrometheus1
 	case FormatOpenMetrics:
 		return ContentTypeOpenMetrics
 	case FormatOpenMetrics2:
@@ -57,10 +66,24 @@ func (f Format) ContentType() string {
 	return ContentTypeText
 }
 
+// ContentTypeEscaped is the Content-Type of a response in this format with names written with
+// escaping, as the library's exporter and Handler send it (pe_content_type): ContentType, then
+// "; escaping=<scheme>" except for text 0.0.4 under UnderscoreEscaping. An unknown format or
+// scheme gives ContentTypeText.
+func (f Format) ContentTypeEscaped(escaping EscapingScheme) string {
+	var out *C.char
+	if err := pe_content_type(C.pe_format(f), C.pe_escaping(escaping), &out); err != nil {
+		return ContentTypeText
+	}
+	return C.GoString(out)
+}
+
 func (f Format) String() string {
 	switch f {
 	case FormatText:
 		return "text"
+	case FormatPrometheus1:
+		return "prometheus1"
 	case FormatOpenMetrics:
 		return "openmetrics"
 	case FormatOpenMetrics2:
@@ -153,25 +176,81 @@ func (r *Registry) Unregister(c Collector) bool {
 
 // WriteText collects every collector and writes the exposition in format to w: families sorted by
 // name. The library renders it; the bytes go from its buffer to w without a copy in Go. For
-// FormatProtobuf they are binary, of the length the library returns.
+// FormatProtobuf they are binary, of the length the library returns. Names outside the legacy
+// character set are written with the format's default escaping: UnderscoreEscaping, or
+// NoEscaping for FormatOpenMetrics2 (WriteTextEscaped chooses).
 func (r *Registry) WriteText(w io.Writer, format Format) error {
-	text, length, err := r.expose(format, nil)
-	if err != nil {
-		return err
-	}
-	defer C.pe_string_free(text)
-	_, err = w.Write(unsafe.Slice((*byte)(unsafe.Pointer(text)), length))
-	return err
+	return r.write(w, format, formatDefault, nil)
+}
+
+// WriteTextEscaped is WriteText with names written with escaping: under NoEscaping, names
+// outside the legacy sets are quoted in the text formats (# TYPE "app.requests" counter,
+// {"app.requests_total",method="GET"} 1) and left as they are in protobuf; the other schemes
+// rewrite them as EscapeName does.
+func (r *Registry) WriteTextEscaped(w io.Writer, format Format, escaping EscapingScheme) error {
+	return r.write(w, format, escapedWith(escaping), nil)
 }
 
 // WriteTextFiltered is WriteText keeping only the families that one of names selects, as the
 // name[] parameter of a scrape does: a family is selected by its name or one of its sample names
 // (x or x_total select counter x). No names select nothing.
 func (r *Registry) WriteTextFiltered(w io.Writer, format Format, names []string) error {
+	return r.write(w, format, formatDefault, nonNil(names))
+}
+
+// WriteTextFilteredEscaped is WriteTextFiltered with names written with escaping (see
+// WriteTextEscaped). The names select families by their name as made (app.requests), not
+// escaped.
+func (r *Registry) WriteTextFilteredEscaped(w io.Writer, format Format, escaping EscapingScheme, names []string) error {
+	return r.write(w, format, escapedWith(escaping), nonNil(names))
+}
+
+// Expose returns the exposition in format, as WriteText writes it.
+func (r *Registry) Expose(format Format) ([]byte, error) {
+	return r.exposeBytes(format, formatDefault, nil)
+}
+
+// ExposeEscaped returns the exposition in format with names written with escaping, as
+// WriteTextEscaped writes it.
+func (r *Registry) ExposeEscaped(format Format, escaping EscapingScheme) ([]byte, error) {
+	return r.exposeBytes(format, escapedWith(escaping), nil)
+}
+
+// ExposeFiltered returns the exposition in format of the families names select, as
+// WriteTextFiltered writes it.
+func (r *Registry) ExposeFiltered(format Format, names []string) ([]byte, error) {
+	return r.exposeBytes(format, formatDefault, nonNil(names))
+}
+
+// ExposeFilteredEscaped is ExposeFiltered with names written with escaping, as
+// WriteTextFilteredEscaped writes it.
+func (r *Registry) ExposeFilteredEscaped(format Format, escaping EscapingScheme, names []string) ([]byte, error) {
+	return r.exposeBytes(format, escapedWith(escaping), nonNil(names))
+}
+
+// escapingChoice is the escaping expose asks for: a scheme, or (formatDefault) the format's
+// default, which pe_registry_expose and pe_registry_expose_filtered apply.
+type escapingChoice struct {
+	scheme EscapingScheme
+	set    bool
+}
+
+var formatDefault = escapingChoice{}
+
+func escapedWith(scheme EscapingScheme) escapingChoice {
+	return escapingChoice{scheme: scheme, set: true}
+}
+
+// nonNil keeps "no names" (select nothing) apart from nil (every family) for expose.
+func nonNil(names []string) []string {
 	if names == nil {
-		names = []string{}
+		return []string{}
 	}
-	text, length, err := r.expose(format, names)
+	return names
+}
+
+func (r *Registry) write(w io.Writer, format Format, escaping escapingChoice, names []string) error {
+	text, length, err := r.expose(format, escaping, names)
 	if err != nil {
 		return err
 	}
@@ -180,9 +259,8 @@ func (r *Registry) WriteTextFiltered(w io.Writer, format Format, names []string)
 	return err
 }
 
-// Expose returns the exposition in format, as WriteText writes it.
-func (r *Registry) Expose(format Format) ([]byte, error) {
-	text, length, err := r.expose(format, nil)
+func (r *Registry) exposeBytes(format Format, escaping escapingChoice, names []string) ([]byte, error) {
+	text, length, err := r.expose(format, escaping, names)
 	if err != nil {
 		return nil, err
 	}
@@ -192,18 +270,25 @@ func (r *Registry) Expose(format Format) ([]byte, error) {
 
 // expose renders the registry through the library; names nil means every family. The caller
 // frees the text with pe_string_free.
-func (r *Registry) expose(format Format, names []string) (*C.char, int, error) {
+func (r *Registry) expose(format Format, escaping escapingChoice, names []string) (*C.char, int, error) {
 	if r.h == nil {
 		return nil, 0, ErrClosed
 	}
 	var text *C.char
 	var length C.size_t
 	var err error
-	if names == nil {
+	switch {
+	case names == nil && !escaping.set:
 		err = pe_registry_expose(r.h, C.pe_format(format), &text, &length)
-	} else {
+	case names == nil:
+		err = pe_registry_expose_escaped(r.h, C.pe_format(format), C.pe_escaping(escaping.scheme), &text, &length)
+	default:
 		c := newCStrings(names)
-		err = pe_registry_expose_filtered(r.h, C.pe_format(format), c.ptr(), c.len(), &text, &length)
+		if !escaping.set {
+			err = pe_registry_expose_filtered(r.h, C.pe_format(format), c.ptr(), c.len(), &text, &length)
+		} else {
+			err = pe_registry_expose_filtered_escaped(r.h, C.pe_format(format), C.pe_escaping(escaping.scheme), c.ptr(), c.len(), &text, &length)
+		}
 		c.free()
 	}
 	runtime.KeepAlive(r)

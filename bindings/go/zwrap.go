@@ -24,6 +24,14 @@ package promemu
 #cgo noescape pego_pe_registry_expose_filtered
 #cgo noescape pego_pe_negotiate_format
 #cgo noescape pego_pe_accepts_gzip
+#cgo noescape pego_pe_set_name_validation
+#cgo noescape pego_pe_get_name_validation
+#cgo noescape pego_pe_registry_set_name_validation
+#cgo noescape pego_pe_registry_expose_escaped
+#cgo noescape pego_pe_registry_expose_filtered_escaped
+#cgo noescape pego_pe_negotiate
+#cgo noescape pego_pe_content_type
+#cgo noescape pego_pe_escape_name
 #cgo noescape pego_pe_counter_new
 #cgo noescape pego_pe_counter_new_opts
 #cgo noescape pego_pe_counter_labels
@@ -225,6 +233,38 @@ func pe_negotiate_format(accept *C.char, out *C.enum_pe_format) error {
 
 func pe_accepts_gzip(accept_encoding *C.char, out *C.bool) error {
 	return errorOf(C.pego_pe_accepts_gzip(accept_encoding, out))
+}
+
+func pe_set_name_validation(scheme C.pe_name_validation) error {
+	return errorOf(C.pego_pe_set_name_validation(scheme))
+}
+
+func pe_get_name_validation(out *C.enum_pe_name_validation) error {
+	return errorOf(C.pego_pe_get_name_validation(out))
+}
+
+func pe_registry_set_name_validation(registry *C.struct_pe_registry, scheme C.pe_name_validation) error {
+	return errorOf(C.pego_pe_registry_set_name_validation(C.uintptr_t(uintptr(unsafe.Pointer(registry))), scheme))
+}
+
+func pe_registry_expose_escaped(registry *C.struct_pe_registry, format C.pe_format, escaping C.pe_escaping, out **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_registry_expose_escaped(C.uintptr_t(uintptr(unsafe.Pointer(registry))), format, escaping, out, len))
+}
+
+func pe_registry_expose_filtered_escaped(registry *C.struct_pe_registry, format C.pe_format, escaping C.pe_escaping, names **C.char, n_names C.size_t, out **C.char, len *C.size_t) error {
+	return errorOf(C.pego_pe_registry_expose_filtered_escaped(C.uintptr_t(uintptr(unsafe.Pointer(registry))), format, escaping, names, n_names, out, len))
+}
+
+func pe_negotiate(accept *C.char, format *C.enum_pe_format, escaping *C.enum_pe_escaping, content_type **C.char) error {
+	return errorOf(C.pego_pe_negotiate(accept, format, escaping, content_type))
+}
+
+func pe_content_type(format C.pe_format, escaping C.pe_escaping, out **C.char) error {
+	return errorOf(C.pego_pe_content_type(format, escaping, out))
+}
+
+func pe_escape_name(name *C.char, escaping C.pe_escaping, out **C.char) error {
+	return errorOf(C.pego_pe_escape_name(name, escaping, out))
 }
 
 func pe_counter_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_counter) error {

@@ -130,6 +130,46 @@ static inline pego_error *pego_pe_accepts_gzip(const char *accept_encoding, bool
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_set_name_validation(pe_name_validation scheme) {
+    pe_status status = pe_set_name_validation(scheme);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_get_name_validation(enum pe_name_validation *out) {
+    pe_status status = pe_get_name_validation(out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_registry_set_name_validation(uintptr_t registry, pe_name_validation scheme) {
+    pe_status status = pe_registry_set_name_validation((const struct pe_registry *)registry, scheme);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_registry_expose_escaped(uintptr_t registry, pe_format format, pe_escaping escaping, char **out, size_t *len) {
+    pe_status status = pe_registry_expose_escaped((const struct pe_registry *)registry, format, escaping, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_registry_expose_filtered_escaped(uintptr_t registry, pe_format format, pe_escaping escaping, const char *const *names, size_t n_names, char **out, size_t *len) {
+    pe_status status = pe_registry_expose_filtered_escaped((const struct pe_registry *)registry, format, escaping, names, n_names, out, len);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_negotiate(const char *accept, enum pe_format *format, enum pe_escaping *escaping, const char **content_type) {
+    pe_status status = pe_negotiate(accept, format, escaping, content_type);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_content_type(pe_format format, pe_escaping escaping, const char **out) {
+    pe_status status = pe_content_type(format, escaping, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_escape_name(const char *name, pe_escaping escaping, char **out) {
+    pe_status status = pe_escape_name(name, escaping, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_counter_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, struct pe_counter **out) {
     pe_status status = pe_counter_new(name, help, label_names, n_labels, out);
     return status == PE_OK ? NULL : pego_fail(status);

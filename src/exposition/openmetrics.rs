@@ -13,9 +13,10 @@
 //! written as they are: dropping them would make series appear and disappear with the data.
 
 use super::text::Dialect;
+use super::text::type_suffix;
 use crate::snapshot::{MetricFamily, SampleStyle};
 use crate::text::escape::push_help_openmetrics;
-use crate::text::names::{Escaping, NameKind, push_name};
+use crate::text::names::{Escaping, push_sample_name};
 use crate::text::number::push_value;
 
 /// The OpenMetrics rules for [`super::text::encode`].
@@ -24,27 +25,29 @@ pub(crate) struct OpenMetrics;
 impl Dialect for OpenMetrics {
     const STYLE: SampleStyle = SampleStyle::OpenMetrics;
     const CREATED: bool = true;
-    const TYPE_SUFFIX_IN_NAME: bool = false;
     const EXEMPLARS: bool = true;
 
     /// The HELP line is written even for empty help (`# HELP name `): the spec treats an empty
     /// HELP like a missing one, and client_python writes it the same way.
     fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
-        let name = [&*family.name];
+        // A counter is `app_dot_requests_` under `dots`: its samples' name without `_total`.
+        let push_family_name = |out: &mut String| {
+            push_sample_name(out, &family.name, type_suffix(family.kind), "", escaping)
+        };
         out.push_str("# TYPE ");
-        push_name(out, NameKind::Metric, &name, escaping);
+        push_family_name(out);
         out.push(' ');
         out.push_str(family.kind.as_str());
         out.push('\n');
         if let Some(unit) = family.unit.as_deref().filter(|unit| !unit.is_empty()) {
             out.push_str("# UNIT ");
-            push_name(out, NameKind::Metric, &name, escaping);
+            push_family_name(out);
             out.push(' ');
             out.push_str(unit);
             out.push('\n');
         }
         out.push_str("# HELP ");
-        push_name(out, NameKind::Metric, &name, escaping);
+        push_family_name(out);
         out.push(' ');
         push_help_openmetrics(out, &family.help);
         out.push('\n');

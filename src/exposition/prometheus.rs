@@ -19,7 +19,6 @@ pub(crate) struct Prometheus;
 impl Dialect for Prometheus {
     const STYLE: SampleStyle = SampleStyle::Prometheus;
     const CREATED: bool = false;
-    const TYPE_SUFFIX_IN_NAME: bool = true;
     const EXEMPLARS: bool = false;
 
     /// `# HELP` then `# TYPE`, the order client_golang and the format's documentation use. The

@@ -32,10 +32,6 @@ pub(crate) trait Dialect {
     const CREATED: bool;
     /// Whether exemplars follow counter `_total` and histogram `_bucket` samples.
     const EXEMPLARS: bool;
-    /// Whether a counter's `_total` and an info's `_info` belong to the family's name (0.0.4's
-    /// `# TYPE x_total counter`), which matters where a name is rewritten: the family's name
-    /// is, and sample suffixes follow it.
-    const TYPE_SUFFIX_IN_NAME: bool;
 
     /// Appends the family's `# HELP`, `# TYPE` (and `# UNIT`) lines, its name written with
     /// `escaping`.
@@ -151,16 +147,12 @@ impl SampleNames {
         self.rendered = 0;
     }
 
-    /// The forms of `name_suffix`; `in_name` when the suffix belongs to the family's name.
+    /// The forms of `name_suffix`, for a family whose type's samples carry `type_suffix`.
     #[inline]
-    fn get(&mut self, name: &str, suffix: Suffix, in_name: bool) -> Opening<'_> {
+    fn get(&mut self, name: &str, type_suffix: &str, suffix: Suffix) -> Opening<'_> {
         let index = suffix as usize;
         if self.rendered & (1 << index) == 0 {
-            self.spans[index] = if in_name {
-                self.render(&[name, suffix.as_str()], "")
-            } else {
-                self.render(&[name], suffix.as_str())
-            };
+            self.spans[index] = self.render(name, type_suffix, suffix.as_str());
             self.rendered |= 1 << index;
         }
         let SampleName { open, bare } = self.spans[index];
@@ -171,23 +163,23 @@ impl SampleNames {
     }
 
     #[cold]
-    fn render(&mut self, family: &[&str], suffix: &str) -> SampleName {
+    fn render(&mut self, family: &str, type_suffix: &str, suffix: &str) -> SampleName {
         let start = self.text.len();
-        if name_inside_braces(family, self.escaping) {
+        if name_inside_braces(&[family, suffix], self.escaping) {
             self.text.push('{');
-            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            push_sample_name(&mut self.text, family, type_suffix, suffix, self.escaping);
             self.text.push(',');
             let open = (start, self.text.len());
             let bare_start = self.text.len();
             self.text.push('{');
-            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            push_sample_name(&mut self.text, family, type_suffix, suffix, self.escaping);
             self.text.push('}');
             SampleName {
                 open,
                 bare: (bare_start, self.text.len()),
             }
         } else {
-            push_sample_name(&mut self.text, family, suffix, self.escaping);
+            push_sample_name(&mut self.text, family, type_suffix, suffix, self.escaping);
             let name_end = self.text.len();
             self.text.push('{');
             SampleName {
@@ -344,6 +336,7 @@ fn push_point<D: Dialect>(
     scratch: &mut Scratch,
 ) {
     let name = &*family.name;
+    let type_suffix = type_suffix(family.kind);
     let escaping = scratch.escaping;
     let names = &mut scratch.names;
     let labels = scratch.labels.get(labels);
@@ -355,18 +348,13 @@ fn push_point<D: Dialect>(
             created,
             exemplar,
         } => {
-            push_series(
-                out,
-                names.get(name, Suffix::Total, D::TYPE_SUFFIX_IN_NAME),
-                labels,
-                "",
-            );
+            push_series(out, names.get(name, type_suffix, Suffix::Total), labels, "");
             push_value(out, *value);
             end_line::<D>(out, timestamp, exemplar.as_ref(), escaping);
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created, false),
+                    names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
@@ -374,7 +362,7 @@ fn push_point<D: Dialect>(
             }
         }
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
-            push_series(out, names.get(name, Suffix::None, false), labels, "");
+            push_series(out, names.get(name, type_suffix, Suffix::None), labels, "");
             push_value(out, *value);
             end_line::<D>(out, timestamp, None, escaping);
         }
@@ -392,7 +380,7 @@ fn push_point<D: Dialect>(
                 push_bound(text, *bound);
                 text.push('"');
             });
-            let bucket = names.get(name, Suffix::Bucket, false);
+            let bucket = names.get(name, type_suffix, Suffix::Bucket);
             let buckets = bounds.len().min(cumulative.len());
             for (index, cumulative) in cumulative[..buckets].iter().enumerate() {
                 push_series(out, bucket, labels, scratch.buckets.get(index));
@@ -406,17 +394,17 @@ fn push_point<D: Dialect>(
                 end_line::<D>(out, timestamp, None, escaping);
             }
             if histogram_has_sum(bounds, D::STYLE) {
-                push_series(out, names.get(name, Suffix::Count, false), labels, "");
+                push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
                 push_u64(out, *count);
                 end_line::<D>(out, timestamp, None, escaping);
-                push_series(out, names.get(name, Suffix::Sum, false), labels, "");
+                push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
                 push_value(out, *sum);
                 end_line::<D>(out, timestamp, None, escaping);
             }
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created, false),
+                    names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
@@ -429,7 +417,7 @@ fn push_point<D: Dialect>(
             count,
             created,
         } => {
-            let opening = names.get(name, Suffix::None, false);
+            let opening = names.get(name, type_suffix, Suffix::None);
             for (quantile, value) in quantiles {
                 out.push_str(opening.open);
                 out.push_str(labels);
@@ -442,16 +430,16 @@ fn push_point<D: Dialect>(
                 push_value(out, *value);
                 end_line::<D>(out, timestamp, None, escaping);
             }
-            push_series(out, names.get(name, Suffix::Count, false), labels, "");
+            push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
             push_u64(out, *count);
             end_line::<D>(out, timestamp, None, escaping);
-            push_series(out, names.get(name, Suffix::Sum, false), labels, "");
+            push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
             push_value(out, *sum);
             end_line::<D>(out, timestamp, None, escaping);
             if D::CREATED {
                 push_created::<D>(
                     out,
-                    names.get(name, Suffix::Created, false),
+                    names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
@@ -462,7 +450,7 @@ fn push_point<D: Dialect>(
             let info = scratch.info.get(info);
             push_series(
                 out,
-                names.get(name, Suffix::Info, D::TYPE_SUFFIX_IN_NAME),
+                names.get(name, type_suffix, Suffix::Info),
                 labels,
                 info,
             );
@@ -476,13 +464,22 @@ fn push_point<D: Dialect>(
                 push_label_value(text, state);
                 text.push('"');
             });
-            let opening = names.get(name, Suffix::None, false);
+            let opening = names.get(name, type_suffix, Suffix::None);
             for (index, on) in active.iter().take(states.len()).enumerate() {
                 push_series(out, opening, labels, scratch.states.get(index));
                 out.push(if *on { '1' } else { '0' });
                 end_line::<D>(out, timestamp, None, escaping);
             }
         }
+    }
+}
+
+/// The suffix a type's samples carry in every format (see `push_sample_name`).
+pub(crate) fn type_suffix(kind: MetricType) -> &'static str {
+    match kind {
+        MetricType::Counter => "_total",
+        MetricType::Info => "_info",
+        _ => "",
     }
 }
 

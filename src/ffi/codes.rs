@@ -114,8 +114,8 @@ pub(crate) fn format_arg(format: RawFormat) -> FfiResult<Format> {
 
 /// How metric and label names outside the legacy character set (`[a-zA-Z_:][a-zA-Z0-9_:]*`,
 /// labels without `:`) are written: what a scraper names with the `escaping` parameter of its
-/// `Accept` header. Legacy names are written as they are under every scheme but
-/// `PE_ESCAPING_DOTS`.
+/// `Accept` header. Expositions write legacy names as they are under every scheme, and a sample
+/// suffix (`_bucket`) after the rewritten family name, as client_golang's encoder does.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum pe_escaping {
@@ -124,8 +124,8 @@ pub enum pe_escaping {
     /// `underscores`: each character outside the set becomes `_` (`http_server_duration`). The
     /// default of every format but OpenMetrics 2.0.
     PE_ESCAPING_UNDERSCORES = 1,
-    /// `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`;
-    /// legacy names are rewritten too.
+    /// `dots`: `.` becomes `_dot_`, `_` becomes `__`, any other character outside the set `__`
+    /// (`http_dot_server__duration`).
     PE_ESCAPING_DOTS = 2,
     /// `values`: `U__`, then `_` doubled and other characters outside the set as
     /// `_<hex code point>_` (`U__http_2e_server`).

@@ -9,11 +9,10 @@ use super::codes::{
     pe_escaping, pe_format, pe_name_validation,
 };
 use super::guard::guard;
-use super::registry::{hand_out, pe_registry, registry_arg};
+use super::registry::{expose, hand_out, pe_registry, registry_arg};
 use super::status::{Failure, pe_status};
-use crate::exposition::{Representation, encode_registry, encode_registry_filtered};
+use crate::exposition::Representation;
 use crate::name::{default_validation, set_default_validation};
-use crate::registry::NameFilter;
 use crate::text::names::{NameKind, escape_name};
 
 /// Sets which names metrics made from now on may have, in the whole process:
@@ -102,9 +101,7 @@ pub unsafe extern "C" fn pe_registry_expose_escaped(
             escaping: escaping_arg(escaping)?,
         };
         let out = out_arg(out, "out")?;
-        let mut text = Vec::new();
-        encode_registry(registry, representation, &mut text);
-        hand_out(&text, out, opt_out_arg(len))
+        expose(registry, representation, None, out, opt_out_arg(len))
     })
 }
 
@@ -135,14 +132,13 @@ pub unsafe extern "C" fn pe_registry_expose_filtered_escaped(
         };
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
-        let mut text = Vec::new();
-        encode_registry_filtered(
+        expose(
             registry,
-            &NameFilter::new(&names),
             representation,
-            &mut text,
-        );
-        hand_out(&text, out, opt_out_arg(len))
+            Some(&names),
+            out,
+            opt_out_arg(len),
+        )
     })
 }
 
@@ -205,7 +201,9 @@ pub unsafe extern "C" fn pe_content_type(
 }
 
 /// Writes `name` rewritten with `escaping` as a metric name (`PE_ESCAPING_ALLOW_UTF8` leaves it
-/// as it is: quoting is not escaping), exactly as prometheus/common's `model.EscapeName` does.
+/// as it is: quoting is not escaping), exactly as prometheus/common's `model.EscapeName` does,
+/// which under `PE_ESCAPING_DOTS` rewrites legacy names too (`a_b` is `a__b`), where expositions
+/// leave them as they are.
 /// For bindings and tools that show names the way a scraper will see them.
 ///
 /// `name` is borrowed for the call. On success `*out` receives a NUL-terminated string owned by

@@ -15,7 +15,9 @@ use super::info::pe_info;
 use super::status::{FfiResult, pe_status};
 use super::string::to_c_bytes;
 use super::summary::pe_summary;
-use crate::exposition::{Format, accepts_gzip, encode_registry, encode_registry_filtered};
+use crate::exposition::{
+    Format, Representation, accepts_gzip, encode_registry, encode_registry_filtered,
+};
 use crate::registry::{Collector, NameFilter, Registry, default_registry};
 
 /// A registry: the process-wide default one (`pe_registry_default()`, or NULL wherever a registry
@@ -400,6 +402,24 @@ pub unsafe extern "C" fn pe_registry_unregister_collector(
     })
 }
 
+/// Renders `registry` (only the families `names` selects, when given) and hands it out.
+pub(crate) fn expose(
+    registry: &Registry,
+    representation: Representation,
+    names: Option<&[&str]>,
+    out: super::args::Out<*mut c_char>,
+    len: super::args::OptOut<usize>,
+) -> FfiResult {
+    let mut text = Vec::new();
+    match names {
+        None => encode_registry(registry, representation, &mut text),
+        Some(names) => {
+            encode_registry_filtered(registry, &NameFilter::new(names), representation, &mut text)
+        }
+    }
+    hand_out(&text, out, len)
+}
+
 /// Writes the exposition into `*out` and its length in bytes (without the NUL) into `*len`.
 pub(crate) fn hand_out(
     text: &[u8],
@@ -432,9 +452,7 @@ pub unsafe extern "C" fn pe_registry_expose(
         let registry = unsafe { registry_arg(registry) }?;
         let format = format_arg(format)?;
         let out = out_arg(out, "out")?;
-        let mut text = Vec::new();
-        encode_registry(registry, format, &mut text);
-        hand_out(&text, out, opt_out_arg(len))
+        expose(registry, format.into(), None, out, opt_out_arg(len))
     })
 }
 
@@ -462,9 +480,7 @@ pub unsafe extern "C" fn pe_registry_expose_filtered(
         let format = format_arg(format)?;
         let names = unsafe { str_array(names, n_names, "names") }?;
         let out = out_arg(out, "out")?;
-        let mut text = Vec::new();
-        encode_registry_filtered(registry, &NameFilter::new(&names), format, &mut text);
-        hand_out(&text, out, opt_out_arg(len))
+        expose(registry, format.into(), Some(&names), out, opt_out_arg(len))
     })
 }
 

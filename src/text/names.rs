@@ -141,19 +141,39 @@ pub fn push_name(out: &mut String, kind: NameKind, parts: &[&str], escaping: Esc
     }
 }
 
-/// Appends a sample's name: the family's name (its parts joined) with `suffix` (`_bucket`),
-/// quoted as one name under `allow-utf-8`, and otherwise the family's name rewritten with the
-/// suffix after it, as prometheus/common's encoders write a family's samples.
-pub fn push_sample_name(out: &mut String, family: &[&str], suffix: &str, escaping: Escaping) {
-    if escaping == Escaping::AllowUtf8 {
-        let mut parts = [""; 3];
-        parts[..family.len()].copy_from_slice(family);
-        parts[family.len()] = suffix;
-        push_name(out, NameKind::Metric, &parts[..=family.len()], escaping);
-    } else {
-        push_name(out, NameKind::Metric, family, escaping);
+/// Appends the name of one of a family's samples or metadata lines: `family` then `suffix`
+/// (`_bucket`, or nothing), for a family of a type whose samples carry `type_suffix` (`_total`
+/// for counters, `_info` for info metrics, else nothing).
+///
+/// As it is when the family's name is legacy; quoted as one name under `allow-utf-8`; otherwise
+/// the family's name with its type suffix is rewritten, as client_golang's families are named
+/// (`app.requests_total` is `app_dot_requests__total` under `dots`), and the other suffixes
+/// follow it. So a counter's samples keep one name in every format: `app_dot_requests__total`
+/// in text and OpenMetrics alike, under an OpenMetrics family `app_dot_requests_`, exactly as
+/// prometheus/common writes it.
+pub fn push_sample_name(
+    out: &mut String,
+    family: &str,
+    type_suffix: &str,
+    suffix: &str,
+    escaping: Escaping,
+) {
+    if is_legacy_metric_name(family) {
+        out.push_str(family);
         out.push_str(suffix);
+        return;
     }
+    if escaping == Escaping::AllowUtf8 {
+        push_name(out, NameKind::Metric, &[family, suffix], escaping);
+        return;
+    }
+    let start = out.len();
+    push_escaped(out, NameKind::Metric, &[family, type_suffix], escaping);
+    // The type suffix is legacy characters, rewritten to themselves (`_` doubled under `dots`
+    // and `values` only where it is written twice: the escaped name still ends with it).
+    debug_assert!(out[start..].ends_with(type_suffix));
+    out.truncate(out.len() - type_suffix.len());
+    out.push_str(suffix);
 }
 
 /// Whether a sample whose name is the joined parts starts inside the braces

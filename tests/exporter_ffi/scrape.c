@@ -34,7 +34,7 @@ int main(void) {
     CHECK(http_get(port, "/metrics", "Accept: application/openmetrics-text\r\n", response,
                    sizeof response) > 0);
     CHECK(strstr(response, "\r\nContent-Type: application/openmetrics-text; version=1.0.0; "
-                           "charset=utf-8\r\n"));
+                           "charset=utf-8; escaping=underscores\r\n"));
     CHECK(strstr(response, "\n# EOF\n"));
     CHECK(http_get(port, "/nope", "", response, sizeof response) > 0);
     CHECK(strncmp(response, "HTTP/1.1 404 ", 13) == 0);

@@ -19,12 +19,13 @@ and so does the seed document's style, with label values as keyword arguments an
     requests.get(method="POST")         # 1.0
 """
 
-from . import _lib
+from . import _lib, validation  # validation applies PROMETHEUS_LEGACY_NAME_VALIDATION
 from .context_managers import Timer, time_function
 from .exposition import (
-    CONTENT_TYPE_LATEST, CONTENT_TYPE_PLAIN_0_0_4, MetricsHandler, delete_from_gateway,
-    generate_latest, instance_ip_grouping_key, make_wsgi_app, push_to_gateway,
-    pushadd_to_gateway, start_http_server, start_wsgi_server, write_to_textfile,
+    CONTENT_TYPE_LATEST, CONTENT_TYPE_PLAIN_0_0_4, CONTENT_TYPE_PLAIN_1_0_0, MetricsHandler,
+    delete_from_gateway, generate_latest, instance_ip_grouping_key, make_wsgi_app,
+    push_to_gateway, pushadd_to_gateway, start_http_server, start_wsgi_server,
+    write_to_textfile,
 )
 from .metrics import (
     Counter, Enum, Gauge, Histogram, Info, Summary, enum, exponential_buckets, info,
@@ -69,6 +70,7 @@ __all__ = (
     "UntypedMetricFamily",
     "CONTENT_TYPE_LATEST",
     "CONTENT_TYPE_PLAIN_0_0_4",
+    "CONTENT_TYPE_PLAIN_1_0_0",
     "generate_latest",
     "MetricsHandler",
     "make_wsgi_app",

@@ -52,6 +52,27 @@ PE_FORMAT_PROMETHEUS = 0
 PE_FORMAT_OPENMETRICS = 1
 PE_FORMAT_OPENMETRICS_2 = 2
 PE_FORMAT_PROTOBUF = 3  # binary: take the length from the call, the bytes may hold NULs
+PE_FORMAT_PROMETHEUS_1 = 4  # text 1.0.0: 0.0.4's lines, UTF-8 names quoted under allow-utf-8
+
+# pe_escaping values: how names outside the legacy character set are written.
+PE_ESCAPING_ALLOW_UTF8 = 0
+PE_ESCAPING_UNDERSCORES = 1
+PE_ESCAPING_DOTS = 2
+PE_ESCAPING_VALUES = 3
+
+# The names scrapers and prometheus_client give the schemes: the escaping= parameter of an
+# Accept header, the escaping argument of generate_latest.
+ESCAPING_CODES = {
+    "allow-utf-8": PE_ESCAPING_ALLOW_UTF8,
+    "underscores": PE_ESCAPING_UNDERSCORES,
+    "dots": PE_ESCAPING_DOTS,
+    "values": PE_ESCAPING_VALUES,
+}
+
+# pe_name_validation values.
+PE_NAME_VALIDATION_UTF8 = 0
+PE_NAME_VALIDATION_LEGACY = 1
+PE_NAME_VALIDATION_DEFAULT = 2  # registries only: follow the process-wide setting
 
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
@@ -202,7 +223,16 @@ _FUNCTIONS = {
     "pe_registry_expose": (RELEASE, c_int, (_p, c_int, POINTER(c_void_p), _pn)),
     "pe_registry_expose_filtered": (
         RELEASE, c_int, (_p, c_int, _ss, _n, POINTER(c_void_p), _pn)),
-    "pe_negotiate_format": (HOLD, c_int, (_s, POINTER(c_int))),
+    # names: validation, escaping, and the expositions and content types written with it
+    "pe_set_name_validation": (HOLD, c_int, (c_int,)),
+    "pe_get_name_validation": (HOLD, c_int, (POINTER(c_int),)),
+    "pe_registry_set_name_validation": (HOLD, c_int, (_p, c_int)),
+    "pe_registry_expose_escaped": (RELEASE, c_int, (_p, c_int, c_int, POINTER(c_void_p), _pn)),
+    "pe_registry_expose_filtered_escaped": (
+        RELEASE, c_int, (_p, c_int, c_int, _ss, _n, POINTER(c_void_p), _pn)),
+    "pe_negotiate": (HOLD, c_int, (_s, POINTER(c_int), POINTER(c_int), _ps)),
+    "pe_content_type": (HOLD, c_int, (c_int, c_int, _ps)),
+    "pe_escape_name": (HOLD, c_int, (_s, c_int, POINTER(c_void_p))),
     # the HTTP exporter
     "pe_exporter_start": (RELEASE, c_int, (POINTER(pe_exporter_options), _p, _pp)),
     "pe_exporter_port": (HOLD, c_int, (_p, POINTER(c_uint16))),
@@ -427,12 +457,35 @@ def check_metric_name(name):
     lib.pe_gauge_free(handle)
 
 
-def take_string(pointer, length):
-    """The bytes of a library-allocated string, which is freed."""
+def escaping_code(escaping):
+    """The ``PE_ESCAPING_*`` code of an escaping scheme's name ("underscores"...).
+
+    None is "underscores", the default of every generate function, which took None before they
+    knew escapings. ValueError for any other value, where prometheus_client would silently
+    write the names as they are.
+    """
+    if escaping is None:
+        return PE_ESCAPING_UNDERSCORES
+    try:
+        return ESCAPING_CODES[escaping]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown escaping scheme {escaping!r}: expected one of "
+                         f"{', '.join(map(repr, ESCAPING_CODES))}") from None
+
+
+def take_string(pointer, length=-1):
+    """The bytes of a library-allocated string, which is freed (-1: up to its NUL)."""
     try:
         return ctypes.string_at(pointer, length)
     finally:
         lib.pe_string_free(pointer)
+
+
+def escape_name(name, escaping):
+    """``name`` rewritten as a scraper asking for ``escaping`` sees it (a metric name)."""
+    out = c_void_p()
+    lib.pe_escape_name(encode(name), escaping_code(escaping), ctypes.byref(out))
+    return take_string(out).decode("utf-8")
 
 
 def version():

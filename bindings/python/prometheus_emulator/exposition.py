@@ -1,13 +1,16 @@
 """Exposition and transport: text output, HTTP servers, and the Pushgateway.
 
-* ``generate_latest(registry)`` renders a registry in the Prometheus text format 0.0.4 (the
+* ``generate_latest(registry)`` renders a registry in the Prometheus text format (the
   OpenMetrics variants are ``prometheus_emulator.openmetrics.exposition.generate_latest``), and
   ``generate_protobuf(registry)`` in the binary protobuf format, which carries native histograms.
-  The library renders: one call, whatever the registry's size.
+  The library renders: one call, whatever the registry's size. ``escaping`` says how names
+  outside the legacy character set (``app.requests_total``) are written: ``ALLOWUTF8`` quotes
+  them, ``UNDERSCORES`` (the default), ``DOTS`` and ``VALUES`` rewrite them.
 * ``start_http_server(port)`` starts the library's HTTP exporter (its own threads; content
-  negotiation, gzip and ``name[]`` filtering included). ``start_http_server(port, registry)``
-  serves another registry, as the seed document does. ``make_wsgi_app`` and ``start_wsgi_server``
-  serve the same from Python's WSGI machinery, negotiating through the library.
+  negotiation, name escaping, gzip and ``name[]`` filtering included).
+  ``start_http_server(port, registry)`` serves another registry, as the seed document does.
+  ``make_wsgi_app`` and ``start_wsgi_server`` serve the same from Python's WSGI machinery,
+  negotiating format and escaping through the library.
 * ``push_to_gateway``, ``pushadd_to_gateway`` and ``delete_from_gateway`` use the library's
   Pushgateway client. A custom ``handler`` (``basic_auth_handler``, say) or ``compression`` makes
   the request go through that handler instead, as in prometheus_client.
@@ -24,7 +27,7 @@ import ssl
 import sys
 import threading
 from contextlib import closing
-from ctypes import byref, c_int, c_uint16, c_void_p, sizeof
+from ctypes import byref, c_char_p, c_int, c_uint16, c_void_p, sizeof
 from functools import partial
 from http.server import BaseHTTPRequestHandler
 from socketserver import ThreadingMixIn
@@ -35,10 +38,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from . import _bridge, _lib
 from ._lib import lib
 from .openmetrics import exposition as openmetrics
+from .openmetrics.exposition import ALLOWUTF8, DOTS, UNDERSCORES, VALUES
 from .registry import REGISTRY, CollectorRegistry, expose
 
 __all__ = [
-    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "CONTENT_TYPE_PROTOBUF", "generate_latest",
+    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "CONTENT_TYPE_PLAIN_1_0_0",
+    "CONTENT_TYPE_PROTOBUF", "ALLOWUTF8", "UNDERSCORES", "DOTS", "VALUES", "generate_latest",
     "generate_protobuf", "choose_encoder",
     "gzip_accepted", "make_wsgi_app", "MetricsHandler", "start_http_server", "start_wsgi_server",
     "MetricsServer", "write_to_textfile", "push_to_gateway", "pushadd_to_gateway",
@@ -47,50 +52,92 @@ __all__ = [
 ]
 
 CONTENT_TYPE_PLAIN_0_0_4 = "text/plain; version=0.0.4; charset=utf-8"
-"""Content type of the Prometheus text format, which ``generate_latest`` produces."""
-CONTENT_TYPE_LATEST = CONTENT_TYPE_PLAIN_0_0_4
+"""Content type of the Prometheus text format 0.0.4, which scrapers read without UTF-8 names."""
+CONTENT_TYPE_PLAIN_1_0_0 = "text/plain; version=1.0.0; charset=utf-8"
+"""Content type of the Prometheus text format 1.0.0: 0.0.4 that may quote UTF-8 names."""
+CONTENT_TYPE_LATEST = CONTENT_TYPE_PLAIN_1_0_0
+"""The newest text format, as in prometheus_client 0.26; a scrape that names no version is still
+answered in 0.0.4 (``CONTENT_TYPE_PLAIN_0_0_4``)."""
 CONTENT_TYPE_PROTOBUF = ("application/vnd.google.protobuf; "
                          "proto=io.prometheus.client.MetricFamily; encoding=delimited")
 """Content type of the protobuf format, which ``generate_protobuf`` produces."""
 
 
-def generate_latest(registry=REGISTRY, escaping=None):
-    """The registry (or any collector) in the Prometheus text format 0.0.4, as UTF-8 bytes.
+def generate_latest(registry=REGISTRY, escaping=UNDERSCORES):
+    """The registry (or any collector) in the Prometheus text format, as UTF-8 bytes.
 
-    ``escaping`` is accepted for compatibility; names are always the classic ones.
+    ``escaping`` is how names outside the legacy character set are written: ``UNDERSCORES``
+    (the default) rewrites ``app.requests_total`` as ``app_requests_total``, which every
+    scraper reads; ``ALLOWUTF8`` keeps it, quoted (``{"app.requests_total"} 1``), which only
+    scrapers of format 1.0.0 read; ``DOTS`` and ``VALUES`` rewrite it reversibly. The lines
+    are format 1.0.0's, which are 0.0.4's whenever the names are legacy or escaped, so the one
+    function answers both content types, as prometheus_client's does.
     """
-    return expose(registry, _lib.PE_FORMAT_PROMETHEUS)
+    return expose(registry, _lib.PE_FORMAT_PROMETHEUS_1, escaping=_lib.escaping_code(escaping))
 
 
-def generate_protobuf(registry=REGISTRY):
+def generate_protobuf(registry=REGISTRY, escaping=UNDERSCORES):
     """The registry (or any collector) as length-delimited protobuf ``MetricFamily`` messages
-    (``io.prometheus.client``), as bytes: what Prometheus scrapes native histograms in."""
-    return expose(registry, _lib.PE_FORMAT_PROTOBUF)
+    (``io.prometheus.client``), as bytes: what Prometheus scrapes native histograms in.
+
+    ``escaping`` is as for ``generate_latest``; under ``ALLOWUTF8`` names are kept as they are.
+    """
+    return expose(registry, _lib.PE_FORMAT_PROTOBUF, escaping=_lib.escaping_code(escaping))
 
 
 def _negotiate(accept_header):
-    """The library's choice of format for an ``Accept`` header: PE_FORMAT_* code."""
-    code = c_int()
-    lib.pe_negotiate_format(_lib.encode(accept_header), byref(code))
-    return code.value
+    """The library's answer to an ``Accept`` header: ``(PE_FORMAT_*, PE_ESCAPING_*, content
+    type)``, the content type as a ``str``."""
+    format_code = c_int()
+    escaping_code = c_int()
+    content_type = c_char_p()
+    lib.pe_negotiate(_lib.encode(accept_header), byref(format_code), byref(escaping_code),
+                     byref(content_type))
+    return format_code.value, escaping_code.value, content_type.value.decode("ascii")
 
 
-# What answers a scrape in each format the library negotiates: (generate function, content type).
-_ENCODERS = {
-    _lib.PE_FORMAT_PROMETHEUS: (generate_latest, CONTENT_TYPE_LATEST),
-    _lib.PE_FORMAT_OPENMETRICS: (openmetrics.generate_latest, openmetrics.CONTENT_TYPE_LATEST),
-    _lib.PE_FORMAT_OPENMETRICS_2: (partial(openmetrics.generate_latest, version="2.0.0"),
-                                   openmetrics.CONTENT_TYPE_LATEST_2_0),
-    _lib.PE_FORMAT_PROTOBUF: (generate_protobuf, CONTENT_TYPE_PROTOBUF),
-}
+def _encoders():
+    """The generate function answering each format and escaping the library negotiates.
+
+    Made once, so that ``choose_encoder`` returns the same object for the same choice; the
+    plain function where the keywords would all be its defaults, as prometheus_client does.
+    """
+    generators = {
+        _lib.PE_FORMAT_PROMETHEUS: (generate_latest, {}),
+        _lib.PE_FORMAT_PROMETHEUS_1: (generate_latest, {}),
+        _lib.PE_FORMAT_OPENMETRICS: (openmetrics.generate_latest, {"version": "1.0.0"}),
+        _lib.PE_FORMAT_OPENMETRICS_2: (openmetrics.generate_latest, {"version": "2.0.0"}),
+        _lib.PE_FORMAT_PROTOBUF: (generate_protobuf, {}),
+    }
+    encoders = {}
+    for format_code, (function, options) in generators.items():
+        for escaping, escaping_code in _lib.ESCAPING_CODES.items():
+            keywords = dict(options, escaping=escaping)
+            if keywords == {"escaping": UNDERSCORES}:
+                encoders[format_code, escaping_code] = function
+            else:
+                encoders[format_code, escaping_code] = partial(function, **keywords)
+    return encoders
+
+
+_ENCODERS = _encoders()
 
 
 def choose_encoder(accept_header):
-    """``(generate function, content type)`` for an ``Accept`` header, as the library negotiates.
+    """``(generate function, content type)`` answering an ``Accept`` header, as the library's
+    exporter answers it.
 
-    OpenMetrics 2.0 and protobuf are chosen only for a header that names them exactly.
+    For the headers Prometheus 2 and 3 send the choice is prometheus_client's: OpenMetrics 1.0
+    with the escaping the header asks for (``application/openmetrics-text; version=1.0.0;
+    charset=utf-8; escaping=allow-utf-8`` for Prometheus 3), and text 0.0.4 for a header that
+    names neither OpenMetrics nor text 1.0.0. Unlike prometheus_client, the library honours
+    ``q`` weights, takes ``escaping`` on a text 0.0.4 or OpenMetrics 0.0.1 range too, serves
+    protobuf and OpenMetrics 2.0 (only to a header that names them exactly; OpenMetrics 2.0
+    defaults to ``ALLOWUTF8``), and names the escaping of an OpenMetrics range without a
+    version in the content type.
     """
-    return _ENCODERS[_negotiate(accept_header)]
+    format_code, escaping_code, content_type = _negotiate(accept_header)
+    return _ENCODERS[format_code, escaping_code], content_type
 
 
 def gzip_accepted(accept_encoding_header):
@@ -103,10 +150,9 @@ def gzip_accepted(accept_encoding_header):
 
 def _bake_output(registry, accept_header, accept_encoding_header, params, disable_compression):
     """Status, headers and body answering a scrape."""
-    code = _negotiate(accept_header)
-    content_type = _ENCODERS[code][1]
+    format_code, escaping_code, content_type = _negotiate(accept_header)
     names = params.get("name[]")
-    output = expose(registry, code, names)
+    output = expose(registry, format_code, names, escaping_code)
     headers = [("Content-Type", content_type)]
     if not disable_compression and gzip_accepted(accept_encoding_header):
         output = gzip.compress(output)
@@ -326,14 +372,18 @@ def start_http_server(port, addr="0.0.0.0", registry=REGISTRY, certfile=None, ke
     return server, server.thread
 
 
-def write_to_textfile(path, registry, escaping=None, tmpdir=None):
-    """Writes the registry to ``path`` atomically (for the node exporter's textfile collector)."""
+def write_to_textfile(path, registry, escaping=ALLOWUTF8, tmpdir=None):
+    """Writes the registry to ``path`` atomically (for the node exporter's textfile collector).
+
+    ``escaping`` is as for ``generate_latest``; its default is prometheus_client's, which
+    keeps UTF-8 names quoted.
+    """
     directory = tmpdir if tmpdir is not None else os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}."
                                         f"{threading.get_ident()}")
     try:
         with open(temporary, "wb") as output:
-            output.write(generate_latest(registry))
+            output.write(generate_latest(registry, escaping))
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

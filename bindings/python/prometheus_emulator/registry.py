@@ -67,14 +67,21 @@ class CollectorRegistry:
     raises ``ValueError``. ``auto_describe`` and ``support_collectors_without_names`` are
     accepted for compatibility: the library checks metric names itself, and custom collectors
     are never checked for clashes (same-named families they yield are merged at exposition).
+
+    ``legacy_validation=True`` makes the registry refuse metrics whose metric or label names are
+    outside the legacy character sets, whatever the process-wide setting
+    (``prometheus_emulator.validation``); see ``set_legacy_validation``.
     """
 
     def __init__(self, auto_describe=False, target_info=None,
-                 support_collectors_without_names=False, *, _handle=None):
+                 support_collectors_without_names=False, *, legacy_validation=None,
+                 _handle=None):
         if _handle is None:
             _handle = c_void_p()
             lib.pe_registry_new(byref(_handle))
         self._handle = _handle
+        if legacy_validation is not None:
+            self.set_legacy_validation(legacy_validation)
         self._lock = threading.RLock()
         self._collectors = {}  # collector -> its CollectorBridge, or None for our own metrics
         self._auto_describe = auto_describe
@@ -87,6 +94,29 @@ class CollectorRegistry:
         handle = getattr(self, "_handle", None)
         if handle:
             _free(handle)
+
+    def set_legacy_validation(self, enabled):
+        """Which names the registry takes in metrics registered from now on.
+
+        True refuses (``ValueError``) metrics with a metric or label name outside the legacy
+        character sets, False takes any name the metric was made with, and None follows the
+        process-wide setting (``prometheus_emulator.validation``), the default.
+
+        prometheus_client has only the process-wide switch. A registry of its own is for the
+        program that serves UTF-8 names to its own Prometheus but also feeds a consumer that
+        predates them (an old Pushgateway, a textfile collector): that registry keeps the
+        legacy rule without changing it for every other metric of the process. It is a method
+        as well as a constructor keyword because ``REGISTRY`` is made by the package. Names are
+        first checked when a metric is made, with the process-wide setting, so a registry can
+        be stricter than that setting, not looser; collectors registered before stay.
+        """
+        if enabled is None:
+            scheme = _lib.PE_NAME_VALIDATION_DEFAULT
+        elif enabled:
+            scheme = _lib.PE_NAME_VALIDATION_LEGACY
+        else:
+            scheme = _lib.PE_NAME_VALIDATION_UTF8
+        lib.pe_registry_set_name_validation(self._handle, scheme)
 
     def register(self, collector):
         """Adds a collector to the registry; registering the same one again does nothing."""
@@ -153,18 +183,26 @@ class CollectorRegistry:
                     return sample.value
         return None
 
-    def _expose(self, format_code, names=None):
-        """The text exposition of the registry (only the selected families when ``names``)."""
+    def _expose(self, format_code, names=None, escaping=None):
+        """The exposition of the registry (only the selected families when ``names``), with
+        names written with the ``PE_ESCAPING_*`` code ``escaping`` (None: the format's
+        default)."""
         text = c_void_p()
         length = c_size_t()
         if names is None:
-            _bridge.call_collecting(
-                lib.pe_registry_expose, self._handle, format_code, byref(text), byref(length))
+            if escaping is None:
+                arguments = (lib.pe_registry_expose, self._handle, format_code)
+            else:
+                arguments = (lib.pe_registry_expose_escaped, self._handle, format_code, escaping)
         else:
             encoded = _lib.str_array(names)
-            _bridge.call_collecting(
-                lib.pe_registry_expose_filtered, self._handle, format_code, encoded, len(names),
-                byref(text), byref(length))
+            if escaping is None:
+                arguments = (lib.pe_registry_expose_filtered, self._handle, format_code)
+            else:
+                arguments = (lib.pe_registry_expose_filtered_escaped, self._handle, format_code,
+                             escaping)
+            arguments += (encoded, len(names))
+        _bridge.call_collecting(*arguments, byref(text), byref(length))
         return _lib.take_string(text, length.value)
 
 
@@ -182,9 +220,9 @@ class RestrictedRegistry:
             if restricted is not None:
                 yield restricted
 
-    def _expose(self, format_code, names=None):
+    def _expose(self, format_code, names=None, escaping=None):
         selected = sorted(self._name_set if names is None else self._name_set.intersection(names))
-        return self._registry._expose(format_code, selected)
+        return self._registry._expose(format_code, selected, escaping)
 
 
 class Registry(CollectorRegistry):
@@ -210,15 +248,16 @@ def _default_registry():
     return CollectorRegistry(_handle=handle)
 
 
-def expose(collector, format_code, names=None):
-    """The text exposition of a registry, a restricted registry, or any collector."""
+def expose(collector, format_code, names=None, escaping=None):
+    """The exposition of a registry, a restricted registry, or any collector, with names
+    written with the ``PE_ESCAPING_*`` code ``escaping`` (None: the format's default)."""
     if isinstance(collector, (CollectorRegistry, RestrictedRegistry)):
-        return collector._expose(format_code, names)
+        return collector._expose(format_code, names, escaping)
     # Any object with collect(): expose it through a registry of its own, as prometheus_client's
     # generate_latest accepts any collector.
     registry = CollectorRegistry()
     registry.register(collector)
-    return registry._expose(format_code, names)
+    return registry._expose(format_code, names, escaping)
 
 
 REGISTRY = _default_registry()

@@ -149,6 +149,30 @@ def registry():
 
 
 @pytest.fixture
+def legacy_validation():
+    """Legacy name validation in the whole process for the test, as it was after it."""
+    from prometheus_emulator import validation
+    was_enabled = validation.get_legacy_validation()
+    validation.enable_legacy_validation()
+    yield
+    if not was_enabled:
+        validation.disable_legacy_validation()
+
+
+@pytest.fixture(autouse=True)
+def _name_validation_left_as_found():
+    """Fails a test that leaves the process-wide name validation changed (and restores it), so
+    that no test runs under another test's setting."""
+    from prometheus_emulator import validation
+    before = validation.get_legacy_validation()
+    yield
+    after = validation.get_legacy_validation()
+    if after != before:
+        (validation.enable_legacy_validation if before else validation.disable_legacy_validation)()
+        pytest.fail(f"the test left legacy name validation {'on' if after else 'off'}")
+
+
+@pytest.fixture
 def workdir(tmp_path):
     """A temporary working directory for subprocesses (never the source tree)."""
     return tmp_path

@@ -10,16 +10,29 @@ from prometheus_emulator import (
 )
 
 
+# Names outside the legacy sets are valid by default (see test_utf8_names.py); these fail under
+# legacy validation, and the first ones under any.
 @pytest.mark.parametrize("name", ["", "0starts_with_digit", "has space", "dash-ed", "é"])
-def test_bad_metric_names(registry, name):
+def test_bad_metric_names(registry, legacy_validation, name):
     with pytest.raises(ValueError):
         Counter(name, "Bad.", registry=registry)
 
 
 @pytest.mark.parametrize("labelnames", [["__reserved"], ["a", "a"], ["bad-name"], ["0x"]])
-def test_bad_label_names(registry, labelnames):
+def test_bad_label_names(registry, legacy_validation, labelnames):
     with pytest.raises(ValueError):
         Gauge("g", "G.", labelnames, registry=registry)
+
+
+@pytest.mark.parametrize("labelnames", [["__reserved"], ["a", "a"], [""]])
+def test_label_names_bad_under_any_validation(registry, labelnames):
+    with pytest.raises(ValueError):
+        Gauge("g", "G.", labelnames, registry=registry)
+
+
+def test_empty_metric_name_is_bad_under_any_validation(registry):
+    with pytest.raises(ValueError, match="empty"):
+        Counter("", "Bad.", registry=registry)
 
 
 def test_reserved_le_and_quantile(registry):
@@ -30,7 +43,7 @@ def test_reserved_le_and_quantile(registry):
     Gauge("g", "G.", ["le", "quantile"], registry=registry)  # fine on other types
 
 
-def test_messages_come_from_the_library(registry):
+def test_messages_come_from_the_library(registry, legacy_validation):
     with pytest.raises(ValueError) as raised:
         Counter("bad name", "Bad.", registry=registry)
     assert str(raised.value).startswith("pe_counter_new_opts: ")
@@ -111,12 +124,14 @@ class TestValues:
         with pytest.raises(TypeError):
             Histogram("typed_h", "T.", registry=registry).observe(None)
 
-    def test_exemplar_too_long_or_bad(self, registry):
+    def test_exemplar_too_long_or_bad(self, registry, legacy_validation):
         c = Counter("exemplary", "E.", registry=registry)
         with pytest.raises(ValueError):
             c.inc(1, exemplar={"trace_id": "x" * 200})
         with pytest.raises(ValueError):
             c.inc(1, exemplar={"bad name": "x"})
+        with pytest.raises(ValueError):
+            c.inc(1, exemplar={"__reserved": "x"})
         assert c.get() == 0
 
 
@@ -152,7 +167,7 @@ class TestConfiguration:
             e.state("c")
         assert e.get() == "a"
 
-    def test_info(self, registry):
+    def test_info(self, registry, legacy_validation):
         i = Info("overlap", "O.", ["name"], registry=registry)
         with pytest.raises(ValueError):
             i.labels("x").info({"name": "clash"})

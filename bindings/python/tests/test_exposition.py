@@ -127,16 +127,24 @@ def test_special_values(registry):
 
 
 def test_content_types_and_negotiation():
-    assert exposition.CONTENT_TYPE_LATEST == "text/plain; version=0.0.4; charset=utf-8"
+    # CONTENT_TYPE_LATEST is text 1.0.0, as in prometheus_client 0.26.
+    assert exposition.CONTENT_TYPE_LATEST == "text/plain; version=1.0.0; charset=utf-8" == \
+        prometheus_client.CONTENT_TYPE_LATEST
+    assert exposition.CONTENT_TYPE_PLAIN_0_0_4 == "text/plain; version=0.0.4; charset=utf-8" == \
+        prometheus_client.CONTENT_TYPE_PLAIN_0_0_4
     assert pe.CONTENT_TYPE_LATEST == exposition.CONTENT_TYPE_LATEST
+    assert pe.CONTENT_TYPE_PLAIN_1_0_0 == exposition.CONTENT_TYPE_LATEST
     assert openmetrics.CONTENT_TYPE_LATEST == \
         "application/openmetrics-text; version=1.0.0; charset=utf-8"
-    assert exposition.choose_encoder(PROMETHEUS_3_ACCEPT) == (
-        openmetrics.generate_latest, openmetrics.CONTENT_TYPE_LATEST)
+    encoder, content_type = exposition.choose_encoder(PROMETHEUS_3_ACCEPT)
+    assert content_type == openmetrics.CONTENT_TYPE_LATEST + "; escaping=allow-utf-8"
+    assert (encoder.func, encoder.keywords) == (
+        openmetrics.generate_latest, {"escaping": openmetrics.ALLOWUTF8, "version": "1.0.0"})
+    # Without OpenMetrics or text 1.0.0, text 0.0.4 with underscores, as prometheus_client.
     for accept in (None, "", "text/plain", "*/*", "application/openmetrics-text;version=9.9.9",
                    "text/plain;q=0.9,application/openmetrics-text;q=0.1"):
         assert exposition.choose_encoder(accept) == (
-            exposition.generate_latest, exposition.CONTENT_TYPE_LATEST), accept
+            exposition.generate_latest, exposition.CONTENT_TYPE_PLAIN_0_0_4), accept
 
 
 def test_write_to_textfile(registry, tmp_path):

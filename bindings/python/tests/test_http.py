@@ -18,7 +18,10 @@ import prometheus_emulator as pe
 from prometheus_emulator import GaugeMetricFamily
 from conftest import free_port, http_get, port_in_use
 
-OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+# What the library's exporter and the WSGI app answer a scraper that names OpenMetrics without an
+# escaping: the format's type with the default escaping, as prometheus_client and client_golang
+# answer a request for version 1.0.0.
+OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 

@@ -47,10 +47,14 @@ SIMPLE = {
     "const int32_t *": {POINTER(c_int32)},
     "void *": {c_void_p},
     "pe_format": INTEGER_CODES,
+    "pe_escaping": INTEGER_CODES,
+    "pe_name_validation": INTEGER_CODES,
     "pe_metric_type": INTEGER_CODES,
     "pe_status": INTEGER_CODES,
     "enum pe_status": INTEGER_CODES,
     "enum pe_format *": {POINTER(c_int), POINTER(c_uint)},
+    "enum pe_escaping *": {POINTER(c_int), POINTER(c_uint)},
+    "enum pe_name_validation *": {POINTER(c_int), POINTER(c_uint)},
     "enum pe_metric_type *": {POINTER(c_int), POINTER(c_uint)},
     "pe_value_fn": {_lib.VALUE_FN, c_void_p},
     "pe_free_fn": {_lib.FREE_FN, c_void_p},
@@ -129,6 +133,18 @@ def test_every_declared_function_matches_the_header():
         expected = {None} if result == "void" else acceptable(result)
         if restype not in expected:
             wrong.append(f"{name}: returns {result!r}, declared {restype!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_enum_constant_matches_the_header():
+    """The PE_* codes _lib.py spells out (statuses, formats, escapings, name validations) have
+    the header's values."""
+    header = dict(re.findall(r"^\s+(PE_[A-Z0-9_]+) = (\d+),", header_text(), flags=re.M))
+    declared = {name: value for name, value in vars(_lib).items()
+                if re.fullmatch(r"PE_[A-Z0-9_]+", name)}
+    assert len(declared) >= 25
+    wrong = [f"{name} = {value}, the header has {header.get(name)}"
+             for name, value in declared.items() if header.get(name) != str(value)]
     assert not wrong, "\n".join(wrong)
 
 

@@ -24,6 +24,9 @@ from conftest import http_get
 PROTOBUF_ACCEPT = ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
                    "encoding=delimited;q=0.6,text/plain;version=0.0.4;q=0.2")
 OPENMETRICS_2_ACCEPT = "application/openmetrics-text;version=2.0.0;q=0.7,*/*;q=0.5"
+# What the exporters answer those two with: the format's type and the escaping chosen.
+PROTOBUF_CONTENT_TYPE = exposition.CONTENT_TYPE_PROTOBUF + "; escaping=underscores"
+OPENMETRICS_2_CONTENT_TYPE = openmetrics.CONTENT_TYPE_LATEST_2_0 + "; escaping=allow-utf-8"
 START_TIME = r" st@\d+(\.\d+)?"
 
 
@@ -255,17 +258,18 @@ class TestExposition:
 
     def test_negotiation(self):
         assert exposition.choose_encoder(PROTOBUF_ACCEPT) == (
-            exposition.generate_protobuf, exposition.CONTENT_TYPE_PROTOBUF)
+            exposition.generate_protobuf, PROTOBUF_CONTENT_TYPE)
         encoder, content_type = exposition.choose_encoder(OPENMETRICS_2_ACCEPT)
-        assert content_type == openmetrics.CONTENT_TYPE_LATEST_2_0 == \
-            "application/openmetrics-text; version=2.0.0; charset=utf-8"
+        # OpenMetrics 2.0 names are UTF-8 unless the scraper asks for an escaping.
+        assert content_type == OPENMETRICS_2_CONTENT_TYPE
         assert encoder.func is openmetrics.generate_latest
-        assert encoder.keywords == {"version": "2.0.0"}
+        assert encoder.keywords == {"version": "2.0.0", "escaping": openmetrics.ALLOWUTF8}
         # Only a header that names them exactly gets the two newer formats.
         for accept in ("*/*", "application/*", "application/vnd.google.protobuf",
                        "application/openmetrics-text"):
             assert exposition.choose_encoder(accept)[1] in (
-                exposition.CONTENT_TYPE_LATEST, openmetrics.CONTENT_TYPE_LATEST), accept
+                exposition.CONTENT_TYPE_PLAIN_0_0_4,
+                openmetrics.CONTENT_TYPE_LATEST + "; escaping=underscores"), accept
 
     def test_wsgi_answers_protobuf_and_openmetrics_2(self, registry):
         observed(pe.Histogram("name", "Help.", native_histogram_bucket_factor=2.0,
@@ -277,7 +281,7 @@ class TestExposition:
         try:
             status, headers, body = http_get(url, headers={"Accept": PROTOBUF_ACCEPT})
             assert status == 200
-            assert headers["Content-Type"] == exposition.CONTENT_TYPE_PROTOBUF
+            assert headers["Content-Type"] == PROTOBUF_CONTENT_TYPE
             assert body == expected
             _, headers, body = http_get(url, headers={"Accept": PROTOBUF_ACCEPT,
                                                       "Accept-Encoding": "gzip"})
@@ -287,7 +291,7 @@ class TestExposition:
             [message] = delimited_messages(body)
             assert message.startswith(b"\x0a\x04zero")
             _, headers, body = http_get(url, headers={"Accept": OPENMETRICS_2_ACCEPT})
-            assert headers["Content-Type"] == openmetrics.CONTENT_TYPE_LATEST_2_0
+            assert headers["Content-Type"] == OPENMETRICS_2_CONTENT_TYPE
             assert body.decode().startswith("# TYPE name histogram\n# HELP name Help.\n"
                                             "name {count:5,")
         finally:
@@ -304,7 +308,7 @@ class TestExposition:
         finally:
             server.shutdown()
         assert status == 200
-        assert headers["Content-Type"] == exposition.CONTENT_TYPE_PROTOBUF
+        assert headers["Content-Type"] == PROTOBUF_CONTENT_TYPE
         assert body == exposition.generate_protobuf(registry)
 
 

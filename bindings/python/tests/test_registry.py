@@ -217,7 +217,7 @@ class TestCustomCollectors:
         assert "queue_wait" not in text and "after 1" in text
         assert any("gauge histogram" in str(w.message) for w in caught)
 
-    def test_families_validate_names_through_the_library(self):
+    def test_families_validate_names_through_the_library(self, legacy_validation):
         with pytest.raises(ValueError):
             GaugeMetricFamily("bad name", "B.")
         with pytest.raises(ValueError):

@@ -27,7 +27,7 @@ func main() {
 		requests.WithLabelValues(r.Method, "200").Inc()
 		w.Write([]byte("hello\n"))
 	})
-	// Content negotiation (OpenMetrics or text 0.0.4), gzip and name[] filtering.
+	// Content negotiation (format and name escaping, as Prometheus 2 and 3 ask), gzip and name[] filtering.
 	http.Handle("/metrics", promemu.Handler(nil))
 	log.Fatal(http.ListenAndServe(":8080", nil))
 }

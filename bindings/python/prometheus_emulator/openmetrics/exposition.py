@@ -4,7 +4,8 @@ As ``prometheus_client.openmetrics.exposition``: ``generate_latest(registry)`` r
 registry in OpenMetrics 1.0 text (``_created`` samples, units, exemplars, ``# EOF``) as UTF-8 bytes,
 served with ``CONTENT_TYPE_LATEST``. ``generate_latest(registry, version="2.0.0")`` returns
 OpenMetrics 2.0 text (experimental: native histograms as composite values, start times as
-``st@``), served with ``CONTENT_TYPE_LATEST_2_0``.
+``st@``), served with ``CONTENT_TYPE_LATEST_2_0``. ``escaping`` says how names outside the legacy
+character set are written, as for ``prometheus_emulator.exposition.generate_latest``.
 """
 
 from .. import _lib
@@ -20,20 +21,26 @@ CONTENT_TYPE_LATEST = "application/openmetrics-text; version=1.0.0; charset=utf-
 CONTENT_TYPE_LATEST_2_0 = "application/openmetrics-text; version=2.0.0; charset=utf-8"
 """Content type of the OpenMetrics 2.0 text format."""
 
-# prometheus_client's names of the escaping schemes, accepted by generate_latest.
+# The escaping schemes, named as scrapers name them in the escaping= parameter of an Accept
+# header, and as prometheus_client names them.
 ALLOWUTF8 = "allow-utf-8"
+"""Names as they are, quoted where they are outside the legacy character set."""
 UNDERSCORES = "underscores"
+"""Every character outside the legacy set becomes ``_``: ``app.requests`` is ``app_requests``."""
 DOTS = "dots"
+"""``.`` becomes ``_dot_``, ``_`` becomes ``__``, any other character outside the set ``__``."""
 VALUES = "values"
+"""``U__``, then ``_`` doubled and other characters outside the set as ``_<hex code point>_``."""
 
 
 def generate_latest(registry=REGISTRY, escaping=UNDERSCORES, version="1.0.0"):
     """The registry (or any collector) in OpenMetrics text, as UTF-8 bytes.
 
     ``version`` is the OpenMetrics version: "1.0.0" (the default) or "2.0.0". ``escaping`` is
-    accepted for compatibility: names are always the classic ones.
+    one of ``UNDERSCORES`` (the default, as in prometheus_client, for either version),
+    ``ALLOWUTF8``, ``DOTS`` and ``VALUES``.
     """
-    return expose(registry, _format(version))
+    return expose(registry, _format(version), escaping=_lib.escaping_code(escaping))
 
 
 def _format(version):
