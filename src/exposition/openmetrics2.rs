@@ -30,10 +30,12 @@ pub const CONTENT_TYPE_OPENMETRICS_2: &str =
 /// Appends one collected family.
 pub(crate) fn push_family(out: &mut String, family: &MetricFamily, escaping: Escaping) {
     push_metadata(out, family, escaping);
+    let opening = Opening::new(family, escaping);
     for point in &family.points {
         push_point(
             out,
             family,
+            &opening,
             escaping,
             &point.labels,
             &point.value,
@@ -50,7 +52,10 @@ pub(crate) fn push_live(
     escaping: Escaping,
 ) {
     push_metadata(out, header, escaping);
-    live.visit_points(&mut |labels, value| push_point(out, header, escaping, labels, value, None));
+    let opening = Opening::new(header, escaping);
+    live.visit_points(&mut |labels, value| {
+        push_point(out, header, &opening, escaping, labels, value, None)
+    });
 }
 
 pub(crate) fn finish(out: &mut String) {
@@ -92,28 +97,43 @@ fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
     out.push('\n');
 }
 
-/// `name{labels,extra} `, or `{"name",labels,extra} ` for a quoted name.
-fn push_series(
-    out: &mut String,
-    family: &MetricFamily,
-    escaping: Escaping,
-    labels: &str,
-    extra: &str,
-) {
-    let inside = name_inside_braces(&[&family.name, suffix(family.kind)], escaping);
-    if inside {
-        out.push('{');
+/// How a family's sample lines start, written once per family.
+struct Opening {
+    /// Before the labels: `name{`, or `{"name",` for a quoted name.
+    open: String,
+    /// The whole series when there are no labels: `name`, or `{"name"}`.
+    bare: String,
+}
+
+impl Opening {
+    fn new(family: &MetricFamily, escaping: Escaping) -> Self {
+        let mut name = String::new();
+        push_name(&mut name, family, escaping);
+        if name_inside_braces(&[&family.name, suffix(family.kind)], escaping) {
+            Opening {
+                open: format!("{{{name},"),
+                bare: format!("{{{name}}}"),
+            }
+        } else {
+            Opening {
+                open: format!("{name}{{"),
+                bare: name,
+            }
+        }
     }
-    push_name(out, family, escaping);
-    if !labels.is_empty() || !extra.is_empty() {
-        out.push(if inside { ',' } else { '{' });
+}
+
+/// `name{labels,extra} `, or `{"name",labels,extra} ` for a quoted name.
+fn push_series(out: &mut String, opening: &Opening, labels: &str, extra: &str) {
+    if labels.is_empty() && extra.is_empty() {
+        out.push_str(&opening.bare);
+    } else {
+        out.push_str(&opening.open);
         out.push_str(labels);
         if !labels.is_empty() && !extra.is_empty() {
             out.push(',');
         }
         out.push_str(extra);
-        out.push('}');
-    } else if inside {
         out.push('}');
     }
     out.push(' ');
@@ -122,6 +142,7 @@ fn push_series(
 fn push_point(
     out: &mut String,
     family: &MetricFamily,
+    opening: &Opening,
     escaping: Escaping,
     labels: &LabelSet,
     value: &PointValue,
@@ -135,23 +156,17 @@ fn push_point(
             created,
             exemplar,
         } => {
-            push_series(out, family, escaping, rendered, "");
+            push_series(out, opening, rendered, "");
             push_value(out, *value);
             end_line(out, escaping, timestamp, *created, exemplar.iter());
         }
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
-            push_series(out, family, escaping, rendered, "");
+            push_series(out, opening, rendered, "");
             push_value(out, *value);
             end_line(out, escaping, timestamp, None, std::iter::empty());
         }
         PointValue::Info { info } => {
-            push_series(
-                out,
-                family,
-                escaping,
-                rendered,
-                &labels_text(info, escaping),
-            );
+            push_series(out, opening, rendered, &labels_text(info, escaping));
             out.push('1');
             end_line(out, escaping, timestamp, None, std::iter::empty());
         }
@@ -168,7 +183,7 @@ fn push_point(
                 extra.push_str("=\"");
                 push_label_value(&mut extra, state);
                 extra.push('"');
-                push_series(out, family, escaping, rendered, &extra);
+                push_series(out, opening, rendered, &extra);
                 out.push(if *on { '1' } else { '0' });
                 end_line(out, escaping, timestamp, None, std::iter::empty());
             }
@@ -179,7 +194,7 @@ fn push_point(
             count,
             created,
         } => {
-            push_composite_start(out, family, escaping, rendered, *count, *sum);
+            push_composite_start(out, opening, rendered, *count, *sum);
             out.push_str(",quantile:[");
             for (index, (quantile, value)) in quantiles.iter().enumerate() {
                 if index > 0 {
@@ -201,7 +216,7 @@ fn push_point(
             exemplars,
             native,
         } => {
-            push_composite_start(out, family, escaping, rendered, *count, *sum);
+            push_composite_start(out, opening, rendered, *count, *sum);
             if let Some(native) = native {
                 push_native(out, native);
             }
@@ -239,15 +254,8 @@ fn push_point(
 }
 
 /// `name{labels} {count:…,sum:…`, the start of a histogram's or summary's sample.
-fn push_composite_start(
-    out: &mut String,
-    family: &MetricFamily,
-    escaping: Escaping,
-    labels: &str,
-    count: u64,
-    sum: f64,
-) {
-    push_series(out, family, escaping, labels, "");
+fn push_composite_start(out: &mut String, opening: &Opening, labels: &str, count: u64, sum: f64) {
+    push_series(out, opening, labels, "");
     out.push_str("{count:");
     push_u64(out, count);
     out.push_str(",sum:");
