@@ -120,6 +120,11 @@ typedef enum pe_status {
      * and the gateway's explanation (the body of its answer).
      */
     PE_ERR_HTTP = 12,
+    /**
+     * A new label set offered to a family at its `max_series` with `PE_OVERFLOW_REFUSE`: the
+     * update is refused, the metric unchanged.
+     */
+    PE_ERR_CARDINALITY = 13,
 } pe_status;
 
 /**
@@ -217,6 +222,21 @@ typedef enum pe_metric_type {
 } pe_metric_type;
 
 /**
+ * What a family at its `max_series` does with a label set it does not hold yet.
+ */
+typedef enum pe_overflow {
+    /**
+     * The update goes to one overflow child whose every label value is `__overflow__`: totals
+     * stay right, and the family holds at most `max_series + 1` series.
+     */
+    PE_OVERFLOW_FOLD = 0,
+    /**
+     * The update fails with `PE_ERR_CARDINALITY` and changes nothing.
+     */
+    PE_OVERFLOW_REFUSE = 1,
+} pe_overflow;
+
+/**
  * What a custom collector's callback adds families and points to. Valid only during the callback,
  * and only on the thread the callback runs on. Opaque; never freed by the caller.
  */
@@ -300,8 +320,9 @@ typedef struct pe_metric_opts {
      */
     size_t struct_size;
     /**
-     * Metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*` once joined with namespace and subsystem. Required.
-     * A counter's trailing `_total` is dropped (the exposition adds it back).
+     * Metric name, any non-empty UTF-8 once joined with namespace and subsystem
+     * (`[a-zA-Z_:][a-zA-Z0-9_:]*` under legacy name validation). Required. A counter's trailing
+     * `_total` is dropped (the exposition adds it back).
      */
     const char *name;
     /**
@@ -330,6 +351,16 @@ typedef struct pe_metric_opts {
      * Number of label names.
      */
     size_t n_label_names;
+    /**
+     * At most this many children; 0 is unbounded. Beyond it a new label set goes as `overflow`
+     * says, and `prometheus_emulator_series_dropped_total{family="…"}` in the default registry
+     * counts it.
+     */
+    size_t max_series;
+    /**
+     * A `pe_overflow` value: `PE_OVERFLOW_FOLD` (0, the default) or `PE_OVERFLOW_REFUSE`.
+     */
+    uint64_t overflow;
 } pe_metric_opts;
 
 /**
@@ -1142,6 +1173,24 @@ enum pe_status pe_counter_reset(struct pe_counter *counter);
 enum pe_status pe_counter_remove(struct pe_counter *counter, const char *const *values, size_t n);
 
 /**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a counter, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_counter_remove_matching(struct pe_counter *counter,
+                                          const char *const *label_names,
+                                          const char *const *label_values,
+                                          size_t n,
+                                          size_t *removed);
+
+/**
  * Removes every child of a family (a family without labels keeps its one series).
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND` (not a counter, or a bound child);
@@ -1327,6 +1376,24 @@ enum pe_status pe_gauge_get_labels(const struct pe_gauge *gauge,
  * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_remove(struct pe_gauge *gauge, const char *const *values, size_t n);
+
+/**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a gauge, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_gauge_remove_matching(struct pe_gauge *gauge,
+                                        const char *const *label_names,
+                                        const char *const *label_values,
+                                        size_t n,
+                                        size_t *removed);
 
 /**
  * Removes every child of a family (a family without labels keeps its one series).
@@ -1551,6 +1618,24 @@ enum pe_status pe_histogram_buckets_labels(const struct pe_histogram *histogram,
 enum pe_status pe_histogram_remove(struct pe_histogram *histogram,
                                    const char *const *values,
                                    size_t n);
+
+/**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a histogram, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_histogram_remove_matching(struct pe_histogram *histogram,
+                                            const char *const *label_names,
+                                            const char *const *label_values,
+                                            size_t n,
+                                            size_t *removed);
 
 /**
  * Removes every child of a family (a family without labels keeps its one series).
@@ -1805,6 +1890,24 @@ enum pe_status pe_summary_quantile_labels(const struct pe_summary *summary,
 enum pe_status pe_summary_remove(struct pe_summary *summary, const char *const *values, size_t n);
 
 /**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a summary, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_summary_remove_matching(struct pe_summary *summary,
+                                          const char *const *label_names,
+                                          const char *const *label_values,
+                                          size_t n,
+                                          size_t *removed);
+
+/**
  * Removes every child of a family (a family without labels keeps its one series).
  *
  * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND` (not a `pe_summary`, or a bound child);
@@ -1906,6 +2009,24 @@ enum pe_status pe_info_set_labels(struct pe_info *info,
  * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_info_remove(struct pe_info *info, const char *const *values, size_t n);
+
+/**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a info, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_info_remove_matching(struct pe_info *info,
+                                       const char *const *label_names,
+                                       const char *const *label_values,
+                                       size_t n,
+                                       size_t *removed);
 
 /**
  * Removes every child of a family (a family without labels keeps its one series).
@@ -2067,6 +2188,24 @@ enum pe_status pe_enum_is_active(const struct pe_enum *metric, const char *state
  * keeps its one series); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_enum_remove(struct pe_enum *metric, const char *const *values, size_t n);
+
+/**
+ * Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+ * = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+ * `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+ * but update detached series. On success `*removed` (when not NULL) receives how many were
+ * removed, 0 included.
+ *
+ * The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+ * `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+ * a enum, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+ * labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_enum_remove_matching(struct pe_enum *metric,
+                                       const char *const *label_names,
+                                       const char *const *label_values,
+                                       size_t n,
+                                       size_t *removed);
 
 /**
  * Removes every child of a family (a family without labels keeps its one series).

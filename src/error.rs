@@ -29,6 +29,8 @@ pub enum Error {
     NotRegistered(String),
     /// A state that a state set does not have.
     UnknownState(String),
+    /// A new label set offered to a family at its `max_series` with `Overflow::Refuse`.
+    Cardinality { family: String, max: usize },
 }
 
 impl fmt::Display for Error {
@@ -54,6 +56,10 @@ impl fmt::Display for Error {
             ),
             Error::NotRegistered(what) => write!(f, "not registered: {what}"),
             Error::UnknownState(state) => write!(f, "unknown state {state:?}"),
+            Error::Cardinality { family, max } => write!(
+                f,
+                "family {family:?} holds its max_series of {max} series: new label sets are refused"
+            ),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::sync::RwLock;
 pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
 use crate::error::{Error, Result};
+use crate::metric::limits::SeriesDroppedCollector;
 use crate::name::{
     NameValidation, default_validation, reserved_sample_names, validate_label_name,
     validate_metric_name,
@@ -319,10 +320,15 @@ static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         .register(Arc::new(ProcessCollector::new()))
         .expect("an empty registry accepts the process collector");
     registry
+        .register(Arc::new(SeriesDroppedCollector))
+        .expect("an empty registry accepts the series-dropped counter");
+    registry
 });
 
 /// The process-wide default registry. Like client_python's, it starts with the process
-/// collector (`process_cpu_seconds_total`, memory, file descriptors, start time).
+/// collector (`process_cpu_seconds_total`, memory, file descriptors, start time), and it holds
+/// `prometheus_emulator_series_dropped_total`, which counts the label sets capped families
+/// folded or refused (exposed from the first one on).
 pub fn default_registry() -> &'static Registry {
     &DEFAULT_REGISTRY
 }

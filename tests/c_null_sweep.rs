@@ -72,6 +72,15 @@ fn optional(function: &str, param: &str) -> bool {
             | ("pe_push" | "pe_pushadd" | "pe_push_delete", "options")
             | ("pe_negotiate_format" | "pe_negotiate", "accept")
             | ("pe_negotiate", "content_type")
+            | (
+                "pe_counter_remove_matching"
+                    | "pe_gauge_remove_matching"
+                    | "pe_histogram_remove_matching"
+                    | "pe_summary_remove_matching"
+                    | "pe_info_remove_matching"
+                    | "pe_enum_remove_matching",
+                "removed"
+            )
             | ("pe_accepts_gzip", "accept_encoding")
             | (
                 "pe_registry_expose"

@@ -31,7 +31,10 @@ func MustNewCounter(opts CounterOpts) *Counter {
 }
 
 func newCounterFamily(opts CounterOpts, labelNames []string) (*Counter, error) {
-	o := newCOpts(Opts(opts), labelNames)
+	o, err := newCOpts(Opts(opts), labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	var h *C.struct_pe_counter
 	if err := pe_counter_new_opts(&o.c, &h); err != nil {
@@ -134,6 +137,13 @@ func (c *Counter) remove(values cStrings) error {
 	return err
 }
 
+func (c *Counter) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_counter_remove_matching(c.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(c)
+	return int(removed), err
+}
+
 func (c *Counter) clear() error {
 	err := pe_counter_clear(c.h)
 	runtime.KeepAlive(c)
@@ -160,7 +170,7 @@ func NewCounterVec(opts CounterOpts, labelNames []string) (*CounterVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CounterVec{vec: newVec(family[*Counter](f), labelNames), family: f}, nil
+	return &CounterVec{vec: newVec(family[*Counter](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewCounterVec is NewCounterVec that panics on error.

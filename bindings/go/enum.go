@@ -23,7 +23,10 @@ func NewEnum(opts EnumOpts) (*Enum, error) { return newEnumFamily(opts, nil) }
 func MustNewEnum(opts EnumOpts) *Enum { return must(NewEnum(opts)) }
 
 func newEnumFamily(opts EnumOpts, labelNames []string) (*Enum, error) {
-	o := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	states := newCStrings(opts.States)
 	defer states.free()
@@ -117,6 +120,13 @@ func (e *Enum) remove(values cStrings) error {
 	return err
 }
 
+func (e *Enum) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_enum_remove_matching(e.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(e)
+	return int(removed), err
+}
+
 func (e *Enum) clear() error {
 	err := pe_enum_clear(e.h)
 	runtime.KeepAlive(e)
@@ -144,7 +154,7 @@ func NewEnumVec(opts EnumOpts, labelNames []string) (*EnumVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EnumVec{vec: newVec(family[*Enum](f), labelNames), family: f}, nil
+	return &EnumVec{vec: newVec(family[*Enum](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewEnumVec is NewEnumVec that panics on error.

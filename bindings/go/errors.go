@@ -27,6 +27,7 @@ const (
 	StatusInternal      Status = C.PE_ERR_INTERNAL
 	StatusIO            Status = C.PE_ERR_IO
 	StatusHTTP          Status = C.PE_ERR_HTTP
+	StatusCardinality   Status = C.PE_ERR_CARDINALITY
 )
 
 // String is the library's short description of the status (pe_status_str).
@@ -49,6 +50,7 @@ var (
 	ErrInternal      = newSentinel(StatusInternal)
 	ErrIO            = newSentinel(StatusIO)
 	ErrHTTP          = newSentinel(StatusHTTP)
+	ErrCardinality   = newSentinel(StatusCardinality) // a vec at MaxSeries with OverflowRefuse refused a new label set
 )
 
 // ErrClosed is returned (or panicked with) when a handle is used after its Close.

@@ -172,3 +172,30 @@ func ExamplePusher() {
 		Push()
 	_ = err // an *Error matching ErrIO when no gateway listens
 }
+
+func ExampleCounterVec_maxSeries() {
+	registry := promemu.NewRegistry()
+	// At most 2 users; a third is refused (the zero Overflow, OverflowFold, would count it in
+	// one user="__overflow__" series instead).
+	requests := promemu.MustNewCounterVec(promemu.CounterOpts{
+		Name: "capped_requests_total", Help: "Requests.",
+		MaxSeries: 2, Overflow: promemu.OverflowRefuse,
+	}, []string{"user"})
+	registry.MustRegister(requests)
+	for _, user := range []string{"ann", "bob", "cid", "ann"} {
+		c, err := requests.GetMetricWithLabelValues(user)
+		if errors.Is(err, promemu.ErrCardinality) {
+			fmt.Println(err)
+			continue
+		}
+		c.Inc()
+	}
+	body, _ := registry.Expose(promemu.FormatText)
+	fmt.Print(string(body))
+	// Output:
+	// promemu: pe_counter_labels: family "capped_requests" holds its max_series of 2 series: new label sets are refused
+	// # HELP capped_requests_total Requests.
+	// # TYPE capped_requests_total counter
+	// capped_requests_total{user="ann"} 2
+	// capped_requests_total{user="bob"} 1
+}

@@ -21,7 +21,10 @@ func NewGauge(opts GaugeOpts) (*Gauge, error) { return newGaugeFamily(opts, nil)
 func MustNewGauge(opts GaugeOpts) *Gauge { return must(NewGauge(opts)) }
 
 func newGaugeFamily(opts GaugeOpts, labelNames []string) (*Gauge, error) {
-	o := newCOpts(Opts(opts), labelNames)
+	o, err := newCOpts(Opts(opts), labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	var h *C.struct_pe_gauge
 	if err := pe_gauge_new_opts(&o.c, &h); err != nil {
@@ -123,6 +126,13 @@ func (g *Gauge) remove(values cStrings) error {
 	return err
 }
 
+func (g *Gauge) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_gauge_remove_matching(g.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(g)
+	return int(removed), err
+}
+
 func (g *Gauge) clear() error {
 	err := pe_gauge_clear(g.h)
 	runtime.KeepAlive(g)
@@ -149,7 +159,7 @@ func NewGaugeVec(opts GaugeOpts, labelNames []string) (*GaugeVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &GaugeVec{vec: newVec(family[*Gauge](f), labelNames), family: f}, nil
+	return &GaugeVec{vec: newVec(family[*Gauge](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewGaugeVec is NewGaugeVec that panics on error.

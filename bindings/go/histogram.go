@@ -31,7 +31,10 @@ func NewHistogram(opts HistogramOpts) (*Histogram, error) { return newHistogramF
 func MustNewHistogram(opts HistogramOpts) *Histogram { return must(NewHistogram(opts)) }
 
 func newHistogramFamily(opts HistogramOpts, labelNames []string) (*Histogram, error) {
-	o := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	var h *C.struct_pe_histogram
 	// NaN is not "at most 1": it goes to the library, which refuses it.
@@ -266,6 +269,13 @@ func (x *Histogram) remove(values cStrings) error {
 	return err
 }
 
+func (x *Histogram) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_histogram_remove_matching(x.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(x)
+	return int(removed), err
+}
+
 func (x *Histogram) clear() error {
 	err := pe_histogram_clear(x.h)
 	runtime.KeepAlive(x)
@@ -293,7 +303,7 @@ func NewHistogramVec(opts HistogramOpts, labelNames []string) (*HistogramVec, er
 	if err != nil {
 		return nil, err
 	}
-	return &HistogramVec{vec: newVec(family[*Histogram](f), labelNames), family: f}, nil
+	return &HistogramVec{vec: newVec(family[*Histogram](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewHistogramVec is NewHistogramVec that panics on error.

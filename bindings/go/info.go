@@ -21,7 +21,10 @@ func NewInfo(opts InfoOpts) (*Info, error) { return newInfoFamily(opts, nil) }
 func MustNewInfo(opts InfoOpts) *Info { return must(NewInfo(opts)) }
 
 func newInfoFamily(opts InfoOpts, labelNames []string) (*Info, error) {
-	o := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	var h *C.struct_pe_info
 	if err := pe_info_new_opts(&o.c, &h); err != nil {
@@ -85,6 +88,13 @@ func (i *Info) remove(values cStrings) error {
 	return err
 }
 
+func (i *Info) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_info_remove_matching(i.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(i)
+	return int(removed), err
+}
+
 func (i *Info) clear() error {
 	err := pe_info_clear(i.h)
 	runtime.KeepAlive(i)
@@ -111,7 +121,7 @@ func NewInfoVec(opts InfoOpts, labelNames []string) (*InfoVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &InfoVec{vec: newVec(family[*Info](f), labelNames), family: f}, nil
+	return &InfoVec{vec: newVec(family[*Info](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewInfoVec is NewInfoVec that panics on error.

@@ -4,6 +4,7 @@ package promemu
 import "C"
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unsafe"
@@ -25,6 +26,42 @@ type Opts struct {
 	Help string
 	// Unit is the OpenMetrics unit ("seconds", "bytes"); empty for none.
 	Unit string
+	// MaxSeries caps the children of a vec (the library's max_series): 0 is no limit, negative
+	// is ErrInvalidValue. Beyond it a new label set goes as Overflow says, and the library's
+	// prometheus_emulator_series_dropped_total{family="<name>"} in DefaultRegistry counts it.
+	// A metric without labels ignores it, as the library does.
+	MaxSeries int
+	// Overflow is what a vec at MaxSeries does with a new label set: OverflowFold (the zero
+	// value) or OverflowRefuse. Another value is ErrInvalidValue.
+	Overflow Overflow
+}
+
+// Overflow is what a family at its MaxSeries does with a label set it does not hold yet
+// (pe_overflow).
+type Overflow int
+
+const (
+	// OverflowFold sends the label set to one overflow child whose every label value is
+	// "__overflow__" (OverflowValue): totals stay right, and the vec holds at most MaxSeries+1
+	// series. The lookup (WithLabelValues, With...) returns that child.
+	OverflowFold Overflow = C.PE_OVERFLOW_FOLD
+	// OverflowRefuse fails the lookup with an error matching ErrCardinality (WithLabelValues
+	// and With panic with it) and changes nothing.
+	OverflowRefuse Overflow = C.PE_OVERFLOW_REFUSE
+)
+
+// OverflowValue is the label value of every label of a vec's overflow child.
+const OverflowValue = "__overflow__"
+
+// String is "fold" or "refuse" (or the number of an unknown value).
+func (o Overflow) String() string {
+	switch o {
+	case OverflowFold:
+		return "fold"
+	case OverflowRefuse:
+		return "refuse"
+	}
+	return fmt.Sprintf("Overflow(%d)", int(o))
 }
 
 // CounterOpts configures NewCounter and NewCounterVec.
@@ -75,6 +112,10 @@ type HistogramOpts struct {
 	// NativeHistogramMaxZeroThreshold is how far the zero bucket may be widened to keep
 	// NativeHistogramMaxBucketNumber; 0 never widens it. Negative is ErrInvalidConfig.
 	NativeHistogramMaxZeroThreshold float64
+
+	// MaxSeries and Overflow cap a HistogramVec, as in Opts.
+	MaxSeries int
+	Overflow  Overflow
 }
 
 // SummaryOpts configures NewSummary and NewSummaryVec.
@@ -92,6 +133,9 @@ type SummaryOpts struct {
 	MaxAge time.Duration
 	// AgeBuckets is the number of steps the window rotates in; 0 gives DefAgeBuckets (5).
 	AgeBuckets uint32
+	// MaxSeries and Overflow cap a SummaryVec, as in Opts.
+	MaxSeries int
+	Overflow  Overflow
 }
 
 // InfoOpts configures NewInfo and NewInfoVec. Info metrics have no unit; the family is exposed
@@ -101,6 +145,9 @@ type InfoOpts struct {
 	Subsystem string
 	Name      string
 	Help      string
+	// MaxSeries and Overflow cap an InfoVec, as in Opts.
+	MaxSeries int
+	Overflow  Overflow
 }
 
 // EnumOpts configures NewEnum and NewEnumVec (OpenMetrics state sets).
@@ -114,6 +161,9 @@ type EnumOpts struct {
 	// Flags makes the states independent flags, all unset at first (set them with SetState);
 	// otherwise exactly one state is active, the first at first.
 	Flags bool
+	// MaxSeries and Overflow cap an EnumVec, as in Opts.
+	MaxSeries int
+	Overflow  Overflow
 }
 
 // Defaults, the same as client_golang's.
@@ -161,7 +211,11 @@ type cOpts struct {
 	labels cStrings
 }
 
-func newCOpts(o Opts, labelNames []string) *cOpts {
+func newCOpts(o Opts, labelNames []string) (*cOpts, error) {
+	// size_t cannot hold a negative cap; every other check (Overflow included) is the library's.
+	if o.MaxSeries < 0 {
+		return nil, goError(StatusInvalidValue, fmt.Sprintf("MaxSeries of %q is %d: 0 (no limit) or more", o.Name, o.MaxSeries))
+	}
 	opts := &cOpts{labels: newCStrings(labelNames)}
 	opts.c.struct_size = C.size_t(unsafe.Sizeof(opts.c))
 	opts.c.name = cString(o.Name)
@@ -171,7 +225,17 @@ func newCOpts(o Opts, labelNames []string) *cOpts {
 	opts.c.unit = cString(o.Unit)
 	opts.c.label_names = opts.labels.ptr()
 	opts.c.n_label_names = opts.labels.len()
-	return opts
+	opts.c.max_series = C.size_t(o.MaxSeries)
+	opts.c.overflow = C.uint64_t(o.Overflow)
+	return opts, nil
+}
+
+// keepsChildren reports whether a vec with this cap may keep the children it binds. A vec that
+// folds does not: beyond the cap the library hands out the overflow child, which must not be
+// kept under the label values asked for (their next lookups would skip the library's count, and
+// keep folding after a Delete makes room), so each lookup asks the library.
+func keepsChildren(maxSeries int, overflow Overflow) bool {
+	return maxSeries == 0 || overflow != OverflowFold
 }
 
 func (o *cOpts) free() {

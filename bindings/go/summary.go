@@ -28,7 +28,10 @@ func NewSummary(opts SummaryOpts) (*Summary, error) { return newSummaryFamily(op
 func MustNewSummary(opts SummaryOpts) *Summary { return must(NewSummary(opts)) }
 
 func newSummaryFamily(opts SummaryOpts, labelNames []string) (*Summary, error) {
-	o := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	if err != nil {
+		return nil, err
+	}
 	defer o.free()
 	quantiles := make([]float64, 0, len(opts.Objectives))
 	for q := range opts.Objectives {
@@ -43,7 +46,7 @@ func newSummaryFamily(opts SummaryOpts, labelNames []string) (*Summary, error) {
 	// library would read NULL as its default objectives.
 	quantiles = append(quantiles, 0)
 	var h *C.struct_pe_summary
-	err := pe_summary_new_opts(&o.c,
+	err = pe_summary_new_opts(&o.c,
 		(*C.double)(unsafe.SliceData(quantiles)), (*C.double)(unsafe.SliceData(rankErrors)), C.size_t(len(rankErrors)),
 		C.double(opts.MaxAge.Seconds()), C.uint32_t(opts.AgeBuckets), &h)
 	if err != nil {
@@ -137,6 +140,13 @@ func (s *Summary) remove(values cStrings) error {
 	return err
 }
 
+func (s *Summary) removeMatching(names, values cStrings) (int, error) {
+	var removed C.size_t
+	err := pe_summary_remove_matching(s.h, names.ptr(), values.ptr(), names.len(), &removed)
+	runtime.KeepAlive(s)
+	return int(removed), err
+}
+
 func (s *Summary) clear() error {
 	err := pe_summary_clear(s.h)
 	runtime.KeepAlive(s)
@@ -163,7 +173,7 @@ func NewSummaryVec(opts SummaryOpts, labelNames []string) (*SummaryVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SummaryVec{vec: newVec(family[*Summary](f), labelNames), family: f}, nil
+	return &SummaryVec{vec: newVec(family[*Summary](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
 }
 
 // MustNewSummaryVec is NewSummaryVec that panics on error.

@@ -11,6 +11,9 @@ import (
 type family[M any] interface {
 	bind(values cStrings) (M, error)
 	remove(values cStrings) error
+	// removeMatching removes the children whose labels include every names[i] = values[i]
+	// (pe_<type>_remove_matching) and returns how many it removed.
+	removeMatching(names, values cStrings) (int, error)
 	clear() error
 }
 
@@ -21,9 +24,15 @@ type family[M any] interface {
 // Children are never freed by the vec: Delete and Reset only forget them, and each is released
 // by its finalizer once no goroutine holds it, so a goroutine still updating a deleted child never
 // touches freed memory.
+//
+// A vec that folds label sets beyond its MaxSeries keeps no child (see keepsChildren): each
+// lookup binds through the library, which decides whether the label set gets its own child or the
+// overflow child, and counts every one it folds.
 type vec[M any] struct {
 	family     family[M]
 	labelNames []string
+	// keeps is false for a vec that folds label sets beyond its MaxSeries.
+	keeps bool
 
 	mu       sync.RWMutex
 	children map[uint64][]vecChild[M]
@@ -34,10 +43,11 @@ type vecChild[M any] struct {
 	metric M
 }
 
-func newVec[M any](f family[M], labelNames []string) *vec[M] {
+func newVec[M any](f family[M], labelNames []string, keeps bool) *vec[M] {
 	return &vec[M]{
 		family:     f,
 		labelNames: slices.Clone(labelNames),
+		keeps:      keeps,
 		children:   map[uint64][]vecChild[M]{},
 	}
 }
@@ -60,7 +70,8 @@ func hashAdd(h uint64, s string) uint64 {
 
 // GetMetricWithLabelValues returns the child for these label values (in the order of the label
 // names), binding it on first use. A wrong number of values is ErrLabelCount; invalid UTF-8 is
-// ErrUTF8.
+// ErrUTF8. A new label set beyond MaxSeries gets the overflow child (OverflowFold) or an error
+// matching ErrCardinality (OverflowRefuse).
 func (v *vec[M]) GetMetricWithLabelValues(values ...string) (M, error) {
 	h := uint64(fnvOffset)
 	for _, value := range values {
@@ -143,6 +154,58 @@ func (v *vec[M]) Delete(labels Labels) bool {
 	return v.delete(h, values)
 }
 
+// DeletePartialMatch removes every child whose labels include all of these name/value pairs,
+// and returns how many it removed, as client_golang's DeletePartialMatch. Empty (or nil) labels
+// match every child. A label name that is not one of the vec's deletes nothing and returns 0, as
+// in client_golang (so do invalid UTF-8 and a closed vec). The library does the matching. Handles
+// to removed children stay usable but update series no longer exposed; a new lookup makes a new
+// series at 0.
+func (v *vec[M]) DeletePartialMatch(labels Labels) int {
+	names, values := sortedPairs(labels)
+	defer names.free()
+	defer values.free()
+	// Held across the C call so that no child is bound between the removal and forgetting the
+	// removed children below.
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	removed, err := v.family.removeMatching(names, values)
+	if err != nil {
+		return 0
+	}
+	v.forgetMatching(labels)
+	return removed
+}
+
+// forgetMatching drops the kept children whose values include all of labels (whose names the
+// library has checked). The caller holds v.mu.
+func (v *vec[M]) forgetMatching(labels Labels) {
+	type want struct {
+		index int
+		value string
+	}
+	wanted := make([]want, 0, len(labels))
+	for i, name := range v.labelNames {
+		if value, ok := labels[name]; ok {
+			wanted = append(wanted, want{i, value})
+		}
+	}
+	for h, children := range v.children {
+		children = slices.DeleteFunc(children, func(child vecChild[M]) bool {
+			for _, w := range wanted {
+				if child.values[w.index] != w.value {
+					return false
+				}
+			}
+			return true
+		})
+		if len(children) == 0 {
+			delete(v.children, h)
+		} else {
+			v.children[h] = children
+		}
+	}
+}
+
 // Reset removes every child.
 func (v *vec[M]) Reset() {
 	v.mu.Lock()
@@ -173,8 +236,14 @@ func (v *vec[M]) delete(h uint64, values []string) bool {
 	return v.family.remove(c) == nil
 }
 
-// bind makes the child through the library (which checks the count and the strings) and keeps it.
+// bind makes the child through the library (which checks the count and the strings) and keeps it
+// (unless the vec folds: see keepsChildren).
 func (v *vec[M]) bind(h uint64, values []string) (M, error) {
+	if !v.keeps {
+		c := newCStrings(values)
+		defer c.free()
+		return v.family.bind(c)
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for _, child := range v.children[h] {

@@ -42,6 +42,7 @@ package promemu
 #cgo noescape pego_pe_counter_get_labels
 #cgo noescape pego_pe_counter_reset
 #cgo noescape pego_pe_counter_remove
+#cgo noescape pego_pe_counter_remove_matching
 #cgo noescape pego_pe_counter_clear
 #cgo noescape pego_pe_gauge_new
 #cgo noescape pego_pe_gauge_new_opts
@@ -57,6 +58,7 @@ package promemu
 #cgo noescape pego_pe_gauge_get
 #cgo noescape pego_pe_gauge_get_labels
 #cgo noescape pego_pe_gauge_remove
+#cgo noescape pego_pe_gauge_remove_matching
 #cgo noescape pego_pe_gauge_clear
 #cgo noescape pego_pe_histogram_new
 #cgo noescape pego_pe_histogram_new_opts
@@ -73,6 +75,7 @@ package promemu
 #cgo noescape pego_pe_histogram_buckets
 #cgo noescape pego_pe_histogram_buckets_labels
 #cgo noescape pego_pe_histogram_remove
+#cgo noescape pego_pe_histogram_remove_matching
 #cgo noescape pego_pe_histogram_clear
 #cgo noescape pego_pe_histogram_new_native
 #cgo noescape pego_pe_histogram_native_state
@@ -90,6 +93,7 @@ package promemu
 #cgo noescape pego_pe_summary_quantile
 #cgo noescape pego_pe_summary_quantile_labels
 #cgo noescape pego_pe_summary_remove
+#cgo noescape pego_pe_summary_remove_matching
 #cgo noescape pego_pe_summary_clear
 #cgo noescape pego_pe_info_new
 #cgo noescape pego_pe_info_new_opts
@@ -97,6 +101,7 @@ package promemu
 #cgo noescape pego_pe_info_set
 #cgo noescape pego_pe_info_set_labels
 #cgo noescape pego_pe_info_remove
+#cgo noescape pego_pe_info_remove_matching
 #cgo noescape pego_pe_info_clear
 #cgo noescape pego_pe_enum_new
 #cgo noescape pego_pe_enum_new_opts
@@ -109,6 +114,7 @@ package promemu
 #cgo noescape pego_pe_enum_get_labels
 #cgo noescape pego_pe_enum_is_active
 #cgo noescape pego_pe_enum_remove
+#cgo noescape pego_pe_enum_remove_matching
 #cgo noescape pego_pe_enum_clear
 #cgo noescape pego_pe_callback_gauge_new
 #cgo noescape pego_pe_callback_counter_new
@@ -307,6 +313,10 @@ func pe_counter_remove(counter *C.struct_pe_counter, values **C.char, n C.size_t
 	return errorOf(C.pego_pe_counter_remove(C.uintptr_t(uintptr(unsafe.Pointer(counter))), values, n))
 }
 
+func pe_counter_remove_matching(counter *C.struct_pe_counter, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_counter_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(counter))), label_names, label_values, n, removed))
+}
+
 func pe_counter_clear(counter *C.struct_pe_counter) error {
 	return errorOf(C.pego_pe_counter_clear(C.uintptr_t(uintptr(unsafe.Pointer(counter)))))
 }
@@ -365,6 +375,10 @@ func pe_gauge_get_labels(gauge *C.struct_pe_gauge, values **C.char, n C.size_t, 
 
 func pe_gauge_remove(gauge *C.struct_pe_gauge, values **C.char, n C.size_t) error {
 	return errorOf(C.pego_pe_gauge_remove(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), values, n))
+}
+
+func pe_gauge_remove_matching(gauge *C.struct_pe_gauge, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_gauge_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), label_names, label_values, n, removed))
 }
 
 func pe_gauge_clear(gauge *C.struct_pe_gauge) error {
@@ -429,6 +443,10 @@ func pe_histogram_buckets_labels(histogram *C.struct_pe_histogram, values **C.ch
 
 func pe_histogram_remove(histogram *C.struct_pe_histogram, values **C.char, n C.size_t) error {
 	return errorOf(C.pego_pe_histogram_remove(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), values, n))
+}
+
+func pe_histogram_remove_matching(histogram *C.struct_pe_histogram, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_histogram_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(histogram))), label_names, label_values, n, removed))
 }
 
 func pe_histogram_clear(histogram *C.struct_pe_histogram) error {
@@ -499,6 +517,10 @@ func pe_summary_remove(summary *C.struct_pe_summary, values **C.char, n C.size_t
 	return errorOf(C.pego_pe_summary_remove(C.uintptr_t(uintptr(unsafe.Pointer(summary))), values, n))
 }
 
+func pe_summary_remove_matching(summary *C.struct_pe_summary, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_summary_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(summary))), label_names, label_values, n, removed))
+}
+
 func pe_summary_clear(summary *C.struct_pe_summary) error {
 	return errorOf(C.pego_pe_summary_clear(C.uintptr_t(uintptr(unsafe.Pointer(summary)))))
 }
@@ -525,6 +547,10 @@ func pe_info_set_labels(info *C.struct_pe_info, label_values **C.char, n_values 
 
 func pe_info_remove(info *C.struct_pe_info, values **C.char, n C.size_t) error {
 	return errorOf(C.pego_pe_info_remove(C.uintptr_t(uintptr(unsafe.Pointer(info))), values, n))
+}
+
+func pe_info_remove_matching(info *C.struct_pe_info, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_info_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(info))), label_names, label_values, n, removed))
 }
 
 func pe_info_clear(info *C.struct_pe_info) error {
@@ -573,6 +599,10 @@ func pe_enum_is_active(metric *C.struct_pe_enum, state *C.char, out *C.bool) err
 
 func pe_enum_remove(metric *C.struct_pe_enum, values **C.char, n C.size_t) error {
 	return errorOf(C.pego_pe_enum_remove(C.uintptr_t(uintptr(unsafe.Pointer(metric))), values, n))
+}
+
+func pe_enum_remove_matching(metric *C.struct_pe_enum, label_names **C.char, label_values **C.char, n C.size_t, removed *C.size_t) error {
+	return errorOf(C.pego_pe_enum_remove_matching(C.uintptr_t(uintptr(unsafe.Pointer(metric))), label_names, label_values, n, removed))
 }
 
 func pe_enum_clear(metric *C.struct_pe_enum) error {

@@ -220,6 +220,11 @@ static inline pego_error *pego_pe_counter_remove(uintptr_t counter, const char *
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_counter_remove_matching(uintptr_t counter, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_counter_remove_matching((struct pe_counter *)counter, label_names, label_values, n, removed);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_counter_clear(uintptr_t counter) {
     pe_status status = pe_counter_clear((struct pe_counter *)counter);
     return status == PE_OK ? NULL : pego_fail(status);
@@ -292,6 +297,11 @@ static inline pego_error *pego_pe_gauge_get_labels(uintptr_t gauge, const char *
 
 static inline pego_error *pego_pe_gauge_remove(uintptr_t gauge, const char *const *values, size_t n) {
     pe_status status = pe_gauge_remove((struct pe_gauge *)gauge, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_gauge_remove_matching(uintptr_t gauge, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_gauge_remove_matching((struct pe_gauge *)gauge, label_names, label_values, n, removed);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
@@ -372,6 +382,11 @@ static inline pego_error *pego_pe_histogram_buckets_labels(uintptr_t histogram, 
 
 static inline pego_error *pego_pe_histogram_remove(uintptr_t histogram, const char *const *values, size_t n) {
     pe_status status = pe_histogram_remove((struct pe_histogram *)histogram, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_histogram_remove_matching(uintptr_t histogram, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_histogram_remove_matching((struct pe_histogram *)histogram, label_names, label_values, n, removed);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
@@ -460,6 +475,11 @@ static inline pego_error *pego_pe_summary_remove(uintptr_t summary, const char *
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_summary_remove_matching(uintptr_t summary, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_summary_remove_matching((struct pe_summary *)summary, label_names, label_values, n, removed);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_summary_clear(uintptr_t summary) {
     pe_status status = pe_summary_clear((struct pe_summary *)summary);
     return status == PE_OK ? NULL : pego_fail(status);
@@ -492,6 +512,11 @@ static inline pego_error *pego_pe_info_set_labels(uintptr_t info, const char *co
 
 static inline pego_error *pego_pe_info_remove(uintptr_t info, const char *const *values, size_t n) {
     pe_status status = pe_info_remove((struct pe_info *)info, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_info_remove_matching(uintptr_t info, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_info_remove_matching((struct pe_info *)info, label_names, label_values, n, removed);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
@@ -552,6 +577,11 @@ static inline pego_error *pego_pe_enum_is_active(uintptr_t metric, const char *s
 
 static inline pego_error *pego_pe_enum_remove(uintptr_t metric, const char *const *values, size_t n) {
     pe_status status = pe_enum_remove((struct pe_enum *)metric, values, n);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_enum_remove_matching(uintptr_t metric, const char *const *label_names, const char *const *label_values, size_t n, size_t *removed) {
+    pe_status status = pe_enum_remove_matching((struct pe_enum *)metric, label_names, label_values, n, removed);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 

@@ -279,6 +279,29 @@ pub unsafe extern "C" fn pe_counter_remove(
     })
 }
 
+/// Removes every child of a family whose labels include all of the `n` pairs `label_names[i]`
+/// = `label_values[i]` (client_golang's `DeletePartialMatch`, client_python's
+/// `remove_by_labels`); `n` 0 matches every child. Handles bound to removed children stay valid
+/// but update detached series. On success `*removed` (when not NULL) receives how many were
+/// removed, 0 included.
+///
+/// The strings are borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`label_names` or
+/// `label_values` with `n > 0`, or one of their strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not
+/// a counter, or a bound child); `PE_ERR_INVALID_NAME` (a name that is not one of the family's
+/// labels, or one given twice: nothing is removed); `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_counter_remove_matching(
+    counter: *mut pe_counter,
+    label_names: *const *const c_char,
+    label_values: *const *const c_char,
+    n: usize,
+    removed: *mut usize,
+) -> pe_status {
+    guard("pe_counter_remove_matching", || unsafe {
+        family::remove_matching(counter, "counter", label_names, label_values, n, removed)
+    })
+}
+
 /// Removes every child of a family (a family without labels keeps its one series).
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND` (not a counter, or a bound child);

@@ -5,7 +5,7 @@
 
 use std::ffi::c_char;
 
-use super::args::{out_arg, str_array};
+use super::args::{opt_out_arg, out_arg, pairs_arg, str_array};
 use super::handle::{CType, borrow, into_raw, release};
 use super::metric::MetricRef;
 use super::status::FfiResult;
@@ -178,6 +178,30 @@ where
     let metric = unsafe { borrow::<C>(handle, arg) }?.metric();
     let values = unsafe { str_array(values, n, "values") }?;
     metric.remove(&values)
+}
+
+/// `pe_<type>_remove_matching()`: every child whose labels include these pairs is no longer
+/// exposed; `*removed` (when not NULL) receives how many.
+///
+/// # Safety
+/// As for [`labels`]; `names` and `values` hold `n` strings each.
+pub(crate) unsafe fn remove_matching<C>(
+    handle: *mut C,
+    arg: &str,
+    names: *const *const c_char,
+    values: *const *const c_char,
+    n: usize,
+    removed: *mut usize,
+) -> FfiResult
+where
+    C: CType,
+    C::Inner: FamilyValue,
+{
+    let metric = unsafe { borrow::<C>(handle, arg) }?.metric();
+    let pairs = unsafe { pairs_arg(names, values, n, "label_names", "label_values") }?;
+    let count = metric.remove_matching(&pairs)?;
+    opt_out_arg(removed).set(count);
+    Ok(())
 }
 
 /// `pe_<type>_clear()`: every child of the family is removed.

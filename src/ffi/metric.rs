@@ -115,6 +115,10 @@ impl<M: ChildMetric> MetricRef<M> {
         }
     }
 
+    pub(crate) fn remove_matching(&self, pairs: &[(&str, &str)]) -> FfiResult<usize> {
+        Ok(self.family()?.remove_matching(pairs)?)
+    }
+
     pub(crate) fn clear(&self) -> FfiResult {
         self.family()?.clear();
         Ok(())

@@ -1,12 +1,11 @@
 //! `pe_metric_opts`: the options every metric constructor takes, growable without breaking the ABI.
 
 use std::ffi::c_char;
-use std::mem::size_of;
 
 use super::args::{opt_str_arg, str_arg, str_array};
-use super::status::FfiResult;
+use super::status::{Failure, FfiResult, pe_status};
 use super::versioned::{Versioned, required};
-use crate::metric::Opts;
+use crate::metric::{Opts, Overflow};
 
 /// Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
 ///
@@ -20,8 +19,9 @@ use crate::metric::Opts;
 pub struct pe_metric_opts {
     /// `sizeof(pe_metric_opts)` as the caller was compiled with. Required.
     pub struct_size: usize,
-    /// Metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*` once joined with namespace and subsystem. Required.
-    /// A counter's trailing `_total` is dropped (the exposition adds it back).
+    /// Metric name, any non-empty UTF-8 once joined with namespace and subsystem
+    /// (`[a-zA-Z_:][a-zA-Z0-9_:]*` under legacy name validation). Required. A counter's trailing
+    /// `_total` is dropped (the exposition adds it back).
     pub name: *const c_char,
     /// Help text; NULL is "".
     pub help: *const c_char,
@@ -37,12 +37,29 @@ pub struct pe_metric_opts {
     pub label_names: *const *const c_char,
     /// Number of label names.
     pub n_label_names: usize,
+    /// At most this many children; 0 is unbounded. Beyond it a new label set goes as `overflow`
+    /// says, and `prometheus_emulator_series_dropped_total{family="…"}` in the default registry
+    /// counts it.
+    pub max_series: usize,
+    /// A `pe_overflow` value: `PE_OVERFLOW_FOLD` (0, the default) or `PE_OVERFLOW_REFUSE`.
+    pub overflow: u64,
+}
+
+/// What a family at its `max_series` does with a label set it does not hold yet.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_overflow {
+    /// The update goes to one overflow child whose every label value is `__overflow__`: totals
+    /// stay right, and the family holds at most `max_series + 1` series.
+    PE_OVERFLOW_FOLD = 0,
+    /// The update fails with `PE_ERR_CARDINALITY` and changes nothing.
+    PE_OVERFLOW_REFUSE = 1,
 }
 
 // SAFETY: `#[repr(C)]`, `struct_size` first, pointers and numbers only.
 unsafe impl Versioned for pe_metric_opts {
     const NAME: &'static str = "pe_metric_opts";
-    const FIRST_VERSION_SIZE: usize = size_of::<pe_metric_opts>();
+    const FIRST_VERSION_SIZE: usize = std::mem::offset_of!(pe_metric_opts, max_series);
 }
 
 /// Reads a `pe_metric_opts`: `PE_ERR_NULL` for a NULL struct or name, `PE_ERR_INVALID_CONFIG` for
@@ -60,6 +77,17 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
         subsystem: unsafe { opt_str_arg(opts.subsystem, "opts->subsystem") }?.to_owned(),
         unit: unsafe { opt_str_arg(opts.unit, "opts->unit") }?.to_owned(),
         label_names: labels.iter().map(|s| s.to_string()).collect(),
+        max_series: (opts.max_series > 0).then_some(opts.max_series),
+        overflow: match opts.overflow {
+            0 => Overflow::Fold,
+            1 => Overflow::Refuse,
+            other => {
+                return Err(Failure::new(
+                    pe_status::PE_ERR_INVALID_VALUE,
+                    format!("`opts->overflow` is {other}: PE_OVERFLOW_FOLD or PE_OVERFLOW_REFUSE"),
+                ));
+            }
+        },
     })
 }
 

@@ -49,6 +49,9 @@ pub enum pe_status {
     /// The Pushgateway answered with a status other than 2xx; `pe_last_error()` holds the status
     /// and the gateway's explanation (the body of its answer).
     PE_ERR_HTTP = 12,
+    /// A new label set offered to a family at its `max_series` with `PE_OVERFLOW_REFUSE`: the
+    /// update is refused, the metric unchanged.
+    PE_ERR_CARDINALITY = 13,
 }
 
 /// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in an
@@ -71,6 +74,7 @@ pub(crate) fn status_of(error: &Error) -> pe_status {
         Error::InvalidConfig(_) => pe_status::PE_ERR_INVALID_CONFIG,
         Error::AlreadyRegistered(_) => pe_status::PE_ERR_DUPLICATE,
         Error::NotRegistered(_) => pe_status::PE_ERR_NOT_FOUND,
+        Error::Cardinality { .. } => pe_status::PE_ERR_CARDINALITY,
     }
 }
 
@@ -126,7 +130,7 @@ pub(crate) fn set_last_error(message: &str) {
 }
 
 /// Every status with its short description: the one table `pe_status_str()` reads.
-const DESCRIPTIONS: [(pe_status, &CStr); 13] = [
+const DESCRIPTIONS: [(pe_status, &CStr); 14] = [
     (pe_status::PE_OK, c"success"),
     (pe_status::PE_ERR_NULL, c"null pointer argument"),
     (pe_status::PE_ERR_UTF8, c"string is not valid UTF-8"),
@@ -146,6 +150,7 @@ const DESCRIPTIONS: [(pe_status, &CStr); 13] = [
     (pe_status::PE_ERR_INTERNAL, c"internal error"),
     (pe_status::PE_ERR_IO, c"I/O error"),
     (pe_status::PE_ERR_HTTP, c"HTTP error"),
+    (pe_status::PE_ERR_CARDINALITY, c"series limit reached"),
 ];
 
 /// The description of the status with this code, `None` for a code that is no status.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::sync::RwLock;
 use indexmap::{Equivalent, IndexMap};
 
+use super::limits::{OVERFLOW_VALUE, Overflow, series_dropped};
 use super::{ChildMetric, FamilySchema};
 use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::error::{Error, Result};
@@ -27,6 +28,10 @@ pub struct Opts {
     pub subsystem: String,
     pub unit: String,
     pub label_names: Vec<String>,
+    /// At most this many children (`None`: unbounded); beyond it, new label sets go as
+    /// [`Opts::overflow`] says.
+    pub max_series: Option<usize>,
+    pub overflow: Overflow,
 }
 
 impl Opts {
@@ -57,6 +62,25 @@ impl Opts {
         self.label_names = names.iter().map(|s| s.as_ref().to_owned()).collect();
         self
     }
+
+    /// Caps the family at `max` children: see [`Overflow`].
+    pub fn max_series(mut self, max: usize) -> Self {
+        self.max_series = Some(max);
+        self
+    }
+
+    pub fn overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = overflow;
+        self
+    }
+}
+
+/// Counts a label set a capped family folded or refused. Not generic, so that the self-metric's
+/// own family (a counter family, uncapped) instantiates it once.
+fn count_dropped(family: &str) {
+    if let Ok(dropped) = series_dropped().with_label_values(&[family]) {
+        dropped.inc_one();
+    }
 }
 
 /// A metric family holding children of type `M`.
@@ -69,6 +93,8 @@ pub struct Family<M: ChildMetric> {
     children: RwLock<Children<M>>,
     /// The single child of a family without labels, reachable without the map.
     unlabelled: Option<Arc<M>>,
+    /// `max_series` and what to do beyond it.
+    limit: Option<(usize, Overflow)>,
 }
 
 impl<M: ChildMetric> std::fmt::Debug for Family<M> {
@@ -131,6 +157,7 @@ impl<M: ChildMetric> Family<M> {
             config,
             children: RwLock::new(children),
             unlabelled,
+            limit: opts.max_series.map(|max| (max, opts.overflow)),
         })
     }
 
@@ -187,15 +214,62 @@ impl<M: ChildMetric> Family<M> {
         let mut children = self.children.write();
         let child = match children.get(&LabelValues(values)) {
             Some(child) => child.clone(),
-            None => {
-                let labels = LabelSet::from_parts(self.label_names.clone(), values);
-                let child = Arc::new(M::new_child(&self.config));
-                children.insert(labels, child.clone());
-                child
-            }
+            None => match self.limit {
+                Some((max, overflow)) if self.at_cap(&children, max) => {
+                    drop(children);
+                    return self.beyond_cap(max, overflow, f);
+                }
+                _ => self.insert(&mut children, values),
+            },
         };
         let result = f(&child);
         Ok((child, result))
+    }
+
+    fn insert<S: AsRef<str>>(&self, children: &mut Children<M>, values: &[S]) -> Arc<M> {
+        let labels = LabelSet::from_parts(self.label_names.clone(), values);
+        let child = Arc::new(M::new_child(&self.config));
+        children.insert(labels, child.clone());
+        child
+    }
+
+    /// Whether the family holds `max` children besides its overflow child. Checked under the
+    /// write lock, so a cap holds exactly however many threads create series at once.
+    fn at_cap(&self, children: &Children<M>, max: usize) -> bool {
+        let overflow = children.contains_key(&LabelValues(&self.overflow_values()));
+        children.len() - usize::from(overflow) >= max
+    }
+
+    fn overflow_values(&self) -> Vec<&'static str> {
+        vec![OVERFLOW_VALUE; self.label_names.len()]
+    }
+
+    /// A label set offered at the cap: counted, then folded into the overflow child or refused.
+    #[cold]
+    fn beyond_cap<R>(
+        &self,
+        max: usize,
+        overflow: Overflow,
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<(Arc<M>, R)> {
+        count_dropped(&self.name);
+        match overflow {
+            Overflow::Refuse => Err(Error::Cardinality {
+                family: self.name.to_string(),
+                max,
+            }),
+            Overflow::Fold => {
+                let values = self.overflow_values();
+                let mut children = self.children.write();
+                let child = match children.get(&LabelValues(&values)) {
+                    Some(child) => child.clone(),
+                    None => self.insert(&mut children, &values),
+                };
+                drop(children);
+                let result = f(&child);
+                Ok((child, result))
+            }
+        }
     }
 
     /// Applies `f` to the child for these values (created on first use) without handing out a
@@ -248,6 +322,42 @@ impl<M: ChildMetric> Family<M> {
             .write()
             .shift_remove(&LabelValues(values))
             .is_some())
+    }
+
+    /// Removes every child whose labels include all of `labels` (name and value pairs, in any
+    /// order), as client_golang's `DeletePartialMatch` and client_python's `remove_by_labels` do;
+    /// returns how many were removed. No pairs match every child. A name that is not one of the
+    /// family's labels is [`Error::InvalidLabelName`] and removes nothing; so is a name given
+    /// twice. A family without labels keeps its one child. The others keep their order.
+    pub fn remove_matching<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        labels: &[(N, V)],
+    ) -> Result<usize> {
+        let mut wanted: Vec<(usize, &str)> = Vec::with_capacity(labels.len());
+        for (name, value) in labels {
+            let name = name.as_ref();
+            let Some(index) = self.label_names.iter().position(|n| &**n == name) else {
+                return Err(Error::InvalidLabelName {
+                    name: name.to_owned(),
+                    reason: "not a label of this family",
+                });
+            };
+            if wanted.iter().any(|(i, _)| *i == index) {
+                return Err(Error::DuplicateLabelName(name.to_owned()));
+            }
+            wanted.push((index, value.as_ref()));
+        }
+        if self.unlabelled.is_some() {
+            return Ok(0);
+        }
+        let mut children = self.children.write();
+        let before = children.len();
+        children.retain(|set, _| {
+            !wanted
+                .iter()
+                .all(|(index, value)| set.values().nth(*index) == Some(*value))
+        });
+        Ok(before - children.len())
     }
 
     /// Removes every child. A family without labels keeps its one child.
@@ -479,6 +589,110 @@ mod tests {
         assert!(f.apply::<&str, _>(&[], |c| c.inc_one()).is_err());
         let plain = counter_family(&[]);
         assert!(plain.apply(&["x"], |c| c.inc_one()).is_err());
+    }
+
+    #[test]
+    fn remove_matching_takes_every_child_with_those_values() {
+        let f = counter_family(&["method", "status"]);
+        for (method, status) in [
+            ("GET", "200"),
+            ("GET", "500"),
+            ("POST", "200"),
+            ("PUT", "500"),
+        ] {
+            f.with_label_values(&[method, status]).unwrap().inc_one();
+        }
+        assert_eq!(f.remove_matching(&[("status", "500")]).unwrap(), 2);
+        assert_eq!(f.remove_matching(&[("status", "500")]).unwrap(), 0);
+        assert_eq!(
+            f.remove_matching(&[("status", "200"), ("method", "POST")])
+                .unwrap(),
+            1
+        );
+        let left: Vec<Vec<String>> = f
+            .collect_family()
+            .points
+            .iter()
+            .map(|p| p.labels.values().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(left, [["GET", "200"]]);
+        assert!(matches!(
+            f.remove_matching(&[("code", "200")]),
+            Err(Error::InvalidLabelName { .. })
+        ));
+        assert!(matches!(
+            f.remove_matching(&[("method", "GET"), ("method", "PUT")]),
+            Err(Error::DuplicateLabelName(_))
+        ));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f.remove_matching::<&str, &str>(&[]).unwrap(), 1);
+        assert!(f.is_empty());
+        let unlabelled = Family::<Counter>::new(Opts::new("c", "h")).unwrap();
+        assert_eq!(unlabelled.remove_matching::<&str, &str>(&[]).unwrap(), 0);
+        assert_eq!(unlabelled.len(), 1);
+    }
+
+    #[test]
+    fn a_capped_family_folds_new_label_sets_into_one_overflow_child() {
+        let f = Family::<Counter>::new(
+            Opts::new("capped_fold_total", "h")
+                .labels(&["user", "page"])
+                .max_series(2),
+        )
+        .unwrap();
+        f.apply(&["a", "1"], |c| c.inc_one()).unwrap();
+        f.apply(&["b", "1"], |c| c.inc_one()).unwrap();
+        f.apply(&["c", "1"], |c| c.inc_one()).unwrap();
+        f.apply(&["d", "1"], |c| c.inc_one()).unwrap();
+        f.apply(&["a", "1"], |c| c.inc_one()).unwrap();
+        assert_eq!(f.len(), 3);
+        let overflow = f
+            .get(&[OVERFLOW_VALUE, OVERFLOW_VALUE])
+            .unwrap()
+            .expect("the overflow child");
+        assert_eq!(overflow.get(), 2.0);
+        assert_eq!(f.get(&["a", "1"]).unwrap().unwrap().get(), 2.0);
+        assert!(f.get(&["c", "1"]).unwrap().is_none());
+        let dropped = series_dropped()
+            .get(&["capped_fold"])
+            .unwrap()
+            .expect("counted");
+        assert_eq!(dropped.get(), 2.0);
+        // Room again once a child goes.
+        f.remove(&["b", "1"]).unwrap();
+        f.apply(&["e", "1"], |c| c.inc_one()).unwrap();
+        assert!(f.get(&["e", "1"]).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_capped_family_can_refuse_instead() {
+        let f = Family::<Gauge>::new(
+            Opts::new("capped_refuse", "h")
+                .labels(&["user"])
+                .max_series(1)
+                .overflow(Overflow::Refuse),
+        )
+        .unwrap();
+        f.apply(&["a"], |g| g.set(1.0)).unwrap().unwrap();
+        let refused = f.with_label_values(&["b"]).unwrap_err();
+        assert_eq!(
+            refused,
+            Error::Cardinality {
+                family: "capped_refuse".into(),
+                max: 1
+            }
+        );
+        assert!(refused.to_string().contains("max_series of 1"));
+        assert_eq!(f.len(), 1);
+        f.apply(&["a"], |g| g.set(5.0)).unwrap().unwrap();
+        assert_eq!(
+            series_dropped()
+                .get(&["capped_refuse"])
+                .unwrap()
+                .unwrap()
+                .get(),
+            1.0
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod family;
 mod gauge;
 mod histogram;
 mod info;
+pub mod limits;
 pub mod native;
 pub mod quantile;
 mod rseq;
@@ -24,6 +25,7 @@ pub use histogram::{
     DEFAULT_BUCKETS, Histogram, HistogramConfig, exponential_buckets, linear_buckets,
 };
 pub use info::Info;
+pub use limits::{OVERFLOW_VALUE, Overflow};
 pub use native::NativeConfig;
 pub use state_set::{StateSet, StateSetConfig};
 pub use summary::{Summary, SummaryConfig};

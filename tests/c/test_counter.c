@@ -1,6 +1,9 @@
 /* pe_counter from C: every operation, every error status and its message, values kept on error. */
 #include <stdint.h>
 
+#include <stddef.h>
+#include <string.h>
+
 #include "check.h"
 
 static void unlabelled(void) {
@@ -208,8 +211,15 @@ static void construction_errors(void) {
     c = sentinel;
     FAILS(pe_counter_new_opts(&opts, &c), PE_ERR_INVALID_CONFIG,
           "pe_counter_new_opts: `opts->struct_size` is 0: set it to sizeof(pe_metric_opts)");
-    opts.struct_size = sizeof opts - 1;
+    /* The first version ended before max_series: smaller is refused, that size still works. */
+    opts.struct_size = offsetof(pe_metric_opts, max_series) - 1;
     FAILS(pe_counter_new_opts(&opts, &c), PE_ERR_INVALID_CONFIG, "struct_size");
+    opts.struct_size = offsetof(pe_metric_opts, max_series);
+    opts.overflow = 7; /* beyond the caller's struct: not read */
+    OK(pe_counter_new_opts(&opts, &c));
+    pe_counter_free(c);
+    c = sentinel;
+    opts.overflow = 0;
     opts.struct_size = sizeof opts;
     opts.name = NULL;
     FAILS(pe_counter_new_opts(&opts, &c), PE_ERR_NULL, "argument `opts->name` is NULL");
@@ -267,7 +277,98 @@ static void wrong_handles(void) {
     FAILS(pe_counter_inc(c, 1), PE_ERR_WRONG_KIND, "not a live pe_counter handle");
 }
 
+/* Partial deletes: every child with the given label values goes, the others stay. */
+static void remove_matching(void) {
+    const char *names[] = {"method", "status"};
+    pe_counter *requests = NULL;
+    OK(pe_counter_new("partial_total", "h", names, 2, &requests));
+    const char *sets[][2] = {{"GET", "200"}, {"GET", "500"}, {"POST", "200"}, {"PUT", "500"}};
+    for (size_t i = 0; i < LEN(sets); i++) {
+        OK(pe_counter_inc_labels(requests, sets[i], 2, 1));
+    }
+    const char *status[] = {"status"};
+    const char *failed[] = {"500"};
+    size_t removed = 99;
+    OK(pe_counter_remove_matching(requests, status, failed, 1, &removed));
+    EQ(removed, 2);
+    OK(pe_counter_remove_matching(requests, status, failed, 1, &removed));
+    EQ(removed, 0);
+    const char *both[] = {"status", "method"};
+    const char *post_ok[] = {"200", "POST"};
+    OK(pe_counter_remove_matching(requests, both, post_ok, 2, NULL));
+    double value = 0;
+    OK(pe_counter_get_labels(requests, sets[0], 2, &value));
+    EQ(value, 1);
+    FAILS(pe_counter_get_labels(requests, sets[2], 2, &value), PE_ERR_NOT_FOUND, "");
+
+    const char *unknown[] = {"code"};
+    FAILS(pe_counter_remove_matching(requests, unknown, failed, 1, &removed), PE_ERR_INVALID_NAME,
+          "pe_counter_remove_matching: invalid label name \"code\": not a label of this family");
+    const char *twice[] = {"status", "status"};
+    FAILS(pe_counter_remove_matching(requests, twice, post_ok, 2, &removed), PE_ERR_INVALID_NAME,
+          "duplicate label name \"status\"");
+    FAILS(pe_counter_remove_matching(requests, NULL, failed, 1, &removed), PE_ERR_NULL,
+          "argument `label_names` is NULL");
+    pe_counter *child = NULL;
+    OK(pe_counter_labels(requests, sets[0], 2, &child));
+    FAILS(pe_counter_remove_matching(child, status, failed, 1, &removed), PE_ERR_WRONG_KIND, "");
+    OK(pe_counter_remove_matching(requests, NULL, NULL, 0, &removed));
+    EQ(removed, 1);
+    pe_counter_free(child);
+    pe_counter_free(requests);
+}
+
+/* A capped family: new label sets beyond max_series fold into the overflow series, or are
+ * refused, and the default registry's self-metric counts them. */
+static void capped(void) {
+    pe_metric_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.struct_size = sizeof opts;
+    opts.name = "capped_total";
+    const char *names[] = {"user"};
+    opts.label_names = names;
+    opts.n_label_names = 1;
+    opts.max_series = 2;
+    pe_counter *fold = NULL;
+    OK(pe_counter_new_opts(&opts, &fold));
+    const char *users[][1] = {{"a"}, {"b"}, {"c"}, {"d"}};
+    for (size_t i = 0; i < LEN(users); i++) {
+        OK(pe_counter_inc_labels(fold, users[i], 1, 1));
+    }
+    const char *overflow[] = {"__overflow__"};
+    double value = 0;
+    OK(pe_counter_get_labels(fold, overflow, 1, &value));
+    EQ(value, 2);
+
+    opts.name = "refusing_total";
+    opts.overflow = PE_OVERFLOW_REFUSE;
+    pe_counter *refuse = NULL;
+    OK(pe_counter_new_opts(&opts, &refuse));
+    OK(pe_counter_inc_labels(refuse, users[0], 1, 1));
+    OK(pe_counter_inc_labels(refuse, users[1], 1, 1));
+    FAILS(pe_counter_inc_labels(refuse, users[2], 1, 1), PE_ERR_CARDINALITY,
+          "pe_counter_inc_labels: family \"refusing\" holds its max_series of 2 series");
+    pe_counter *child = NULL;
+    FAILS(pe_counter_labels(refuse, users[3], 1, &child), PE_ERR_CARDINALITY, "max_series");
+    CHECK(child == NULL);
+    OK(pe_counter_inc_labels(refuse, users[0], 1, 1));
+    STREQ(pe_status_str(PE_ERR_CARDINALITY), "series limit reached");
+
+    char *text = NULL;
+    OK(pe_registry_expose(NULL, PE_FORMAT_PROMETHEUS, &text, NULL));
+    CHECK(strstr(text, "prometheus_emulator_series_dropped_total{family=\"capped\"} 2\n"));
+    CHECK(strstr(text, "prometheus_emulator_series_dropped_total{family=\"refusing\"} 2\n"));
+    pe_string_free(text);
+
+    opts.overflow = 7;
+    FAILS(pe_counter_new_opts(&opts, &child), PE_ERR_INVALID_VALUE, "`opts->overflow` is 7");
+    pe_counter_free(fold);
+    pe_counter_free(refuse);
+}
+
 int main(void) {
+    capped();
+    remove_matching();
     unlabelled();
     labelled();
     many_labels();

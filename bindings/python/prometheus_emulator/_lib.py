@@ -23,6 +23,7 @@ every other function has an ``errcheck`` that raises.
 import ctypes
 import importlib.machinery
 import math
+import operator
 import os
 import re
 from ctypes import (
@@ -46,6 +47,12 @@ PE_ERR_NOT_FOUND = 9
 PE_ERR_INTERNAL = 10
 PE_ERR_IO = 11
 PE_ERR_HTTP = 12
+PE_ERR_CARDINALITY = 13  # a new label set refused by a family at its max_series
+
+# pe_overflow values, and the names the metric classes take for them (overflow=...).
+PE_OVERFLOW_FOLD = 0
+PE_OVERFLOW_REFUSE = 1
+OVERFLOW_CODES = {"fold": PE_OVERFLOW_FOLD, "refuse": PE_OVERFLOW_REFUSE}
 
 # pe_format values.
 PE_FORMAT_PROMETHEUS = 0
@@ -93,6 +100,7 @@ class DuplicateTimeseries(ValueError):
 
 # What each failed status raises: prometheus_client raises ValueError for bad names, labels and
 # values, KeyError when unregistering what is not registered, and OSError for network failures.
+# A label set refused by a family at its max_series is a ValueError too (a bad label value).
 _EXCEPTIONS = {
     PE_ERR_NULL: ValueError,
     PE_ERR_UTF8: ValueError,
@@ -106,11 +114,13 @@ _EXCEPTIONS = {
     PE_ERR_INTERNAL: RuntimeError,
     PE_ERR_IO: OSError,
     PE_ERR_HTTP: OSError,
+    PE_ERR_CARDINALITY: ValueError,
 }
 
 
 class pe_metric_opts(Structure):
-    """``struct pe_metric_opts``: name, help, prefixes, unit and label names of a new family."""
+    """``struct pe_metric_opts``: name, help, prefixes, unit, label names and cardinality cap
+    (``max_series``, 0 for none, and the ``pe_overflow`` beyond it) of a new family."""
 
     _fields_ = [
         ("struct_size", c_size_t),
@@ -121,6 +131,8 @@ class pe_metric_opts(Structure):
         ("unit", c_char_p),
         ("label_names", POINTER(c_char_p)),
         ("n_label_names", c_size_t),
+        ("max_series", c_size_t),
+        ("overflow", c_uint64),
     ]
 
 
@@ -251,6 +263,7 @@ _FUNCTIONS = {
     "pe_counter_get_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
     "pe_counter_reset": (HOLD, c_int, (_p,)),
     "pe_counter_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_counter_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_counter_clear": (HOLD, c_int, (_p,)),
     # gauge
     "pe_gauge_new": (HOLD, c_int, (_s, _s, _ss, _n, _pp)),
@@ -264,6 +277,7 @@ _FUNCTIONS = {
     "pe_gauge_get": (HOLD, c_int, (_p, _pd)),
     "pe_gauge_get_labels": (HOLD, c_int, (_p, _ss, _n, _pd)),
     "pe_gauge_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_gauge_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_gauge_clear": (HOLD, c_int, (_p,)),
     # histogram
     "pe_histogram_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pd, _n, _pp)),
@@ -278,6 +292,7 @@ _FUNCTIONS = {
     "pe_histogram_buckets": (HOLD, c_int, (_p, _pd, _u64, _n, _pn)),
     "pe_histogram_buckets_labels": (HOLD, c_int, (_p, _ss, _n, _pd, _u64, _n, _pn)),
     "pe_histogram_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_histogram_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_histogram_clear": (HOLD, c_int, (_p,)),
     "pe_linear_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
     "pe_exponential_buckets": (HOLD, c_int, (_d, _d, _n, _pd)),
@@ -300,6 +315,7 @@ _FUNCTIONS = {
     "pe_summary_quantile": (HOLD, c_int, (_p, _d, _pd)),
     "pe_summary_quantile_labels": (HOLD, c_int, (_p, _ss, _n, _d, _pd)),
     "pe_summary_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_summary_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_summary_clear": (HOLD, c_int, (_p,)),
     # info
     "pe_info_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pp)),
@@ -307,6 +323,7 @@ _FUNCTIONS = {
     "pe_info_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
     "pe_info_set": (HOLD, c_int, (_p, _ss, _ss, _n)),
     "pe_info_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_info_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_info_clear": (HOLD, c_int, (_p,)),
     # enum
     "pe_enum_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _ss, _n, _b, _pp)),
@@ -318,6 +335,7 @@ _FUNCTIONS = {
     "pe_enum_get_labels": (HOLD, c_int, (_p, _ss, _n, _ps)),
     "pe_enum_is_active": (HOLD, c_int, (_p, _s, _pb)),
     "pe_enum_remove": (HOLD, c_int, (_p, _ss, _n)),
+    "pe_enum_remove_matching": (HOLD, c_int, (_p, _ss, _ss, _n, _pn)),
     "pe_enum_clear": (HOLD, c_int, (_p,)),
     # custom collectors and the builder their callback fills
     "pe_collector_new": (RELEASE, c_int, (COLLECT_FN, c_void_p, FREE_FN, _pp)),
@@ -440,14 +458,50 @@ def str_array(strings):
     return (c_char_p * len(strings))(*[encode(s) for s in strings])
 
 
-def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit=""):
-    """A filled ``pe_metric_opts``; the returned tuple keeps its strings alive for the call."""
+def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+         max_series=None, overflow="fold"):
+    """A filled ``pe_metric_opts``; the returned tuple keeps its strings alive for the call.
+
+    ``max_series`` and ``overflow`` are checked with :func:`series_cap`.
+    """
+    cap, code = series_cap(max_series, overflow)
     names = str_array(labelnames)
     options = pe_metric_opts(
         ctypes.sizeof(pe_metric_opts), encode(name), encode(documentation), encode(namespace),
-        encode(subsystem), encode(unit), names, len(labelnames),
+        encode(subsystem), encode(unit), names, len(labelnames), cap, code,
     )
     return options, names
+
+
+_SIZE_MAX = 2 ** (8 * ctypes.sizeof(c_size_t)) - 1
+
+
+def series_cap(max_series, overflow):
+    """The ``max_series`` (0: unbounded) and ``pe_overflow`` code of the metric options.
+
+    ``max_series`` is None (unbounded) or an int above 0: TypeError for another type, ValueError
+    for 0, a negative number or one past ``SIZE_MAX``. ``overflow`` is "fold" or "refuse", else
+    ValueError.
+    """
+    if max_series is None:
+        cap = 0
+    else:
+        if isinstance(max_series, bool):
+            raise TypeError(f"max_series must be an int above 0 or None, not {max_series!r}")
+        try:
+            cap = operator.index(max_series)
+        except TypeError:
+            raise TypeError(f"max_series must be an int above 0 or None, not "
+                            f"{max_series!r}") from None
+        if not 0 < cap <= _SIZE_MAX:
+            raise ValueError(f"max_series must be from 1 to {_SIZE_MAX} (None for no limit), "
+                             f"not {cap}")
+    try:
+        code = OVERFLOW_CODES[overflow]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown overflow {overflow!r}: expected one of "
+                         f"{', '.join(map(repr, OVERFLOW_CODES))}") from None
+    return cap, code
 
 
 def check_metric_name(name):

@@ -12,6 +12,16 @@ passed as keyword arguments to ``inc``, ``dec``, ``set``, ``observe`` and the re
 ``get_count``, ``get_sum``, ``get_quantile``), and a read without label values on a labelled family
 returns the sum over its children.
 
+Every class also takes ``max_series`` and ``overflow`` (keyword only), the library's cardinality
+cap: a labelled family holds at most ``max_series`` children (None, the default: no limit). A new
+label set beyond the cap goes, with ``overflow="fold"`` (the default), to one overflow child
+whose every label value is ``"__overflow__"`` (``labels()`` returns that child), or, with
+``overflow="refuse"``, raises ValueError with the library's message and changes nothing. Either
+way ``prometheus_emulator_series_dropped_total{family="<name>"}`` in the default registry counts
+it. A family without labels accepts both and ignores them, as the library does. A folding family
+does not cache its children: each ``labels()`` asks the library, which counts every label set it
+folds and gives a label set its own child once there is room again.
+
 Every value, bucket, quantile and name rule lives in the library: this module only converts
 arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series) go straight to a
 pre-bound library function with a prebuilt handle, and raise only when the library refuses.
@@ -66,6 +76,7 @@ class _Kind:
         self.labels = getattr(lib, f"pe_{prefix}_labels")
         self.free = getattr(lib, f"pe_{prefix}_free")
         self.remove = getattr(lib, f"pe_{prefix}_remove")
+        self.remove_matching = getattr(lib, f"pe_{prefix}_remove_matching")
         self.clear = getattr(lib, f"pe_{prefix}_clear")
         self.register = getattr(lib, f"pe_registry_register_{registry_suffix}")
         self.unregister = getattr(lib, f"pe_registry_unregister_{registry_suffix}")
@@ -91,6 +102,8 @@ class MetricWrapperBase:
         "_options",        # (name, namespace, subsystem, unit) as given to the constructor
         "_collector",      # a CollectorBridge standing in for the family (Gauge.set_function)
         "_own_registry",   # a registry holding only this family, for collect() and describe()
+        "_caches",         # whether labels() keeps the children it returns (not when the family
+                           # folds label sets beyond max_series: the library decides each time)
         "__weakref__",
     )
 
@@ -109,7 +122,8 @@ class MetricWrapperBase:
         return object.__new__(cls)
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-                 registry=REGISTRY, *, labels=None, **type_options):
+                 registry=REGISTRY, *, labels=None, max_series=None, overflow="fold",
+                 **type_options):
         if labels is not None:
             if labelnames:
                 raise TypeError("give the label names as labelnames or labels, not both")
@@ -117,7 +131,8 @@ class MetricWrapperBase:
         if isinstance(labelnames, str):
             raise TypeError("labelnames must be a sequence of names, not a string")
         labelnames = tuple(labelnames)
-        options, names = _lib.opts(name, documentation, labelnames, namespace, subsystem, unit)
+        options, names = _lib.opts(name, documentation, labelnames, namespace, subsystem, unit,
+                                   max_series, overflow)
         handle = c_void_p()
         self._create(byref(options), handle, **type_options)
         self._handle = handle
@@ -131,6 +146,10 @@ class MetricWrapperBase:
         self._options = (name, namespace, subsystem, unit)
         self._collector = None
         self._own_registry = None
+        # A child returned beyond the cap of a folding family is the overflow child: keeping it
+        # under the label values asked for would skip the library's count of the next offers
+        # and keep folding them after a removal makes room.
+        self._caches = not (options.max_series and options.overflow == _lib.PE_OVERFLOW_FOLD)
         self._init_series()
         if registry:
             registry.register(self)
@@ -177,6 +196,8 @@ class MetricWrapperBase:
 
         Values are given in label name order, or as keyword arguments; each is converted with
         ``str``. Updating the returned child is the fastest way to update a labelled metric.
+        Beyond ``max_series``, a new label set gets the overflow child (``overflow="fold"``) or
+        raises ValueError (``overflow="refuse"``).
         """
         if labelkwargs:
             if not labelvalues:
@@ -200,7 +221,7 @@ class MetricWrapperBase:
             return child
         child = self._labels((), labels)
         # Only str values make keys: 1, 1.0 and True are equal keys but different label values.
-        if all(type(value) is str for value in labels.values()):
+        if self._caches and all(type(value) is str for value in labels.values()):
             by_keywords[key] = child
         return child
 
@@ -224,8 +245,10 @@ class MetricWrapperBase:
             child._options = self._options
             child._collector = None
             child._own_registry = None
+            child._caches = False
             child._init_series()
-            child = children.setdefault(values, child)
+            if self._caches:
+                child = children.setdefault(values, child)
         return child
 
     def _label_values(self, labelvalues, labelkwargs):
@@ -283,18 +306,41 @@ class MetricWrapperBase:
                     self._by_keywords.pop(key, None)
 
     def remove_by_labels(self, labels):
-        """Removes every child whose label values match all of ``labels`` (a dict)."""
+        """Removes every child whose labels include all of ``labels``, a dict of label name to
+        value (each value converted with ``str``), as prometheus_client's ``remove_by_labels``.
+        An empty dict removes nothing. The library does the matching."""
         if not self._labelnames:
             raise ValueError(f"No label names were set when constructing {self}")
         if not isinstance(labels, dict):
             raise TypeError("labels must be a dict of {label_name: label_value}")
-        unknown = [name for name in labels if name not in self._labelnames]
-        if unknown:
-            raise ValueError(f"Unknown label names: {unknown}; expected {list(self._labelnames)}")
-        wanted = {self._labelnames.index(name): str(value) for name, value in labels.items()}
-        for values in list(self._children):
-            if all(values[index] == value for index, value in wanted.items()):
-                self.remove(*values)
+        if not labels:
+            return  # no operation, as in prometheus_client (the library would match every child)
+        invalid = [name for name in labels if name not in self._labelnames]
+        if invalid:
+            raise ValueError(f"Unknown label names: {invalid}; expected {self._labelnames}")
+        names = list(labels)
+        values = [str(value) for value in labels.values()]
+        self._kind.remove_matching(self._handle, _lib.str_array(names), _lib.str_array(values),
+                                   len(names), None)
+        self._forget_matching(dict(zip(names, values)))
+
+    def _forget_matching(self, labels):
+        """Drops the cached children whose label values include all of ``labels`` (names the
+        library has checked, str values), after the library removed them."""
+        wanted = [(self._labelnames.index(name), value) for name, value in labels.items()]
+        children = self._children
+        dropped = [child for values, child in list(children.items())
+                   if all(values[index] == value for index, value in wanted)]
+        if not dropped:
+            return
+        for child in dropped:
+            if children.get(child._labelvalues) is child:
+                children.pop(child._labelvalues, None)
+        ids = {id(child) for child in dropped}  # the children stay alive in dropped meanwhile
+        by_keywords = self._by_keywords
+        for key, child in list(by_keywords.items()):
+            if id(child) in ids:
+                by_keywords.pop(key, None)
 
     def clear(self):
         """Removes every child of a labelled family."""
@@ -441,10 +487,11 @@ class Gauge(MetricWrapperBase):
     _time_with = "set"
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-                 registry=REGISTRY, multiprocess_mode="all", *, labels=None):
+                 registry=REGISTRY, multiprocess_mode="all", *, labels=None, max_series=None,
+                 overflow="fold"):
         # multiprocess_mode is accepted for compatibility: one process, one value.
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels)
+                         labels=labels, max_series=max_series, overflow=overflow)
 
     def _create(self, options, out):
         lib.pe_gauge_new_opts(options, byref(out))
@@ -668,13 +715,14 @@ class Histogram(MetricWrapperBase):
                  registry=REGISTRY, buckets=None, *, labels=None,
                  native_histogram_bucket_factor=None, native_histogram_zero_threshold=None,
                  native_histogram_max_bucket_number=0, native_histogram_min_reset_duration=0,
-                 native_histogram_max_zero_threshold=0):
+                 native_histogram_max_zero_threshold=0, max_series=None, overflow="fold"):
         native = _native_options(
             native_histogram_bucket_factor, native_histogram_zero_threshold,
             native_histogram_max_bucket_number, native_histogram_min_reset_duration,
             native_histogram_max_zero_threshold)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, buckets=buckets, native=native)
+                         labels=labels, max_series=max_series, overflow=overflow,
+                         buckets=buckets, native=native)
 
     def _create(self, options, out, buckets, native):
         if native is None:
@@ -765,9 +813,10 @@ class Summary(MetricWrapperBase):
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, *, labels=None, objectives=None, max_age_seconds=0,
-                 age_buckets=0):
+                 age_buckets=0, max_series=None, overflow="fold"):
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, objectives=objectives, max_age_seconds=max_age_seconds,
+                         labels=labels, max_series=max_series, overflow=overflow,
+                         objectives=objectives, max_age_seconds=max_age_seconds,
                          age_buckets=age_buckets)
 
     def _create(self, options, out, objectives, max_age_seconds, age_buckets):
@@ -869,10 +918,11 @@ class Enum(MetricWrapperBase):
     _kind = _Kind("enum", "enum")
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-                 registry=REGISTRY, states=None, *, labels=None):
+                 registry=REGISTRY, states=None, *, labels=None, max_series=None,
+                 overflow="fold"):
         states = list(states or ())
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, states=states)
+                         labels=labels, max_series=max_series, overflow=overflow, states=states)
         self._states = states
 
     def _create(self, options, out, states):
