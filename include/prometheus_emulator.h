@@ -361,6 +361,29 @@ typedef struct pe_metric_opts {
      * A `pe_overflow` value: `PE_OVERFLOW_FOLD` (0, the default) or `PE_OVERFLOW_REFUSE`.
      */
     uint64_t overflow;
+    /**
+     * Children not updated for this many seconds are removed at the next collection of the
+     * family (or when it next creates a child and has not swept for half this time); 0 is never.
+     * Finite and non-negative, else `PE_ERR_INVALID_VALUE`. A family without labels keeps its one
+     * child. A child a handle still holds is hidden instead, and shown again at its value by its
+     * next update; one nobody holds is freed, and its labels later start from zero. Each update
+     * then costs a load and a compare more, as it does with 0 (the check is the same).
+     */
+    double series_ttl_seconds;
+    /**
+     * `n_const_labels` names of labels every child carries with the same value, shown before the
+     * variable labels; may be NULL when `n_const_labels` is 0. Checked like label names, and
+     * against them.
+     */
+    const char *const *const_label_names;
+    /**
+     * `n_const_labels` values, one per name; may be NULL when `n_const_labels` is 0.
+     */
+    const char *const *const_label_values;
+    /**
+     * Number of constant labels.
+     */
+    size_t n_const_labels;
 } pe_metric_opts;
 
 /**
@@ -693,6 +716,31 @@ enum pe_status pe_registry_default(struct pe_registry **out);
  * afterwards. Thread-safe.
  */
 void pe_registry_free(struct pe_registry *registry);
+
+/**
+ * Creates a wrapping view of `parent` (NULL: the default registry), client_golang's
+ * `WrapRegistererWithPrefix` and `WrapRegistererWith` in one: every metric or collector
+ * registered through the view lands in `parent` with `prefix` (NULL or "" for none) in front of
+ * its family names and the `n_labels` labels `label_names[i]="label_values[i]"` in front of its
+ * own. A family that already has one of those labels is refused (`PE_ERR_INVALID_NAME`), as is
+ * a prefixed name that is not valid; sample names are checked for clashes in `parent` as for any
+ * registration. Views of views add their prefixes and labels outermost last. The view holds
+ * no collectors of its own: exposing it exposes the registry at the root, and unregistering
+ * through it removes a metric registered through it.
+ *
+ * Every string is borrowed for the call. On success `*out` receives a new registry handle owned by
+ * the caller (release with `pe_registry_free()`; the view keeps `parent` alive).
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`, or an array or element NULL while `n_labels > 0`);
+ * `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_UTF8`; `PE_ERR_INVALID_NAME` (a label name invalid or
+ * repeated); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_registry_wrap(const struct pe_registry *parent,
+                                const char *prefix,
+                                const char *const *label_names,
+                                const char *const *label_values,
+                                size_t n_labels,
+                                struct pe_registry **out);
 
 /**
  * Registers a counter family in `registry` (NULL: the default registry); a bound child is
@@ -1032,6 +1080,23 @@ enum pe_status pe_content_type(pe_format format, pe_escaping escaping, const cha
  * (unknown `escaping`); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_escape_name(const char *name, pe_escaping escaping, char **out);
+
+/**
+ * Makes idle expiry read `unix_seconds` as the time now, in the whole process, until
+ * `pe_series_clock_unpin()`: tests step it to expire series without waiting. Families' updates
+ * do not read the clock; collections do.
+ *
+ * Returns `PE_OK`; `PE_ERR_INVALID_VALUE` (`unix_seconds` negative, NaN or infinite);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_series_clock_pin(double unix_seconds);
+
+/**
+ * Makes idle expiry read the system clock again (the default).
+ *
+ * Returns `PE_OK`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_series_clock_unpin(void);
 
 /**
  * Creates a counter family, not registered anywhere (see `pe_registry_register_counter()`).

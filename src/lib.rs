@@ -22,7 +22,7 @@ pub mod text;
 pub mod util;
 
 pub use collector::{Collector, Descriptor};
-pub use collectors::CallbackMetric;
+pub use collectors::{CallbackMetric, Wrap};
 pub use error::{Error, Result};
 pub use metric::{
     Counter, Family, Gauge, Histogram, HistogramConfig, Info, NativeConfig, Opts, StateSet,

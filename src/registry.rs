@@ -13,6 +13,7 @@ use crate::sync::RwLock;
 
 pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
+use crate::collectors::wrapped::{Wrap, Wrapped};
 use crate::error::{Error, Result};
 use crate::metric::limits::SeriesDroppedCollector;
 use crate::name::{
@@ -23,17 +24,13 @@ use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
 
 struct Entry {
     collector: Arc<dyn Collector>,
+    /// The collector as it was registered, before any wrapper: what unregistering names.
+    identity: usize,
     descriptors: Vec<Descriptor>,
 }
 
-impl Entry {
-    fn identity(&self) -> *const () {
-        identity(&self.collector)
-    }
-}
-
-fn identity(collector: &Arc<dyn Collector>) -> *const () {
-    Arc::as_ptr(collector) as *const ()
+fn identity(collector: &Arc<dyn Collector>) -> usize {
+    Arc::as_ptr(collector) as *const () as usize
 }
 
 /// A set of collectors exposed together.
@@ -42,6 +39,23 @@ pub struct Registry {
     entries: RwLock<Vec<Entry>>,
     /// 0 to follow the process-wide name validation, 1 for UTF-8, 2 for legacy.
     validation: AtomicU8,
+    /// For a wrapping view ([`Registry::wrapping`]): where registrations go, and the wrapper.
+    into: Option<(Parent, Arc<Wrap>)>,
+}
+
+/// The registry a wrapping view registers into.
+enum Parent {
+    Default,
+    Shared(Arc<Registry>),
+}
+
+impl Parent {
+    fn get(&self) -> &Registry {
+        match self {
+            Parent::Default => default_registry(),
+            Parent::Shared(registry) => registry,
+        }
+    }
 }
 
 impl std::fmt::Debug for Registry {
@@ -75,6 +89,29 @@ impl Registry {
         Self::default()
     }
 
+    /// A view of `parent` (`None`: the default registry) that registers every collector into it
+    /// seen through `wrap`: names prefixed, labels added (client_golang's
+    /// `WrapRegistererWithPrefix` and `WrapRegistererWith`; views of views add their wrappers
+    /// outermost last). A view holds no collectors of its own: gathering or exposing it gathers
+    /// the registry at the root. Unregistering through it takes the collector as registered.
+    pub fn wrapping(parent: Option<Arc<Registry>>, wrap: Wrap) -> Self {
+        Registry {
+            into: Some((
+                parent.map_or(Parent::Default, Parent::Shared),
+                Arc::new(wrap),
+            )),
+            ..Registry::default()
+        }
+    }
+
+    /// The registry that holds the collectors: this one, or a view's root.
+    fn root(&self) -> &Registry {
+        match &self.into {
+            Some((parent, _)) => parent.get().root(),
+            None => self,
+        }
+    }
+
     /// Adds a collector. Registering the same object again does nothing. A collector whose
     /// families could produce a sample name that a registered one also produces is refused with
     /// [`Error::AlreadyRegistered`], and the registry is unchanged.
@@ -83,6 +120,19 @@ impl Registry {
     /// families have names outside the legacy character sets is refused with
     /// [`Error::InvalidMetricName`] or [`Error::InvalidLabelName`].
     pub fn register(&self, collector: Arc<dyn Collector>) -> Result<()> {
+        let id = identity(&collector);
+        self.register_as(collector, id)
+    }
+
+    /// Registers `collector` under `id` (the collector as registered, before wrappers), seen
+    /// through this view's wrapper when this is a view.
+    fn register_as(&self, collector: Arc<dyn Collector>, id: usize) -> Result<()> {
+        if let Some((parent, wrap)) = &self.into {
+            wrap.describe(&collector.describe())?;
+            return parent
+                .get()
+                .register_as(Arc::new(Wrapped::new(collector, wrap.clone())), id);
+        }
         let descriptors = collector.describe();
         let scheme = self.name_validation();
         for descriptor in &descriptors {
@@ -92,7 +142,7 @@ impl Registry {
             }
         }
         let mut entries = self.entries.write();
-        if entries.iter().any(|e| e.identity() == identity(&collector)) {
+        if entries.iter().any(|e| e.identity == id) {
             return Ok(());
         }
         let taken: HashMap<String, ()> = entries
@@ -109,6 +159,7 @@ impl Registry {
         }
         entries.push(Entry {
             collector,
+            identity: id,
             descriptors,
         });
         Ok(())
@@ -124,12 +175,12 @@ impl Registry {
             Some(NameValidation::Utf8) => 1,
             Some(NameValidation::Legacy) => 2,
         };
-        self.validation.store(value, Ordering::Relaxed);
+        self.root().validation.store(value, Ordering::Relaxed);
     }
 
     /// The name validation registrations are checked with.
     pub fn name_validation(&self) -> NameValidation {
-        match self.validation.load(Ordering::Relaxed) {
+        match self.root().validation.load(Ordering::Relaxed) {
             1 => NameValidation::Utf8,
             2 => NameValidation::Legacy,
             _ => default_validation(),
@@ -138,10 +189,10 @@ impl Registry {
 
     /// Removes a collector registered before; [`Error::NotRegistered`] otherwise.
     pub fn unregister(&self, collector: &Arc<dyn Collector>) -> Result<()> {
-        let mut entries = self.entries.write();
+        let mut entries = self.root().entries.write();
         match entries
             .iter()
-            .position(|e| e.identity() == identity(collector))
+            .position(|e| e.identity == identity(collector))
         {
             Some(index) => {
                 entries.remove(index);
@@ -155,10 +206,11 @@ impl Registry {
 
     /// Whether this collector object is registered here.
     pub fn contains(&self, collector: &Arc<dyn Collector>) -> bool {
-        self.entries
+        self.root()
+            .entries
             .read()
             .iter()
-            .any(|e| e.identity() == identity(collector))
+            .any(|e| e.identity == identity(collector))
     }
 
     /// Collects every registered collector, families sorted by name.
@@ -177,6 +229,7 @@ impl Registry {
     fn gather_where(&self, keep: impl Fn(&MetricFamily) -> bool) -> Vec<MetricFamily> {
         // Collect outside the lock, so a collector may itself use the registry.
         let collectors: Vec<Arc<dyn Collector>> = self
+            .root()
             .entries
             .read()
             .iter()
@@ -200,6 +253,7 @@ impl Registry {
         read: impl FnOnce(&[Item<'_>]) -> R,
     ) -> R {
         let collectors: Vec<Arc<dyn Collector>> = self
+            .root()
             .entries
             .read()
             .iter()
@@ -367,6 +421,56 @@ mod tests {
         r.register(labelled).unwrap();
         r.register(gauge("app.up")).unwrap();
         assert_eq!(r.gather().len(), 3);
+    }
+
+    #[test]
+    fn a_wrapping_view_registers_into_its_parent_with_prefix_and_labels() {
+        let root = Arc::new(Registry::new());
+        let view = Registry::wrapping(
+            Some(root.clone()),
+            Wrap::new("app_", &[("env", "prod")]).unwrap(),
+        );
+        let inner = Registry::wrapping(
+            Some(Arc::new(view)),
+            Wrap::new("http_", &[("zone", "eu")]).unwrap(),
+        );
+        let requests = counter("requests_total");
+        requests.apply::<&str, _>(&[], |c| c.inc_one()).unwrap();
+        let collector: Arc<dyn Collector> = requests.clone();
+        inner.register(collector.clone()).unwrap();
+        inner.register(collector.clone()).unwrap();
+        let mut text = Vec::new();
+        crate::exposition::encode_registry(&root, crate::exposition::Format::Prometheus, &mut text);
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("app_http_requests_total{env=\"prod\",zone=\"eu\"} 1\n"),
+            "{text}"
+        );
+        assert_eq!(inner.gather(), root.gather());
+        assert!(inner.contains(&collector) && root.contains(&collector));
+        // The root refuses the same sample names from an unwrapped collector only.
+        root.register(counter("app_http_requests_total"))
+            .unwrap_err();
+        root.register(counter("requests_total")).unwrap();
+        inner.unregister(&collector).unwrap();
+        assert!(!root.contains(&collector));
+    }
+
+    #[test]
+    fn a_wrapper_label_the_family_has_is_refused() {
+        let view = Registry::wrapping(None, Wrap::new("", &[("k", "v")]).unwrap());
+        let family =
+            Arc::new(Family::<Gauge>::new(Opts::new("wrapped_clash", "h").labels(&["k"])).unwrap());
+        assert!(matches!(
+            view.register(family),
+            Err(Error::InvalidLabelName { .. })
+        ));
+        assert!(
+            default_registry()
+                .gather()
+                .iter()
+                .all(|f| &*f.name != "wrapped_clash")
+        );
     }
 
     #[test]

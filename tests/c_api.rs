@@ -50,6 +50,12 @@ fn utf8_names() {
     assert_eq!(c_test("test_utf8_names"), "ok\n");
 }
 
+/// Idle expiry with a pinned clock, constant labels, wrapping registry views.
+#[test]
+fn lifecycle() {
+    assert_eq!(c_test("test_lifecycle"), "ok\n");
+}
+
 #[test]
 fn summary() {
     assert_eq!(c_test("test_summary"), "ok\n");

@@ -82,6 +82,7 @@ fn optional(function: &str, param: &str) -> bool {
                 "removed"
             )
             | ("pe_accepts_gzip", "accept_encoding")
+            | ("pe_registry_wrap", "parent" | "prefix")
             | (
                 "pe_registry_expose"
                     | "pe_registry_expose_filtered"

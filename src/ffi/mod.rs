@@ -39,6 +39,8 @@ pub mod names;
 
 pub mod opts;
 
+pub mod expiry;
+
 pub mod counter;
 
 pub mod gauge;

@@ -1,6 +1,7 @@
 //! `pe_metric_opts`: the options every metric constructor takes, growable without breaking the ABI.
 
 use std::ffi::c_char;
+use std::time::Duration;
 
 use super::args::{opt_str_arg, str_arg, str_array};
 use super::status::{Failure, FfiResult, pe_status};
@@ -43,6 +44,21 @@ pub struct pe_metric_opts {
     pub max_series: usize,
     /// A `pe_overflow` value: `PE_OVERFLOW_FOLD` (0, the default) or `PE_OVERFLOW_REFUSE`.
     pub overflow: u64,
+    /// Children not updated for this many seconds are removed at the next collection of the
+    /// family (or when it next creates a child and has not swept for half this time); 0 is never.
+    /// Finite and non-negative, else `PE_ERR_INVALID_VALUE`. A family without labels keeps its one
+    /// child. A child a handle still holds is hidden instead, and shown again at its value by its
+    /// next update; one nobody holds is freed, and its labels later start from zero. Each update
+    /// then costs a load and a compare more, as it does with 0 (the check is the same).
+    pub series_ttl_seconds: f64,
+    /// `n_const_labels` names of labels every child carries with the same value, shown before the
+    /// variable labels; may be NULL when `n_const_labels` is 0. Checked like label names, and
+    /// against them.
+    pub const_label_names: *const *const c_char,
+    /// `n_const_labels` values, one per name; may be NULL when `n_const_labels` is 0.
+    pub const_label_values: *const *const c_char,
+    /// Number of constant labels.
+    pub n_const_labels: usize,
 }
 
 /// What a family at its `max_series` does with a label set it does not hold yet.
@@ -70,6 +86,27 @@ unsafe impl Versioned for pe_metric_opts {
 pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResult<Opts> {
     let opts = unsafe { required(ptr, arg) }?;
     let labels = unsafe { str_array(opts.label_names, opts.n_label_names, "opts->label_names") }?;
+    let const_names = unsafe {
+        str_array(
+            opts.const_label_names,
+            opts.n_const_labels,
+            "opts->const_label_names",
+        )
+    }?;
+    let const_values = unsafe {
+        str_array(
+            opts.const_label_values,
+            opts.n_const_labels,
+            "opts->const_label_values",
+        )
+    }?;
+    let ttl = opts.series_ttl_seconds;
+    if !(ttl.is_finite() && ttl >= 0.0) {
+        return Err(Failure::new(
+            pe_status::PE_ERR_INVALID_VALUE,
+            format!("`opts->series_ttl_seconds` is {ttl}: a finite number of seconds >= 0"),
+        ));
+    }
     Ok(Opts {
         name: unsafe { str_arg(opts.name, "opts->name") }?.to_owned(),
         help: unsafe { opt_str_arg(opts.help, "opts->help") }?.to_owned(),
@@ -77,6 +114,9 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
         subsystem: unsafe { opt_str_arg(opts.subsystem, "opts->subsystem") }?.to_owned(),
         unit: unsafe { opt_str_arg(opts.unit, "opts->unit") }?.to_owned(),
         label_names: labels.iter().map(|s| s.to_string()).collect(),
+        const_labels: (const_names.iter().zip(const_values.iter()))
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
         max_series: (opts.max_series > 0).then_some(opts.max_series),
         overflow: match opts.overflow {
             0 => Overflow::Fold,
@@ -88,6 +128,8 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
                 ));
             }
         },
+        series_ttl: (ttl > 0.0).then(|| Duration::from_secs_f64(ttl)),
+        expiry_clock: None,
     })
 }
 

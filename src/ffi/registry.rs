@@ -15,6 +15,7 @@ use super::info::pe_info;
 use super::status::{FfiResult, pe_status};
 use super::string::to_c_bytes;
 use super::summary::pe_summary;
+use crate::collectors::Wrap;
 use crate::exposition::{
     Format, Representation, accepts_gzip, encode_registry, encode_registry_filtered,
 };
@@ -113,6 +114,49 @@ pub unsafe extern "C" fn pe_registry_free(registry: *mut pe_registry) {
             return Ok(());
         }
         unsafe { release::<pe_registry>(registry, "registry") }
+    })
+}
+
+/// Creates a wrapping view of `parent` (NULL: the default registry), client_golang's
+/// `WrapRegistererWithPrefix` and `WrapRegistererWith` in one: every metric or collector
+/// registered through the view lands in `parent` with `prefix` (NULL or "" for none) in front of
+/// its family names and the `n_labels` labels `label_names[i]="label_values[i]"` in front of its
+/// own. A family that already has one of those labels is refused (`PE_ERR_INVALID_NAME`), as is
+/// a prefixed name that is not valid; sample names are checked for clashes in `parent` as for any
+/// registration. Views of views add their prefixes and labels outermost last. The view holds
+/// no collectors of its own: exposing it exposes the registry at the root, and unregistering
+/// through it removes a metric registered through it.
+///
+/// Every string is borrowed for the call. On success `*out` receives a new registry handle owned by
+/// the caller (release with `pe_registry_free()`; the view keeps `parent` alive).
+///
+/// Returns `PE_OK`; `PE_ERR_NULL` (`out`, or an array or element NULL while `n_labels > 0`);
+/// `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_UTF8`; `PE_ERR_INVALID_NAME` (a label name invalid or
+/// repeated); `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_registry_wrap(
+    parent: *const pe_registry,
+    prefix: *const c_char,
+    label_names: *const *const c_char,
+    label_values: *const *const c_char,
+    n_labels: usize,
+    out: *mut *mut pe_registry,
+) -> pe_status {
+    guard("pe_registry_wrap", || {
+        let parent = match unsafe { borrow_opt::<pe_registry>(parent, "parent") }? {
+            Some(RegistryRef::Owned(registry)) => Some(registry.clone()),
+            Some(RegistryRef::Default) | None => None,
+        };
+        let prefix = unsafe { opt_str_arg(prefix, "prefix") }?;
+        let names = unsafe { str_array(label_names, n_labels, "label_names") }?;
+        let values = unsafe { str_array(label_values, n_labels, "label_values") }?;
+        let pairs: Vec<(&str, &str)> = names.iter().copied().zip(values.iter().copied()).collect();
+        let out = out_arg(out, "out")?;
+        let wrap = Wrap::new(prefix, &pairs)?;
+        out.set(into_raw::<pe_registry>(RegistryRef::Owned(Arc::new(
+            Registry::wrapping(parent, wrap),
+        ))));
+        Ok(())
     })
 }
 

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::exemplar_slot::ExemplarSlot;
+use super::expiry::Activity;
 use super::rseq;
 use super::shard::{CachePadded, shard_count, thread_number};
 use super::value::AtomicF64;
@@ -66,6 +67,7 @@ pub struct Counter {
     on_cpu_at_reset: AtomicU64,
     created: AtomicF64,
     exemplar: ExemplarSlot,
+    activity: Activity,
 }
 
 impl Default for Counter {
@@ -83,6 +85,7 @@ impl Counter {
             on_cpu_at_reset: AtomicU64::new(0),
             created: AtomicF64::new(unix_now()),
             exemplar: ExemplarSlot::default(),
+            activity: Activity::default(),
         }
     }
 
@@ -111,8 +114,11 @@ impl Counter {
     #[inline]
     pub(crate) fn try_inc_fast(&self, amount: f64) -> bool {
         match whole_amount(amount) {
-            // SAFETY: the `on_cpu` cells, written only this way.
-            Some(whole) => unsafe { rseq::add_on_current_cpu(self.per_cpu(), whole) },
+            Some(whole) => {
+                self.activity.touch();
+                // SAFETY: the `on_cpu` cells, written only this way.
+                unsafe { rseq::add_on_current_cpu(self.per_cpu(), whole) }
+            }
             None => false,
         }
     }
@@ -127,6 +133,7 @@ impl Counter {
         if !valid {
             return false;
         }
+        self.activity.touch();
         match whole_amount(amount) {
             Some(whole) => self.add_whole_locked(whole),
             None => {
@@ -139,6 +146,7 @@ impl Counter {
     /// Adds one.
     #[inline]
     pub fn inc_one(&self) {
+        self.activity.touch();
         // SAFETY: the `on_cpu` cells, written only this way.
         if !unsafe { rseq::add_on_current_cpu(self.per_cpu(), 1) } {
             self.add_whole_locked(1);
@@ -244,6 +252,10 @@ impl ChildMetric for Counter {
     fn prefetch_indirect(&self) {
         crate::util::prefetch(self.cells.as_ptr());
         crate::util::prefetch(&self.cells[self.cells.len() - 1]);
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 
     fn point(&self, _: &()) -> PointValue {

@@ -6,10 +6,12 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::sync::RwLock;
 use indexmap::{Equivalent, IndexMap};
 
+use super::expiry::{Expiry, ManualClock};
 use super::limits::{OVERFLOW_VALUE, Overflow, series_dropped};
 use super::{ChildMetric, FamilySchema};
 use crate::collector::{Collector, Descriptor, LiveFamily};
@@ -28,10 +30,19 @@ pub struct Opts {
     pub subsystem: String,
     pub unit: String,
     pub label_names: Vec<String>,
+    /// Labels every child carries with the same value (client_golang's `ConstLabels`), shown
+    /// before the variable ones.
+    pub const_labels: Vec<(String, String)>,
     /// At most this many children (`None`: unbounded); beyond it, new label sets go as
     /// [`Opts::overflow`] says.
     pub max_series: Option<usize>,
     pub overflow: Overflow,
+    /// Children not updated for this long are removed at the next collection (`None`: never);
+    /// see [`crate::metric::expiry`]. A family without labels keeps its one child.
+    pub series_ttl: Option<Duration>,
+    /// The clock expiry reads (`None`: the system's, or the one [`crate::metric::expiry::pin_clock`]
+    /// pins): for tests.
+    pub expiry_clock: Option<ManualClock>,
 }
 
 impl Opts {
@@ -63,6 +74,15 @@ impl Opts {
         self
     }
 
+    /// Labels with one value for every child.
+    pub fn const_labels<N: AsRef<str>, V: AsRef<str>>(mut self, labels: &[(N, V)]) -> Self {
+        self.const_labels = labels
+            .iter()
+            .map(|(n, v)| (n.as_ref().to_owned(), v.as_ref().to_owned()))
+            .collect();
+        self
+    }
+
     /// Caps the family at `max` children: see [`Overflow`].
     pub fn max_series(mut self, max: usize) -> Self {
         self.max_series = Some(max);
@@ -71,6 +91,18 @@ impl Opts {
 
     pub fn overflow(mut self, overflow: Overflow) -> Self {
         self.overflow = overflow;
+        self
+    }
+
+    /// Removes children idle for `ttl` at the next collection: see [`crate::metric::expiry`].
+    pub fn series_ttl(mut self, ttl: Duration) -> Self {
+        self.series_ttl = Some(ttl);
+        self
+    }
+
+    /// Makes expiry read `clock` instead of the system's.
+    pub fn expiry_clock(mut self, clock: ManualClock) -> Self {
+        self.expiry_clock = Some(clock);
         self
     }
 }
@@ -88,13 +120,20 @@ pub struct Family<M: ChildMetric> {
     name: Arc<str>,
     help: Arc<str>,
     unit: Option<Arc<str>>,
+    /// The variable label names, whose values callers give.
     label_names: Arc<[Box<str>]>,
+    /// The values of the constant labels, which come first in every child's labels.
+    const_values: Box<[Box<str>]>,
+    /// The constant label names, then the variable ones: every child's label names.
+    key_names: Arc<[Box<str>]>,
     config: M::Config,
     children: RwLock<Children<M>>,
     /// The single child of a family without labels, reachable without the map.
     unlabelled: Option<Arc<M>>,
     /// `max_series` and what to do beyond it.
     limit: Option<(usize, Overflow)>,
+    /// Idle expiry, when the family has a TTL and labels.
+    expiry: Option<Expiry>,
 }
 
 impl<M: ChildMetric> std::fmt::Debug for Family<M> {
@@ -129,35 +168,55 @@ impl<M: ChildMetric> Family<M> {
             unit,
             scheme,
         )?;
-        validate_family_label_names(&name, M::TYPE, &opts.label_names, scheme)?;
+        let all_names: Vec<String> = (opts.const_labels.iter().map(|(n, _)| n))
+            .chain(&opts.label_names)
+            .cloned()
+            .collect();
+        validate_family_label_names(&name, M::TYPE, &all_names, scheme)?;
         let label_names: Arc<[Box<str>]> = opts
             .label_names
             .iter()
             .map(|n| Box::from(n.as_str()))
+            .collect();
+        let key_names: Arc<[Box<str>]> = all_names.iter().map(|n| Box::from(n.as_str())).collect();
+        let const_values: Box<[Box<str>]> = opts
+            .const_labels
+            .iter()
+            .map(|(_, v)| Box::from(v.as_str()))
             .collect();
         let name: Arc<str> = name.into();
         let config = M::prepare(
             config,
             &FamilySchema {
                 name: name.clone(),
-                label_names: label_names.clone(),
+                label_names: key_names.clone(),
             },
         )?;
         let mut children = Children::<M>::default();
         let unlabelled = label_names.is_empty().then(|| {
             let child = Arc::new(M::new_child(&config));
-            children.insert(LabelSet::empty(), child.clone());
+            children.insert(
+                LabelSet::from_parts(key_names.clone(), &const_values),
+                child.clone(),
+            );
             child
         });
+        let expiry = opts
+            .series_ttl
+            .filter(|_| unlabelled.is_none())
+            .map(|ttl| Expiry::new(ttl, opts.expiry_clock));
         Ok(Family {
             name,
             help: opts.help.into(),
             unit: unit.map(Arc::from),
             label_names,
+            const_values,
+            key_names,
             config,
             children: RwLock::new(children),
             unlabelled,
             limit: opts.max_series.map(|max| (max, opts.overflow)),
+            expiry,
         })
     }
 
@@ -174,8 +233,29 @@ impl<M: ChildMetric> Family<M> {
         self.unit.as_deref()
     }
 
+    /// The variable label names (not the constant ones).
     pub fn label_names(&self) -> &[Box<str>] {
         &self.label_names
+    }
+
+    /// The constant labels, in order.
+    pub fn const_labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        let names = self.key_names.iter().map(|n| &**n);
+        names.zip(self.const_values.iter().map(|v| &**v))
+    }
+
+    /// The child for these variable label values in `children`, if there is one.
+    #[inline]
+    fn find<'c, S: AsRef<str>>(
+        &self,
+        children: &'c Children<M>,
+        values: &[S],
+    ) -> Option<&'c Arc<M>> {
+        if self.const_values.is_empty() {
+            children.get(&LabelValues(values))
+        } else {
+            children.get(&PrefixedValues(&self.const_values, values))
+        }
     }
 
     pub fn config(&self) -> &M::Config {
@@ -208,26 +288,36 @@ impl<M: ChildMetric> Family<M> {
             return Ok((child.clone(), f(child)));
         }
         self.check_count(values.len())?;
-        if let Some(child) = self.children.read().get(&LabelValues(values)) {
+        if let Some(child) = self.find(&self.children.read(), values) {
             return Ok((child.clone(), f(child)));
         }
         let mut children = self.children.write();
-        let child = match children.get(&LabelValues(values)) {
+        let child = match self.find(&children, values) {
             Some(child) => child.clone(),
-            None => match self.limit {
-                Some((max, overflow)) if self.at_cap(&children, max) => {
-                    drop(children);
-                    return self.beyond_cap(max, overflow, f);
+            None => {
+                self.make_room(&mut children);
+                match self.limit {
+                    Some((max, overflow)) if self.at_cap(&children, max) => {
+                        drop(children);
+                        return self.beyond_cap(max, overflow, f);
+                    }
+                    _ => self.insert(&mut children, values),
                 }
-                _ => self.insert(&mut children, values),
-            },
+            }
         };
         let result = f(&child);
         Ok((child, result))
     }
 
     fn insert<S: AsRef<str>>(&self, children: &mut Children<M>, values: &[S]) -> Arc<M> {
-        let labels = LabelSet::from_parts(self.label_names.clone(), values);
+        let labels = if self.const_values.is_empty() {
+            LabelSet::from_parts(self.key_names.clone(), values)
+        } else {
+            let all: Vec<&str> = (self.const_values.iter().map(|v| &**v))
+                .chain(values.iter().map(AsRef::as_ref))
+                .collect();
+            LabelSet::from_parts(self.key_names.clone(), &all)
+        };
         let child = Arc::new(M::new_child(&self.config));
         children.insert(labels, child.clone());
         child
@@ -236,8 +326,48 @@ impl<M: ChildMetric> Family<M> {
     /// Whether the family holds `max` children besides its overflow child. Checked under the
     /// write lock, so a cap holds exactly however many threads create series at once.
     fn at_cap(&self, children: &Children<M>, max: usize) -> bool {
-        let overflow = children.contains_key(&LabelValues(&self.overflow_values()));
+        let overflow = self.find(children, &self.overflow_values()).is_some();
         children.len() - usize::from(overflow) >= max
+    }
+
+    /// Before a new child: drops expired ones when a sweep is due, or when the family is at its
+    /// cap (expired children make room).
+    fn make_room(&self, children: &mut Children<M>) {
+        let Some(expiry) = &self.expiry else { return };
+        let now = expiry.now();
+        let at_cap = self
+            .limit
+            .is_some_and(|(max, _)| self.at_cap(children, max));
+        if expiry.sweep_due(now) || at_cap {
+            sweep(children, expiry, now);
+        }
+    }
+
+    /// What a collection does first in a family with a TTL: looks at every child (stamping the
+    /// ones updated since the last look) and removes the expired ones nobody holds. Returns the
+    /// time it looked, by which expired children still held are hidden from this collection.
+    fn expire(&self) -> Option<u64> {
+        let expiry = self.expiry.as_ref()?;
+        let now = expiry.now();
+        let removable = self
+            .children
+            .read()
+            .values()
+            .filter(|child| expiry.expired(child.activity(), now) && Arc::strong_count(child) == 1)
+            .count();
+        if removable > 0 {
+            sweep(&mut self.children.write(), expiry, now);
+        }
+        Some(now)
+    }
+
+    /// Whether a collection at `now` (from [`Family::expire`]) shows this child.
+    #[inline]
+    fn shown(&self, child: &M, now: Option<u64>) -> bool {
+        match (now, &self.expiry) {
+            (Some(now), Some(expiry)) => !child.activity().has_expired(now, expiry.ttl()),
+            _ => true,
+        }
     }
 
     fn overflow_values(&self) -> Vec<&'static str> {
@@ -261,7 +391,7 @@ impl<M: ChildMetric> Family<M> {
             Overflow::Fold => {
                 let values = self.overflow_values();
                 let mut children = self.children.write();
-                let child = match children.get(&LabelValues(&values)) {
+                let child = match self.find(&children, &values) {
                     Some(child) => child.clone(),
                     None => self.insert(&mut children, &values),
                 };
@@ -280,7 +410,7 @@ impl<M: ChildMetric> Family<M> {
             return Ok(f(child));
         }
         self.check_count(values.len())?;
-        if let Some(child) = self.children.read().get(&LabelValues(values)) {
+        if let Some(child) = self.find(&self.children.read(), values) {
             return Ok(f(child));
         }
         self.with(values, f).map(|(_, r)| r)
@@ -295,7 +425,10 @@ impl<M: ChildMetric> Family<M> {
         values: &[&[u8]],
         f: impl FnOnce(&M) -> R,
     ) -> Option<R> {
-        if values.len() != self.label_names.len() || self.unlabelled.is_some() {
+        if values.len() != self.label_names.len()
+            || self.unlabelled.is_some()
+            || !self.const_values.is_empty()
+        {
             return None;
         }
         self.children
@@ -307,7 +440,7 @@ impl<M: ChildMetric> Family<M> {
     /// The child for these values if it exists; never creates one.
     pub fn get<S: AsRef<str>>(&self, values: &[S]) -> Result<Option<Arc<M>>> {
         self.check_count(values.len())?;
-        Ok(self.children.read().get(&LabelValues(values)).cloned())
+        Ok(self.find(&self.children.read(), values).cloned())
     }
 
     /// Removes the child for these values; true when it existed. A family without labels keeps
@@ -317,11 +450,12 @@ impl<M: ChildMetric> Family<M> {
         if self.unlabelled.is_some() {
             return Ok(false);
         }
-        Ok(self
-            .children
-            .write()
-            .shift_remove(&LabelValues(values))
-            .is_some())
+        let mut children = self.children.write();
+        let Some(index) = self.find(&children, values).map(|child| Arc::as_ptr(child)) else {
+            return Ok(false);
+        };
+        children.retain(|_, child| Arc::as_ptr(child) != index);
+        Ok(true)
     }
 
     /// Removes every child whose labels include all of `labels` (name and value pairs, in any
@@ -336,7 +470,7 @@ impl<M: ChildMetric> Family<M> {
         let mut wanted: Vec<(usize, &str)> = Vec::with_capacity(labels.len());
         for (name, value) in labels {
             let name = name.as_ref();
-            let Some(index) = self.label_names.iter().position(|n| &**n == name) else {
+            let Some(index) = self.key_names.iter().position(|n| &**n == name) else {
                 return Err(Error::InvalidLabelName {
                     name: name.to_owned(),
                     reason: "not a label of this family",
@@ -390,11 +524,14 @@ impl<M: ChildMetric> Family<M> {
         self.children.read().values().map(|child| f(child)).sum()
     }
 
-    /// Collects the family: a point per child, in creation order.
+    /// Collects the family: a point per child, in creation order (expired children left out:
+    /// see [`Opts::series_ttl`]).
     pub fn collect_family(&self) -> MetricFamily {
+        let now = self.expire();
         let children = self.children.read();
         let points = children
             .iter()
+            .filter(|(_, child)| self.shown(child, now))
             .map(|(labels, child)| MetricPoint {
                 labels: labels.clone(),
                 value: child.point(&self.config),
@@ -416,7 +553,7 @@ impl<M: ChildMetric> Collector for Family<M> {
         vec![Descriptor {
             name: self.name.to_string(),
             kind: M::TYPE,
-            label_names: self.label_names.iter().map(|n| n.to_string()).collect(),
+            label_names: self.key_names.iter().map(|n| n.to_string()).collect(),
         }]
     }
 
@@ -456,6 +593,7 @@ impl<M: ChildMetric> LiveFamily for Family<M> {
         // in two stages (the blocks first, what they point to once those have arrived).
         const AHEAD: usize = 16;
         const INDIRECT_AHEAD: usize = 8;
+        let now = self.expire();
         let children = self.children.read();
         for (index, (labels, child)) in children.iter().enumerate() {
             if let Some((labels, child)) = children.get_index(index + AHEAD) {
@@ -466,13 +604,23 @@ impl<M: ChildMetric> LiveFamily for Family<M> {
                 labels.prefetch_rendered();
                 child.prefetch_indirect();
             }
-            visit(labels, &child.point(&self.config));
+            if self.shown(child, now) {
+                visit(labels, &child.point(&self.config));
+            }
         }
     }
 
     fn collect_family(&self) -> MetricFamily {
         Family::collect_family(self)
     }
+}
+
+/// Removes the children that have been idle for the TTL at `now` and that nobody else holds (a
+/// held one stays, hidden, until it is updated again or let go).
+fn sweep<M: ChildMetric>(children: &mut Children<M>, expiry: &Expiry, now: u64) {
+    children.retain(|_, child| {
+        !(expiry.expired(child.activity(), now) && Arc::strong_count(child) == 1)
+    });
 }
 
 /// Label values borrowed from the caller, hashed and compared like the [`LabelSet`] keys.
@@ -488,7 +636,29 @@ impl<S: AsRef<str>> Hash for LabelValues<'_, S> {
 impl<S: AsRef<str>> Equivalent<LabelSet> for LabelValues<'_, S> {
     #[inline]
     fn equivalent(&self, key: &LabelSet) -> bool {
-        key.values_equal(self.0.iter().map(|v| v.as_ref().as_bytes()))
+        key.values_equal(self.0.len(), self.0.iter().map(|v| v.as_ref().as_bytes()))
+    }
+}
+
+/// Constant label values followed by the caller's: the key of a family with constant labels.
+struct PrefixedValues<'a, S>(&'a [Box<str>], &'a [S]);
+
+impl<S: AsRef<str>> PrefixedValues<'_, S> {
+    fn bytes(&self) -> impl Iterator<Item = &[u8]> {
+        let head = self.0.iter().map(|v| v.as_bytes());
+        head.chain(self.1.iter().map(|v| v.as_ref().as_bytes()))
+    }
+}
+
+impl<S: AsRef<str>> Hash for PrefixedValues<'_, S> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_values(self.bytes(), state);
+    }
+}
+
+impl<S: AsRef<str>> Equivalent<LabelSet> for PrefixedValues<'_, S> {
+    fn equivalent(&self, key: &LabelSet) -> bool {
+        key.values_equal(self.0.len() + self.1.len(), self.bytes())
     }
 }
 
@@ -506,7 +676,7 @@ impl Hash for LabelBytes<'_> {
 impl Equivalent<LabelSet> for LabelBytes<'_> {
     #[inline]
     fn equivalent(&self, key: &LabelSet) -> bool {
-        key.values_equal(self.0.iter().copied())
+        key.values_equal(self.0.len(), self.0.iter().copied())
     }
 }
 
@@ -535,6 +705,7 @@ mod tests {
     use super::*;
     use crate::metric::{Counter, Gauge, Histogram, HistogramConfig};
     use crate::snapshot::MetricType;
+    use std::time::Duration;
 
     fn counter_family(labels: &[&str]) -> Family<Counter> {
         Family::new(Opts::new("requests_total", "Requests.").labels(labels)).unwrap()
@@ -693,6 +864,194 @@ mod tests {
                 .get(),
             1.0
         );
+    }
+
+    fn ttl_family(clock: &ManualClock) -> Family<Counter> {
+        Family::new(
+            Opts::new("ttl_requests_total", "h")
+                .labels(&["path"])
+                .series_ttl(Duration::from_secs(60))
+                .expiry_clock(clock.clone()),
+        )
+        .unwrap()
+    }
+
+    fn shown_paths(f: &Family<Counter>) -> Vec<String> {
+        f.collect_family()
+            .points
+            .iter()
+            .map(|p| p.labels.values().next().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn idle_children_expire_one_ttl_after_the_first_collection_that_saw_them_idle() {
+        let clock = ManualClock::at(1000.0);
+        let f = ttl_family(&clock);
+        f.apply(&["/a"], |c| c.inc_one()).unwrap();
+        f.apply(&["/b"], |c| c.inc_one()).unwrap();
+        assert_eq!(shown_paths(&f), ["/a", "/b"]);
+        clock.advance(Duration::from_secs(30));
+        f.apply(&["/a"], |c| c.inc_one()).unwrap();
+        assert_eq!(shown_paths(&f), ["/a", "/b"]);
+        clock.advance(Duration::from_secs(30));
+        // /b: idle since the first collection, 60 s ago; /a: updated since the last one.
+        assert_eq!(shown_paths(&f), ["/a"]);
+        assert_eq!(f.len(), 1);
+        // /a: idle since the collection at 1030 s.
+        clock.advance(Duration::from_secs(29));
+        assert_eq!(shown_paths(&f), ["/a"]);
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(shown_paths(&f), Vec::<String>::new());
+        assert!(f.is_empty());
+        // The same labels start again from zero.
+        f.apply(&["/b"], |c| c.inc_one()).unwrap();
+        assert_eq!(f.get(&["/b"]).unwrap().unwrap().get(), 1.0);
+    }
+
+    #[test]
+    fn a_held_child_is_hidden_while_idle_and_comes_back_at_its_value() {
+        let clock = ManualClock::at(0.0);
+        let f = ttl_family(&clock);
+        let held = f.with_label_values(&["/held"]).unwrap();
+        held.inc(5.0).unwrap();
+        f.collect_family();
+        clock.advance(Duration::from_secs(61));
+        assert_eq!(shown_paths(&f), Vec::<String>::new());
+        assert_eq!(f.len(), 1, "kept for its holder");
+        held.inc_one();
+        let family = f.collect_family();
+        assert_eq!(family.points.len(), 1);
+        assert!(
+            matches!(family.points[0].value, PointValue::Counter { value, .. } if value == 6.0)
+        );
+        assert!(Arc::ptr_eq(
+            &held,
+            &f.with_label_values(&["/held"]).unwrap()
+        ));
+        // Let go, it is freed by the collection after it expires again.
+        drop(held);
+        clock.advance(Duration::from_secs(61));
+        f.collect_family();
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn a_family_never_collected_sweeps_when_it_creates_children() {
+        let clock = ManualClock::at(0.0);
+        let f = ttl_family(&clock);
+        for second in 0..600u32 {
+            for i in 0..10 {
+                f.apply(&[format!("{second}-{i}")], |c| c.inc_one())
+                    .unwrap();
+            }
+            clock.advance(Duration::from_secs(1));
+        }
+        // Children live between one TTL and about two: never all 6000.
+        assert!(f.len() <= 10 * 121, "{} children", f.len());
+        assert!(f.len() >= 10 * 60, "{} children", f.len());
+    }
+
+    #[test]
+    fn expired_children_make_room_under_a_cap() {
+        let clock = ManualClock::at(0.0);
+        let f = Family::<Gauge>::new(
+            Opts::new("ttl_capped", "h")
+                .labels(&["k"])
+                .max_series(2)
+                .overflow(Overflow::Refuse)
+                .series_ttl(Duration::from_secs(10))
+                .expiry_clock(clock.clone()),
+        )
+        .unwrap();
+        f.apply(&["a"], |g| g.set(1.0)).unwrap().unwrap();
+        f.apply(&["b"], |g| g.set(1.0)).unwrap().unwrap();
+        assert!(f.apply(&["c"], |g| g.set(1.0)).is_err());
+        f.collect_family();
+        clock.advance(Duration::from_secs(10));
+        f.apply(&["c"], |g| g.set(1.0)).unwrap().unwrap();
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn a_family_without_ttl_or_labels_never_expires() {
+        let clock = ManualClock::at(0.0);
+        let plain = Family::<Counter>::new(Opts::new("no_ttl_total", "h").labels(&["k"])).unwrap();
+        plain.apply(&["a"], |c| c.inc_one()).unwrap();
+        let unlabelled = Family::<Counter>::new(
+            Opts::new("ttl_unlabelled_total", "h")
+                .series_ttl(Duration::from_secs(1))
+                .expiry_clock(clock.clone()),
+        )
+        .unwrap();
+        for _ in 0..3 {
+            plain.collect_family();
+            unlabelled.collect_family();
+            clock.advance(Duration::from_secs(100));
+        }
+        assert_eq!(plain.collect_family().points.len(), 1);
+        assert_eq!(unlabelled.collect_family().points.len(), 1);
+    }
+
+    #[test]
+    fn const_labels_come_first_on_every_child_and_are_not_given() {
+        let f = Family::<Counter>::new(
+            Opts::new("const_total", "h")
+                .labels(&["method"])
+                .const_labels(&[("service", "api"), ("zone", "eu")])
+                .max_series(1),
+        )
+        .unwrap();
+        f.apply(&["GET"], |c| c.inc_one()).unwrap();
+        f.apply(&["GET"], |c| c.inc_one()).unwrap();
+        f.apply(&["PUT"], |c| c.inc_one()).unwrap();
+        assert_eq!(f.get(&["GET"]).unwrap().unwrap().get(), 2.0);
+        assert!(f.get(&["api"]).unwrap().is_none());
+        assert!(f.with_label_values(&["api", "eu", "GET"]).is_err());
+        let rendered: Vec<String> = f
+            .collect_family()
+            .points
+            .iter()
+            .map(|p| p.labels.rendered().to_owned())
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                r#"service="api",zone="eu",method="GET""#,
+                r#"service="api",zone="eu",method="__overflow__""#
+            ]
+        );
+        assert_eq!(f.describe()[0].label_names, ["service", "zone", "method"]);
+        assert_eq!(
+            f.remove_matching(&[("zone", "eu"), ("method", "GET")])
+                .unwrap(),
+            1
+        );
+        assert!(f.remove(&["__overflow__"]).unwrap());
+        assert!(f.is_empty());
+        let unlabelled =
+            Family::<Gauge>::new(Opts::new("const_g", "h").const_labels(&[("a", "1")])).unwrap();
+        assert_eq!(
+            unlabelled.collect_family().points[0].labels.rendered(),
+            r#"a="1""#
+        );
+        assert_eq!(unlabelled.const_labels().collect::<Vec<_>>(), [("a", "1")]);
+    }
+
+    #[test]
+    fn const_labels_are_checked_like_labels_and_against_them() {
+        let make = |labels: &[&str], consts: &[(&str, &str)]| {
+            Family::<Histogram>::new(
+                Opts::new("checked", "h")
+                    .labels(labels)
+                    .const_labels(consts),
+            )
+        };
+        assert!(make(&["a"], &[("a", "1")]).is_err());
+        assert!(make(&[], &[("le", "1")]).is_err());
+        assert!(make(&[], &[("__x", "1")]).is_err());
+        assert!(make(&[], &[("b", "1"), ("b", "2")]).is_err());
+        assert!(make(&["a"], &[("b", "1")]).is_ok());
     }
 
     #[test]

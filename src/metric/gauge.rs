@@ -1,5 +1,6 @@
 //! Gauge: a value that goes up and down.
 
+use super::expiry::Activity;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
@@ -7,7 +8,10 @@ use crate::snapshot::{MetricType, PointValue};
 
 /// A value that can be set, increased and decreased. `set` is a single atomic store.
 #[derive(Debug, Default)]
-pub struct Gauge(AtomicF64);
+pub struct Gauge {
+    value: AtomicF64,
+    activity: Activity,
+}
 
 /// The check every update makes: inlined, with the error built out of line, so that a valid
 /// update is a compare and a store.
@@ -35,7 +39,8 @@ impl Gauge {
     #[inline]
     pub fn set(&self, value: f64) -> Result<()> {
         reject_nan(value, "value")?;
-        self.0.set(value);
+        self.activity.touch();
+        self.value.set(value);
         Ok(())
     }
 
@@ -46,7 +51,8 @@ impl Gauge {
         if value.is_nan() {
             false
         } else {
-            self.0.set(value);
+            self.activity.touch();
+            self.value.set(value);
             true
         }
     }
@@ -58,7 +64,8 @@ impl Gauge {
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
         reject_nan(amount, "increment")?;
-        self.0.add(amount);
+        self.activity.touch();
+        self.value.add(amount);
         Ok(())
     }
 
@@ -66,18 +73,20 @@ impl Gauge {
     #[inline]
     pub fn dec(&self, amount: f64) -> Result<()> {
         reject_nan(amount, "decrement")?;
-        self.0.add(-amount);
+        self.activity.touch();
+        self.value.add(-amount);
         Ok(())
     }
 
     /// Sets the value to the current Unix time in seconds.
     pub fn set_to_current_time(&self) {
-        self.0.set(unix_now());
+        self.activity.touch();
+        self.value.set(unix_now());
     }
 
     #[inline]
     pub fn get(&self) -> f64 {
-        self.0.get()
+        self.value.get()
     }
 }
 
@@ -91,6 +100,10 @@ impl ChildMetric for Gauge {
 
     fn point(&self, _: &()) -> PointValue {
         PointValue::Gauge { value: self.get() }
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 }
 

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::exemplar_slot::ExemplarSlot;
+use super::expiry::Activity;
 use super::native::{Native, NativeConfig};
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
@@ -195,6 +196,7 @@ pub struct Histogram {
     created: AtomicF64,
     exemplars: OnceLock<Box<[ExemplarSlot]>>,
     native: Option<Box<Native>>,
+    activity: Activity,
 }
 
 /// A consistent read of a histogram.
@@ -220,6 +222,7 @@ impl Histogram {
             created: AtomicF64::new(unix_now()),
             exemplars: OnceLock::new(),
             native,
+            activity: Activity::default(),
         }
     }
 
@@ -290,6 +293,7 @@ impl Histogram {
 
     #[inline]
     fn record(&self, bucket: usize, value: f64) {
+        self.activity.touch();
         if let Some(native) = &self.native {
             native.observe(value, bucket, &self.created);
             return;
@@ -384,6 +388,10 @@ impl ChildMetric for Histogram {
 
     fn new_child(config: &HistogramConfig) -> Self {
         Histogram::new(config)
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 
     fn point(&self, _: &HistogramConfig) -> PointValue {

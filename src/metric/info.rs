@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::sync::RwLock;
 
+use super::expiry::Activity;
 use super::{ChildMetric, FamilySchema};
 use crate::error::{Error, Result};
 use crate::snapshot::{LabelSet, MetricType, PointValue};
@@ -14,6 +15,7 @@ pub struct Info {
     labels: RwLock<LabelSet>,
     /// The family's own label names, which info labels must not repeat.
     reserved: Arc<[Box<str>]>,
+    activity: Activity,
 }
 
 impl Info {
@@ -30,6 +32,7 @@ impl Info {
                 reason: "already a label of the info family",
             });
         }
+        self.activity.touch();
         *self.labels.write() = labels;
         Ok(())
     }
@@ -57,7 +60,12 @@ impl ChildMetric for Info {
                 .reserved
                 .clone()
                 .unwrap_or_else(|| Arc::from(Vec::new())),
+            activity: Activity::default(),
         }
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 
     fn point(&self, _: &InfoConfig) -> PointValue {

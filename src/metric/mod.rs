@@ -5,6 +5,7 @@
 
 mod counter;
 mod exemplar_slot;
+pub mod expiry;
 mod family;
 mod gauge;
 mod histogram;
@@ -19,6 +20,7 @@ mod summary;
 mod value;
 
 pub use counter::Counter;
+pub use expiry::ManualClock;
 pub use family::{Family, Opts};
 pub use gauge::Gauge;
 pub use histogram::{
@@ -46,6 +48,9 @@ pub trait ChildMetric: Send + Sync + 'static {
 
     /// The child's current value as a point for collection.
     fn point(&self, config: &Self::Config) -> PointValue;
+
+    /// What its updates mark, so that a family with a TTL finds idle children (see [`expiry`]).
+    fn activity(&self) -> &expiry::Activity;
 
     /// Asks the CPU to start loading what [`ChildMetric::point`] reads first (the child itself),
     /// while earlier children are being rendered: a collection walks thousands of children whose

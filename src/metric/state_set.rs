@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::ChildMetric;
+use super::expiry::Activity;
 use crate::error::{Error, Result};
 use crate::snapshot::{MetricType, PointValue};
 
@@ -56,6 +57,7 @@ impl StateSetConfig {
 pub struct StateSet {
     states: Arc<[Box<str>]>,
     active: Box<[AtomicBool]>,
+    activity: Activity,
 }
 
 impl StateSet {
@@ -69,6 +71,7 @@ impl StateSet {
     /// Makes `state` the only active state.
     pub fn set(&self, state: &str) -> Result<()> {
         let index = self.index_of(state)?;
+        self.activity.touch();
         for (i, flag) in self.active.iter().enumerate() {
             flag.store(i == index, Ordering::Relaxed);
         }
@@ -78,6 +81,7 @@ impl StateSet {
     /// Turns one state on or off, leaving the others as they are.
     pub fn set_state(&self, state: &str, on: bool) -> Result<()> {
         let index = self.index_of(state)?;
+        self.activity.touch();
         self.active[index].store(on, Ordering::Relaxed);
         Ok(())
     }
@@ -110,7 +114,12 @@ impl ChildMetric for StateSet {
             active: (0..config.states.len())
                 .map(|i| AtomicBool::new(config.first_active && i == 0))
                 .collect(),
+            activity: Activity::default(),
         }
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 
     fn point(&self, _: &StateSetConfig) -> PointValue {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::sync::Mutex;
 
+use super::expiry::Activity;
 use super::quantile::{CkmsStream, validate_target};
 use super::value::AtomicF64;
 use super::{ChildMetric, FamilySchema, unix_now};
@@ -353,6 +354,7 @@ pub struct Summary {
     objectives: Box<[(f64, f64)]>,
     /// `None` without objectives: nothing would read it.
     window: Option<Window>,
+    activity: Activity,
 }
 
 impl Summary {
@@ -372,6 +374,7 @@ impl Summary {
             created: unix_now(),
             objectives: objectives.into(),
             window,
+            activity: Activity::default(),
         }
     }
 
@@ -392,6 +395,7 @@ impl Summary {
         if value.is_nan() {
             return false;
         }
+        self.activity.touch();
         self.sum.add(value);
         self.count.fetch_add(1, Ordering::Relaxed);
         if let Some(window) = &self.window {
@@ -464,6 +468,10 @@ impl ChildMetric for Summary {
 
     fn new_child(config: &SummaryConfig) -> Self {
         Summary::new(config)
+    }
+
+    fn activity(&self) -> &Activity {
+        &self.activity
     }
 
     fn point(&self, _: &SummaryConfig) -> PointValue {
