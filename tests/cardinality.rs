@@ -1,5 +1,6 @@
 //! A family's cardinality cap holds: exactly under 8 threads racing to create series, and in
-//! memory when a million distinct label sets are offered (a counting allocator measures the heap
+//! memory when a million distinct label sets are offered; and a family with an idle TTL that
+//! creates a million series keeps only the recent ones (a counting allocator measures the heap
 //! in use, as live bytes).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -7,7 +8,9 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::{Arc, Barrier};
 
 use prometheus_emulator::metric::limits::series_dropped;
-use prometheus_emulator::metric::{OVERFLOW_VALUE, Overflow};
+use std::time::Duration;
+
+use prometheus_emulator::metric::{ManualClock, OVERFLOW_VALUE, Overflow};
 use prometheus_emulator::{CounterFamily, Error, Opts, default_registry};
 
 struct Live;
@@ -158,4 +161,58 @@ fn the_self_metric_is_in_the_default_registry() {
             .iter()
             .any(|p| p.labels.get("family") == Some("self_metric"))
     );
+}
+
+#[test]
+fn a_million_series_under_a_ttl_leave_the_heap_at_the_live_ones_worth() {
+    let _serial = serial();
+    const PER_SECOND: usize = 1000;
+    const SECONDS: usize = 1000;
+    const TTL: u64 = 10;
+    const SCRAPE_EVERY: usize = 5;
+    let clock = ManualClock::at(1_000_000.0);
+    let family = CounterFamily::new(
+        Opts::new("expiring", "h")
+            .labels(&["id"])
+            .series_ttl(Duration::from_secs(TTL))
+            .expiry_clock(clock.clone()),
+    )
+    .unwrap();
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut peak = 0;
+    let mut peak_series = 0;
+    let mut id = String::new();
+    for second in 0..SECONDS {
+        for i in 0..PER_SECOND {
+            id.clear();
+            id.push_str(itoa::Buffer::new().format(second * PER_SECOND + i));
+            family.apply(&[id.as_str()], |c| c.inc_one()).unwrap();
+        }
+        if second % SCRAPE_EVERY == 0 {
+            drop(family.collect_family());
+        }
+        peak = peak.max(LIVE.load(Ordering::Relaxed) - before);
+        peak_series = peak_series.max(family.len());
+        clock.advance(Duration::from_secs(1));
+    }
+    // Idle for two TTLs, scraped: everything goes.
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(TTL));
+        drop(family.collect_family());
+    }
+    let after = LIVE.load(Ordering::Relaxed) - before;
+    eprintln!(
+        "{} series made, {PER_SECOND}/s, TTL {TTL} s, scraped every {SCRAPE_EVERY} s: at most \
+         {peak_series} alive, peak heap {peak} B ({:.0} B per live series); after idling: {after} \
+         B, {} series",
+        PER_SECOND * SECONDS,
+        peak as f64 / peak_series as f64,
+        family.len()
+    );
+    // Alive at most: the last TTL's series, those the last scrape had not yet seen idle, and
+    // one scrape interval more.
+    assert!(peak_series <= PER_SECOND * (TTL as usize + 2 * SCRAPE_EVERY + 1));
+    assert!(peak < (400 * PER_SECOND * (TTL as usize + 2 * SCRAPE_EVERY + 1)) as isize);
+    assert_eq!(family.len(), 0);
+    assert!(after < 4096, "{after} B left");
 }

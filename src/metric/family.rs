@@ -621,6 +621,10 @@ fn sweep<M: ChildMetric>(children: &mut Children<M>, expiry: &Expiry, now: u64) 
     children.retain(|_, child| {
         !(expiry.expired(child.activity(), now) && Arc::strong_count(child) == 1)
     });
+    // A family whose series come and go should not keep the table of its busiest hour.
+    if children.capacity() > 64 && children.len() < children.capacity() / 4 {
+        children.shrink_to(children.len() * 2);
+    }
 }
 
 /// Label values borrowed from the caller, hashed and compared like the [`LabelSet`] keys.
