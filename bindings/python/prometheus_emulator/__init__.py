@@ -20,6 +20,7 @@ and so does the seed document's style, with label values as keyword arguments an
 """
 
 from . import _lib, validation  # validation applies PROMETHEUS_LEGACY_NAME_VALIDATION
+from . import lifecycle  # the expiry clock tests pin (series_ttl=)
 from .context_managers import Timer, time_function
 from .exposition import (
     CONTENT_TYPE_LATEST, CONTENT_TYPE_PLAIN_0_0_4, CONTENT_TYPE_PLAIN_1_0_0, MetricsHandler,
@@ -38,13 +39,14 @@ from .metrics_core import (
 )
 from .gc_collector import GC_COLLECTOR, GCCollector
 from .platform_collector import PLATFORM_COLLECTOR, PlatformCollector
-from .registry import REGISTRY, CollectorRegistry, Registry
+from .registry import REGISTRY, CollectorRegistry, Registry, WrappedRegistry
 
 __version__ = _lib.version()
 
 __all__ = (
     "CollectorRegistry",
     "Registry",
+    "WrappedRegistry",
     "REGISTRY",
     "Metric",
     "Counter",

@@ -21,8 +21,10 @@ every other function has an ``errcheck`` that raises.
 """
 
 import ctypes
+import datetime
 import importlib.machinery
 import math
+import numbers
 import operator
 import os
 import re
@@ -119,8 +121,9 @@ _EXCEPTIONS = {
 
 
 class pe_metric_opts(Structure):
-    """``struct pe_metric_opts``: name, help, prefixes, unit, label names and cardinality cap
-    (``max_series``, 0 for none, and the ``pe_overflow`` beyond it) of a new family."""
+    """``struct pe_metric_opts``: name, help, prefixes, unit, label names, cardinality cap
+    (``max_series``, 0 for none, and the ``pe_overflow`` beyond it), idle expiry
+    (``series_ttl_seconds``, 0 for none) and constant labels of a new family."""
 
     _fields_ = [
         ("struct_size", c_size_t),
@@ -133,6 +136,10 @@ class pe_metric_opts(Structure):
         ("n_label_names", c_size_t),
         ("max_series", c_size_t),
         ("overflow", c_uint64),
+        ("series_ttl_seconds", c_double),
+        ("const_label_names", POINTER(c_char_p)),
+        ("const_label_values", POINTER(c_char_p)),
+        ("n_const_labels", c_size_t),
     ]
 
 
@@ -218,6 +225,7 @@ _FUNCTIONS = {
     "pe_registry_new": (RELEASE, c_int, (_pp,)),
     "pe_registry_default": (RELEASE, c_int, (_pp,)),
     "pe_registry_free": (RELEASE, None, (_p,)),
+    "pe_registry_wrap": (RELEASE, c_int, (_p, _s, _ss, _ss, _n, _pp)),
     "pe_registry_register_counter": (RELEASE, c_int, (_p, _p)),
     "pe_registry_unregister_counter": (RELEASE, c_int, (_p, _p)),
     "pe_registry_register_gauge": (RELEASE, c_int, (_p, _p)),
@@ -253,6 +261,9 @@ _FUNCTIONS = {
     "pe_push": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
     "pe_pushadd": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
     "pe_push_delete": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, POINTER(pe_push_options))),
+    # the clock idle expiry reads (series_ttl)
+    "pe_series_clock_pin": (HOLD, c_int, (_d,)),
+    "pe_series_clock_unpin": (HOLD, c_int, ()),
     # counter
     "pe_counter_new_opts": (HOLD, c_int, (POINTER(pe_metric_opts), _pp)),
     "pe_counter_free": (HOLD, None, (_p,)),
@@ -459,18 +470,22 @@ def str_array(strings):
 
 
 def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-         max_series=None, overflow="fold"):
+         max_series=None, overflow="fold", series_ttl=None, const_labels=None):
     """A filled ``pe_metric_opts``; the returned tuple keeps its strings alive for the call.
 
-    ``max_series`` and ``overflow`` are checked with :func:`series_cap`.
+    ``max_series`` and ``overflow`` are checked with :func:`series_cap`, ``series_ttl`` with
+    :func:`series_ttl_seconds` and ``const_labels`` with :func:`label_pairs`.
     """
     cap, code = series_cap(max_series, overflow)
+    ttl = series_ttl_seconds(series_ttl)
+    const_names, const_values = label_pairs(const_labels, "const_labels")
     names = str_array(labelnames)
     options = pe_metric_opts(
         ctypes.sizeof(pe_metric_opts), encode(name), encode(documentation), encode(namespace),
-        encode(subsystem), encode(unit), names, len(labelnames), cap, code,
+        encode(subsystem), encode(unit), names, len(labelnames), cap, code, ttl,
+        const_names, const_values, len(const_names),
     )
-    return options, names
+    return options, (names, const_names, const_values)
 
 
 _SIZE_MAX = 2 ** (8 * ctypes.sizeof(c_size_t)) - 1
@@ -502,6 +517,49 @@ def series_cap(max_series, overflow):
         raise ValueError(f"unknown overflow {overflow!r}: expected one of "
                          f"{', '.join(map(repr, OVERFLOW_CODES))}") from None
     return cap, code
+
+
+def series_ttl_seconds(series_ttl):
+    """The ``series_ttl_seconds`` of the metric options (0.0: children never expire).
+
+    ``series_ttl`` is None or 0 (no expiry), a number of seconds or a ``datetime.timedelta``:
+    TypeError for another type (a bool included), ValueError for a negative, NaN or infinite
+    one, which the library would refuse with ``PE_ERR_INVALID_VALUE``.
+    """
+    if series_ttl is None:
+        return 0.0
+    if isinstance(series_ttl, datetime.timedelta):
+        seconds = series_ttl.total_seconds()
+    elif isinstance(series_ttl, numbers.Real) and not isinstance(series_ttl, bool):
+        seconds = float(series_ttl)
+    else:
+        raise TypeError(f"series_ttl must be a number of seconds, a timedelta or None, not "
+                        f"{series_ttl!r}")
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"series_ttl must be finite and not negative (0 or None for no "
+                         f"expiry), not {series_ttl!r}")
+    return seconds
+
+
+def label_pairs(labels, what):
+    """The name and value arrays of a dict of labels (None or empty: two empty arrays).
+
+    ``labels`` must be a mapping with str names (TypeError otherwise, naming ``what``); values
+    are converted with ``str``, as ``labels()`` converts label values. The names themselves are
+    the library's to check.
+    """
+    if labels is None:
+        labels = {}
+    if not hasattr(labels, "items"):
+        raise TypeError(f"{what} must be a dict of label name to value, not {labels!r}")
+    names = []
+    values = []
+    for name, value in labels.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: a label name must be a str, not {name!r}")
+        names.append(name)
+        values.append(str(value))
+    return str_array(names), str_array(values)
 
 
 def check_metric_name(name):

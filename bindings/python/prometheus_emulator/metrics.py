@@ -22,6 +22,22 @@ it. A family without labels accepts both and ignores them, as the library does. 
 does not cache its children: each ``labels()`` asks the library, which counts every label set it
 folds and gives a label set its own child once there is room again.
 
+``series_ttl`` (keyword only, seconds or a ``datetime.timedelta``; None or 0, the default: never)
+expires idle children: a child not updated for that long is removed at the next collection of
+the family, or when the family next creates a child and has not swept for half the TTL (counted
+from the first collection that found it idle, so it goes between one TTL and one TTL plus one
+collection interval after its last update). A family without labels keeps its one series. A
+child object the program still holds is hidden instead of removed, and its next update shows it
+again at its value; a child nobody holds is freed, and the same label values later start from
+zero. So that the children can be freed, a family with a TTL does not cache them either: each
+``labels()`` asks the library. ``prometheus_emulator.lifecycle`` pins the clock expiry reads,
+for tests.
+
+``const_labels`` (keyword only, a dict of label name to value) are labels every series of the
+family carries with the same value, written before the variable ones
+(``queue_depth{service="api",queue="mail"} 7``). Their names are checked as label names are,
+and may not repeat one of ``labelnames`` (ValueError).
+
 Every value, bucket, quantile and name rule lives in the library: this module only converts
 arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series) go straight to a
 pre-bound library function with a prebuilt handle, and raise only when the library refuses.
@@ -103,7 +119,8 @@ class MetricWrapperBase:
         "_collector",      # a CollectorBridge standing in for the family (Gauge.set_function)
         "_own_registry",   # a registry holding only this family, for collect() and describe()
         "_caches",         # whether labels() keeps the children it returns (not when the family
-                           # folds label sets beyond max_series: the library decides each time)
+                           # folds label sets beyond max_series: the library decides each time;
+                           # not with a series_ttl: a cached child would never be freed)
         "__weakref__",
     )
 
@@ -123,7 +140,7 @@ class MetricWrapperBase:
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, *, labels=None, max_series=None, overflow="fold",
-                 **type_options):
+                 series_ttl=None, const_labels=None, **type_options):
         if labels is not None:
             if labelnames:
                 raise TypeError("give the label names as labelnames or labels, not both")
@@ -131,8 +148,8 @@ class MetricWrapperBase:
         if isinstance(labelnames, str):
             raise TypeError("labelnames must be a sequence of names, not a string")
         labelnames = tuple(labelnames)
-        options, names = _lib.opts(name, documentation, labelnames, namespace, subsystem, unit,
-                                   max_series, overflow)
+        options, strings = _lib.opts(name, documentation, labelnames, namespace, subsystem,
+                                     unit, max_series, overflow, series_ttl, const_labels)
         handle = c_void_p()
         self._create(byref(options), handle, **type_options)
         self._handle = handle
@@ -148,8 +165,11 @@ class MetricWrapperBase:
         self._own_registry = None
         # A child returned beyond the cap of a folding family is the overflow child: keeping it
         # under the label values asked for would skip the library's count of the next offers
-        # and keep folding them after a removal makes room.
-        self._caches = not (options.max_series and options.overflow == _lib.PE_OVERFLOW_FOLD)
+        # and keep folding them after a removal makes room. A child of a family with a TTL that
+        # the cache held would be a handle the library must keep: idle, it would be hidden,
+        # never freed.
+        folds = options.max_series and options.overflow == _lib.PE_OVERFLOW_FOLD
+        self._caches = not (folds or options.series_ttl_seconds)
         self._init_series()
         if registry:
             registry.register(self)
@@ -197,7 +217,8 @@ class MetricWrapperBase:
         Values are given in label name order, or as keyword arguments; each is converted with
         ``str``. Updating the returned child is the fastest way to update a labelled metric.
         Beyond ``max_series``, a new label set gets the overflow child (``overflow="fold"``) or
-        raises ValueError (``overflow="refuse"``).
+        raises ValueError (``overflow="refuse"``). A folding family and one with a
+        ``series_ttl`` do not cache: each call asks the library for the child.
         """
         if labelkwargs:
             if not labelvalues:
@@ -488,10 +509,11 @@ class Gauge(MetricWrapperBase):
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, multiprocess_mode="all", *, labels=None, max_series=None,
-                 overflow="fold"):
+                 overflow="fold", series_ttl=None, const_labels=None):
         # multiprocess_mode is accepted for compatibility: one process, one value.
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, max_series=max_series, overflow=overflow)
+                         labels=labels, max_series=max_series, overflow=overflow,
+                         series_ttl=series_ttl, const_labels=const_labels)
 
     def _create(self, options, out):
         lib.pe_gauge_new_opts(options, byref(out))
@@ -715,13 +737,15 @@ class Histogram(MetricWrapperBase):
                  registry=REGISTRY, buckets=None, *, labels=None,
                  native_histogram_bucket_factor=None, native_histogram_zero_threshold=None,
                  native_histogram_max_bucket_number=0, native_histogram_min_reset_duration=0,
-                 native_histogram_max_zero_threshold=0, max_series=None, overflow="fold"):
+                 native_histogram_max_zero_threshold=0, max_series=None, overflow="fold",
+                 series_ttl=None, const_labels=None):
         native = _native_options(
             native_histogram_bucket_factor, native_histogram_zero_threshold,
             native_histogram_max_bucket_number, native_histogram_min_reset_duration,
             native_histogram_max_zero_threshold)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
                          labels=labels, max_series=max_series, overflow=overflow,
+                         series_ttl=series_ttl, const_labels=const_labels,
                          buckets=buckets, native=native)
 
     def _create(self, options, out, buckets, native):
@@ -813,9 +837,11 @@ class Summary(MetricWrapperBase):
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, *, labels=None, objectives=None, max_age_seconds=0,
-                 age_buckets=0, max_series=None, overflow="fold"):
+                 age_buckets=0, max_series=None, overflow="fold", series_ttl=None,
+                 const_labels=None):
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
                          labels=labels, max_series=max_series, overflow=overflow,
+                         series_ttl=series_ttl, const_labels=const_labels,
                          objectives=objectives, max_age_seconds=max_age_seconds,
                          age_buckets=age_buckets)
 
@@ -919,10 +945,11 @@ class Enum(MetricWrapperBase):
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, states=None, *, labels=None, max_series=None,
-                 overflow="fold"):
+                 overflow="fold", series_ttl=None, const_labels=None):
         states = list(states or ())
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
-                         labels=labels, max_series=max_series, overflow=overflow, states=states)
+                         labels=labels, max_series=max_series, overflow=overflow,
+                         series_ttl=series_ttl, const_labels=const_labels, states=states)
         self._states = states
 
     def _create(self, options, out, states):

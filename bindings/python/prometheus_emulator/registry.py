@@ -8,6 +8,11 @@ unless given another.
 
 ``Registry`` is the seed document's registry: the same, except that its ``collect()`` returns the
 Prometheus text exposition as a ``str``.
+
+``WrappedRegistry`` (from ``registry.wrapped(prefix, labels)``) is a view of a registry, as
+client_golang's ``WrapRegistererWithPrefix`` and ``WrapRegistererWith``: what is registered
+through it lands in the registry with the prefix on its family names and the labels in front of
+its own; collecting or exposing the view collects or exposes that registry.
 """
 
 import threading
@@ -17,8 +22,8 @@ from . import _bridge, _lib, _snapshot
 from ._lib import DuplicateTimeseries, lib
 
 __all__ = [
-    "CollectorRegistry", "Registry", "RestrictedRegistry", "REGISTRY", "Collector",
-    "DuplicateTimeseries",
+    "CollectorRegistry", "Registry", "RestrictedRegistry", "WrappedRegistry", "REGISTRY",
+    "Collector", "DuplicateTimeseries",
 ]
 
 
@@ -153,6 +158,27 @@ class CollectorRegistry:
         """
         return RestrictedRegistry(names, self)
 
+    def wrapped(self, prefix="", labels=None):
+        """A view of this registry that prefixes and labels what is registered through it.
+
+            shard = REGISTRY.wrapped("shard_", {"shard": "3"})
+            Counter("jobs_total", "Jobs.", ["kind"], registry=shard).labels("x").inc()
+            # REGISTRY exposes shard_jobs_total{shard="3",kind="x"} 1
+
+        Pass the view as ``registry=`` to a metric, or to ``register()`` and ``unregister()``
+        (with custom collectors too). ``prefix`` goes in front of every family name, and
+        ``labels`` (a dict of label name to value, values converted with ``str``) in front of
+        every series' labels; None is no prefix, no labels. A metric that already has one of
+        those labels, or whose prefixed name is not valid, is refused with ValueError; names
+        are checked for clashes in this registry, as for any registration. Views of views add
+        their prefixes and labels outermost last.
+
+        The view holds nothing of its own: ``collect()``, ``generate_latest(view)`` and the
+        exporter given the view show this whole registry (the root of the views). The view
+        keeps this registry's library registry alive.
+        """
+        return WrappedRegistry(self, prefix, labels)
+
     def set_target_info(self, labels):
         """Sets (or with None, removes) the labels of the registry's ``target_info`` metric."""
         with self._lock:
@@ -223,6 +249,34 @@ class RestrictedRegistry:
     def _expose(self, format_code, names=None, escaping=None):
         selected = sorted(self._name_set if names is None else self._name_set.intersection(names))
         return self._registry._expose(format_code, selected, escaping)
+
+
+class WrappedRegistry(CollectorRegistry):
+    """A registry seen through a prefix and labels (see ``CollectorRegistry.wrapped``).
+
+    ``parent``, ``prefix`` and ``labels`` say what the view was made from.
+    """
+
+    def __init__(self, parent, prefix="", labels=None):
+        if not isinstance(parent, CollectorRegistry):
+            raise TypeError(f"a wrapped registry's parent must be a CollectorRegistry, not "
+                            f"{parent!r}")
+        if prefix is None:
+            prefix = ""
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a str or None, not {prefix!r}")
+        names, values = _lib.label_pairs(labels, "labels")
+        handle = c_void_p()
+        lib.pe_registry_wrap(parent._handle, _lib.encode(prefix), names, values, len(names),
+                             byref(handle))
+        super().__init__(_handle=handle)
+        self.parent = parent
+        self.prefix = prefix
+        self.labels = {name.decode(): value.decode() for name, value in zip(names, values)}
+
+    def __repr__(self):
+        return (f"{type(self).__module__}.{type(self).__name__}(prefix={self.prefix!r}, "
+                f"labels={self.labels!r})")
 
 
 class Registry(CollectorRegistry):

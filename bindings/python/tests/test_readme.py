@@ -10,7 +10,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def examples():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 2, "the quick start and the native histogram example"
+    assert len(blocks) == 3, "the quick start, the native histogram and the lifecycle examples"
     return blocks
 
 
@@ -34,3 +34,16 @@ def test_native_histogram_example_runs(tmp_path):
     assert any(line.startswith('rpc_duration_seconds{method="get"} {count:1,sum:0.042,schema:3,')
                and ",positive_spans:[-36:1],positive_buckets:[1]} st@" in line for line in lines)
     assert lines[-2:] == ["# EOF", ""]
+
+
+def test_series_lifecycle_example_runs(tmp_path):
+    lines = run(examples()[2], tmp_path)
+    assert lines == [
+        "# HELP shard_queue_depth Messages waiting",
+        "# TYPE shard_queue_depth gauge",
+        'shard_queue_depth{shard="3",service="api",queue="mail"} 7',
+        "",
+        "# HELP shard_queue_depth Messages waiting",
+        "# TYPE shard_queue_depth gauge",
+        "",
+    ]
