@@ -155,6 +155,72 @@ pub fn push_bound(out: &mut String, value: f64) {
     }
 }
 
+/// Appends a sample value as client_python writes it (`floatToGoString`): Python's `repr` of
+/// the float (`1.0`, `0.25`, `1e-05`, `1e+16`), except that a positive number with more than six
+/// digits before the point is written with an exponent as Go would (`1.23456789e+08`). Byte for
+/// byte what `prometheus_client.generate_latest` (0.2x) writes, so tests written against it keep
+/// passing.
+pub fn push_value_python(out: &mut String, value: f64) {
+    if let Some(special) = special(value) {
+        out.push_str(special);
+        return;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let decimal = Decimal::parse(buffer.format_finite(value));
+    let digits = decimal.significant();
+    if digits.is_empty() {
+        out.push_str(if decimal.negative { "-0.0" } else { "0.0" });
+        return;
+    }
+    if decimal.negative {
+        out.push('-');
+    }
+    let point = decimal.point;
+    // Python's repr: positional from 1e-4 up to below 1e16, else an exponent.
+    if !(-3..=16).contains(&point) {
+        out.push(digits[0] as char);
+        if digits.len() > 1 {
+            out.push('.');
+            push_ascii(out, &digits[1..]);
+        }
+        let exponent = point - 1;
+        out.push_str(if exponent < 0 { "e-" } else { "e+" });
+        if exponent.unsigned_abs() < 10 {
+            out.push('0');
+        }
+        out.push_str(itoa::Buffer::new().format(exponent.unsigned_abs()));
+    } else if point > 6 && !decimal.negative {
+        // floatToGoString: the repr's digits before and after its point, trailing zeros and
+        // a bare point stripped, then "e+0" and the exponent.
+        out.push(digits[0] as char);
+        if digits.len() > 1 {
+            out.push('.');
+            push_ascii(out, &digits[1..]);
+        }
+        out.push_str(if point - 1 < 10 { "e+0" } else { "e+" });
+        out.push_str(itoa::Buffer::new().format(point - 1));
+    } else if point <= 0 {
+        out.push_str("0.");
+        for _ in 0..-point {
+            out.push('0');
+        }
+        push_ascii(out, digits);
+    } else {
+        let point = point as usize;
+        if point >= digits.len() {
+            push_ascii(out, digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            push_ascii(out, &digits[..point]);
+            out.push('.');
+            push_ascii(out, &digits[point..]);
+        }
+    }
+}
+
 /// A finite number as ryu's shortest digits: `0.d1d2...dn * 10^point`.
 struct Decimal {
     negative: bool,
@@ -250,6 +316,43 @@ mod tests {
         let mut s = String::new();
         push_bound(&mut s, v);
         s
+    }
+
+    fn python(v: f64) -> String {
+        let mut s = String::new();
+        push_value_python(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn python_values_are_client_pythons() {
+        for (v, want) in [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (-3.0, "-3.0"),
+            (0.25, "0.25"),
+            (1e-4, "0.0001"),
+            (1e-5, "1e-05"),
+            (999999.0, "999999.0"),
+            (1e6, "1e+06"),
+            (1e7, "1e+07"),
+            (10000001.0, "1.0000001e+07"),
+            (123456789.0, "1.23456789e+08"),
+            (1234567.5, "1.2345675e+06"),
+            (-123456789.0, "-123456789.0"),
+            (1e15, "1e+15"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (-1e22, "-1e+22"),
+            (1.7e9, "1.7e+09"),
+            (5e-324, "5e-324"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(python(v), want, "{v:e}");
+        }
     }
 
     #[test]
