@@ -21,6 +21,7 @@ static pego_error *pego_callback_new(int counter, const char *name, const char *
 import "C"
 
 import (
+	"maps"
 	"runtime"
 	"runtime/cgo"
 )
@@ -35,7 +36,9 @@ type CounterFunc struct{ *callbackMetric }
 // NewGaugeFunc creates a gauge whose value is fn() at each collection, as client_golang's
 // NewGaugeFunc does. fn may be called from any goroutine or thread, concurrently: it must be safe
 // for that. A panic in fn is recovered and exposed as NaN. The name is BuildFQName(Namespace,
-// Subsystem, Name); a Unit is ErrInvalidConfig (callback metrics take none).
+// Subsystem, Name); a Unit is ErrInvalidConfig (callback metrics take none). ConstLabels are
+// checked here and added at each registration (through a wrapping view of the registry, see
+// Registry.Wrap); MaxSeries, Overflow and SeriesTTL, options of labelled families, are ignored.
 func NewGaugeFunc(opts GaugeOpts, fn func() float64) (*GaugeFunc, error) {
 	m, err := newCallbackMetric(false, Opts(opts), fn)
 	if err != nil {
@@ -69,6 +72,8 @@ func MustNewCounterFunc(opts CounterOpts, fn func() float64) *CounterFunc {
 // destroyed: after Close and after every registry holding it let it go.
 type callbackMetric struct {
 	h *C.struct_pe_collector
+	// constLabels are added by registering through a view (the C constructors take none).
+	constLabels Labels
 }
 
 func newCallbackMetric(counter bool, opts Opts, fn func() float64) (*callbackMetric, error) {
@@ -77,6 +82,14 @@ func newCallbackMetric(counter bool, opts Opts, fn func() float64) (*callbackMet
 	}
 	if fn == nil {
 		return nil, goError(StatusNull, "callback metric without a function")
+	}
+	if len(opts.ConstLabels) > 0 {
+		// A view of the default registry checks the labels, and is dropped unused.
+		view, err := wrapRegistry(nil, "", opts.ConstLabels)
+		if err != nil {
+			return nil, err
+		}
+		C.pe_registry_free(view)
 	}
 	name := cString(BuildFQName(opts.Namespace, opts.Subsystem, opts.Name))
 	defer free(name)
@@ -92,7 +105,7 @@ func newCallbackMetric(counter bool, opts Opts, fn func() float64) (*callbackMet
 		handle.Delete() // on error the library did not take it
 		return nil, err
 	}
-	m := &callbackMetric{h: h}
+	m := &callbackMetric{h: h, constLabels: maps.Clone(opts.ConstLabels)}
 	runtime.SetFinalizer(m, (*callbackMetric).release)
 	return m, nil
 }
@@ -117,9 +130,19 @@ func (m *callbackMetric) registerIn(r *C.struct_pe_registry) error {
 	if m.h == nil {
 		return ErrClosed
 	}
-	return pe_registry_register_collector(r, m.h)
+	if len(m.constLabels) == 0 {
+		return pe_registry_register_collector(r, m.h)
+	}
+	view, err := wrapRegistry(r, "", m.constLabels)
+	if err != nil {
+		return err
+	}
+	defer C.pe_registry_free(view)
+	return pe_registry_register_collector(view, m.h)
 }
 
+// unregisterFrom needs no view: a registry finds a collector registered through one by the
+// collector itself.
 func (m *callbackMetric) unregisterFrom(r *C.struct_pe_registry) error {
 	if m.h == nil {
 		return ErrClosed

@@ -15,8 +15,9 @@ import (
 // tuple of label values. Its methods are safe for concurrent use; an update is one cgo call into a
 // lock-free, allocation-free path of the library.
 type Counter struct {
-	h     *C.struct_pe_counter
-	child bool
+	h *C.struct_pe_counter
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewCounter creates a counter, not registered anywhere (see Registry.Register). Invalid names
@@ -43,8 +44,8 @@ func newCounterFamily(opts CounterOpts, labelNames []string) (*Counter, error) {
 	return wrapCounter(h, false), nil
 }
 
-func wrapCounter(h *C.struct_pe_counter, child bool) *Counter {
-	c := &Counter{h: h, child: child}
+func wrapCounter(h *C.struct_pe_counter, keptByVec bool) *Counter {
+	c := &Counter{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(c, (*Counter).release)
 	return c
 }
@@ -57,10 +58,13 @@ func (c *Counter) release() {
 // Close releases the handle of a counter made by NewCounter; do not use the counter afterwards
 // (calls then fail with ErrClosed), and do not call Close while another goroutine may still use
 // it. A registry keeps its own reference, so a registered counter stays exposed. Close on the
-// child of a vec does nothing: the vec owns it. Without Close, a finalizer releases the handle
-// once the counter is unreachable.
+// child of a vec does nothing (the vec keeps it for its next lookups), except in a vec that keeps
+// no children (SeriesTTL, or MaxSeries with OverflowFold): there each lookup returns a child of
+// the caller's own, and Close releases it, so that an idle series nobody holds can be freed
+// without waiting for the garbage collector. Without Close, a finalizer releases the handle once
+// the counter is unreachable.
 func (c *Counter) Close() error {
-	if c.child || c.h == nil {
+	if c.keptByVec || c.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(c, nil)
@@ -121,14 +125,14 @@ func (c *Counter) closedOr(err error) error {
 	return err
 }
 
-func (c *Counter) bind(values cStrings) (*Counter, error) {
+func (c *Counter) bind(values cStrings, keep bool) (*Counter, error) {
 	var h *C.struct_pe_counter
 	err := pe_counter_labels(c.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(c)
 	if err != nil {
 		return nil, c.closedOr(err)
 	}
-	return wrapCounter(h, true), nil
+	return wrapCounter(h, keep), nil
 }
 
 func (c *Counter) remove(values cStrings) error {
@@ -170,7 +174,7 @@ func NewCounterVec(opts CounterOpts, labelNames []string) (*CounterVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CounterVec{vec: newVec(family[*Counter](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &CounterVec{vec: newVec(family[*Counter](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewCounterVec is NewCounterVec that panics on error.

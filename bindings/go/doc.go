@@ -22,6 +22,12 @@
 // repeated WithLabelValues costs a hash and a map read in Go; only the update crosses into C.
 // Keep the child (get := requests.WithLabelValues("GET", "200")) for the hottest paths.
 //
+// Options bound the series of a family over time: MaxSeries caps a vec, SeriesTTL expires the
+// children nobody updates (such a vec keeps none in Go, so that the library can free them),
+// ConstLabels adds fixed labels to every series, and WrapRegistererWithPrefix and
+// WrapRegistererWith make views of a registry that add a prefix and labels to what is
+// registered through them.
+//
 // Metrics are registered in a Registry (NewRegistry, or DefaultRegistry through the package-level
 // Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4
 // or 1.0.0, OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,

@@ -11,8 +11,9 @@ import "runtime"
 //
 // An Enum is either a family without labels (NewEnum) or the child of an EnumVec.
 type Enum struct {
-	h     *C.struct_pe_enum
-	child bool
+	h *C.struct_pe_enum
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewEnum creates an enum in its first state (or, with Flags, with every flag unset), not
@@ -23,7 +24,7 @@ func NewEnum(opts EnumOpts) (*Enum, error) { return newEnumFamily(opts, nil) }
 func MustNewEnum(opts EnumOpts) *Enum { return must(NewEnum(opts)) }
 
 func newEnumFamily(opts EnumOpts, labelNames []string) (*Enum, error) {
-	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, ConstLabels: opts.ConstLabels, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow, SeriesTTL: opts.SeriesTTL}, labelNames)
 	if err != nil {
 		return nil, err
 	}
@@ -37,8 +38,8 @@ func newEnumFamily(opts EnumOpts, labelNames []string) (*Enum, error) {
 	return wrapEnum(h, false), nil
 }
 
-func wrapEnum(h *C.struct_pe_enum, child bool) *Enum {
-	e := &Enum{h: h, child: child}
+func wrapEnum(h *C.struct_pe_enum, keptByVec bool) *Enum {
+	e := &Enum{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(e, (*Enum).release)
 	return e
 }
@@ -50,7 +51,7 @@ func (e *Enum) release() {
 
 // Close releases the handle of an enum made by NewEnum; see Counter.Close.
 func (e *Enum) Close() error {
-	if e.child || e.h == nil {
+	if e.keptByVec || e.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(e, nil)
@@ -104,14 +105,14 @@ func (e *Enum) closedOr(err error) error {
 	return err
 }
 
-func (e *Enum) bind(values cStrings) (*Enum, error) {
+func (e *Enum) bind(values cStrings, keep bool) (*Enum, error) {
 	var h *C.struct_pe_enum
 	err := pe_enum_labels(e.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(e)
 	if err != nil {
 		return nil, e.closedOr(err)
 	}
-	return wrapEnum(h, true), nil
+	return wrapEnum(h, keep), nil
 }
 
 func (e *Enum) remove(values cStrings) error {
@@ -154,7 +155,7 @@ func NewEnumVec(opts EnumOpts, labelNames []string) (*EnumVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EnumVec{vec: newVec(family[*Enum](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &EnumVec{vec: newVec(family[*Enum](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewEnumVec is NewEnumVec that panics on error.

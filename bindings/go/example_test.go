@@ -199,3 +199,24 @@ func ExampleCounterVec_maxSeries() {
 	// capped_requests_total{user="ann"} 2
 	// capped_requests_total{user="bob"} 1
 }
+
+func ExampleWrapRegistererWith() {
+	registry := promemu.NewRegistry()
+	// What the queue package registers lands in registry as queue_..., with service="api".
+	queues := promemu.WrapRegistererWith(promemu.Labels{"service": "api"},
+		promemu.WrapRegistererWithPrefix("queue_", registry))
+	depth := promemu.MustNewGaugeVec(promemu.GaugeOpts{
+		Name: "depth", Help: "Messages waiting.",
+		ConstLabels: promemu.Labels{"zone": "eu"},
+		// A queue nobody updates for 10 minutes leaves the exposition.
+		SeriesTTL: 10 * time.Minute,
+	}, []string{"queue"})
+	queues.MustRegister(depth)
+	depth.WithLabelValues("mail").Set(7)
+	body, _ := registry.Expose(promemu.FormatText)
+	fmt.Print(string(body))
+	// Output:
+	// # HELP queue_depth Messages waiting.
+	// # TYPE queue_depth gauge
+	// queue_depth{service="api",zone="eu",queue="mail"} 7
+}

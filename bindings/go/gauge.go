@@ -10,8 +10,9 @@ import "runtime"
 // A Gauge is either a family without labels (NewGauge) or the child of a GaugeVec. Its methods
 // are safe for concurrent use; Set is one atomic store in the library.
 type Gauge struct {
-	h     *C.struct_pe_gauge
-	child bool
+	h *C.struct_pe_gauge
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewGauge creates a gauge, not registered anywhere.
@@ -33,8 +34,8 @@ func newGaugeFamily(opts GaugeOpts, labelNames []string) (*Gauge, error) {
 	return wrapGauge(h, false), nil
 }
 
-func wrapGauge(h *C.struct_pe_gauge, child bool) *Gauge {
-	g := &Gauge{h: h, child: child}
+func wrapGauge(h *C.struct_pe_gauge, keptByVec bool) *Gauge {
+	g := &Gauge{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(g, (*Gauge).release)
 	return g
 }
@@ -46,7 +47,7 @@ func (g *Gauge) release() {
 
 // Close releases the handle of a gauge made by NewGauge; see Counter.Close.
 func (g *Gauge) Close() error {
-	if g.child || g.h == nil {
+	if g.keptByVec || g.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(g, nil)
@@ -110,14 +111,14 @@ func (g *Gauge) closedOr(err error) error {
 	return err
 }
 
-func (g *Gauge) bind(values cStrings) (*Gauge, error) {
+func (g *Gauge) bind(values cStrings, keep bool) (*Gauge, error) {
 	var h *C.struct_pe_gauge
 	err := pe_gauge_labels(g.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(g)
 	if err != nil {
 		return nil, g.closedOr(err)
 	}
-	return wrapGauge(h, true), nil
+	return wrapGauge(h, keep), nil
 }
 
 func (g *Gauge) remove(values cStrings) error {
@@ -159,7 +160,7 @@ func NewGaugeVec(opts GaugeOpts, labelNames []string) (*GaugeVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &GaugeVec{vec: newVec(family[*Gauge](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &GaugeVec{vec: newVec(family[*Gauge](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewGaugeVec is NewGaugeVec that panics on error.

@@ -17,8 +17,9 @@ import (
 // A Histogram is either a family without labels (NewHistogram) or the child of a HistogramVec.
 // Its methods are safe for concurrent use; Observe is lock-free in the library.
 type Histogram struct {
-	h     *C.struct_pe_histogram
-	child bool
+	h *C.struct_pe_histogram
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewHistogram creates a histogram, not registered anywhere: classic buckets, native buckets
@@ -31,7 +32,7 @@ func NewHistogram(opts HistogramOpts) (*Histogram, error) { return newHistogramF
 func MustNewHistogram(opts HistogramOpts) *Histogram { return must(NewHistogram(opts)) }
 
 func newHistogramFamily(opts HistogramOpts, labelNames []string) (*Histogram, error) {
-	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, ConstLabels: opts.ConstLabels, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow, SeriesTTL: opts.SeriesTTL}, labelNames)
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +71,8 @@ func nativeOpts(opts HistogramOpts) C.struct_pe_native_histogram_opts {
 	return native
 }
 
-func wrapHistogram(h *C.struct_pe_histogram, child bool) *Histogram {
-	x := &Histogram{h: h, child: child}
+func wrapHistogram(h *C.struct_pe_histogram, keptByVec bool) *Histogram {
+	x := &Histogram{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(x, (*Histogram).release)
 	return x
 }
@@ -83,7 +84,7 @@ func (x *Histogram) release() {
 
 // Close releases the handle of a histogram made by NewHistogram; see Counter.Close.
 func (x *Histogram) Close() error {
-	if x.child || x.h == nil {
+	if x.keptByVec || x.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(x, nil)
@@ -253,14 +254,14 @@ func (x *Histogram) closedOr(err error) error {
 	return err
 }
 
-func (x *Histogram) bind(values cStrings) (*Histogram, error) {
+func (x *Histogram) bind(values cStrings, keep bool) (*Histogram, error) {
 	var h *C.struct_pe_histogram
 	err := pe_histogram_labels(x.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(x)
 	if err != nil {
 		return nil, x.closedOr(err)
 	}
-	return wrapHistogram(h, true), nil
+	return wrapHistogram(h, keep), nil
 }
 
 func (x *Histogram) remove(values cStrings) error {
@@ -303,7 +304,7 @@ func NewHistogramVec(opts HistogramOpts, labelNames []string) (*HistogramVec, er
 	if err != nil {
 		return nil, err
 	}
-	return &HistogramVec{vec: newVec(family[*Histogram](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &HistogramVec{vec: newVec(family[*Histogram](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewHistogramVec is NewHistogramVec that panics on error.

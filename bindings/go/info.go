@@ -10,8 +10,9 @@ import "runtime"
 //
 // An Info is either a family without labels (NewInfo) or the child of an InfoVec.
 type Info struct {
-	h     *C.struct_pe_info
-	child bool
+	h *C.struct_pe_info
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewInfo creates an info metric with no info labels yet (see Set), not registered anywhere.
@@ -21,7 +22,7 @@ func NewInfo(opts InfoOpts) (*Info, error) { return newInfoFamily(opts, nil) }
 func MustNewInfo(opts InfoOpts) *Info { return must(NewInfo(opts)) }
 
 func newInfoFamily(opts InfoOpts, labelNames []string) (*Info, error) {
-	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, ConstLabels: opts.ConstLabels, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow, SeriesTTL: opts.SeriesTTL}, labelNames)
 	if err != nil {
 		return nil, err
 	}
@@ -33,8 +34,8 @@ func newInfoFamily(opts InfoOpts, labelNames []string) (*Info, error) {
 	return wrapInfo(h, false), nil
 }
 
-func wrapInfo(h *C.struct_pe_info, child bool) *Info {
-	i := &Info{h: h, child: child}
+func wrapInfo(h *C.struct_pe_info, keptByVec bool) *Info {
+	i := &Info{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(i, (*Info).release)
 	return i
 }
@@ -46,7 +47,7 @@ func (i *Info) release() {
 
 // Close releases the handle of an info made by NewInfo; see Counter.Close.
 func (i *Info) Close() error {
-	if i.child || i.h == nil {
+	if i.keptByVec || i.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(i, nil)
@@ -72,14 +73,14 @@ func (i *Info) closedOr(err error) error {
 	return err
 }
 
-func (i *Info) bind(values cStrings) (*Info, error) {
+func (i *Info) bind(values cStrings, keep bool) (*Info, error) {
 	var h *C.struct_pe_info
 	err := pe_info_labels(i.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(i)
 	if err != nil {
 		return nil, i.closedOr(err)
 	}
-	return wrapInfo(h, true), nil
+	return wrapInfo(h, keep), nil
 }
 
 func (i *Info) remove(values cStrings) error {
@@ -121,7 +122,7 @@ func NewInfoVec(opts InfoOpts, labelNames []string) (*InfoVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &InfoVec{vec: newVec(family[*Info](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &InfoVec{vec: newVec(family[*Info](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewInfoVec is NewInfoVec that panics on error.

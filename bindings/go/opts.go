@@ -15,9 +15,6 @@ type Labels map[string]string
 
 // Opts are the options every metric shares. The full name is Namespace, Subsystem and Name joined
 // with "_" (empty parts are left out), then "_" + Unit when the name does not end with it.
-//
-// Unlike client_golang there are no ConstLabels: the library has none; use a label whose value
-// never changes, or one child of a vec.
 type Opts struct {
 	Namespace string
 	Subsystem string
@@ -26,6 +23,12 @@ type Opts struct {
 	Help string
 	// Unit is the OpenMetrics unit ("seconds", "bytes"); empty for none.
 	Unit string
+	// ConstLabels are labels every series of the metric carries with the same value, as in
+	// client_golang. They are written before the variable labels, sorted by name
+	// (queue_depth{service="api",zone="eu",queue="mail"} 7). The library checks them like label
+	// names: an invalid or reserved name, or one that is also a variable label name (or le on a
+	// histogram, quantile on a summary), is ErrInvalidName; an invalid UTF-8 value ErrUTF8.
+	ConstLabels Labels
 	// MaxSeries caps the children of a vec (the library's max_series): 0 is no limit, negative
 	// is ErrInvalidValue. Beyond it a new label set goes as Overflow says, and the library's
 	// prometheus_emulator_series_dropped_total{family="<name>"} in DefaultRegistry counts it.
@@ -34,6 +37,17 @@ type Opts struct {
 	// Overflow is what a vec at MaxSeries does with a new label set: OverflowFold (the zero
 	// value) or OverflowRefuse. Another value is ErrInvalidValue.
 	Overflow Overflow
+	// SeriesTTL expires the series of a vec that nobody updates (the library's series_ttl): a
+	// child not updated for SeriesTTL is removed at the next collection (scrape, Gather, Expose)
+	// after that, so it leaves the exposition between one SeriesTTL and one SeriesTTL plus one
+	// collection interval after its last update. 0 (the default) never expires; negative is
+	// ErrInvalidValue. A child that a goroutine still holds is hidden instead, and its next
+	// update shows it again at its value; one nobody holds is freed, and the same label values
+	// later start a new series from zero. Such a vec keeps no child (see keepsChildren): each
+	// lookup returns a child of the caller's own, which Close releases (or the garbage
+	// collector, later). A metric without labels keeps its one series, as in the library.
+	// PinSeriesClock sets the time expiry reads, for tests.
+	SeriesTTL time.Duration
 }
 
 // Overflow is what a family at its MaxSeries does with a label set it does not hold yet
@@ -113,9 +127,11 @@ type HistogramOpts struct {
 	// NativeHistogramMaxBucketNumber; 0 never widens it. Negative is ErrInvalidConfig.
 	NativeHistogramMaxZeroThreshold float64
 
-	// MaxSeries and Overflow cap a HistogramVec, as in Opts.
-	MaxSeries int
-	Overflow  Overflow
+	// ConstLabels, MaxSeries, Overflow and SeriesTTL as in Opts (le is no constant label).
+	ConstLabels Labels
+	MaxSeries   int
+	Overflow    Overflow
+	SeriesTTL   time.Duration
 }
 
 // SummaryOpts configures NewSummary and NewSummaryVec.
@@ -133,9 +149,11 @@ type SummaryOpts struct {
 	MaxAge time.Duration
 	// AgeBuckets is the number of steps the window rotates in; 0 gives DefAgeBuckets (5).
 	AgeBuckets uint32
-	// MaxSeries and Overflow cap a SummaryVec, as in Opts.
-	MaxSeries int
-	Overflow  Overflow
+	// ConstLabels, MaxSeries, Overflow and SeriesTTL as in Opts (quantile is no constant label).
+	ConstLabels Labels
+	MaxSeries   int
+	Overflow    Overflow
+	SeriesTTL   time.Duration
 }
 
 // InfoOpts configures NewInfo and NewInfoVec. Info metrics have no unit; the family is exposed
@@ -145,9 +163,12 @@ type InfoOpts struct {
 	Subsystem string
 	Name      string
 	Help      string
-	// MaxSeries and Overflow cap an InfoVec, as in Opts.
-	MaxSeries int
-	Overflow  Overflow
+	// ConstLabels, MaxSeries, Overflow and SeriesTTL as in Opts. Info labels (Set) may not
+	// repeat a constant label.
+	ConstLabels Labels
+	MaxSeries   int
+	Overflow    Overflow
+	SeriesTTL   time.Duration
 }
 
 // EnumOpts configures NewEnum and NewEnumVec (OpenMetrics state sets).
@@ -161,9 +182,12 @@ type EnumOpts struct {
 	// Flags makes the states independent flags, all unset at first (set them with SetState);
 	// otherwise exactly one state is active, the first at first.
 	Flags bool
-	// MaxSeries and Overflow cap an EnumVec, as in Opts.
-	MaxSeries int
-	Overflow  Overflow
+	// ConstLabels, MaxSeries, Overflow and SeriesTTL as in Opts (the enum's own name is no
+	// constant label).
+	ConstLabels Labels
+	MaxSeries   int
+	Overflow    Overflow
+	SeriesTTL   time.Duration
 }
 
 // Defaults, the same as client_golang's.
@@ -209,6 +233,8 @@ func BuildFQName(namespace, subsystem, name string) string {
 type cOpts struct {
 	c      C.struct_pe_metric_opts
 	labels cStrings
+	// The constant labels, sorted by name.
+	constNames, constValues cStrings
 }
 
 func newCOpts(o Opts, labelNames []string) (*cOpts, error) {
@@ -216,7 +242,9 @@ func newCOpts(o Opts, labelNames []string) (*cOpts, error) {
 	if o.MaxSeries < 0 {
 		return nil, goError(StatusInvalidValue, fmt.Sprintf("MaxSeries of %q is %d: 0 (no limit) or more", o.Name, o.MaxSeries))
 	}
+	// The library checks the TTL (finite, not negative); a Duration is always finite.
 	opts := &cOpts{labels: newCStrings(labelNames)}
+	opts.constNames, opts.constValues = sortedPairs(o.ConstLabels)
 	opts.c.struct_size = C.size_t(unsafe.Sizeof(opts.c))
 	opts.c.name = cString(o.Name)
 	opts.c.help = cString(o.Help)
@@ -227,15 +255,21 @@ func newCOpts(o Opts, labelNames []string) (*cOpts, error) {
 	opts.c.n_label_names = opts.labels.len()
 	opts.c.max_series = C.size_t(o.MaxSeries)
 	opts.c.overflow = C.uint64_t(o.Overflow)
+	opts.c.series_ttl_seconds = C.double(o.SeriesTTL.Seconds())
+	opts.c.const_label_names = opts.constNames.ptr()
+	opts.c.const_label_values = opts.constValues.ptr()
+	opts.c.n_const_labels = opts.constNames.len()
 	return opts, nil
 }
 
-// keepsChildren reports whether a vec with this cap may keep the children it binds. A vec that
-// folds does not: beyond the cap the library hands out the overflow child, which must not be
+// keepsChildren reports whether a vec with these options may keep the children it binds. A vec
+// that folds does not: beyond the cap the library hands out the overflow child, which must not be
 // kept under the label values asked for (their next lookups would skip the library's count, and
-// keep folding after a Delete makes room), so each lookup asks the library.
-func keepsChildren(maxSeries int, overflow Overflow) bool {
-	return maxSeries == 0 || overflow != OverflowFold
+// keep folding after a Delete makes room), so each lookup asks the library. Nor does a vec with a
+// SeriesTTL: a kept child is a held child, which the library hides when it expires but never
+// frees, so the vec would hold every label set it ever saw.
+func keepsChildren(maxSeries int, overflow Overflow, seriesTTL time.Duration) bool {
+	return (maxSeries == 0 || overflow != OverflowFold) && seriesTTL == 0
 }
 
 func (o *cOpts) free() {
@@ -243,10 +277,13 @@ func (o *cOpts) free() {
 		free(s)
 	}
 	o.labels.free()
+	o.constNames.free()
+	o.constValues.free()
 }
 
-// sortedPairs splits labels into names and values, sorted by name, for exemplars and info
-// metrics (a map has no order; the exposition keeps the order given).
+// sortedPairs splits labels into names and values, sorted by name, for exemplars, info metrics,
+// constant labels and wrapping registries (a map has no order; the exposition keeps the order
+// given).
 func sortedPairs(labels Labels) (names, values cStrings) {
 	keys := make([]string, 0, len(labels))
 	for name := range labels {

@@ -16,8 +16,9 @@ import (
 // A Summary is either a family without labels (NewSummary) or the child of a SummaryVec. Its
 // methods are safe for concurrent use.
 type Summary struct {
-	h     *C.struct_pe_summary
-	child bool
+	h *C.struct_pe_summary
+	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
+	keptByVec bool
 }
 
 // NewSummary creates a summary, not registered anywhere. Objectives outside [0, 1] or a negative
@@ -28,7 +29,7 @@ func NewSummary(opts SummaryOpts) (*Summary, error) { return newSummaryFamily(op
 func MustNewSummary(opts SummaryOpts) *Summary { return must(NewSummary(opts)) }
 
 func newSummaryFamily(opts SummaryOpts, labelNames []string) (*Summary, error) {
-	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow}, labelNames)
+	o, err := newCOpts(Opts{Namespace: opts.Namespace, Subsystem: opts.Subsystem, Name: opts.Name, Help: opts.Help, Unit: opts.Unit, ConstLabels: opts.ConstLabels, MaxSeries: opts.MaxSeries, Overflow: opts.Overflow, SeriesTTL: opts.SeriesTTL}, labelNames)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +56,8 @@ func newSummaryFamily(opts SummaryOpts, labelNames []string) (*Summary, error) {
 	return wrapSummary(h, false), nil
 }
 
-func wrapSummary(h *C.struct_pe_summary, child bool) *Summary {
-	s := &Summary{h: h, child: child}
+func wrapSummary(h *C.struct_pe_summary, keptByVec bool) *Summary {
+	s := &Summary{h: h, keptByVec: keptByVec}
 	runtime.SetFinalizer(s, (*Summary).release)
 	return s
 }
@@ -68,7 +69,7 @@ func (s *Summary) release() {
 
 // Close releases the handle of a summary made by NewSummary; see Counter.Close.
 func (s *Summary) Close() error {
-	if s.child || s.h == nil {
+	if s.keptByVec || s.h == nil {
 		return nil
 	}
 	runtime.SetFinalizer(s, nil)
@@ -124,14 +125,14 @@ func (s *Summary) closedOr(err error) error {
 	return err
 }
 
-func (s *Summary) bind(values cStrings) (*Summary, error) {
+func (s *Summary) bind(values cStrings, keep bool) (*Summary, error) {
 	var h *C.struct_pe_summary
 	err := pe_summary_labels(s.h, values.ptr(), values.len(), &h)
 	runtime.KeepAlive(s)
 	if err != nil {
 		return nil, s.closedOr(err)
 	}
-	return wrapSummary(h, true), nil
+	return wrapSummary(h, keep), nil
 }
 
 func (s *Summary) remove(values cStrings) error {
@@ -173,7 +174,7 @@ func NewSummaryVec(opts SummaryOpts, labelNames []string) (*SummaryVec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SummaryVec{vec: newVec(family[*Summary](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow)), family: f}, nil
+	return &SummaryVec{vec: newVec(family[*Summary](f), labelNames, keepsChildren(opts.MaxSeries, opts.Overflow, opts.SeriesTTL)), family: f}, nil
 }
 
 // MustNewSummaryVec is NewSummaryVec that panics on error.

@@ -9,7 +9,9 @@ import (
 // family is what a vec needs from the family handle it wraps: binding, removing and clearing
 // children through the C API.
 type family[M any] interface {
-	bind(values cStrings) (M, error)
+	// bind binds the child of these values (pe_<type>_labels). keep marks it as the vec's to
+	// keep (Close on it does nothing); otherwise it is the caller's, which Close releases.
+	bind(values cStrings, keep bool) (M, error)
 	remove(values cStrings) error
 	// removeMatching removes the children whose labels include every names[i] = values[i]
 	// (pe_<type>_remove_matching) and returns how many it removed.
@@ -27,11 +29,14 @@ type family[M any] interface {
 //
 // A vec that folds label sets beyond its MaxSeries keeps no child (see keepsChildren): each
 // lookup binds through the library, which decides whether the label set gets its own child or the
-// overflow child, and counts every one it folds.
+// overflow child, and counts every one it folds. Nor does a vec with a SeriesTTL, so that the
+// library can free the children nobody holds once they expire. Each lookup of such a vec returns
+// a child of the caller's own: its Close releases it.
 type vec[M any] struct {
 	family     family[M]
 	labelNames []string
-	// keeps is false for a vec that folds label sets beyond its MaxSeries.
+	// keeps is false for a vec that folds label sets beyond its MaxSeries or expires idle
+	// children.
 	keeps bool
 
 	mu       sync.RWMutex
@@ -237,12 +242,12 @@ func (v *vec[M]) delete(h uint64, values []string) bool {
 }
 
 // bind makes the child through the library (which checks the count and the strings) and keeps it
-// (unless the vec folds: see keepsChildren).
+// (unless the vec keeps no children: see keepsChildren).
 func (v *vec[M]) bind(h uint64, values []string) (M, error) {
 	if !v.keeps {
 		c := newCStrings(values)
 		defer c.free()
-		return v.family.bind(c)
+		return v.family.bind(c, false)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -253,7 +258,7 @@ func (v *vec[M]) bind(h uint64, values []string) (M, error) {
 	}
 	c := newCStrings(values)
 	defer c.free()
-	metric, err := v.family.bind(c)
+	metric, err := v.family.bind(c, true)
 	if err != nil {
 		return metric, err
 	}

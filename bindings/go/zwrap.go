@@ -6,6 +6,7 @@ package promemu
 // No wrapper keeps a Go pointer: the library copies what it keeps.
 #cgo noescape pego_pe_registry_new
 #cgo noescape pego_pe_registry_default
+#cgo noescape pego_pe_registry_wrap
 #cgo noescape pego_pe_registry_register_counter
 #cgo noescape pego_pe_registry_unregister_counter
 #cgo noescape pego_pe_registry_register_gauge
@@ -32,6 +33,8 @@ package promemu
 #cgo noescape pego_pe_negotiate
 #cgo noescape pego_pe_content_type
 #cgo noescape pego_pe_escape_name
+#cgo noescape pego_pe_series_clock_pin
+#cgo noescape pego_pe_series_clock_unpin
 #cgo noescape pego_pe_counter_new
 #cgo noescape pego_pe_counter_new_opts
 #cgo noescape pego_pe_counter_labels
@@ -169,6 +172,10 @@ func pe_registry_default(out **C.struct_pe_registry) error {
 	return errorOf(C.pego_pe_registry_default(out))
 }
 
+func pe_registry_wrap(parent *C.struct_pe_registry, prefix *C.char, label_names **C.char, label_values **C.char, n_labels C.size_t, out **C.struct_pe_registry) error {
+	return errorOf(C.pego_pe_registry_wrap(C.uintptr_t(uintptr(unsafe.Pointer(parent))), prefix, label_names, label_values, n_labels, out))
+}
+
 func pe_registry_register_counter(registry *C.struct_pe_registry, metric *C.struct_pe_counter) error {
 	return errorOf(C.pego_pe_registry_register_counter(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(metric)))))
 }
@@ -271,6 +278,14 @@ func pe_content_type(format C.pe_format, escaping C.pe_escaping, out **C.char) e
 
 func pe_escape_name(name *C.char, escaping C.pe_escaping, out **C.char) error {
 	return errorOf(C.pego_pe_escape_name(name, escaping, out))
+}
+
+func pe_series_clock_pin(unix_seconds C.double) error {
+	return errorOf(C.pego_pe_series_clock_pin(unix_seconds))
+}
+
+func pe_series_clock_unpin() error {
+	return errorOf(C.pego_pe_series_clock_unpin())
 }
 
 func pe_counter_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, out **C.struct_pe_counter) error {

@@ -40,6 +40,11 @@ static inline pego_error *pego_pe_registry_default(struct pe_registry **out) {
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_registry_wrap(uintptr_t parent, const char *prefix, const char *const *label_names, const char *const *label_values, size_t n_labels, struct pe_registry **out) {
+    pe_status status = pe_registry_wrap((const struct pe_registry *)parent, prefix, label_names, label_values, n_labels, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_registry_register_counter(uintptr_t registry, uintptr_t metric) {
     pe_status status = pe_registry_register_counter((struct pe_registry *)registry, (const struct pe_counter *)metric);
     return status == PE_OK ? NULL : pego_fail(status);
@@ -167,6 +172,16 @@ static inline pego_error *pego_pe_content_type(pe_format format, pe_escaping esc
 
 static inline pego_error *pego_pe_escape_name(const char *name, pe_escaping escaping, char **out) {
     pe_status status = pe_escape_name(name, escaping, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_series_clock_pin(double unix_seconds) {
+    pe_status status = pe_series_clock_pin(unix_seconds);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_series_clock_unpin(void) {
+    pe_status status = pe_series_clock_unpin();
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
