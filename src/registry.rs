@@ -13,6 +13,7 @@ use crate::sync::RwLock;
 
 pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
+use crate::collectors::timeout::collector_timeout_collector;
 use crate::error::{Error, Result};
 use crate::metric::limits::SeriesDroppedCollector;
 use crate::name::{
@@ -323,12 +324,16 @@ static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         .register(Arc::new(SeriesDroppedCollector))
         .expect("an empty registry accepts the series-dropped counter");
     registry
+        .register(collector_timeout_collector().clone())
+        .expect("an empty registry accepts the collector-timeout counter");
+    registry
 });
 
 /// The process-wide default registry. Like client_python's, it starts with the process
 /// collector (`process_cpu_seconds_total`, memory, file descriptors, start time), and it holds
 /// `prometheus_emulator_series_dropped_total`, which counts the label sets capped families
-/// folded or refused (exposed from the first one on).
+/// folded or refused, and `prometheus_emulator_collector_timeout_total`, which counts the
+/// collectors an exporter's scrape deadline passed by (each exposed from its first count on).
 pub fn default_registry() -> &'static Registry {
     &DEFAULT_REGISTRY
 }
