@@ -609,6 +609,35 @@ typedef struct pe_exporter_options {
      * The same cap for the connections of one peer address; 0 for the default, `max_connections`.
      */
     size_t max_connections_per_peer;
+    /**
+     * Collection under a scrape deadline (fields added after the first version: read only when
+     * `struct_size` covers them). A scrape that announces its timeout in
+     * `X-Prometheus-Scrape-Timeout-Seconds`, as Prometheus does, has its custom collectors and
+     * callback metrics collected on the exporter's collector threads within that timeout less
+     * this margin, in milliseconds, and is answered with what returned by then: a collector
+     * still running is left out of the answer and counted in
+     * `prometheus_emulator_collector_timeout_total{collector="..."}`, and is not started again
+     * until it returns. The margin is never more than half the timeout. 0 for the default, 500
+     * (the smallest margin is thus 1 ms).
+     */
+    uint64_t scrape_timeout_margin_ms;
+    /**
+     * The collection budget, in milliseconds, of a scrape that announces no timeout (no such
+     * header, or not a positive number): 0 for none, the default, where such a scrape collects
+     * every collector on its worker as long as they take and no collector thread starts.
+     */
+    uint64_t default_collection_timeout_ms;
+    /**
+     * The largest collection budget, in milliseconds, whatever timeout a scrape announces; 0 for
+     * no cap.
+     */
+    uint64_t max_collection_timeout_ms;
+    /**
+     * Threads that collect under a deadline, at most, 1 to 1024; 0 for the default, 8. They
+     * start as scrapes need them and are joined by `pe_exporter_stop()`, which waits for a
+     * collector still running to return.
+     */
+    size_t collector_threads;
 } pe_exporter_options;
 
 /**
@@ -2327,12 +2356,35 @@ enum pe_status pe_callback_counter_new(const char *name,
  * stays the caller's. On success `*out` receives a new handle owned by the caller (register it
  * with `pe_registry_register_collector()`, release it with `pe_collector_free()`).
  *
+ * Where it is counted on its own (a scrape's deadline passing before it returns), it is named
+ * `pe_collector`; `pe_collector_new_v2()` gives it a name.
+ *
  * Returns `PE_OK`; `PE_ERR_NULL` (`collect`, `out`); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_collector_new(pe_collect_fn collect,
                                 void *user_data,
                                 pe_free_fn free_user_data,
                                 struct pe_collector **out);
+
+/**
+ * `pe_collector_new()` with a name: the collector's `collector` label in
+ * `prometheus_emulator_collector_timeout_total`, which counts the scrapes an exporter answered
+ * without its families because the scrape's deadline passed first (see
+ * `pe_exporter_options.scrape_timeout_margin_ms`). A collector made with `pe_collector_new()`
+ * is named `pe_collector`, so name each one to tell them apart; keep names stable, as each is a
+ * series of its own. Callback metrics are named after their metric.
+ *
+ * `name` is required (any UTF-8 string, "" included), borrowed for the call and copied; the
+ * name cannot change afterwards. The rest as for `pe_collector_new()`.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`name`, `collect`, `out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`.
+ * On error `user_data` stays the caller's. Thread-safe.
+ */
+enum pe_status pe_collector_new_v2(const char *name,
+                                   pe_collect_fn collect,
+                                   void *user_data,
+                                   pe_free_fn free_user_data,
+                                   struct pe_collector **out);
 
 /**
  * Releases the caller's reference to a collector. Registries keep their own reference; when the
@@ -2827,9 +2879,12 @@ enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
  * It answers `GET` and `HEAD /metrics` with the registry in the format the `Accept` header asks
  * for (OpenMetrics 1.0 or Prometheus text 0.0.4), gzipped when `Accept-Encoding` allows it and
  * restricted to the families named by `name[]` query parameters when there are any; `/` with a
- * page linking to it; anything else with 404 (405 for other methods). Its threads (one event
- * loop watching every connection, `opts->workers` rendering answers) run until
- * `pe_exporter_stop()`, which joins them all. Several exporters may run at once.
+ * page linking to it; anything else with 404 (405 for other methods). A scrape that sends
+ * `X-Prometheus-Scrape-Timeout-Seconds` is collected under that deadline (see
+ * `opts->scrape_timeout_margin_ms`). Its threads (one event loop watching every connection,
+ * `opts->workers` rendering answers, up to `opts->collector_threads` collecting under a
+ * deadline, started on demand) run until `pe_exporter_stop()`, which joins them all. Several
+ * exporters may run at once.
  *
  * `opts` and its strings are borrowed for the call. `registry` is borrowed; the exporter takes
  * its own reference, so `pe_registry_free()` on the caller's handle while the exporter runs is
@@ -2838,8 +2893,9 @@ enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
  *
  * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->address`, `out`); `PE_ERR_UTF8`;
  * `PE_ERR_WRONG_KIND` (`registry` is not a live `pe_registry`); `PE_ERR_INVALID_CONFIG`
- * (`opts->struct_size` too small, a number out of range, a ':' in the user name, only one of the
- * TLS files, or a certificate or key file that is missing, unreadable or invalid);
+ * (`opts->struct_size` too small, a number out of range such as `collector_threads` above 1024,
+ * a ':' in the user name, only one of the TLS files, or a certificate or key file that is
+ * missing, unreadable or invalid);
  * `PE_ERR_IO` (the address cannot be resolved or listened on, the port is in use, or a thread
  * cannot be started); `PE_ERR_INTERNAL`. Thread-safe.
  */
@@ -2859,7 +2915,9 @@ enum pe_status pe_exporter_port(const struct pe_exporter *exporter, uint16_t *ou
  * Stops the exporter and frees it: stops listening, closes every open connection (a scrape in
  * progress fails, a stalled client does not delay it) and joins every thread the exporter
  * started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
- * port is free again when it returns.
+ * port is free again when it returns. A collector that overran a scrape's deadline and is still
+ * running is waited for: this call returns once it has (a collector that never returns keeps it
+ * from returning, as it would keep any collection from ending).
  *
  * In a child process forked while the exporter ran, the exporter is stopped already: its
  * threads are the parent's and do not exist in the child. There this call joins nothing, leaves

@@ -13,6 +13,7 @@ use crate::sync::RwLock;
 
 pub use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::collectors::process::ProcessCollector;
+use crate::collectors::timeout::collector_timeout_collector;
 use crate::collectors::wrapped::{Wrap, Wrapped};
 use crate::error::{Error, Result};
 use crate::metric::limits::SeriesDroppedCollector;
@@ -252,13 +253,37 @@ impl Registry {
         keep: impl Fn(&str, MetricType) -> bool,
         read: impl FnOnce(&[Item<'_>]) -> R,
     ) -> R {
-        let collectors: Vec<Arc<dyn Collector>> = self
+        self.with_items_by(&[], keep, None, read)
+    }
+
+    /// [`Registry::with_items`] over this registry's collectors and then `extra`, the collectors
+    /// that are not live collected by `collect_all` when given (an exporter's deadline) instead
+    /// of one after the other on the calling thread. The order and merging of the families is the
+    /// same either way; a collector `collect_all` gave up on just has no families.
+    pub(crate) fn with_items_by<R>(
+        &self,
+        extra: &[Arc<dyn Collector>],
+        keep: impl Fn(&str, MetricType) -> bool,
+        collect_all: Option<CollectAll<'_>>,
+        read: impl FnOnce(&[Item<'_>]) -> R,
+    ) -> R {
+        let mut collectors: Vec<Arc<dyn Collector>> = self
             .root()
             .entries
             .read()
             .iter()
             .map(|e| e.collector.clone())
             .collect();
+        collectors.extend(extra.iter().cloned());
+        // Collected up front, when something else collects them: each one's families, in order.
+        let mut ready = collect_all.map(|collect_all| {
+            let pending: Vec<Arc<dyn Collector>> = collectors
+                .iter()
+                .filter(|c| c.live().is_none())
+                .cloned()
+                .collect();
+            collect_all(&pending).into_iter()
+        });
         // What gather does, with the built-in families left in place: collect the others, keep
         // what passes, sort by name (stably), merge same names.
         let mut items: Vec<Item<'_>> = Vec::new();
@@ -272,7 +297,10 @@ impl Registry {
                     }
                 }
                 None => {
-                    collector.collect(&mut collected);
+                    match &mut ready {
+                        None => collector.collect(&mut collected),
+                        Some(ready) => collected.extend(ready.next().into_iter().flatten()),
+                    }
                     items.extend(
                         collected
                             .drain(..)
@@ -308,6 +336,10 @@ impl Registry {
             .map(|sample| sample.value)
     }
 }
+
+/// Collects the collectors it is given all at once (on threads of its own, under a deadline):
+/// each one's families, in the order given, and nothing for a collector it gave up on.
+pub(crate) type CollectAll<'a> = &'a mut dyn FnMut(&[Arc<dyn Collector>]) -> Vec<Vec<MetricFamily>>;
 
 /// One family on its way to the output: read in place (with its header, no points), or collected.
 pub(crate) enum Item<'a> {
@@ -377,12 +409,16 @@ static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         .register(Arc::new(SeriesDroppedCollector))
         .expect("an empty registry accepts the series-dropped counter");
     registry
+        .register(collector_timeout_collector().clone())
+        .expect("an empty registry accepts the collector-timeout counter");
+    registry
 });
 
 /// The process-wide default registry. Like client_python's, it starts with the process
 /// collector (`process_cpu_seconds_total`, memory, file descriptors, start time), and it holds
 /// `prometheus_emulator_series_dropped_total`, which counts the label sets capped families
-/// folded or refused (exposed from the first one on).
+/// folded or refused, and `prometheus_emulator_collector_timeout_total`, which counts the
+/// collectors an exporter's scrape deadline passed by (each exposed from its first count on).
 pub fn default_registry() -> &'static Registry {
     &DEFAULT_REGISTRY
 }
@@ -641,6 +677,71 @@ mod tests {
         let mut empty = Vec::new();
         crate::exposition::encode_registry(&Registry::new(), Format::OpenMetrics, &mut empty);
         assert_eq!(empty, b"# EOF\n");
+    }
+
+    #[test]
+    fn collectors_collected_elsewhere_keep_their_place_and_a_skipped_one_is_just_absent() {
+        use crate::exposition::{Format, encode, encode_registry_by};
+        let r = Registry::new();
+        let first: Arc<dyn Collector> = Arc::new(Custom(vec![("temperature", MetricType::Gauge)]));
+        r.register(first.clone()).unwrap();
+        r.register(gauge("temperature")).unwrap();
+        r.register(Arc::new(Custom(vec![("aaa", MetricType::Gauge)])))
+            .unwrap();
+        let extra: Arc<dyn Collector> = Arc::new(Custom(vec![("zzz", MetricType::Counter)]));
+        let mut everything = |collectors: &[Arc<dyn Collector>]| -> Vec<Vec<MetricFamily>> {
+            // Collected in reverse, as threads might finish: the order still follows
+            // registration.
+            let mut out: Vec<Vec<MetricFamily>> = collectors
+                .iter()
+                .rev()
+                .map(|c| {
+                    let mut families = Vec::new();
+                    c.collect(&mut families);
+                    families
+                })
+                .collect();
+            out.reverse();
+            out
+        };
+        let mut direct = Vec::new();
+        let representation = Format::OpenMetrics.into();
+        encode_registry_by(
+            &r,
+            None,
+            std::slice::from_ref(&extra),
+            Some(&mut everything),
+            representation,
+            &mut direct,
+        );
+        r.register(extra.clone()).unwrap();
+        assert_eq!(direct, encode(&r.gather(), Format::OpenMetrics));
+
+        // The first custom collector given up on: its points are missing from the merged
+        // family, nothing else changes.
+        let mut without_first = |collectors: &[Arc<dyn Collector>]| -> Vec<Vec<MetricFamily>> {
+            collectors
+                .iter()
+                .map(|c| {
+                    let mut families = Vec::new();
+                    if !Arc::ptr_eq(c, &first) {
+                        c.collect(&mut families);
+                    }
+                    families
+                })
+                .collect()
+        };
+        let mut partial = Vec::new();
+        encode_registry_by(
+            &r,
+            None,
+            &[],
+            Some(&mut without_first),
+            representation,
+            &mut partial,
+        );
+        r.unregister(&first).unwrap();
+        assert_eq!(partial, encode(&r.gather(), Format::OpenMetrics));
     }
 
     #[test]

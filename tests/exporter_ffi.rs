@@ -1,5 +1,6 @@
 //! The exporter through the C ABI: `pe_exporter_start`, `pe_exporter_port`, `pe_exporter_stop`,
-//! from C (tests/exporter_ffi/scrape.c scrapes its own exporter over a socket) and from a plugin
+//! from C (tests/exporter_ffi/scrape.c scrapes its own exporter over a socket, deadline.c under
+//! a scrape deadline) and from a plugin
 //! host that `dlclose()`s the library after every stop (tests/exporter_ffi/dlclose_host.c): a
 //! thread left behind would run unmapped code and crash it.
 
@@ -31,6 +32,14 @@ fn c_program_starts_scrapes_and_stops_an_exporter() {
 #[test]
 fn c_program_with_the_shared_library() {
     let binary = build_c("scrape_shared", &[source("scrape.c")], Link::Shared);
+    assert_eq!(run_program(&binary), "ok\n");
+}
+
+/// Collection under a scrape deadline from C: a blocking custom collector costs its families,
+/// not the scrape; the new option fields and older struct sizes.
+#[test]
+fn c_program_scrapes_under_a_deadline() {
+    let binary = build("deadline", Link::Static);
     assert_eq!(run_program(&binary), "ok\n");
 }
 

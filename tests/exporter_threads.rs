@@ -1,4 +1,5 @@
-//! Stop joins every thread the exporter started: after it returns, no exporter thread exists,
+//! Stop joins every thread the exporter started (event loop, workers, collector threads): after
+//! it returns, no exporter thread exists,
 //! which is what lets a host `dlclose()` the library. Its own test binary, so no other test's
 //! exporter threads are counted.
 
@@ -73,4 +74,44 @@ fn stop_and_drop_join_every_thread() {
         0,
         "drop joined the second exporter's threads"
     );
+
+    // Collector threads start with the first scrape under a deadline, one per collector at
+    // once, and stop joins them, once the collector that overran has returned.
+    let slow = SlowCollector::new("threads_slow", false);
+    let registry = sample_registry();
+    registry
+        .register(SlowCollector::new("threads_fast", true))
+        .unwrap();
+    let third = start_with(
+        ExporterOptions::new("127.0.0.1:0")
+            .registry(registry.clone())
+            .workers(1)
+            .collector_threads(2),
+    );
+    let without_deadline = get_request("/metrics", "Connection: close\r\n");
+    raw_exchange(third.local_addr(), &without_deadline, false);
+    assert_eq!(
+        settle(1 + 1),
+        1 + 1,
+        "no collector thread without a deadline"
+    );
+    registry.register(slow.clone()).unwrap();
+    let with_deadline = get_request(
+        "/metrics",
+        "Connection: close\r\nX-Prometheus-Scrape-Timeout-Seconds: 0.5\r\n",
+    );
+    assert_eq!(
+        raw_exchange(third.local_addr(), &with_deadline, false).status,
+        200
+    );
+    assert_eq!(settle(1 + 1 + 2), 1 + 1 + 2);
+    raw_exchange(third.local_addr(), &with_deadline, false);
+    assert_eq!(
+        exporter_threads(),
+        1 + 1 + 2,
+        "no more than collector_threads"
+    );
+    slow.release();
+    third.stop();
+    assert_eq!(exporter_threads(), 0, "stop joined the collector threads");
 }

@@ -46,6 +46,21 @@ type ServerOpts struct {
 	MaxConnections int
 	// MaxConnectionsPerPeer is the same cap per peer address (default MaxConnections).
 	MaxConnectionsPerPeer int
+	// ScrapeTimeoutMargin is taken off the timeout a scrape announces in
+	// X-Prometheus-Scrape-Timeout-Seconds (as Prometheus does) to give the collectors their
+	// budget (default 500ms, at most half the timeout). Within it, callback metrics (GaugeFunc,
+	// CounterFunc) run on the server's collector threads; one still running at its end is left
+	// out of the answer, counted in prometheus_emulator_collector_timeout_total{collector=...}
+	// and not started again until it returns. Close waits for it to return.
+	ScrapeTimeoutMargin time.Duration
+	// DefaultCollectionTimeout is the budget of a scrape that announces no timeout; zero (the
+	// default) collects such a scrape inline, as long as its collectors take.
+	DefaultCollectionTimeout time.Duration
+	// MaxCollectionTimeout caps the budget, whatever a scrape announces (default: no cap).
+	MaxCollectionTimeout time.Duration
+	// CollectorThreads is how many threads collect under a deadline at most, 1 to 1024
+	// (default 8), started as scrapes need them.
+	CollectorThreads int
 }
 
 // Server is the library's native HTTP exporter, running on its own threads outside the Go
@@ -116,6 +131,10 @@ func StartServerWith(opts ServerOpts, r *Registry) (*Server, error) {
 	c.read_timeout_ms = millis("ReadTimeout", opts.ReadTimeout)
 	c.write_timeout_ms = millis("WriteTimeout", opts.WriteTimeout)
 	c.idle_timeout_ms = millis("IdleTimeout", opts.IdleTimeout)
+	c.collector_threads = size("CollectorThreads", opts.CollectorThreads)
+	c.scrape_timeout_margin_ms = C.uint64_t(millis("ScrapeTimeoutMargin", opts.ScrapeTimeoutMargin))
+	c.default_collection_timeout_ms = C.uint64_t(millis("DefaultCollectionTimeout", opts.DefaultCollectionTimeout))
+	c.max_collection_timeout_ms = C.uint64_t(millis("MaxCollectionTimeout", opts.MaxCollectionTimeout))
 	if err != nil {
 		return nil, err
 	}

@@ -97,6 +97,49 @@ func TestStartServerOptions(t *testing.T) {
 	errorIs(t, err, ErrClosed)
 }
 
+// A GaugeFunc that blocks costs a scrape under a deadline its own series, not the scrape: the
+// answer comes within the announced timeout, with the self-metric counting it.
+func TestServerScrapeDeadline(t *testing.T) {
+	r := NewRegistry()
+	defer r.Close()
+	gate := make(chan struct{})
+	slow, err := NewGaugeFunc(GaugeOpts{Name: "go_slow_depth", Help: "Slow."}, func() float64 {
+		select {
+		case <-gate:
+		case <-time.After(30 * time.Second):
+		}
+		return 1
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, _ := NewGaugeFunc(GaugeOpts{Name: "go_fast_depth", Help: "Fast."}, func() float64 { return 2 })
+	r.MustRegister(slow, fast)
+	server, err := StartServerWith(ServerOpts{Addr: "127.0.0.1:0", CollectorThreads: 2}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	defer close(gate)
+	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", server.Port())
+	for scrape := 1; scrape <= 2; scrape++ {
+		resp, body := get(t, http.MethodGet, url, map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+		text := string(body)
+		counted := fmt.Sprintf("\nprometheus_emulator_collector_timeout_total{collector=\"go_slow_depth\"} %d\n", scrape)
+		if resp.StatusCode != 200 || !strings.Contains(text, "\ngo_fast_depth 2\n") ||
+			strings.Contains(text, "go_slow_depth 1") || !strings.Contains(text, counted) {
+			t.Fatalf("scrape %d: %d\n%s", scrape, resp.StatusCode, text)
+		}
+	}
+	for _, opts := range []ServerOpts{
+		{Addr: "127.0.0.1:0", CollectorThreads: 5000},
+		{Addr: "127.0.0.1:0", ScrapeTimeoutMargin: -time.Second},
+	} {
+		_, err := StartServerWith(opts, nil)
+		errorIs(t, err, ErrInvalidConfig)
+	}
+}
+
 // The Go Handler (negotiating through pe_negotiate_format and pe_accepts_gzip) picks what the
 // native exporter picks, header for header.
 func TestNegotiationMatchesNativeExporter(t *testing.T) {

@@ -27,6 +27,11 @@ impl ProcessCollector {
 }
 
 impl Collector for ProcessCollector {
+    /// `process`, rather than its first family's name.
+    fn name(&self) -> String {
+        "process".into()
+    }
+
     fn describe(&self) -> Vec<Descriptor> {
         if !cfg!(target_os = "linux") {
             return Vec::new();

@@ -167,6 +167,11 @@ impl Collector for Wrapped {
         self.wrap.describe(&inner).unwrap_or(inner)
     }
 
+    /// The inner collector's name: a wrapper does not make it another collector.
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
     fn collect(&self, out: &mut Vec<MetricFamily>) {
         let start = out.len();
         self.inner.collect(out);

@@ -7,7 +7,10 @@ use super::auth::BasicAuth;
 use super::handler::{self, Scratch};
 use super::http;
 use super::shared::{Limits, Shared};
-use super::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEAD_BYTES, DEFAULT_TIMEOUT, ServedRegistry};
+use super::{
+    DEFAULT_COLLECTOR_THREADS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEAD_BYTES, DEFAULT_TIMEOUT,
+    ExporterOptions, ServedRegistry,
+};
 use crate::registry::Registry;
 
 /// Handles `bytes` as a client's input: finds the head's end as the event loop does (within the
@@ -35,8 +38,18 @@ pub fn request(bytes: &[u8], registry: &Arc<Registry>, auth: bool) -> Option<u16
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_connections_per_peer: DEFAULT_MAX_CONNECTIONS,
         },
+        ExporterOptions::new("fuzz").deadline_policy(),
+        DEFAULT_COLLECTOR_THREADS,
     );
-    let response = handler::respond(&shared, &request, &mut Scratch::default());
+    let response = handler::respond(
+        &shared,
+        &request,
+        std::time::Instant::now(),
+        &mut Scratch::default(),
+    );
+    // A scrape-timeout header may have started collector threads: end them.
+    shared.collectors.begin_stop();
+    shared.collectors.join();
     let mut head = Vec::new();
     http::write_head(&mut head, &response, request.wants_close());
     assert!(head.starts_with(b"HTTP/1.1 ") && head.ends_with(b"\r\n\r\n"));

@@ -2,14 +2,20 @@
 //! clear 4xx answers for everything else.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use super::deadline::{SCRAPE_TIMEOUT_HEADER, collect_until};
 use super::http::{Request, Response};
 use super::shared::Shared;
-use crate::exposition::{Representation, accepts_gzip, encode_registry, encode_registry_filtered};
+use crate::collector::Collector;
+use crate::collectors::timeout::collector_timeout_collector;
+use crate::exposition::{Representation, accepts_gzip, encode_registry_by};
 use crate::registry::NameFilter;
+use crate::snapshot::MetricFamily;
 
 /// The path Prometheus scrapes.
 pub const METRICS_PATH: &str = "/metrics";
@@ -31,8 +37,13 @@ pub(crate) struct Scratch {
     text: Vec<u8>,
 }
 
-/// The response to one parsed request.
-pub(crate) fn respond(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Response {
+/// The response to one parsed request, whose head was complete at `received`.
+pub(crate) fn respond(
+    shared: &Shared,
+    request: &Request,
+    received: Instant,
+    scratch: &mut Scratch,
+) -> Response {
     if let Some(auth) = &shared.basic_auth {
         if !auth.accepts(request.header("authorization").as_deref()) {
             return Response::text(401, "Unauthorized")
@@ -44,7 +55,7 @@ pub(crate) fn respond(shared: &Shared, request: &Request, scratch: &mut Scratch)
         METRICS_PATH | "/" if !allowed => {
             Response::text(405, "Method Not Allowed").with_header("Allow", "GET, HEAD")
         }
-        METRICS_PATH => metrics(shared, request, scratch),
+        METRICS_PATH => metrics(shared, request, received, scratch),
         "/" => Response {
             status: 200,
             headers: vec![("Content-Type", "text/html; charset=utf-8".into())],
@@ -56,22 +67,46 @@ pub(crate) fn respond(shared: &Shared, request: &Request, scratch: &mut Scratch)
 
 /// Renders the registry (only the families `name[]` selects, when given) in the format and name
 /// escaping `Accept` asks for, straight from the live metrics, and gzips it when
-/// `Accept-Encoding` allows.
-fn metrics(shared: &Shared, request: &Request, scratch: &mut Scratch) -> Response {
+/// `Accept-Encoding` allows. Under a deadline (the scrape's timeout, or the exporter's default)
+/// the collectors that are not live run on the exporter's collector threads and the answer holds
+/// what returned in time (see `deadline`).
+///
+/// `prometheus_emulator_collector_timeout_total` is in the default registry; a registry that does
+/// not hold it gets the series this exporter counted added to its answer (see `deadline`).
+fn metrics(
+    shared: &Shared,
+    request: &Request,
+    received: Instant,
+    scratch: &mut Scratch,
+) -> Response {
     let registry = shared.registry.get();
     let names = request.query_values("name[]");
+    let filter = (!names.is_empty()).then(|| NameFilter::new(&names));
     let format = Representation::negotiate(request.header("accept").as_deref());
-    scratch.text.clear();
-    if names.is_empty() {
-        encode_registry(registry, format, &mut scratch.text);
+    let own_timeouts: [Arc<dyn Collector>; 1] = [shared.collectors.own_timeouts.clone()];
+    let extra = if registry.contains(collector_timeout_collector()) {
+        &[][..]
     } else {
-        encode_registry_filtered(
-            registry,
-            &NameFilter::new(&names),
-            format,
-            &mut scratch.text,
-        );
-    }
+        &own_timeouts[..]
+    };
+    let budget = shared
+        .deadline
+        .budget(request.header(SCRAPE_TIMEOUT_HEADER).as_deref());
+    let mut under_deadline = budget.map(|budget| {
+        let deadline = received + budget;
+        move |collectors: &[Arc<dyn Collector>]| -> Vec<Vec<MetricFamily>> {
+            collect_until(&shared.collectors, collectors, deadline)
+        }
+    });
+    scratch.text.clear();
+    encode_registry_by(
+        registry,
+        filter.as_ref(),
+        extra,
+        under_deadline.as_mut().map(|f| f as _),
+        format,
+        &mut scratch.text,
+    );
 
     let mut headers = vec![
         ("Content-Type", format.content_type().into()),

@@ -17,6 +17,12 @@
 //! - `/`: a short HTML page linking to `/metrics`. Anything else: `404`.
 //! - Optional basic auth (`401` with `WWW-Authenticate: Basic realm="metrics"` otherwise) and
 //!   TLS from PEM files.
+//! - Collection under the scrape's deadline: a request carrying
+//!   `X-Prometheus-Scrape-Timeout-Seconds` (as Prometheus sends it) has its custom collectors and
+//!   callbacks collected on the exporter's collector threads and is answered, at the timeout less
+//!   a margin, with what returned by then; `prometheus_emulator_collector_timeout_total
+//!   {collector="…"}` counts each collector left out. See [`ExporterOptions::scrape_timeout_margin`]
+//!   and the `deadline` module's docs for the rules.
 //!
 //! # Why not tiny_http
 //!
@@ -55,6 +61,7 @@
 
 mod auth;
 mod connection;
+mod deadline;
 #[doc(hidden)]
 pub mod fuzz;
 mod handler;
@@ -74,6 +81,7 @@ pub use handler::METRICS_PATH;
 pub use tls::TlsOptions;
 
 use crate::registry::{Registry, default_registry};
+use deadline::DeadlinePolicy;
 use server::Server;
 use shared::{Limits, Shared};
 
@@ -90,6 +98,11 @@ pub const DEFAULT_MAX_REQUESTS_PER_CONNECTION: usize = 1000;
 /// Connections open at once when not configured (in all, and from one peer address): beyond it
 /// the oldest idle connection is closed to make room.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// What is taken off the scrape timeout a scraper sends when not configured: time for encoding
+/// and the network (the blackbox exporter's `--timeout-offset` default).
+pub const DEFAULT_SCRAPE_TIMEOUT_MARGIN: Duration = Duration::from_millis(500);
+/// Threads that collect under a scrape deadline, at most, when not configured.
+pub const DEFAULT_COLLECTOR_THREADS: usize = 8;
 
 /// The registry an exporter serves.
 #[derive(Clone, Default)]
@@ -136,6 +149,10 @@ pub struct ExporterOptions {
     max_connections_per_peer: usize,
     basic_auth: Option<BasicAuth>,
     tls: Option<TlsOptions>,
+    scrape_timeout_margin: Duration,
+    default_collection_timeout: Option<Duration>,
+    max_collection_timeout: Option<Duration>,
+    collector_threads: usize,
 }
 
 impl ExporterOptions {
@@ -158,6 +175,10 @@ impl ExporterOptions {
             max_connections_per_peer: DEFAULT_MAX_CONNECTIONS,
             basic_auth: None,
             tls: None,
+            scrape_timeout_margin: DEFAULT_SCRAPE_TIMEOUT_MARGIN,
+            default_collection_timeout: None,
+            max_collection_timeout: None,
+            collector_threads: DEFAULT_COLLECTOR_THREADS,
         }
     }
 
@@ -240,6 +261,59 @@ impl ExporterOptions {
         self
     }
 
+    /// What is taken off the timeout a scrape announces in `X-Prometheus-Scrape-Timeout-Seconds`
+    /// to give the collectors their budget, leaving time to encode and send the answer: 0.5 s by
+    /// default, and never more than half the timeout (a 1 s timeout gives collectors 0.5 s, a
+    /// 0.5 s one 0.25 s). Within the budget the custom collectors and callbacks run on the
+    /// exporter's collector threads, and one that has not returned by its end is left out of the
+    /// answer and counted in `prometheus_emulator_collector_timeout_total{collector="…"}` (its
+    /// label is [`Collector::name`](crate::collector::Collector::name)); the built-in families,
+    /// read in place, are always there. Such a collector is not started again until it returns:
+    /// later scrapes wait for the run in progress, within their own budget.
+    ///
+    /// [`Exporter::stop`] waits for every collector still running to return, so that no code of
+    /// the exporter runs after it (a collector that never returns keeps it waiting, as it would
+    /// keep a scrape without a deadline from ending).
+    pub fn scrape_timeout_margin(mut self, margin: Duration) -> Self {
+        self.scrape_timeout_margin = margin;
+        self
+    }
+
+    /// The collection budget of a scrape that announces no timeout (no
+    /// `X-Prometheus-Scrape-Timeout-Seconds`, or not a positive number of seconds): a `curl`,
+    /// another scraper. Without it (the default) such a scrape collects every collector inline,
+    /// on the worker, as long as they take, and no collector thread is started for it.
+    pub fn default_collection_timeout(mut self, timeout: Duration) -> Self {
+        self.default_collection_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest collection budget, whatever timeout a scrape announces (a scraper may send
+    /// `3600`); by default the announced timeout less the margin, up to a year.
+    pub fn max_collection_timeout(mut self, timeout: Duration) -> Self {
+        self.max_collection_timeout = Some(timeout);
+        self
+    }
+
+    /// Threads that collect under a deadline, at most (1 to 1024; 8 by default). They start as
+    /// scrapes need them (one per collector running at once, none before the first scrape under
+    /// a deadline) and stay until stop. A collector that overran holds its thread until it
+    /// returns; when every thread is held, the other collectors wait their turn and time out like
+    /// slow ones.
+    pub fn collector_threads(mut self, threads: usize) -> Self {
+        self.collector_threads = threads;
+        self
+    }
+
+    /// The rules of collection under a deadline these options give.
+    pub(crate) fn deadline_policy(&self) -> DeadlinePolicy {
+        DeadlinePolicy {
+            margin: self.scrape_timeout_margin,
+            default: self.default_collection_timeout,
+            max: self.max_collection_timeout,
+        }
+    }
+
     fn validate(&self) -> Result<(), ExporterError> {
         let invalid = |what: &str| Err(ExporterError::InvalidOptions(what.into()));
         if !(1..=1024).contains(&self.workers) {
@@ -258,6 +332,13 @@ impl ExporterOptions {
         }
         if self.max_requests_per_connection == 0 {
             return invalid("max_requests_per_connection must be at least 1");
+        }
+        if !(1..=1024).contains(&self.collector_threads) {
+            return invalid("collector_threads must be between 1 and 1024");
+        }
+        let collection = [self.default_collection_timeout, self.max_collection_timeout];
+        if collection.iter().flatten().any(Duration::is_zero) {
+            return invalid("collection timeouts must be greater than zero");
         }
         let caps = [self.max_connections, self.max_connections_per_peer];
         if caps.iter().any(|cap| !(1..=1_000_000).contains(cap)) {
@@ -348,11 +429,14 @@ impl Exporter {
                 .max_connections_per_peer
                 .min(options.max_connections),
         };
+        let deadline = options.deadline_policy();
         let shared = Arc::new(Shared::new(
             options.registry,
             options.basic_auth,
             tls,
             limits,
+            deadline,
+            options.collector_threads,
         ));
         let server = Server::start(
             listener,
@@ -375,7 +459,9 @@ impl Exporter {
     }
 
     /// Stops the exporter and joins its threads. In-flight connections are shut down, not
-    /// drained: a scrape in progress fails, as it would if the process exited.
+    /// drained: a scrape in progress fails, as it would if the process exited. A collector still
+    /// running on a collector thread (one that overran a scrape's deadline) is waited for: stop
+    /// returns once it has, so that no code of the exporter runs afterwards.
     pub fn stop(self) {
         drop(self);
     }

@@ -411,6 +411,7 @@ impl Reactor {
             connection: id,
             socket: connection.plain_socket(),
             request,
+            received: now,
             close,
         };
         match self.jobs.try_send(job) {

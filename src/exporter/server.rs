@@ -115,6 +115,8 @@ impl Server {
             return self.abandon_in_child();
         }
         self.shared.stop();
+        // Scrapes waiting for collectors return at once.
+        self.shared.collectors.begin_stop();
         // The loop sees the flag when it wakes, drops every connection and the job queue's
         // sender, and returns.
         let _ = self.waker.wake();
@@ -130,13 +132,17 @@ impl Server {
                 let _ = worker.join();
             }
         }
+        // Last, the collector threads, each once its collector returns (see `deadline`).
+        self.shared.collectors.join();
     }
 
     /// Stop in a forked child: the threads are the parent's and do not exist here, and the
     /// sockets are shared with the parent, so shutting one down would cut the parent's
     /// connection. Only this process's copies of the listening socket and of the loop's
     /// descriptors are closed (so the port is free once the parent closes it too); the handles
-    /// of the parent's threads are forgotten, never joined or detached.
+    /// of the parent's threads are forgotten, never joined or detached. The collector threads'
+    /// handles stay in the shared state, which the parent's workers (absent here) keep a
+    /// reference to, so it is never dropped in the child, and its lock is never taken here.
     fn abandon_in_child(&mut self) {
         for fd in self.inherited_fds.drain(..) {
             // SAFETY: these descriptors were opened by the server and are closed only here; the
@@ -179,7 +185,7 @@ fn worker_loop(
         };
         // A bug must cost one answer, not a worker.
         let response = panic::catch_unwind(AssertUnwindSafe(|| {
-            handler::respond(shared, &job.request, &mut scratch)
+            handler::respond(shared, &job.request, job.received, &mut scratch)
         }))
         .unwrap_or_else(|_| {
             scratch = Scratch::default();

@@ -1,15 +1,16 @@
-//! What the exporter's threads share (the registry, the credentials, the limits, the stop flag)
-//! and the messages between them: a complete request for a worker, an encoded answer for the
+//! What the exporter's threads share (the registry, the credentials, the limits, the collection
+//! deadline and its threads, the stop flag) and the messages between them: a complete request for a worker, an encoded answer for the
 //! event loop.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::ServerConfig;
 
 use super::ServedRegistry;
 use super::auth::BasicAuth;
+use super::deadline::{CollectorPool, DeadlinePolicy};
 use super::http::{self, Request, Response};
 
 /// Limits that apply to every connection.
@@ -36,6 +37,10 @@ pub(crate) struct Shared {
     pub basic_auth: Option<BasicAuth>,
     pub tls: Option<Arc<ServerConfig>>,
     pub limits: Limits,
+    /// How long a scrape may collect.
+    pub deadline: DeadlinePolicy,
+    /// The threads that collect under a deadline, started on demand.
+    pub collectors: Arc<CollectorPool>,
     stopping: AtomicBool,
 }
 
@@ -45,12 +50,16 @@ impl Shared {
         basic_auth: Option<BasicAuth>,
         tls: Option<Arc<ServerConfig>>,
         limits: Limits,
+        deadline: DeadlinePolicy,
+        collector_threads: usize,
     ) -> Self {
         Shared {
             registry,
             basic_auth,
             tls,
             limits,
+            deadline,
+            collectors: Arc::new(CollectorPool::new(collector_threads)),
             stopping: AtomicBool::new(false),
         }
     }
@@ -72,6 +81,8 @@ pub(crate) struct Job {
     /// at once, without waiting for the event loop to wake.
     pub socket: Option<Arc<mio::net::TcpStream>>,
     pub request: Request,
+    /// When the request's head was complete: a scrape's deadline counts from here.
+    pub received: Instant,
     /// Whether the connection closes after this answer.
     pub close: bool,
 }

@@ -51,6 +51,7 @@ pub use crate::text::{escape, number};
 pub use negotiate::accepts_gzip;
 pub use openmetrics2::CONTENT_TYPE_OPENMETRICS_2;
 pub use protobuf::CONTENT_TYPE_PROTOBUF;
+pub(crate) use registry::encode_registry_by;
 pub use registry::{encode_registry, encode_registry_filtered};
 
 use crate::collector::LiveFamily;

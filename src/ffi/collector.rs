@@ -168,13 +168,24 @@ pub unsafe extern "C" fn pe_callback_counter_new(
     })
 }
 
+/// The `collector` label of a custom collector created without a name.
+const UNNAMED_COLLECTOR: &str = "pe_collector";
+
 /// A collector whose families a C callback builds.
 struct CustomCollector {
     collect: unsafe extern "C" fn(*mut pe_collect_builder, *mut c_void),
     data: Arc<UserData>,
+    /// What `pe_collector_new_v2()` named it; `None` for `pe_collector_new()`.
+    name: Option<String>,
 }
 
 impl Collector for CustomCollector {
+    /// Its families are not known before it is collected, and one that overran a deadline has
+    /// none to go by: it is called what its creator named it, or `pe_collector`.
+    fn name(&self) -> String {
+        self.name.as_deref().unwrap_or(UNNAMED_COLLECTOR).to_owned()
+    }
+
     /// Families are only known when collected: the registry cannot check them for clashes, and
     /// merges or drops same-named families at collection.
     fn describe(&self) -> Vec<Descriptor> {
@@ -200,6 +211,9 @@ impl Collector for CustomCollector {
 /// stays the caller's. On success `*out` receives a new handle owned by the caller (register it
 /// with `pe_registry_register_collector()`, release it with `pe_collector_free()`).
 ///
+/// Where it is counted on its own (a scrape's deadline passing before it returns), it is named
+/// `pe_collector`; `pe_collector_new_v2()` gives it a name.
+///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`collect`, `out`); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_collector_new(
@@ -209,16 +223,54 @@ pub unsafe extern "C" fn pe_collector_new(
     out: *mut *mut pe_collector,
 ) -> pe_status {
     guard("pe_collector_new", || {
-        let collect = collect.ok_or_else(|| null_argument("collect"))?;
-        let out = out_arg(out, "out")?;
-        let data = UserData::new(user_data, free_user_data);
-        data.armed.store(true, Ordering::Release);
-        out.set(into_raw::<pe_collector>(Arc::new(CustomCollector {
-            collect,
-            data,
-        })));
-        Ok(())
+        new_custom(None, collect, user_data, free_user_data, out)
     })
+}
+
+/// `pe_collector_new()` with a name: the collector's `collector` label in
+/// `prometheus_emulator_collector_timeout_total`, which counts the scrapes an exporter answered
+/// without its families because the scrape's deadline passed first (see
+/// `pe_exporter_options.scrape_timeout_margin_ms`). A collector made with `pe_collector_new()`
+/// is named `pe_collector`, so name each one to tell them apart; keep names stable, as each is a
+/// series of its own. Callback metrics are named after their metric.
+///
+/// `name` is required (any UTF-8 string, "" included), borrowed for the call and copied; the
+/// name cannot change afterwards. The rest as for `pe_collector_new()`.
+///
+/// Returns `PE_OK`; `PE_ERR_NULL` (`name`, `collect`, `out`); `PE_ERR_UTF8`; `PE_ERR_INTERNAL`.
+/// On error `user_data` stays the caller's. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_collector_new_v2(
+    name: *const c_char,
+    collect: pe_collect_fn,
+    user_data: *mut c_void,
+    free_user_data: pe_free_fn,
+    out: *mut *mut pe_collector,
+) -> pe_status {
+    guard("pe_collector_new_v2", || {
+        let name = unsafe { str_arg(name, "name") }?;
+        new_custom(Some(name), collect, user_data, free_user_data, out)
+    })
+}
+
+/// Builds a custom collector and hands it out.
+fn new_custom(
+    name: Option<&str>,
+    collect: pe_collect_fn,
+    user_data: *mut c_void,
+    free_user_data: pe_free_fn,
+    out: *mut *mut pe_collector,
+) -> FfiResult {
+    let collect = collect.ok_or_else(|| null_argument("collect"))?;
+    let out = out_arg(out, "out")?;
+    let data = UserData::new(user_data, free_user_data);
+    data.armed.store(true, Ordering::Release);
+    out.set(into_raw::<pe_collector>(Arc::new(CustomCollector {
+        collect,
+        data,
+        name: name.map(str::to_owned),
+    })));
+    Ok(())
 }
 
 /// Releases the caller's reference to a collector. Registries keep their own reference; when the

@@ -79,6 +79,27 @@ pub struct pe_exporter_options {
     pub max_connections: usize,
     /// The same cap for the connections of one peer address; 0 for the default, `max_connections`.
     pub max_connections_per_peer: usize,
+    /// Collection under a scrape deadline (fields added after the first version: read only when
+    /// `struct_size` covers them). A scrape that announces its timeout in
+    /// `X-Prometheus-Scrape-Timeout-Seconds`, as Prometheus does, has its custom collectors and
+    /// callback metrics collected on the exporter's collector threads within that timeout less
+    /// this margin, in milliseconds, and is answered with what returned by then: a collector
+    /// still running is left out of the answer and counted in
+    /// `prometheus_emulator_collector_timeout_total{collector="..."}`, and is not started again
+    /// until it returns. The margin is never more than half the timeout. 0 for the default, 500
+    /// (the smallest margin is thus 1 ms).
+    pub scrape_timeout_margin_ms: u64,
+    /// The collection budget, in milliseconds, of a scrape that announces no timeout (no such
+    /// header, or not a positive number): 0 for none, the default, where such a scrape collects
+    /// every collector on its worker as long as they take and no collector thread starts.
+    pub default_collection_timeout_ms: u64,
+    /// The largest collection budget, in milliseconds, whatever timeout a scrape announces; 0 for
+    /// no cap.
+    pub max_collection_timeout_ms: u64,
+    /// Threads that collect under a deadline, at most, 1 to 1024; 0 for the default, 8. They
+    /// start as scrapes need them and are joined by `pe_exporter_stop()`, which waits for a
+    /// collector still running to return.
+    pub collector_threads: usize,
 }
 
 // SAFETY: `#[repr(C)]`, `struct_size` first, pointers and numbers only.
@@ -148,6 +169,21 @@ unsafe fn options_arg(ptr: *const pe_exporter_options, arg: &str) -> FfiResult<E
     if opts.max_connections_per_peer != 0 {
         options = options.max_connections_per_peer(opts.max_connections_per_peer);
     }
+    if opts.scrape_timeout_margin_ms != 0 {
+        options =
+            options.scrape_timeout_margin(Duration::from_millis(opts.scrape_timeout_margin_ms));
+    }
+    if opts.default_collection_timeout_ms != 0 {
+        options = options
+            .default_collection_timeout(Duration::from_millis(opts.default_collection_timeout_ms));
+    }
+    if opts.max_collection_timeout_ms != 0 {
+        options =
+            options.max_collection_timeout(Duration::from_millis(opts.max_collection_timeout_ms));
+    }
+    if opts.collector_threads != 0 {
+        options = options.collector_threads(opts.collector_threads);
+    }
     match (user, password) {
         (Some(user), password) => {
             options = options.basic_auth(BasicAuth::new(user, password.unwrap_or(""))?);
@@ -204,9 +240,12 @@ unsafe fn served_registry_arg(ptr: *const pe_registry) -> FfiResult<Option<Arc<R
 /// It answers `GET` and `HEAD /metrics` with the registry in the format the `Accept` header asks
 /// for (OpenMetrics 1.0 or Prometheus text 0.0.4), gzipped when `Accept-Encoding` allows it and
 /// restricted to the families named by `name[]` query parameters when there are any; `/` with a
-/// page linking to it; anything else with 404 (405 for other methods). Its threads (one event
-/// loop watching every connection, `opts->workers` rendering answers) run until
-/// `pe_exporter_stop()`, which joins them all. Several exporters may run at once.
+/// page linking to it; anything else with 404 (405 for other methods). A scrape that sends
+/// `X-Prometheus-Scrape-Timeout-Seconds` is collected under that deadline (see
+/// `opts->scrape_timeout_margin_ms`). Its threads (one event loop watching every connection,
+/// `opts->workers` rendering answers, up to `opts->collector_threads` collecting under a
+/// deadline, started on demand) run until `pe_exporter_stop()`, which joins them all. Several
+/// exporters may run at once.
 ///
 /// `opts` and its strings are borrowed for the call. `registry` is borrowed; the exporter takes
 /// its own reference, so `pe_registry_free()` on the caller's handle while the exporter runs is
@@ -215,8 +254,9 @@ unsafe fn served_registry_arg(ptr: *const pe_registry) -> FfiResult<Option<Arc<R
 ///
 /// Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->address`, `out`); `PE_ERR_UTF8`;
 /// `PE_ERR_WRONG_KIND` (`registry` is not a live `pe_registry`); `PE_ERR_INVALID_CONFIG`
-/// (`opts->struct_size` too small, a number out of range, a ':' in the user name, only one of the
-/// TLS files, or a certificate or key file that is missing, unreadable or invalid);
+/// (`opts->struct_size` too small, a number out of range such as `collector_threads` above 1024,
+/// a ':' in the user name, only one of the TLS files, or a certificate or key file that is
+/// missing, unreadable or invalid);
 /// `PE_ERR_IO` (the address cannot be resolved or listened on, the port is in use, or a thread
 /// cannot be started); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
@@ -257,7 +297,9 @@ pub unsafe extern "C" fn pe_exporter_port(
 /// Stops the exporter and frees it: stops listening, closes every open connection (a scrape in
 /// progress fails, a stalled client does not delay it) and joins every thread the exporter
 /// started, so no exporter code runs once it returns and the library may be `dlclose()`d. The
-/// port is free again when it returns.
+/// port is free again when it returns. A collector that overran a scrape's deadline and is still
+/// running is waited for: this call returns once it has (a collector that never returns keeps it
+/// from returning, as it would keep any collection from ending).
 ///
 /// In a child process forked while the exporter ran, the exporter is stopped already: its
 /// threads are the parent's and do not exist in the child. There this call joins nothing, leaves

@@ -283,3 +283,114 @@ impl prometheus_emulator::Collector for Slow {
         std::thread::sleep(self.0);
     }
 }
+
+/// A custom collector exposing the gauge `name` at 1, whose collection waits until
+/// [`SlowCollector::release`] (30 s at most, so that a failing test ends), counting its calls and
+/// noting the thread each one ran on: the slow user code a scrape deadline guards against.
+pub struct SlowCollector {
+    name: String,
+    state: std::sync::Mutex<SlowState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct SlowState {
+    released: bool,
+    calls: usize,
+    returned: usize,
+    threads: Vec<String>,
+}
+
+impl SlowCollector {
+    /// Held until released; `released` makes it return at once (a fast collector that still
+    /// counts its calls and threads).
+    pub fn new(name: &str, released: bool) -> Arc<Self> {
+        Arc::new(SlowCollector {
+            name: name.into(),
+            state: std::sync::Mutex::new(SlowState {
+                released,
+                ..SlowState::default()
+            }),
+            changed: std::sync::Condvar::new(),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, SlowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Lets every collection held, and every later one, return.
+    pub fn release(&self) {
+        self.state().released = true;
+        self.changed.notify_all();
+    }
+
+    /// How many collections began.
+    pub fn calls(&self) -> usize {
+        self.state().calls
+    }
+
+    /// How many collections returned.
+    pub fn returned(&self) -> usize {
+        self.state().returned
+    }
+
+    /// The names of the threads the collections ran on.
+    pub fn threads(&self) -> Vec<String> {
+        self.state().threads.clone()
+    }
+
+    /// Waits (10 s at most) until `count` collections have begun.
+    pub fn wait_for_calls(&self, count: usize) {
+        self.wait_until("calls", count, |s| s.calls);
+    }
+
+    /// Waits (10 s at most) until `count` collections have returned.
+    pub fn wait_for_returns(&self, count: usize) {
+        self.wait_until("returns", count, |s| s.returned);
+    }
+
+    fn wait_until(&self, what: &str, count: usize, seen: impl Fn(&SlowState) -> usize) {
+        let state = self.state();
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, Duration::from_secs(10), |s| seen(s) < count)
+            .unwrap();
+        assert!(seen(&state) >= count, "{} {what} of {count}", seen(&state));
+    }
+}
+
+impl prometheus_emulator::Collector for SlowCollector {
+    fn describe(&self) -> Vec<prometheus_emulator::Descriptor> {
+        vec![prometheus_emulator::Descriptor::new(
+            self.name.clone(),
+            prometheus_emulator::MetricType::Gauge,
+        )]
+    }
+
+    fn collect(&self, out: &mut Vec<prometheus_emulator::MetricFamily>) {
+        let thread = std::thread::current().name().unwrap_or("").to_owned();
+        let mut state = self.state();
+        state.calls += 1;
+        state.threads.push(thread);
+        self.changed.notify_all();
+        let (mut state, _) = self
+            .changed
+            .wait_timeout_while(state, Duration::from_secs(30), |s| !s.released)
+            .unwrap();
+        state.returned += 1;
+        self.changed.notify_all();
+        drop(state);
+        out.push(prometheus_emulator::MetricFamily {
+            name: self.name.as_str().into(),
+            help: "A collector that takes its time.".into(),
+            kind: prometheus_emulator::MetricType::Gauge,
+            unit: None,
+            points: vec![prometheus_emulator::MetricPoint {
+                labels: prometheus_emulator::LabelSet::empty(),
+                value: prometheus_emulator::PointValue::Gauge { value: 1.0 },
+                timestamp: None,
+            }],
+        });
+    }
+}

@@ -9,9 +9,11 @@
 //!   module layering), `fuzz` (the mutational fuzz harness), `allocations` (hot paths allocate
 //!   nothing);
 //! - the exporter: `exporter`, `exporter_abuse`, `exporter_starvation`, `exporter_soak`,
-//!   `exporter_fd_exhaustion`, `exporter_sigpipe`, `exporter_threads`, `prometheus_server`
-//!   (Prometheus 2.42 scraping), `prometheus3` (Prometheus 3.16 scraping native histograms from
-//!   C, Python and Go programs), `parsers` (Prometheus's own parsers reading every format);
+//!   `exporter_fd_exhaustion`, `exporter_sigpipe`, `exporter_threads`, `exporter_deadline`
+//!   (collection under a scrape deadline), `prometheus_server` (Prometheus 2.42 scraping),
+//!   `prometheus3` (Prometheus 3.16 scraping native histograms from C, Python and Go programs),
+//!   `prometheus_deadline` (both keeping a target with a slow collector up), `parsers`
+//!   (Prometheus's own parsers reading every format);
 //! - push: `push` (a real Pushgateway);
 //! - docs: `readme` (the README's examples run).
 

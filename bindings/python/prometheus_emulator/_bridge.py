@@ -1,10 +1,13 @@
-"""Python collectors inside the library: ``pe_collector_new`` with a ctypes callback.
+"""Python collectors inside the library: ``pe_collector_new_v2`` with a ctypes callback.
 
 A custom collector is any object with a ``collect()`` method yielding ``Metric`` families
 (``GaugeMetricFamily``, ``CounterMetricFamily``...). ``CollectorBridge`` registers it in the
 library as a ``pe_collector`` whose callback, at every collection, calls ``collect()`` and hands
 each family to the library's builder (``pe_collect_family`` and one ``pe_collect_*`` call per
-series). The library then names, checks, orders and renders those families like its own.
+series). The library then names, checks, orders and renders those families like its own. The collector
+itself is named (for ``prometheus_emulator_collector_timeout_total{collector=...}``, which counts
+the scrapes the library's exporter answered without it because the scrape's deadline passed) by
+its ``name`` attribute when that is a string, else by its class name.
 
 Two rules of the C API shape this module:
 
@@ -63,7 +66,8 @@ class CollectorBridge:
         handle = c_void_p()
         _LIVE[key] = collector
         try:
-            lib.pe_collector_new(_COLLECT, key, _FREE, byref(handle))
+            lib.pe_collector_new_v2(
+                _lib.encode(_collector_name(collector)), _COLLECT, key, _FREE, byref(handle))
         except BaseException:
             del _LIVE[key]
             raise
@@ -74,6 +78,12 @@ class CollectorBridge:
         handle = getattr(self, "handle", None)
         if handle:
             _free(handle)
+
+
+def _collector_name(collector):
+    """What the library calls ``collector`` where it counts it on its own."""
+    name = getattr(collector, "name", None)
+    return name if isinstance(name, str) else type(collector).__name__
 
 
 def _collect(builder, key):

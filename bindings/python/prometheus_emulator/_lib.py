@@ -175,6 +175,10 @@ class pe_exporter_options(Structure):
         ("tls_key_file", c_char_p),
         ("max_connections", c_size_t),
         ("max_connections_per_peer", c_size_t),
+        ("scrape_timeout_margin_ms", c_uint64),
+        ("default_collection_timeout_ms", c_uint64),
+        ("max_collection_timeout_ms", c_uint64),
+        ("collector_threads", c_size_t),
     ]
 
 
@@ -350,6 +354,7 @@ _FUNCTIONS = {
     "pe_enum_clear": (HOLD, c_int, (_p,)),
     # custom collectors and the builder their callback fills
     "pe_collector_new": (RELEASE, c_int, (COLLECT_FN, c_void_p, FREE_FN, _pp)),
+    "pe_collector_new_v2": (RELEASE, c_int, (_s, COLLECT_FN, c_void_p, FREE_FN, _pp)),
     "pe_collector_free": (RELEASE, None, (_p,)),
     "pe_collect_family": (HOLD, c_int, (_p, _s, _s, c_int, _s)),
     "pe_collect_sample": (HOLD, c_int, (_p, _ss, _ss, _n, _d, _d)),

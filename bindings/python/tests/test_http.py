@@ -147,6 +147,47 @@ class TestExporter:
         assert [type(r.exc_value) for r in reported] == [RuntimeError]
 
 
+class SlowInventory:
+    """A custom collector whose collect() waits for ``gate`` (30 s at most), counting its calls."""
+
+    def __init__(self):
+        self.gate = threading.Event()
+        self.calls = 0
+
+    def collect(self):
+        self.calls += 1
+        self.gate.wait(30)
+        yield GaugeMetricFamily("slow_inventory", "Slow to count.", value=1)
+
+
+class TestScrapeDeadline:
+    """A scrape that sends X-Prometheus-Scrape-Timeout-Seconds is answered within it: a Python
+    collector still running is left out and counted, and not started again while it runs."""
+
+    def test_a_slow_collector_costs_its_families_not_the_scrape(self, registry):
+        pe.Gauge("up", "Up.", registry=registry).set(1)
+        slow = SlowInventory()
+        registry.register(slow)
+        server, _ = pe.start_http_server(0, addr="127.0.0.1", registry=registry)
+        try:
+            url = f"http://127.0.0.1:{server.server_port}/metrics"
+            timeout = {"X-Prometheus-Scrape-Timeout-Seconds": "1"}
+            for scrape in (1, 2):
+                status, _, body = http_get(url, headers=timeout)
+                assert status == 200
+                values = {(s.name, s.labels.get("collector")): s.value
+                          for f in parse_text(body.decode()) for s in f.samples}
+                assert values[("up", None)] == 1
+                assert ("slow_inventory", None) not in values
+                assert values[("prometheus_emulator_collector_timeout_total",
+                               "SlowInventory")] == scrape
+            assert slow.calls == 1
+            slow.gate.set()
+        finally:
+            slow.gate.set()
+            server.shutdown()
+
+
 class TestWsgi:
     def test_wsgi_app(self, registry):
         pe.Counter("wsgi_hits", "W.", registry=registry).inc()
