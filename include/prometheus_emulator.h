@@ -237,6 +237,94 @@ typedef enum pe_overflow {
 } pe_overflow;
 
 /**
+ * Number styles of the text formats.
+ */
+typedef enum pe_number_style {
+    /**
+     * The shortest text that reads back as the value, integers without a point (`1`,
+     * `123456789`): client_golang's, the default.
+     */
+    PE_NUMBERS_SHORTEST = 0,
+    /**
+     * client_python's `floatToGoString`: `1.0`, `0.25`, `1.23456789e+08`, counts as floats.
+     */
+    PE_NUMBERS_PYTHON = 1,
+} pe_number_style;
+
+/**
+ * Where counters, histograms and summaries show `_created`.
+ */
+typedef enum pe_created_series {
+    /**
+     * In OpenMetrics only: client_golang's, the default.
+     */
+    PE_CREATED_OPENMETRICS = 0,
+    /**
+     * In OpenMetrics, and in the Prometheus text formats as a `name_created` gauge family after
+     * each family: client_python's.
+     */
+    PE_CREATED_EVERYWHERE = 1,
+    /**
+     * Nowhere: client_python's `disable_created_metrics()`.
+     */
+    PE_CREATED_NOWHERE = 2,
+} pe_created_series;
+
+/**
+ * The order of the families in an exposition.
+ */
+typedef enum pe_family_order {
+    /**
+     * Sorted by name, bytewise: client_golang's, the default.
+     */
+    PE_FAMILIES_SORTED = 0,
+    /**
+     * In registration order: client_python's.
+     */
+    PE_FAMILIES_REGISTRATION = 1,
+} pe_family_order;
+
+/**
+ * The order of an OpenMetrics family's metadata lines.
+ */
+typedef enum pe_metadata_order {
+    /**
+     * `# TYPE`, `# UNIT`, `# HELP`, as the OpenMetrics 1.0 specification's examples: the
+     * default.
+     */
+    PE_METADATA_TYPE_FIRST = 0,
+    /**
+     * `# HELP` first, as client_python and client_golang write it.
+     */
+    PE_METADATA_HELP_FIRST = 1,
+} pe_metadata_order;
+
+/**
+ * Where counters, histograms and summaries show their `_created` series.
+ */
+typedef struct CreatedSeries CreatedSeries;
+
+/**
+ * The order of the families in an exposition.
+ */
+typedef struct FamilyOrder FamilyOrder;
+
+/**
+ * The order of a family's OpenMetrics metadata lines.
+ */
+typedef struct MetadataOrder MetadataOrder;
+
+/**
+ * How numbers are written in the text formats (the value read back is the same either way).
+ */
+typedef struct NumberStyle NumberStyle;
+
+/**
+ * A dialect: every choice together.
+ */
+typedef struct Style Style;
+
+/**
  * What a custom collector's callback adds families and points to. Valid only during the callback,
  * and only on the thread the callback runs on. Opaque; never freed by the caller.
  */
@@ -303,6 +391,34 @@ typedef struct pe_snapshot pe_snapshot;
  * `pe_summary_labels()`). Opaque; reference counted; release with `pe_summary_free()`.
  */
 typedef struct pe_summary pe_summary;
+
+/**
+ * A dialect for `pe_registry_set_style()`. Set `struct_size` to `sizeof(pe_exposition_style)`
+ * and zero the rest first: a zeroed struct is the default, client_golang's style. Each field
+ * holds a value of the enum its comment names.
+ */
+typedef struct pe_exposition_style {
+    /**
+     * `sizeof(pe_exposition_style)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * A `pe_number_style`.
+     */
+    uint64_t numbers;
+    /**
+     * A `pe_created_series`.
+     */
+    uint64_t created;
+    /**
+     * A `pe_family_order`.
+     */
+    uint64_t family_order;
+    /**
+     * A `pe_metadata_order`.
+     */
+    uint64_t metadata;
+} pe_exposition_style;
 
 /**
  * Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
@@ -1109,6 +1225,29 @@ enum pe_status pe_content_type(pe_format format, pe_escaping escaping, const cha
  * (unknown `escaping`); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_escape_name(const char *name, pe_escaping escaping, char **out);
+
+/**
+ * Sets how every exposition of `registry` (NULL: the default registry; a wrapping view: its
+ * root) is written from now on, by `pe_registry_expose*()`, the exporter and pushes: number
+ * style, `_created` series, family order, OpenMetrics metadata order. The values read back are
+ * the same in every style; only the text differs. OpenMetrics 2.0 and protobuf keep their own
+ * rules. The Python binding sets client_python's style on its registries.
+ *
+ * `style` is borrowed for the call. Returns `PE_OK`; `PE_ERR_NULL` (`style`);
+ * `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_CONFIG` (`struct_size` too small);
+ * `PE_ERR_INVALID_VALUE` (a field outside its enum); `PE_ERR_INTERNAL`. Thread-safe; an
+ * exposition running meanwhile uses the old style or the new one, whole.
+ */
+enum pe_status pe_registry_set_style(const struct pe_registry *registry,
+                                     const struct pe_exposition_style *style);
+
+/**
+ * Reads the style of `registry` (NULL: the default registry) into `*out`, `struct_size` set.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_registry_get_style(const struct pe_registry *registry,
+                                     struct pe_exposition_style *out);
 
 /**
  * Makes idle expiry read `unix_seconds` as the time now, in the whole process, until

@@ -17,6 +17,7 @@ pub mod name;
 pub mod push;
 pub mod registry;
 pub mod snapshot;
+pub mod style;
 pub mod sync;
 pub mod text;
 pub mod util;

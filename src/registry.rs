@@ -22,6 +22,7 @@ use crate::name::{
     validate_metric_name,
 };
 use crate::snapshot::{MetricFamily, MetricType, SampleStyle};
+use crate::style::{FamilyOrder, Style};
 
 struct Entry {
     collector: Arc<dyn Collector>,
@@ -42,6 +43,8 @@ pub struct Registry {
     validation: AtomicU8,
     /// For a wrapping view ([`Registry::wrapping`]): where registrations go, and the wrapper.
     into: Option<(Parent, Arc<Wrap>)>,
+    /// How the exposition writes this registry.
+    style: RwLock<Style>,
 }
 
 /// The registry a wrapping view registers into.
@@ -179,6 +182,17 @@ impl Registry {
         self.root().validation.store(value, Ordering::Relaxed);
     }
 
+    /// Sets how expositions of this registry are written (for a view: of its root): number
+    /// style, `_created` series, family order. [`Style::CLIENT_GOLANG`] is the default.
+    pub fn set_style(&self, style: Style) {
+        *self.root().style.write() = style;
+    }
+
+    /// How expositions of this registry are written.
+    pub fn style(&self) -> Style {
+        *self.root().style.read()
+    }
+
     /// The name validation registrations are checked with.
     pub fn name_validation(&self) -> NameValidation {
         match self.root().validation.load(Ordering::Relaxed) {
@@ -241,7 +255,7 @@ impl Registry {
             collector.collect(&mut families);
         }
         families.retain(|f| keep(f));
-        families.sort_by(|a, b| a.name.cmp(&b.name));
+        order(&mut families, |f| &f.name, self.style().family_order);
         merge_same_names(families)
     }
 
@@ -310,7 +324,7 @@ impl Registry {
                 }
             }
         }
-        items.sort_by(|a, b| a.name().cmp(b.name()));
+        order(&mut items, Item::name, self.style().family_order);
         if items
             .windows(2)
             .any(|pair| pair[0].name() == pair[1].name())
@@ -352,6 +366,22 @@ impl Item<'_> {
         match self {
             Item::Live(_, header) => &header.name,
             Item::Collected(family) => &family.name,
+        }
+    }
+}
+
+/// Puts families in `order`, with same names next to each other (where the first of them is,
+/// in registration order), as merging needs them.
+fn order<T>(items: &mut [T], name: impl Fn(&T) -> &str, order: FamilyOrder) {
+    match order {
+        FamilyOrder::Sorted => items.sort_by(|a, b| name(a).cmp(name(b))),
+        FamilyOrder::Registration => {
+            let mut first: HashMap<String, usize> = HashMap::new();
+            for (index, item) in items.iter().enumerate() {
+                first.entry(name(item).to_owned()).or_insert(index);
+            }
+            // Stable: families keep their order, a repeated name joins its first.
+            items.sort_by_cached_key(|item| first[name(item)]);
         }
     }
 }

@@ -56,6 +56,12 @@ fn lifecycle() {
     assert_eq!(c_test("test_lifecycle"), "ok\n");
 }
 
+/// client_python's exposition style on one registry, checked struct fields.
+#[test]
+fn style() {
+    assert_eq!(c_test("test_style"), "ok\n");
+}
+
 #[test]
 fn summary() {
     assert_eq!(c_test("test_summary"), "ok\n");

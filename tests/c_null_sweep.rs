@@ -127,6 +127,8 @@ enum Param {
     NativeOpts,
     /// `const pe_push_options *`.
     PushOptions,
+    /// `const pe_exposition_style *`.
+    Style,
     /// `void *`.
     UserData,
     /// A function pointer typedef.
@@ -181,6 +183,8 @@ fn classify(ty: &str, function: &str) -> Param {
         "const pe_exporter_options *" => Param::ExporterOpts,
         "const pe_native_histogram_opts *" => Param::NativeOpts,
         "const pe_push_options *" => Param::PushOptions,
+        "const pe_exposition_style *" => Param::Style,
+        "pe_exposition_style *" => Param::OutScalar("pe_exposition_style".into()),
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
         "double" | "size_t" | "int32_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format"
@@ -314,6 +318,7 @@ fn baseline(
         Param::ExporterOpts => "&exporter_opts".into(),
         Param::NativeOpts => "&native_opts".into(),
         Param::PushOptions => "&push_options".into(),
+        Param::Style => "&style".into(),
         Param::UserData => "NULL".into(),
         Param::Callback(t) => format!("sweep_{}", t.trim_start_matches("pe_")),
         Param::Scalar(t) => match t.as_str() {
@@ -514,6 +519,7 @@ static pe_metric_opts opts;
 static pe_exporter_options exporter_opts;
 static pe_native_histogram_opts native_opts;
 static pe_push_options push_options;
+static pe_exposition_style style;
 static int calls, failures;
 
 static double sweep_value_fn(void *user_data) { (void)user_data; return 1; }
@@ -618,6 +624,7 @@ fn every_function_survives_null_and_bad_handles() {
     exporter_opts.struct_size = sizeof exporter_opts;
     exporter_opts.address = "127.0.0.1:0";
     push_options.struct_size = sizeof push_options;
+    style.struct_size = sizeof style;
     push_options.timeout_ms = 2000;
     must(pe_registry_new(&h_registry), "registry");
     must(pe_counter_new("sweep_counter", NULL, NULL, 0, &h_counter), "counter");

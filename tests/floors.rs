@@ -15,6 +15,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("metric_type", 1),
     ("sync", 1),
     ("bounded_file", 1),
+    ("style", 1),
     ("name", 2),
     ("snapshot", 3),
     ("collector", 4),

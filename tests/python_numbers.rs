@@ -48,7 +48,10 @@ fn python_numbers_match_prometheus_clients_float_to_go_string() {
         }
         Err(e) => panic!("python3 could not start: {e}"),
     };
-    let input: String = values.iter().map(|v| format!("{}\n", v.to_bits())).collect();
+    let input: String = values
+        .iter()
+        .map(|v| format!("{}\n", v.to_bits()))
+        .collect();
     child
         .stdin
         .take()

@@ -56,6 +56,7 @@ pub use registry::{encode_registry, encode_registry_filtered};
 
 use crate::collector::LiveFamily;
 use crate::snapshot::MetricFamily;
+use crate::style::Style;
 
 /// `Content-Type` of Prometheus text format 0.0.4.
 pub const CONTENT_TYPE_PROMETHEUS: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -197,6 +198,16 @@ enum Output<'a> {
 
 impl<'a> Encoder<'a> {
     pub(crate) fn new(representation: Representation, out: &'a mut Vec<u8>) -> Self {
+        Self::with_style(representation, Style::default(), out)
+    }
+
+    /// An encoder writing the text formats in `style` (number style, `_created` series); the
+    /// family order is the caller's.
+    pub(crate) fn with_style(
+        representation: Representation,
+        style: Style,
+        out: &'a mut Vec<u8>,
+    ) -> Self {
         let Representation { format, escaping } = representation;
         let out = if format.is_text() {
             // An empty buffer is valid UTF-8: its allocation is reused for the text.
@@ -213,7 +224,7 @@ impl<'a> Encoder<'a> {
             format,
             escaping,
             out,
-            scratch: text::Scratch::new(escaping),
+            scratch: text::Scratch::with_style(escaping, style),
             protobuf: protobuf::Scratch::new(escaping),
         }
     }

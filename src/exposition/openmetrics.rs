@@ -1,7 +1,8 @@
 //! OpenMetrics 1.0 text format, as the OpenMetrics 1.0 specification defines it.
 //!
 //! Metadata uses the family name (`# TYPE requests counter`, samples `requests_total`), in the
-//! order the spec recommends: TYPE, UNIT (only when the family has a unit), HELP. Counters,
+//! order the spec's examples use: TYPE, UNIT (only when the family has a unit), HELP; or with
+//! HELP first, as client_python and client_golang write it, in their style. Counters,
 //! histograms and summaries show `_created` when they know it; counter totals and histogram
 //! buckets carry their exemplars; timestamps are seconds; `# EOF` ends the exposition.
 //!
@@ -29,11 +30,26 @@ impl Dialect for OpenMetrics {
 
     /// The HELP line is written even for empty help (`# HELP name `): the spec treats an empty
     /// HELP like a missing one, and client_python writes it the same way.
-    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
+    fn push_metadata(
+        out: &mut String,
+        family: &MetricFamily,
+        escaping: Escaping,
+        help_first: bool,
+    ) {
         // A counter is `app_dot_requests_` under `dots`: its samples' name without `_total`.
         let push_family_name = |out: &mut String| {
             push_sample_name(out, &family.name, type_suffix(family.kind), "", escaping)
         };
+        let push_help = |out: &mut String| {
+            out.push_str("# HELP ");
+            push_family_name(out);
+            out.push(' ');
+            push_help_openmetrics(out, &family.help);
+            out.push('\n');
+        };
+        if help_first {
+            push_help(out);
+        }
         out.push_str("# TYPE ");
         push_family_name(out);
         out.push(' ');
@@ -46,11 +62,9 @@ impl Dialect for OpenMetrics {
             out.push_str(unit);
             out.push('\n');
         }
-        out.push_str("# HELP ");
-        push_family_name(out);
-        out.push(' ');
-        push_help_openmetrics(out, &family.help);
-        out.push('\n');
+        if !help_first {
+            push_help(out);
+        }
     }
 
     /// Seconds, in the shortest form that reads back exactly (`1520879607.789`).

@@ -23,7 +23,7 @@ impl Dialect for Prometheus {
 
     /// `# HELP` then `# TYPE`, the order client_golang and the format's documentation use. The
     /// HELP line is written even for empty help (`# HELP name `), as client_golang does.
-    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping) {
+    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping, _: bool) {
         let (suffix, kind) = match family.kind {
             MetricType::Counter => ("_total", "counter"),
             MetricType::Gauge => ("", "gauge"),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::{Encoder, Representation, estimate_len, estimate_live_len};
 use crate::collector::Collector;
 use crate::registry::{CollectAll, Item, NameFilter, Registry};
+use crate::style::Style;
 
 /// Collects and renders every family of `registry` in `format`, appending to `out`: the same
 /// bytes as `encode_into(&registry.gather(), format, out)`, without building the points of the
@@ -38,13 +39,14 @@ pub(crate) fn encode_registry_by(
     out: &mut Vec<u8>,
 ) {
     let keep = |name: &str, kind| filter.is_none_or(|filter| filter.accepts(name, kind));
+    let style = registry.style();
     registry.with_items_by(extra, keep, collect_all, |items| {
-        encode_items(items, format, out)
+        encode_items(items, format, style, out)
     });
 }
 
-fn encode_items(items: &[Item<'_>], format: Representation, out: &mut Vec<u8>) {
-    let mut encoder = Encoder::new(format, out);
+fn encode_items(items: &[Item<'_>], format: Representation, style: Style, out: &mut Vec<u8>) {
+    let mut encoder = Encoder::with_style(format, style, out);
     encoder.reserve(items.iter().map(|item| match item {
         Item::Live(live, header) => {
             let (points, label_len) = live.size_hint();

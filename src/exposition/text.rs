@@ -20,9 +20,10 @@ use crate::snapshot::{
     Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, Suffix,
     histogram_has_sum, lacks_inf_bucket,
 };
+use crate::style::{CreatedSeries, MetadataOrder, NumberStyle, Style};
 use crate::text::escape::push_label_value;
 use crate::text::names::{Escaping, NameKind, name_inside_braces, push_name, push_sample_name};
-use crate::text::number::{push_bound, push_u64, push_value};
+use crate::text::number::{push_bound, push_u64, push_value, push_value_python};
 
 /// What one text format does differently from the other.
 pub(crate) trait Dialect {
@@ -35,7 +36,7 @@ pub(crate) trait Dialect {
 
     /// Appends the family's `# HELP`, `# TYPE` (and `# UNIT`) lines, its name written with
     /// `escaping`.
-    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping);
+    fn push_metadata(out: &mut String, family: &MetricFamily, escaping: Escaping, help_first: bool);
 
     /// Appends a finite timestamp given in seconds since the epoch, in the format's unit.
     fn push_timestamp(out: &mut String, seconds: f64);
@@ -51,11 +52,26 @@ pub(crate) fn push_family<D: Dialect>(
     family: &MetricFamily,
     scratch: &mut Scratch,
 ) {
-    D::push_metadata(out, family, scratch.escaping);
+    D::push_metadata(out, family, scratch.escaping, scratch.help_first);
     scratch.names.reset();
     scratch.states.forget();
+    scratch.created_metadata_written = false;
+    each_point(out, family, scratch, push_point::<D>);
+    if created_family::<D>(family, scratch) {
+        each_point(out, family, scratch, push_created_point);
+    }
+}
+
+/// Calls `push` with each collected point of `family`.
+#[inline]
+fn each_point(
+    out: &mut String,
+    family: &MetricFamily,
+    scratch: &mut Scratch,
+    push: impl Fn(&mut String, &MetricFamily, &LabelSet, &PointValue, Option<f64>, &mut Scratch),
+) {
     for point in &family.points {
-        push_point::<D>(
+        push(
             out,
             family,
             &point.labels,
@@ -73,12 +89,92 @@ pub(crate) fn push_live<D: Dialect>(
     live: &dyn LiveFamily,
     scratch: &mut Scratch,
 ) {
-    D::push_metadata(out, header, scratch.escaping);
+    D::push_metadata(out, header, scratch.escaping, scratch.help_first);
     scratch.names.reset();
     scratch.states.forget();
+    scratch.created_metadata_written = false;
     live.visit_points(&mut |labels, value| {
         push_point::<D>(out, header, labels, value, None, scratch);
     });
+    if created_family::<D>(header, scratch) {
+        live.visit_points(&mut |labels, value| {
+            push_created_point(out, header, labels, value, None, scratch);
+        });
+    }
+}
+
+/// Whether a family is followed by its `_created` gauge family (client_python's text 0.0.4).
+fn created_family<D: Dialect>(family: &MetricFamily, scratch: &Scratch) -> bool {
+    let has_created = matches!(
+        family.kind,
+        MetricType::Counter | MetricType::Histogram | MetricType::Summary
+    );
+    has_created && !D::CREATED && scratch.created == CreatedSeries::Everywhere
+}
+
+/// Appends a point's `_created` sample as a sample of the `name_created` gauge family, whose
+/// metadata comes first (written when the first point is).
+fn push_created_point(
+    out: &mut String,
+    family: &MetricFamily,
+    labels: &LabelSet,
+    value: &PointValue,
+    timestamp: Option<f64>,
+    scratch: &mut Scratch,
+) {
+    let created = match value {
+        PointValue::Counter { created, .. }
+        | PointValue::Histogram { created, .. }
+        | PointValue::Summary { created, .. } => *created,
+        _ => None,
+    };
+    let Some(created) = created else { return };
+    if !scratch.created_metadata_written {
+        scratch.created_metadata_written = true;
+        let name = [&*family.name, "_created"];
+        out.push_str("# HELP ");
+        push_name(out, NameKind::Metric, &name, scratch.escaping);
+        out.push(' ');
+        crate::text::escape::push_help_text(out, &family.help);
+        out.push_str("\n# TYPE ");
+        push_name(out, NameKind::Metric, &name, scratch.escaping);
+        out.push_str(" gauge\n");
+    }
+    let numbers = scratch.numbers;
+    let type_suffix = type_suffix(family.kind);
+    let labels = scratch.labels.get(labels);
+    push_series(
+        out,
+        scratch
+            .names
+            .get(&family.name, type_suffix, Suffix::Created),
+        labels,
+        "",
+    );
+    push_number(out, created, numbers);
+    if let Some(timestamp) = timestamp.filter(|t| t.is_finite()) {
+        out.push(' ');
+        crate::text::number::push_timestamp_ms(out, timestamp);
+    }
+    out.push('\n');
+}
+
+/// Appends a sample value in the registry's number style.
+#[inline]
+fn push_number(out: &mut String, value: f64, numbers: NumberStyle) {
+    match numbers {
+        NumberStyle::Shortest => push_value(out, value),
+        NumberStyle::Python => push_value_python(out, value),
+    }
+}
+
+/// Appends a count (bucket, `_count`, a state's 0 or 1) in the registry's number style.
+#[inline]
+fn push_count(out: &mut String, count: u64, numbers: NumberStyle) {
+    match numbers {
+        NumberStyle::Shortest => push_u64(out, count),
+        NumberStyle::Python => push_value_python(out, count as f64),
+    }
 }
 
 /// Text rendered once per family (or once per encoding) and reused by every point.
@@ -89,11 +185,22 @@ pub(crate) struct Scratch {
     states: RenderedOnce<Box<str>>,
     labels: EscapedLabels,
     info: EscapedLabels,
+    numbers: NumberStyle,
+    created: CreatedSeries,
+    /// OpenMetrics metadata with `# HELP` first (client_python, client_golang) rather than the
+    /// spec's TYPE, UNIT, HELP.
+    help_first: bool,
+    /// Whether the current family's `_created` gauge family has its metadata out.
+    created_metadata_written: bool,
 }
 
 impl Scratch {
-    pub(crate) fn new(escaping: Escaping) -> Self {
+    pub(crate) fn with_style(escaping: Escaping, style: Style) -> Self {
         Scratch {
+            numbers: style.numbers,
+            created: style.created,
+            help_first: style.metadata == MetadataOrder::HelpFirst,
+            created_metadata_written: false,
             escaping,
             names: SampleNames::new(escaping),
             buckets: RenderedOnce::default(),
@@ -338,6 +445,8 @@ fn push_point<D: Dialect>(
     let name = &*family.name;
     let type_suffix = type_suffix(family.kind);
     let escaping = scratch.escaping;
+    let numbers = scratch.numbers;
+    let created_shown = D::CREATED && scratch.created != CreatedSeries::Nowhere;
     let names = &mut scratch.names;
     let labels = scratch.labels.get(labels);
     // A timestamp that is not a number would make the line unparsable; it is dropped instead.
@@ -349,22 +458,23 @@ fn push_point<D: Dialect>(
             exemplar,
         } => {
             push_series(out, names.get(name, type_suffix, Suffix::Total), labels, "");
-            push_value(out, *value);
-            end_line::<D>(out, timestamp, exemplar.as_ref(), escaping);
-            if D::CREATED {
+            push_number(out, *value, numbers);
+            end_line::<D>(out, timestamp, exemplar.as_ref(), escaping, numbers);
+            if created_shown {
                 push_created::<D>(
                     out,
                     names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
+                    numbers,
                 );
             }
         }
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
             push_series(out, names.get(name, type_suffix, Suffix::None), labels, "");
-            push_value(out, *value);
-            end_line::<D>(out, timestamp, None, escaping);
+            push_number(out, *value, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers);
         }
         PointValue::Histogram {
             bounds,
@@ -384,30 +494,31 @@ fn push_point<D: Dialect>(
             let buckets = bounds.len().min(cumulative.len());
             for (index, cumulative) in cumulative[..buckets].iter().enumerate() {
                 push_series(out, bucket, labels, scratch.buckets.get(index));
-                push_u64(out, *cumulative);
+                push_count(out, *cumulative, numbers);
                 let exemplar = exemplars.get(index).and_then(Option::as_ref);
-                end_line::<D>(out, timestamp, exemplar, escaping);
+                end_line::<D>(out, timestamp, exemplar, escaping, numbers);
             }
             if lacks_inf_bucket(&bounds[..buckets]) {
                 push_series(out, bucket, labels, "le=\"+Inf\"");
-                push_u64(out, *count);
-                end_line::<D>(out, timestamp, None, escaping);
+                push_count(out, *count, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers);
             }
             if histogram_has_sum(bounds, D::STYLE) {
                 push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
-                push_u64(out, *count);
-                end_line::<D>(out, timestamp, None, escaping);
+                push_count(out, *count, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers);
                 push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
-                push_value(out, *sum);
-                end_line::<D>(out, timestamp, None, escaping);
+                push_number(out, *sum, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers);
             }
-            if D::CREATED {
+            if created_shown {
                 push_created::<D>(
                     out,
                     names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
+                    numbers,
                 );
             }
         }
@@ -427,22 +538,23 @@ fn push_point<D: Dialect>(
                 out.push_str("quantile=\"");
                 push_bound(out, *quantile);
                 out.push_str("\"} ");
-                push_value(out, *value);
-                end_line::<D>(out, timestamp, None, escaping);
+                push_number(out, *value, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers);
             }
             push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
-            push_u64(out, *count);
-            end_line::<D>(out, timestamp, None, escaping);
+            push_count(out, *count, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers);
             push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
-            push_value(out, *sum);
-            end_line::<D>(out, timestamp, None, escaping);
-            if D::CREATED {
+            push_number(out, *sum, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers);
+            if created_shown {
                 push_created::<D>(
                     out,
                     names.get(name, type_suffix, Suffix::Created),
                     labels,
                     *created,
                     timestamp,
+                    numbers,
                 );
             }
         }
@@ -454,8 +566,8 @@ fn push_point<D: Dialect>(
                 labels,
                 info,
             );
-            out.push('1');
-            end_line::<D>(out, timestamp, None, escaping);
+            push_count(out, 1, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers);
         }
         PointValue::StateSet { states, active } => {
             scratch.states.prepare(states, |text, state| {
@@ -467,8 +579,8 @@ fn push_point<D: Dialect>(
             let opening = names.get(name, type_suffix, Suffix::None);
             for (index, on) in active.iter().take(states.len()).enumerate() {
                 push_series(out, opening, labels, scratch.states.get(index));
-                out.push(if *on { '1' } else { '0' });
-                end_line::<D>(out, timestamp, None, escaping);
+                push_count(out, u64::from(*on), numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers);
             }
         }
     }
@@ -519,11 +631,12 @@ fn push_created<D: Dialect>(
     labels: &str,
     created: Option<f64>,
     timestamp: Option<f64>,
+    numbers: NumberStyle,
 ) {
     if let Some(created) = created {
         push_series(out, opening, labels, "");
-        push_value(out, created);
-        end_line::<D>(out, timestamp, None, Escaping::AllowUtf8);
+        push_number(out, created, numbers);
+        end_line::<D>(out, timestamp, None, Escaping::AllowUtf8, numbers);
     }
 }
 
@@ -534,6 +647,7 @@ fn end_line<D: Dialect>(
     timestamp: Option<f64>,
     exemplar: Option<&Exemplar>,
     escaping: Escaping,
+    numbers: NumberStyle,
 ) {
     if let Some(timestamp) = timestamp {
         out.push(' ');
@@ -541,7 +655,7 @@ fn end_line<D: Dialect>(
     }
     if D::EXEMPLARS {
         if let Some(exemplar) = exemplar {
-            push_exemplar::<D>(out, exemplar, escaping);
+            push_exemplar::<D>(out, exemplar, escaping, numbers);
         }
     }
     out.push('\n');
@@ -549,11 +663,16 @@ fn end_line<D: Dialect>(
 
 /// Appends ` # {labels} value [timestamp]`; OpenMetrics writes `{}` for an exemplar without
 /// labels.
-fn push_exemplar<D: Dialect>(out: &mut String, exemplar: &Exemplar, escaping: Escaping) {
+fn push_exemplar<D: Dialect>(
+    out: &mut String,
+    exemplar: &Exemplar,
+    escaping: Escaping,
+    numbers: NumberStyle,
+) {
     out.push_str(" # {");
     push_labels(out, &exemplar.labels, escaping);
     out.push_str("} ");
-    push_value(out, exemplar.value);
+    push_number(out, exemplar.value, numbers);
     if let Some(timestamp) = exemplar.timestamp.filter(|t| t.is_finite()) {
         out.push(' ');
         D::push_timestamp(out, timestamp);

@@ -37,6 +37,8 @@ pub mod registry;
 
 pub mod names;
 
+pub mod style;
+
 pub mod opts;
 
 pub mod expiry;
