@@ -1996,6 +1996,21 @@ enum pe_status pe_summary_new_opts(const struct pe_metric_opts *opts,
                                    struct pe_summary **out);
 
 /**
+ * `pe_summary_new_opts()` with a choice of whether the exposition shows the quantiles: with
+ * `expose_quantiles` false the summary is exposed with `_count` and `_sum` only, as
+ * client_python's summaries are, while `pe_summary_quantile()` still answers from its window.
+ * Everything else, ownership and errors included, is as `pe_summary_new_opts()`.
+ */
+enum pe_status pe_summary_new_opts_v2(const struct pe_metric_opts *opts,
+                                      const double *quantiles,
+                                      const double *errors,
+                                      size_t n_objectives,
+                                      double max_age_seconds,
+                                      uint32_t age_buckets,
+                                      bool expose_quantiles,
+                                      struct pe_summary **out);
+
+/**
  * Releases the caller's reference to a summary handle (family or bound child). Registries keep
  * their own reference, so a registered summary stays exposed; other handles stay valid.
  *

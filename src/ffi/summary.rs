@@ -112,20 +112,67 @@ pub unsafe extern "C" fn pe_summary_new_opts(
     age_buckets: u32,
     out: *mut *mut pe_summary,
 ) -> pe_status {
-    guard("pe_summary_new_opts", || {
-        let opts = unsafe { opts_arg(opts, "opts") }?;
-        let config = unsafe {
-            config_arg(
-                quantiles,
-                errors,
-                n_objectives,
-                max_age_seconds,
-                age_buckets,
-            )
-        }?;
-        family::create::<pe_summary>(out, || {
-            MetricRef::from_family(Family::with_config(opts, config)?)
-        })
+    guard("pe_summary_new_opts", || unsafe {
+        new_opts(
+            opts,
+            (quantiles, errors, n_objectives),
+            (max_age_seconds, age_buckets),
+            true,
+            out,
+        )
+    })
+}
+
+/// The body of `pe_summary_new_opts()` and `pe_summary_new_opts_v2()`.
+unsafe fn new_opts(
+    opts: *const pe_metric_opts,
+    (quantiles, errors, n_objectives): (*const f64, *const f64, usize),
+    (max_age_seconds, age_buckets): (f64, u32),
+    expose_quantiles: bool,
+    out: *mut *mut pe_summary,
+) -> FfiResult {
+    let opts = unsafe { opts_arg(opts, "opts") }?;
+    let config = unsafe {
+        config_arg(
+            quantiles,
+            errors,
+            n_objectives,
+            max_age_seconds,
+            age_buckets,
+        )
+    }?;
+    let config = SummaryConfig {
+        expose_quantiles,
+        ..config
+    };
+    family::create::<pe_summary>(out, || {
+        MetricRef::from_family(Family::with_config(opts, config)?)
+    })
+}
+
+/// `pe_summary_new_opts()` with a choice of whether the exposition shows the quantiles: with
+/// `expose_quantiles` false the summary is exposed with `_count` and `_sum` only, as
+/// client_python's summaries are, while `pe_summary_quantile()` still answers from its window.
+/// Everything else, ownership and errors included, is as `pe_summary_new_opts()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_summary_new_opts_v2(
+    opts: *const pe_metric_opts,
+    quantiles: *const f64,
+    errors: *const f64,
+    n_objectives: usize,
+    max_age_seconds: f64,
+    age_buckets: u32,
+    expose_quantiles: bool,
+    out: *mut *mut pe_summary,
+) -> pe_status {
+    guard("pe_summary_new_opts_v2", || unsafe {
+        new_opts(
+            opts,
+            (quantiles, errors, n_objectives),
+            (max_age_seconds, age_buckets),
+            expose_quantiles,
+            out,
+        )
     })
 }
 

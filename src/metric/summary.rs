@@ -41,6 +41,9 @@ pub struct SummaryConfig {
     /// How many streams the window rotates through: the window slides in steps of
     /// `max_age / age_buckets`.
     pub age_buckets: u32,
+    /// Whether the exposition shows the quantiles. Without, a summary shows `_count` and `_sum`
+    /// only, as client_python's does, and [`Summary::quantile`] still answers from the window.
+    pub expose_quantiles: bool,
 }
 
 impl Default for SummaryConfig {
@@ -49,6 +52,7 @@ impl Default for SummaryConfig {
             objectives: vec![(0.5, 0.05), (0.9, 0.01), (0.99, 0.001)],
             max_age: Duration::from_secs(600),
             age_buckets: 5,
+            expose_quantiles: true,
         }
     }
 }
@@ -84,7 +88,14 @@ impl SummaryConfig {
             objectives: sorted,
             max_age,
             age_buckets,
+            expose_quantiles: true,
         })
+    }
+
+    /// Keeps the quantiles out of the exposition (see [`SummaryConfig::expose_quantiles`]).
+    pub fn hide_quantiles(mut self) -> Self {
+        self.expose_quantiles = false;
+        self
     }
 
     /// The valid objectives, sorted, keeping the tightest error of a repeated quantile. Lets
@@ -474,8 +485,12 @@ impl ChildMetric for Summary {
         &self.activity
     }
 
-    fn point(&self, _: &SummaryConfig) -> PointValue {
-        let quantiles = self.objective_values();
+    fn point(&self, config: &SummaryConfig) -> PointValue {
+        let quantiles = if config.expose_quantiles {
+            self.objective_values()
+        } else {
+            Vec::new()
+        };
         PointValue::Summary {
             quantiles,
             sum: self.sum(),
@@ -486,7 +501,11 @@ impl ChildMetric for Summary {
 
     /// Validates a config that may have been built from its public fields, and sorts it.
     fn prepare(config: SummaryConfig, _family: &FamilySchema) -> Result<SummaryConfig> {
-        SummaryConfig::new(&config.objectives, config.max_age, config.age_buckets)
+        let checked = SummaryConfig::new(&config.objectives, config.max_age, config.age_buckets)?;
+        Ok(SummaryConfig {
+            expose_quantiles: config.expose_quantiles,
+            ..checked
+        })
     }
 }
 
@@ -587,11 +606,29 @@ mod tests {
     }
 
     #[test]
+    fn hidden_quantiles_are_left_out_of_the_point_and_still_answer() {
+        let config = SummaryConfig::default().hide_quantiles();
+        let family = crate::metric::Family::<Summary>::with_config(
+            crate::metric::Opts::new("hidden", "h"),
+            config,
+        )
+        .unwrap();
+        let child = family.with_label_values::<&str>(&[]).unwrap();
+        child.observe(3.0).unwrap();
+        let point = family.collect_family().points.remove(0).value;
+        assert!(
+            matches!(point, PointValue::Summary { ref quantiles, count: 1, .. } if quantiles.is_empty())
+        );
+        assert_eq!(child.quantile(0.5).unwrap(), 3.0);
+    }
+
+    #[test]
     fn invalid_fields_do_not_panic_a_direct_summary() {
         let config = SummaryConfig {
             objectives: vec![(f64::NAN, 0.1), (0.9, 0.05), (0.5, 2.0), (0.9, 0.01)],
             max_age: Duration::ZERO,
             age_buckets: 0,
+            expose_quantiles: true,
         };
         let (s, time) = manual(&config);
         assert_eq!(s.objectives(), [(0.9, 0.01)]);

@@ -74,8 +74,37 @@ static void python_style(void) {
     pe_registry_free(registry);
 }
 
+/* A summary exposed as client_python exposes one without objectives: count and sum only, its
+ * quantiles still answered. */
+static void hidden_quantiles(void) {
+    pe_metric_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.struct_size = sizeof opts;
+    opts.name = "size_bytes";
+    pe_summary *size = NULL;
+    OK(pe_summary_new_opts_v2(&opts, NULL, NULL, 0, 0, 0, false, &size));
+    OK(pe_summary_observe(size, 3));
+    double median = 0;
+    OK(pe_summary_quantile(size, 0.5, &median));
+    EQ(median, 3);
+    pe_registry *registry = NULL;
+    OK(pe_registry_new(&registry));
+    OK(pe_registry_register_summary(registry, size));
+    char *text = NULL;
+    OK(pe_registry_expose(registry, PE_FORMAT_PROMETHEUS, &text, NULL));
+    CHECK(strstr(text, "quantile") == NULL);
+    CHECK(strstr(text, "size_bytes_count 1\nsize_bytes_sum 3\n") != NULL);
+    pe_string_free(text);
+    pe_summary *bad = NULL;
+    FAILS(pe_summary_new_opts_v2(NULL, NULL, NULL, 0, 0, 0, false, &bad), PE_ERR_NULL,
+          "pe_summary_new_opts_v2: argument `opts` is NULL");
+    pe_summary_free(size);
+    pe_registry_free(registry);
+}
+
 int main(void) {
     python_style();
+    hidden_quantiles();
     puts("ok");
     return 0;
 }
