@@ -4,6 +4,7 @@ package promemu
 // preamble, so the C trampolines that call these live in callback.go.
 
 // #include <stdint.h>
+// #include "prometheus_emulator.h"
 import "C"
 
 import (
@@ -30,4 +31,14 @@ func promemuValueCallback(handle C.uintptr_t) (value C.double) {
 //export promemuFreeCallback
 func promemuFreeCallback(handle C.uintptr_t) {
 	cgo.Handle(handle).Delete()
+}
+
+// promemuCollectCallback runs the Go collector behind a pe_collector_new collector (user_data is
+// a cgo.Handle of it) and adds its points to builder. A panic must not unwind through the
+// library's frames: what was added so far stays.
+//
+//export promemuCollectCallback
+func promemuCollectCallback(builder *C.pe_collect_builder, handle C.uintptr_t) {
+	defer func() { _ = recover() }()
+	collectGo((*C.struct_pe_collect_builder)(builder), cgo.Handle(handle).Value().(Collector))
 }

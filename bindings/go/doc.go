@@ -34,6 +34,27 @@
 // Handler as an http.Handler for any mux, StartServer as the library's own HTTP exporter on its
 // own threads. A Pusher sends a registry to a Pushgateway.
 //
+// # Collectors and client_golang
+//
+// Collector is client_golang's interface (Describe and Collect): Go code implements it with
+// NewDesc and const metrics (NewConstMetric, NewConstHistogram, NewConstSummary,
+// NewConstNativeHistogram, NewMetricWithTimestamp), and Register makes it a custom collector of
+// the library, which calls Collect at each collection. Sub-packages complete the set:
+// promauto (constructors that register), testutil (ToFloat64, CollectAndCompare, ...), and
+// clientgolang, the bridge to client_golang in both directions (a promemu registry as a
+// prometheus.Gatherer with exact dto families, and a prometheus.Gatherer, such as one holding
+// client_golang's Go and process collectors, served by this package's Handler and exporter).
+// The main package does not depend on client_golang.
+//
+// Moving code from client_golang is mostly a matter of changing the import. Where this package
+// differs: constructors return an error as well (NewCounter → (*Counter, error); MustNew...
+// panic as client_golang's constructors do); Registry is a concrete type, not the Registerer and
+// Gatherer interfaces; Gather returns this package's families (clientgolang.NewGatherer gives
+// dto ones); Metric.Write fills a Point, not a dto.Metric; exemplar methods return an error;
+// handles have Close (see Handles); registering the same collector twice does nothing; and a
+// Go collector's points that the library refuses are left out rather than failing the scrape.
+// See README.md.
+//
 // # Names
 //
 // Metric and label names may be any UTF-8 (app.requests_total, label http.method), as in

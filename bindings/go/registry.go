@@ -6,16 +6,9 @@ import "C"
 import (
 	"io"
 	"runtime"
+	"sync"
 	"unsafe"
 )
-
-// Collector is what a Registry holds: the metrics of this package (Counter, CounterVec, Gauge,
-// GaugeVec, Histogram, HistogramVec, Summary, SummaryVec, Info, InfoVec, Enum, EnumVec) and the
-// callback metrics (NewGaugeFunc, NewCounterFunc). Register a family, not the child of a vec.
-type Collector interface {
-	registerIn(r *C.struct_pe_registry) error
-	unregisterFrom(r *C.struct_pe_registry) error
-}
 
 // Format is an exposition format (pe_format).
 type Format int
@@ -99,6 +92,11 @@ func (f Format) String() string {
 type Registry struct {
 	h         *C.struct_pe_registry
 	isDefault bool
+
+	// mu guards goCollectors: the Go collectors registered through this *Registry, with the
+	// handle kept to unregister them.
+	mu           sync.Mutex
+	goCollectors map[any]*C.struct_pe_collector
 }
 
 // DefaultRegistry is the process-wide default registry of the library: the one C and C++ code in
@@ -126,6 +124,7 @@ func NewRegistry() *Registry {
 }
 
 func (r *Registry) release() {
+	r.releaseGoCollectors()
 	C.pe_registry_free(r.h)
 	r.h = nil
 }
@@ -144,11 +143,24 @@ func (r *Registry) Close() error {
 // Register adds c. Registering the same collector again does nothing; another collector that
 // provides one of its sample names is ErrDuplicate (a counter x owns x, x_total and x_created);
 // the child of a vec is ErrWrongKind.
+//
+// A Collector written in Go (not one of this package's metrics) is checked as client_golang
+// checks it: a descriptor with an error is refused with it, and so is one whose name the
+// registry already exposes (ErrDuplicate, with client_golang's message). One that describes
+// nothing is unchecked, as in client_golang: at collection, the library merges the points of
+// same-named families of one type and drops a later family whose type clashes. A Go collector
+// is kept by its identity (==) for Unregister; one whose type is not comparable cannot be
+// unregistered.
 func (r *Registry) Register(c Collector) error {
 	if r.h == nil {
 		return ErrClosed
 	}
-	err := c.registerIn(r.h)
+	var err error
+	if m, ok := c.(registrable); ok {
+		err = m.registerIn(r.h)
+	} else {
+		err = r.registerGo(c)
+	}
 	runtime.KeepAlive(r)
 	runtime.KeepAlive(c)
 	return err
@@ -168,7 +180,11 @@ func (r *Registry) Unregister(c Collector) bool {
 	if r.h == nil {
 		return false
 	}
-	err := c.unregisterFrom(r.h)
+	m, ok := c.(registrable)
+	if !ok {
+		return r.unregisterGo(c)
+	}
+	err := m.unregisterFrom(r.h)
 	runtime.KeepAlive(r)
 	runtime.KeepAlive(c)
 	return err == nil
@@ -306,3 +322,9 @@ func MustRegister(cs ...Collector) { DefaultRegistry.MustRegister(cs...) }
 
 // Unregister removes c from DefaultRegistry and reports whether it was there.
 func Unregister(c Collector) bool { return DefaultRegistry.Unregister(c) }
+
+// CHandle is the registry's pe_registry handle, for C or C++ code in the same program (through
+// cgo) to register its metrics into: pass it as a pe_registry *. It is borrowed: valid until
+// Close, and C code must not free it. DefaultRegistry's is what pe_registry_default() gives (C
+// code may pass NULL instead). nil after Close.
+func (r *Registry) CHandle() unsafe.Pointer { return unsafe.Pointer(r.h) }

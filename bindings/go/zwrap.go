@@ -33,6 +33,8 @@ package promemu
 #cgo noescape pego_pe_negotiate
 #cgo noescape pego_pe_content_type
 #cgo noescape pego_pe_escape_name
+#cgo noescape pego_pe_registry_set_style
+#cgo noescape pego_pe_registry_get_style
 #cgo noescape pego_pe_series_clock_pin
 #cgo noescape pego_pe_series_clock_unpin
 #cgo noescape pego_pe_counter_new
@@ -86,6 +88,7 @@ package promemu
 #cgo noescape pego_pe_native_bucket_bounds
 #cgo noescape pego_pe_summary_new
 #cgo noescape pego_pe_summary_new_opts
+#cgo noescape pego_pe_summary_new_opts_v2
 #cgo noescape pego_pe_summary_labels
 #cgo noescape pego_pe_summary_observe
 #cgo noescape pego_pe_summary_observe_labels
@@ -279,6 +282,14 @@ func pe_content_type(format C.pe_format, escaping C.pe_escaping, out **C.char) e
 
 func pe_escape_name(name *C.char, escaping C.pe_escaping, out **C.char) error {
 	return errorOf(C.pego_pe_escape_name(name, escaping, out))
+}
+
+func pe_registry_set_style(registry *C.struct_pe_registry, style *C.struct_pe_exposition_style) error {
+	return errorOf(C.pego_pe_registry_set_style(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(style)))))
+}
+
+func pe_registry_get_style(registry *C.struct_pe_registry, out *C.struct_pe_exposition_style) error {
+	return errorOf(C.pego_pe_registry_get_style(C.uintptr_t(uintptr(unsafe.Pointer(registry))), C.uintptr_t(uintptr(unsafe.Pointer(out)))))
 }
 
 func pe_series_clock_pin(unix_seconds C.double) error {
@@ -491,6 +502,10 @@ func pe_summary_new(name *C.char, help *C.char, label_names **C.char, n_labels C
 
 func pe_summary_new_opts(opts *C.struct_pe_metric_opts, quantiles *C.double, errors *C.double, n_objectives C.size_t, max_age_seconds C.double, age_buckets C.uint32_t, out **C.struct_pe_summary) error {
 	return errorOf(C.pego_pe_summary_new_opts(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, out))
+}
+
+func pe_summary_new_opts_v2(opts *C.struct_pe_metric_opts, quantiles *C.double, errors *C.double, n_objectives C.size_t, max_age_seconds C.double, age_buckets C.uint32_t, expose_quantiles C.bool, out **C.struct_pe_summary) error {
+	return errorOf(C.pego_pe_summary_new_opts_v2(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, expose_quantiles, out))
 }
 
 func pe_summary_labels(summary *C.struct_pe_summary, values **C.char, n C.size_t, child_out **C.struct_pe_summary) error {

@@ -175,6 +175,16 @@ static inline pego_error *pego_pe_escape_name(const char *name, pe_escaping esca
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_registry_set_style(uintptr_t registry, uintptr_t style) {
+    pe_status status = pe_registry_set_style((const struct pe_registry *)registry, (const struct pe_exposition_style *)style);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_registry_get_style(uintptr_t registry, uintptr_t out) {
+    pe_status status = pe_registry_get_style((const struct pe_registry *)registry, (struct pe_exposition_style *)out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_series_clock_pin(double unix_seconds) {
     pe_status status = pe_series_clock_pin(unix_seconds);
     return status == PE_OK ? NULL : pego_fail(status);
@@ -437,6 +447,11 @@ static inline pego_error *pego_pe_summary_new(const char *name, const char *help
 
 static inline pego_error *pego_pe_summary_new_opts(const struct pe_metric_opts *opts, const double *quantiles, const double *errors, size_t n_objectives, double max_age_seconds, uint32_t age_buckets, struct pe_summary **out) {
     pe_status status = pe_summary_new_opts(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_summary_new_opts_v2(const struct pe_metric_opts *opts, const double *quantiles, const double *errors, size_t n_objectives, double max_age_seconds, uint32_t age_buckets, bool expose_quantiles, struct pe_summary **out) {
+    pe_status status = pe_summary_new_opts_v2(opts, quantiles, errors, n_objectives, max_age_seconds, age_buckets, expose_quantiles, out);
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
