@@ -2713,6 +2713,38 @@ enum pe_status pe_collect_native_histogram(struct pe_collect_builder *builder,
                                            double timestamp);
 
 /**
+ * Sets the creation time (`_created`, seconds since the Unix epoch) of the point added last,
+ * which must be a counter's, a histogram's or a summary's.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`builder`); `PE_ERR_WRONG_KIND` (not a live builder, no point
+ * yet, or a point of another type); `PE_ERR_INVALID_VALUE` (`created` not finite);
+ * `PE_ERR_INTERNAL`. On error the point is unchanged. Call only from the callback that received
+ * `builder`, on its thread.
+ */
+enum pe_status pe_collect_created(struct pe_collect_builder *builder, double created);
+
+/**
+ * Attaches an exemplar to the point added last: a counter's (`bucket` ignored) or a classic
+ * histogram bucket's (`bucket` its index in the point's `upper_bounds`). The exemplar is the
+ * `n_labels` label pairs, its `value` and its `timestamp` (seconds since the Unix epoch, NaN for
+ * none); a later call for the same bucket replaces it.
+ *
+ * Everything is borrowed for the call and copied. Returns `PE_OK`; `PE_ERR_NULL`;
+ * `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (not a live builder, no point yet, or a point of another
+ * type); `PE_ERR_INVALID_VALUE` (`bucket` out of range, or an invalid exemplar: bad or repeated
+ * label names, over 128 characters of labels, a NaN value, an infinite timestamp);
+ * `PE_ERR_INTERNAL`. On error the point is unchanged. Call only from the callback that received
+ * `builder`, on its thread.
+ */
+enum pe_status pe_collect_exemplar(struct pe_collect_builder *builder,
+                                   size_t bucket,
+                                   const char *const *label_names,
+                                   const char *const *label_values,
+                                   size_t n_labels,
+                                   double value,
+                                   double timestamp);
+
+/**
  * Collects every collector of `registry` (NULL: the default registry) into a snapshot: families
  * sorted by name, each flattened into the samples OpenMetrics shows (`_total`, `_created`,
  * `_bucket` with `le`, ...).

@@ -61,6 +61,8 @@ pub mod collector;
 
 pub mod collect_native;
 
+pub mod collect_extras;
+
 pub mod snapshot;
 
 pub mod exporter;

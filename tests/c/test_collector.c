@@ -242,9 +242,62 @@ static void custom(void) {
     CHECK(state.frees == 1);
 }
 
+/* A collector that gives its points' creation times and exemplars. */
+static void collect_decorated(pe_collect_builder *b, void *user_data) {
+    (void)user_data;
+    FAILS(pe_collect_created(b, 1), PE_ERR_WRONG_KIND, "no point added yet");
+    OK(pe_collect_family(b, "sent_total", "Sent.", PE_METRIC_COUNTER, NULL));
+    OK(pe_collect_sample(b, NULL, NULL, 0, 7, NAN));
+    OK(pe_collect_created(b, 1700000000.25));
+    const char *trace[] = {"trace_id"}, *abc[] = {"abc"};
+    OK(pe_collect_exemplar(b, 0, trace, abc, 1, 1, 1700000001));
+    FAILS(pe_collect_created(b, INFINITY), PE_ERR_INVALID_VALUE, "finite");
+    FAILS(pe_collect_exemplar(b, 0, trace, abc, 1, NAN, NAN), PE_ERR_INVALID_VALUE, "NaN");
+
+    OK(pe_collect_family(b, "wait_seconds", "Wait.", PE_METRIC_HISTOGRAM, NULL));
+    double bounds[] = {1, INFINITY};
+    uint64_t counts[] = {2, 3};
+    OK(pe_collect_histogram(b, NULL, NULL, 0, bounds, counts, 2, 4.5, 3, NAN));
+    OK(pe_collect_created(b, 1700000000.5));
+    OK(pe_collect_exemplar(b, 1, trace, abc, 1, 2.5, NAN));
+    FAILS(pe_collect_exemplar(b, 2, trace, abc, 1, 2.5, NAN), PE_ERR_INVALID_VALUE,
+          "`bucket` is 2: the point has 2 buckets");
+
+    OK(pe_collect_family(b, "level", "Level.", PE_METRIC_GAUGE, NULL));
+    OK(pe_collect_sample(b, NULL, NULL, 0, 1, NAN));
+    FAILS(pe_collect_created(b, 1), PE_ERR_WRONG_KIND, "not a counter, histogram or summary");
+    FAILS(pe_collect_exemplar(b, 0, NULL, NULL, 0, 1, NAN), PE_ERR_WRONG_KIND, "not a counter");
+}
+
+static void decorated(void) {
+    pe_collector *collector = NULL;
+    OK(pe_collector_new(collect_decorated, NULL, NULL, &collector));
+    pe_registry *registry = NULL;
+    OK(pe_registry_new(&registry));
+    OK(pe_registry_register_collector(registry, collector));
+    char *text = NULL;
+    OK(pe_registry_expose(registry, PE_FORMAT_OPENMETRICS, &text, NULL));
+    const char *wanted[] = {
+        "sent_total 7 # {trace_id=\"abc\"} 1 1700000001\n",
+        "sent_created 1700000000.25\n",
+        "wait_seconds_bucket{le=\"+Inf\"} 3 # {trace_id=\"abc\"} 2.5\n",
+        "wait_seconds_created 1700000000.5\n",
+    };
+    for (size_t i = 0; i < LEN(wanted); i++) {
+        if (strstr(text, wanted[i]) == NULL) {
+            fprintf(stderr, "%s:%d: %s not in:\n%s\n", __FILE__, __LINE__, wanted[i], text);
+            exit(1);
+        }
+    }
+    pe_string_free(text);
+    pe_collector_free(collector);
+    pe_registry_free(registry);
+}
+
 int main(void) {
     callbacks();
     custom();
+    decorated();
     printf("ok\n");
     return 0;
 }
