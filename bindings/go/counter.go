@@ -182,11 +182,36 @@ func MustNewCounterVec(opts CounterOpts, labelNames []string) *CounterVec {
 	return must(NewCounterVec(opts, labelNames))
 }
 
-// Get returns the sum over all children.
+// Get returns the sum over all children (of the whole family, on a curried vec too).
 func (v *CounterVec) Get() float64 { return v.family.Get() }
 
-// Close releases the family handle; see Counter.Close.
-func (v *CounterVec) Close() error { return v.family.Close() }
+// Close releases the family handle; see Counter.Close. Close on a curried vec does nothing: the
+// family is the vec's it was curried from.
+func (v *CounterVec) Close() error {
+	if v.curried {
+		return nil
+	}
+	return v.family.Close()
+}
+
+// CurryWith returns the vec with the values of these labels fixed, as client_golang's: its
+// WithLabelValues, With, GetMetricWith..., Delete... take the remaining labels only (in the
+// order of the label names), while the family, its children and its registration are shared
+// with v. A curried vec can be curried again with other labels; a label curried already, or one
+// that is not a label name, is an error matching ErrLabelCount. Register one of the two (usually
+// v); Reset on either removes every child.
+func (v *CounterVec) CurryWith(labels Labels) (*CounterVec, error) {
+	curried, err := v.curryWith(labels)
+	if err != nil {
+		return nil, err
+	}
+	return &CounterVec{vec: curried, family: v.family}, nil
+}
+
+// MustCurryWith is CurryWith that panics on error.
+func (v *CounterVec) MustCurryWith(labels Labels) *CounterVec {
+	return must(v.CurryWith(labels))
+}
 
 func (v *CounterVec) registerIn(r *C.struct_pe_registry) error     { return v.family.registerIn(r) }
 func (v *CounterVec) unregisterFrom(r *C.struct_pe_registry) error { return v.family.unregisterFrom(r) }

@@ -21,6 +21,9 @@
 // A vec keeps the children it has bound in a Go map keyed by a hash of the label values, so a
 // repeated WithLabelValues costs a hash and a map read in Go; only the update crosses into C.
 // Keep the child (get := requests.WithLabelValues("GET", "200")) for the hottest paths.
+// CurryWith fixes some label values, as in client_golang: the curried vec shares the family and
+// its children, and its lookups take the remaining values
+// (requests.MustCurryWith(promemu.Labels{"method": "GET"}).WithLabelValues("200")).
 //
 // Options bound the series of a family over time: MaxSeries caps a vec, SeriesTTL expires the
 // children nobody updates (such a vec keeps none in Go, so that the library can free them),
@@ -31,8 +34,12 @@
 // Metrics are registered in a Registry (NewRegistry, or DefaultRegistry through the package-level
 // Register, MustRegister and Unregister), which renders them: WriteText in Prometheus text 0.0.4
 // or 1.0.0, OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,
-// Handler as an http.Handler for any mux, StartServer as the library's own HTTP exporter on its
-// own threads. A Pusher sends a registry to a Pushgateway.
+// Handler as an http.Handler for any mux (HandlerFor with promhttp's options: ErrorHandling,
+// ErrorLog, MaxRequestsInFlight, Timeout, EnableOpenMetrics), StartServer as the library's own
+// HTTP exporter on its own threads. A Pusher sends a registry to a Pushgateway. Registry.SetStyle
+// chooses how the text is written: the zero Style is the default, client_golang's text but for
+// the order of OpenMetrics metadata lines (StyleClientGolang is exact), and StyleClientPython is
+// prometheus_client's (1.0, _created gauge families, registration order).
 //
 // # Collectors and client_golang
 //
@@ -51,6 +58,8 @@
 // panic as client_golang's constructors do); Registry is a concrete type, not the Registerer and
 // Gatherer interfaces; Gather returns this package's families (clientgolang.NewGatherer gives
 // dto ones); Metric.Write fills a Point, not a dto.Metric; exemplar methods return an error;
+// HistogramVec.CurryWith and SummaryVec.CurryWith return their own vec type (there is no
+// ObserverVec); Handler offers OpenMetrics, while HandlerFor's zero options, as promhttp's, do not;
 // handles have Close (see Handles); registering the same collector twice does nothing; and a
 // Go collector's points that the library refuses are left out rather than failing the scrape.
 // See README.md.

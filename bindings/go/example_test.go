@@ -220,3 +220,49 @@ func ExampleWrapRegistererWith() {
 	// # TYPE queue_depth gauge
 	// queue_depth{service="api",zone="eu",queue="mail"} 7
 }
+
+func ExampleCounterVec_CurryWith() {
+	registry := promemu.NewRegistry()
+	requests := promemu.MustNewCounterVec(promemu.CounterOpts{
+		Name: "http_requests_total", Help: "Requests served.",
+	}, []string{"handler", "method", "code"})
+	registry.MustRegister(requests)
+	// The API's handlers count into the same family, naming the labels left.
+	api := requests.MustCurryWith(promemu.Labels{"handler": "/api"})
+	api.WithLabelValues("GET", "200").Inc()
+	api.With(promemu.Labels{"method": "POST", "code": "500"}).Inc()
+	if _, err := api.CurryWith(promemu.Labels{"handler": "/other"}); err != nil {
+		fmt.Println(err)
+	}
+	body, _ := registry.Expose(promemu.FormatText)
+	fmt.Print(string(body))
+	// Output:
+	// promemu: label name "handler" is already curried
+	// # HELP http_requests_total Requests served.
+	// # TYPE http_requests_total counter
+	// http_requests_total{handler="/api",method="GET",code="200"} 1
+	// http_requests_total{handler="/api",method="POST",code="500"} 1
+}
+
+func ExampleRegistry_SetStyle() {
+	registry := promemu.NewRegistry()
+	// prometheus_client's text: its numbers, registration order (and a name_created gauge family
+	// after each counter, histogram and summary).
+	if err := registry.SetStyle(promemu.StyleClientPython); err != nil {
+		panic(err)
+	}
+	queue := promemu.MustNewGauge(promemu.GaugeOpts{Name: "queue_depth", Help: "Messages waiting."})
+	heap := promemu.MustNewGauge(promemu.GaugeOpts{Name: "heap_bytes", Help: "Heap in use."})
+	registry.MustRegister(queue, heap)
+	queue.Set(7)
+	heap.Set(123456789)
+	body, _ := registry.Expose(promemu.FormatText)
+	fmt.Print(string(body))
+	// Output:
+	// # HELP queue_depth Messages waiting.
+	// # TYPE queue_depth gauge
+	// queue_depth 7.0
+	// # HELP heap_bytes Heap in use.
+	// # TYPE heap_bytes gauge
+	// heap_bytes 1.23456789e+08
+}

@@ -312,14 +312,40 @@ func MustNewHistogramVec(opts HistogramOpts, labelNames []string) *HistogramVec 
 	return must(NewHistogramVec(opts, labelNames))
 }
 
-// Count returns the number of observations over all children.
+// Count returns the number of observations over all children (of the whole family, on a
+// curried vec too).
 func (v *HistogramVec) Count() uint64 { return v.family.Count() }
 
 // Sum returns the sum of observations over all children.
 func (v *HistogramVec) Sum() float64 { return v.family.Sum() }
 
-// Close releases the family handle; see Counter.Close.
-func (v *HistogramVec) Close() error { return v.family.Close() }
+// Close releases the family handle; see Counter.Close. Close on a curried vec does nothing: the
+// family is the vec's it was curried from.
+func (v *HistogramVec) Close() error {
+	if v.curried {
+		return nil
+	}
+	return v.family.Close()
+}
+
+// CurryWith returns the vec with the values of these labels fixed, as client_golang's: its
+// WithLabelValues, With, GetMetricWith..., Delete... take the remaining labels only (in the
+// order of the label names), while the family, its children and its registration are shared
+// with v. A curried vec can be curried again with other labels; a label curried already, or one
+// that is not a label name, is an error matching ErrLabelCount. Register one of the two (usually
+// v); Reset on either removes every child.
+func (v *HistogramVec) CurryWith(labels Labels) (*HistogramVec, error) {
+	curried, err := v.curryWith(labels)
+	if err != nil {
+		return nil, err
+	}
+	return &HistogramVec{vec: curried, family: v.family}, nil
+}
+
+// MustCurryWith is CurryWith that panics on error.
+func (v *HistogramVec) MustCurryWith(labels Labels) *HistogramVec {
+	return must(v.CurryWith(labels))
+}
 
 func (v *HistogramVec) registerIn(r *C.struct_pe_registry) error { return v.family.registerIn(r) }
 func (v *HistogramVec) unregisterFrom(r *C.struct_pe_registry) error {

@@ -130,8 +130,33 @@ func MustNewInfoVec(opts InfoOpts, labelNames []string) *InfoVec {
 	return must(NewInfoVec(opts, labelNames))
 }
 
-// Close releases the family handle; see Counter.Close.
-func (v *InfoVec) Close() error { return v.family.Close() }
+// Close releases the family handle; see Counter.Close. Close on a curried vec does nothing: the
+// family is the vec's it was curried from.
+func (v *InfoVec) Close() error {
+	if v.curried {
+		return nil
+	}
+	return v.family.Close()
+}
+
+// CurryWith returns the vec with the values of these labels fixed, as client_golang's: its
+// WithLabelValues, With, GetMetricWith..., Delete... take the remaining labels only (in the
+// order of the label names), while the family, its children and its registration are shared
+// with v. A curried vec can be curried again with other labels; a label curried already, or one
+// that is not a label name, is an error matching ErrLabelCount. Register one of the two (usually
+// v); Reset on either removes every child.
+func (v *InfoVec) CurryWith(labels Labels) (*InfoVec, error) {
+	curried, err := v.curryWith(labels)
+	if err != nil {
+		return nil, err
+	}
+	return &InfoVec{vec: curried, family: v.family}, nil
+}
+
+// MustCurryWith is CurryWith that panics on error.
+func (v *InfoVec) MustCurryWith(labels Labels) *InfoVec {
+	return must(v.CurryWith(labels))
+}
 
 func (v *InfoVec) registerIn(r *C.struct_pe_registry) error     { return v.family.registerIn(r) }
 func (v *InfoVec) unregisterFrom(r *C.struct_pe_registry) error { return v.family.unregisterFrom(r) }

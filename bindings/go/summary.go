@@ -182,14 +182,40 @@ func MustNewSummaryVec(opts SummaryOpts, labelNames []string) *SummaryVec {
 	return must(NewSummaryVec(opts, labelNames))
 }
 
-// Count returns the number of observations over all children.
+// Count returns the number of observations over all children (of the whole family, on a
+// curried vec too).
 func (v *SummaryVec) Count() uint64 { return v.family.Count() }
 
 // Sum returns the sum of observations over all children.
 func (v *SummaryVec) Sum() float64 { return v.family.Sum() }
 
-// Close releases the family handle; see Counter.Close.
-func (v *SummaryVec) Close() error { return v.family.Close() }
+// Close releases the family handle; see Counter.Close. Close on a curried vec does nothing: the
+// family is the vec's it was curried from.
+func (v *SummaryVec) Close() error {
+	if v.curried {
+		return nil
+	}
+	return v.family.Close()
+}
+
+// CurryWith returns the vec with the values of these labels fixed, as client_golang's: its
+// WithLabelValues, With, GetMetricWith..., Delete... take the remaining labels only (in the
+// order of the label names), while the family, its children and its registration are shared
+// with v. A curried vec can be curried again with other labels; a label curried already, or one
+// that is not a label name, is an error matching ErrLabelCount. Register one of the two (usually
+// v); Reset on either removes every child.
+func (v *SummaryVec) CurryWith(labels Labels) (*SummaryVec, error) {
+	curried, err := v.curryWith(labels)
+	if err != nil {
+		return nil, err
+	}
+	return &SummaryVec{vec: curried, family: v.family}, nil
+}
+
+// MustCurryWith is CurryWith that panics on error.
+func (v *SummaryVec) MustCurryWith(labels Labels) *SummaryVec {
+	return must(v.CurryWith(labels))
+}
 
 func (v *SummaryVec) registerIn(r *C.struct_pe_registry) error     { return v.family.registerIn(r) }
 func (v *SummaryVec) unregisterFrom(r *C.struct_pe_registry) error { return v.family.unregisterFrom(r) }

@@ -133,6 +133,8 @@ package promemu
 #cgo noescape pego_pe_collect_info
 #cgo noescape pego_pe_collect_stateset
 #cgo noescape pego_pe_collect_native_histogram
+#cgo noescape pego_pe_collect_created
+#cgo noescape pego_pe_collect_exemplar
 #cgo noescape pego_pe_registry_snapshot
 #cgo noescape pego_pe_registry_snapshot_filtered
 #cgo noescape pego_pe_snapshot_family_count
@@ -682,6 +684,14 @@ func pe_collect_stateset(builder *C.struct_pe_collect_builder, label_names **C.c
 
 func pe_collect_native_histogram(builder *C.struct_pe_collect_builder, label_names **C.char, label_values **C.char, n_labels C.size_t, schema C.int32_t, zero_threshold C.double, zero_count C.uint64_t, positive_keys *C.int32_t, positive_counts *C.uint64_t, n_positive C.size_t, negative_keys *C.int32_t, negative_counts *C.uint64_t, n_negative C.size_t, upper_bounds *C.double, cumulative_counts *C.uint64_t, n_buckets C.size_t, sum C.double, count C.uint64_t, timestamp C.double) error {
 	return errorOf(C.pego_pe_collect_native_histogram(C.uintptr_t(uintptr(unsafe.Pointer(builder))), label_names, label_values, n_labels, schema, zero_threshold, zero_count, positive_keys, positive_counts, n_positive, negative_keys, negative_counts, n_negative, upper_bounds, cumulative_counts, n_buckets, sum, count, timestamp))
+}
+
+func pe_collect_created(builder *C.struct_pe_collect_builder, created C.double) error {
+	return errorOf(C.pego_pe_collect_created(C.uintptr_t(uintptr(unsafe.Pointer(builder))), created))
+}
+
+func pe_collect_exemplar(builder *C.struct_pe_collect_builder, bucket C.size_t, label_names **C.char, label_values **C.char, n_labels C.size_t, value C.double, timestamp C.double) error {
+	return errorOf(C.pego_pe_collect_exemplar(C.uintptr_t(uintptr(unsafe.Pointer(builder))), bucket, label_names, label_values, n_labels, value, timestamp))
 }
 
 func pe_registry_snapshot(registry *C.struct_pe_registry, out **C.struct_pe_snapshot) error {

@@ -675,6 +675,16 @@ static inline pego_error *pego_pe_collect_native_histogram(uintptr_t builder, co
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_collect_created(uintptr_t builder, double created) {
+    pe_status status = pe_collect_created((struct pe_collect_builder *)builder, created);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_collect_exemplar(uintptr_t builder, size_t bucket, const char *const *label_names, const char *const *label_values, size_t n_labels, double value, double timestamp) {
+    pe_status status = pe_collect_exemplar((struct pe_collect_builder *)builder, bucket, label_names, label_values, n_labels, value, timestamp);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_registry_snapshot(uintptr_t registry, struct pe_snapshot **out) {
     pe_status status = pe_registry_snapshot((const struct pe_registry *)registry, out);
     return status == PE_OK ? NULL : pego_fail(status);
