@@ -29,8 +29,8 @@ from .exposition import (
     write_to_textfile,
 )
 from .metrics import (
-    Counter, Enum, Gauge, Histogram, Info, Summary, enum, exponential_buckets, info,
-    linear_buckets,
+    Counter, Enum, Gauge, Histogram, Info, Summary, disable_created_metrics,
+    enable_created_metrics, enum, exponential_buckets, info, linear_buckets,
 )
 from .metrics_core import (
     CounterMetricFamily, GaugeHistogramMetricFamily, GaugeMetricFamily, HistogramMetricFamily,
@@ -61,6 +61,8 @@ __all__ = (
     "time_function",
     "linear_buckets",
     "exponential_buckets",
+    "enable_created_metrics",
+    "disable_created_metrics",
     "CounterMetricFamily",
     "GaugeMetricFamily",
     "SummaryMetricFamily",

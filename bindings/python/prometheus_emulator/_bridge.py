@@ -15,6 +15,10 @@ Two rules of the C API shape this module:
   object serves all collectors; the collector is found through ``user_data``, a key into
   ``_LIVE`` that the library's ``free_user_data`` callback removes once the last reference to
   the ``pe_collector`` is gone.
+* What a registry's ``collect()`` yields for a custom collector is what the collector yielded,
+  as in prometheus_client, not the library's reading of it (which has floats where the collector
+  gave ints, ``le`` values rewritten, no ``_created`` samples and no gauge histograms).
+  ``call_recording`` keeps, for the collections it runs, the families each collector yielded.
 * No exception may cross into C. The callback catches everything. When the collection was asked
   for by this package on the same thread (``call_collecting``), the first exception is raised
   there once the library has returned, as prometheus_client's ``generate_latest`` would raise it;
@@ -32,11 +36,12 @@ from ctypes import byref, c_bool, c_double, c_int32, c_uint64, c_void_p
 from . import _lib
 from ._lib import lib
 
-__all__ = ["CollectorBridge", "call_collecting"]
+__all__ = ["CollectorBridge", "call_collecting", "call_recording"]
 
 _LIVE = {}                  # user_data key -> the Python collector
 _keys = itertools.count(1)
-_state = threading.local()  # .errors: exceptions of callbacks run by call_collecting
+_state = threading.local()  # .errors: exceptions of callbacks run by call_collecting;
+                            # .record: families the callbacks yielded, under call_recording
 
 
 def call_collecting(function, *arguments):
@@ -45,12 +50,28 @@ def call_collecting(function, *arguments):
     Returns what ``function`` returns; raises the first exception a Python collector raised
     during the call, after the call has completed.
     """
-    outer = getattr(_state, "errors", None)
+    return _call(function, arguments, None)
+
+
+def call_recording(function, *arguments):
+    """``call_collecting``, also recording what the Python collectors yield during the call.
+
+    Returns ``(result, record)``: ``record`` holds, for each collector collected on this thread
+    during the call and in the order they were collected, the list of families it yielded.
+    """
+    record = []
+    return _call(function, arguments, record), record
+
+
+def _call(function, arguments, record):
+    # A collection run from inside a collector's collect() has its own errors and record.
+    outer = getattr(_state, "errors", None), getattr(_state, "record", None)
     _state.errors = errors = []
+    _state.record = record
     try:
         result = function(*arguments)
     finally:
-        _state.errors = outer
+        _state.errors, _state.record = outer
     if errors:
         raise errors[0]
     return result
@@ -90,7 +111,12 @@ def _collect(builder, key):
     """The ``pe_collect_fn`` of every bridged collector."""
     try:
         collector = _LIVE[key]
+        record = getattr(_state, "record", None)
+        if record is not None:
+            record.append(yielded := [])
         for family in collector.collect():
+            if record is not None:
+                yielded.append(family)
             _add_family(builder, family)
     except BaseException as exception:  # nothing may unwind into C
         _report(exception, key)

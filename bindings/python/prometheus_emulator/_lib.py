@@ -83,6 +83,18 @@ PE_NAME_VALIDATION_UTF8 = 0
 PE_NAME_VALIDATION_LEGACY = 1
 PE_NAME_VALIDATION_DEFAULT = 2  # registries only: follow the process-wide setting
 
+# pe_number_style, pe_created_series, pe_family_order and pe_metadata_order values: the fields
+# of a pe_exposition_style (pe_registry_set_style).
+PE_NUMBERS_SHORTEST = 0
+PE_NUMBERS_PYTHON = 1     # client_python's floatToGoString: 1.0, 1.23456789e+08
+PE_CREATED_OPENMETRICS = 0
+PE_CREATED_EVERYWHERE = 1  # also name_created gauge families in the Prometheus text formats
+PE_CREATED_NOWHERE = 2     # prometheus_client's disable_created_metrics()
+PE_FAMILIES_SORTED = 0
+PE_FAMILIES_REGISTRATION = 1
+PE_METADATA_TYPE_FIRST = 0
+PE_METADATA_HELP_FIRST = 1
+
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
 METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
@@ -195,6 +207,19 @@ class pe_push_options(Structure):
     ]
 
 
+class pe_exposition_style(Structure):
+    """``struct pe_exposition_style``: how a registry's expositions are written (number style,
+    ``_created`` series, family order, OpenMetrics metadata order); zeroed is client_golang's."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("numbers", c_uint64),
+        ("created", c_uint64),
+        ("family_order", c_uint64),
+        ("metadata", c_uint64),
+    ]
+
+
 # Callback types (pe_value_fn, pe_free_fn, pe_collect_fn).
 VALUE_FN = CFUNCTYPE(c_double, c_void_p)
 FREE_FN = CFUNCTYPE(None, c_void_p)
@@ -244,6 +269,8 @@ _FUNCTIONS = {
     "pe_registry_unregister_enum": (RELEASE, c_int, (_p, _p)),
     "pe_registry_register_collector": (RELEASE, c_int, (_p, _p)),
     "pe_registry_unregister_collector": (RELEASE, c_int, (_p, _p)),
+    "pe_registry_set_style": (RELEASE, c_int, (_p, POINTER(pe_exposition_style))),
+    "pe_registry_get_style": (RELEASE, c_int, (_p, POINTER(pe_exposition_style))),
     "pe_registry_expose": (RELEASE, c_int, (_p, c_int, POINTER(c_void_p), _pn)),
     "pe_registry_expose_filtered": (
         RELEASE, c_int, (_p, c_int, _ss, _n, POINTER(c_void_p), _pn)),
@@ -320,6 +347,8 @@ _FUNCTIONS = {
     # summary
     "pe_summary_new_opts": (
         HOLD, c_int, (POINTER(pe_metric_opts), _pd, _pd, _n, _d, c_uint32, _pp)),
+    "pe_summary_new_opts_v2": (
+        HOLD, c_int, (POINTER(pe_metric_opts), _pd, _pd, _n, _d, c_uint32, _b, _pp)),
     "pe_summary_free": (HOLD, None, (_p,)),
     "pe_summary_labels": (HOLD, c_int, (_p, _ss, _n, _pp)),
     "pe_summary_observe": (HOLD, c_int, (_p, _d)),

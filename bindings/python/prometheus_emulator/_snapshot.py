@@ -7,14 +7,19 @@ families, each with a column per sample field (names, labels, values...), with e
 which ``json`` decodes in C. The samples are then zipped from the columns, also in C (``map``,
 ``zip``), with no Python code run per sample. Reading it with the per-sample accessors would take
 about a dozen ctypes calls per sample. Nothing is computed here: names, values, labels and
-exemplars are copied out as the library gives them.
+exemplars are copied out as the library gives them, with three exceptions, each to yield what
+prometheus_client's ``collect()`` yields: a family a custom collector yielded is replaced by the
+collector's own object (its values, ``le`` strings, ``_created`` samples and gauge histograms as
+the collector made them); the samples of state sets hold ints (``1``, ``0``), as its ``Enum``'s
+do; and the ``_created`` samples of counters, histograms and summaries are left out while
+``disable_created_metrics()`` is in force.
 """
 
 import json
 from ctypes import byref, c_size_t, c_void_p
 from itertools import repeat
 
-from . import _bridge, _lib
+from . import _bridge, _lib, _style
 from ._lib import lib
 from .metrics_core import Metric
 from .samples import Exemplar, Sample
@@ -28,17 +33,62 @@ _from_library = Metric._from_library
 def collect(registry_handle):
     """Every family of a registry, as a list of ``Metric``."""
     snapshot = c_void_p()
-    _bridge.call_collecting(lib.pe_registry_snapshot, registry_handle, byref(snapshot))
-    return _read(snapshot)
+    _, record = _bridge.call_recording(lib.pe_registry_snapshot, registry_handle, byref(snapshot))
+    return _with_collected(_read(snapshot), record, complete=True)
 
 
 def collect_filtered(registry_handle, names):
     """The families of a registry that one of ``names`` selects (by family or sample name)."""
     snapshot = c_void_p()
     encoded = _lib.str_array(names)
-    _bridge.call_collecting(
+    _, record = _bridge.call_recording(
         lib.pe_registry_snapshot_filtered, registry_handle, encoded, len(names), byref(snapshot))
-    return _read(snapshot)
+    return _with_collected(_read(snapshot), record, complete=False)
+
+
+def _with_collected(families, record, complete):
+    """``families`` (the library's) with each one a custom collector yielded replaced by what
+    the collector yielded under that name.
+
+    ``record`` is ``_bridge.call_recording``'s. A family the library leaves out (a gauge
+    histogram) is kept next to the family its collector yielded after it (or, for the last
+    ones, before it); when ``complete`` (not a filtered collection), those of a collector that
+    yielded nothing else come last.
+    """
+    if not record:
+        return families
+    groups = {}   # family name -> the collectors' families to yield in its place
+    orphans = []  # families of collectors whose every family the library leaves out
+    for yielded in record:
+        pending = []
+        last = None
+        for family in yielded:
+            if family.type in _LEFT_OUT:
+                pending.append(family)
+                continue
+            last = groups.setdefault(family.name, [])
+            last.extend(pending)
+            last.append(family)
+            pending = []
+        if last is not None:
+            last.extend(pending)
+        else:
+            orphans.extend(pending)
+    merged = []
+    for family in families:
+        own = groups.pop(family.name, None)
+        if own is None:
+            merged.append(family)
+        elif complete:
+            merged.extend(own)
+        else:  # keep only what the filter selected: families of this name
+            merged.extend(f for f in own if f.name == family.name)
+    if complete:
+        merged.extend(orphans)
+    return merged
+
+
+_LEFT_OUT = frozenset(("gaugehistogram",))  # the types the library has no family for
 
 
 def _read(snapshot):
@@ -50,10 +100,22 @@ def _read(snapshot):
         lib.pe_snapshot_free(snapshot)
     families = json.loads(_lib.take_string(text, length.value))
     types = _lib.METRIC_TYPES
-    return [_from_library(name, documentation, types[kind], unit,
-                          _samples(names, labels, values, timestamps, exemplars))
-            for name, documentation, unit, kind, names, labels, values, timestamps, exemplars
-            in families]
+    metrics = [_from_library(name, documentation, types[kind], unit,
+                             _samples(names, labels, values, timestamps, exemplars))
+               for name, documentation, unit, kind, names, labels, values, timestamps, exemplars
+               in families]
+    created_enabled = _style.created_enabled()
+    for metric in metrics:
+        if metric.type == "stateset":
+            metric.samples = [sample._replace(value=int(sample.value))
+                              for sample in metric.samples]
+        elif not created_enabled and metric.type in _HAS_CREATED:
+            created = metric.name + "_created"
+            metric.samples = [s for s in metric.samples if s.name != created]
+    return metrics
+
+
+_HAS_CREATED = frozenset(("counter", "histogram", "summary"))
 
 
 def _samples(names, labels, values, timestamps, exemplars):

@@ -68,7 +68,7 @@ def generate_latest(registry=REGISTRY, escaping=UNDERSCORES):
 
     ``escaping`` is how names outside the legacy character set are written: ``UNDERSCORES``
     (the default) rewrites ``app.requests_total`` as ``app_requests_total``, which every
-    scraper reads; ``ALLOWUTF8`` keeps it, quoted (``{"app.requests_total"} 1``), which only
+    scraper reads; ``ALLOWUTF8`` keeps it, quoted (``{"app.requests_total"} 1.0``), which only
     scrapers of format 1.0.0 read; ``DOTS`` and ``VALUES`` rewrite it reversibly. The lines
     are format 1.0.0's, which are 0.0.4's whenever the names are legacy or escaped, so the one
     function answers both content types, as prometheus_client's does.

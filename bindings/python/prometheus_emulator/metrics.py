@@ -35,7 +35,7 @@ for tests.
 
 ``const_labels`` (keyword only, a dict of label name to value) are labels every series of the
 family carries with the same value, written before the variable ones
-(``queue_depth{service="api",queue="mail"} 7``). Their names are checked as label names are,
+(``queue_depth{service="api",queue="mail"} 7.0``). Their names are checked as label names are,
 and may not repeat one of ``labelnames`` (ValueError).
 
 Every value, bucket, quantile and name rule lives in the library: this module only converts
@@ -48,7 +48,7 @@ import operator
 import time
 from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
 
-from . import _bridge, _lib, _snapshot
+from . import _bridge, _lib, _snapshot, _style
 from ._lib import lib
 from .context_managers import ExceptionCounter, InprogressTracker, Timer
 from .metrics_core import GaugeMetricFamily, Metric
@@ -56,7 +56,7 @@ from .registry import REGISTRY, CollectorRegistry
 
 __all__ = [
     "Counter", "Gauge", "Histogram", "Summary", "Info", "Enum", "info", "enum",
-    "linear_buckets", "exponential_buckets",
+    "linear_buckets", "exponential_buckets", "disable_created_metrics", "enable_created_metrics",
 ]
 
 _error = _lib.error
@@ -826,9 +826,11 @@ class Summary(MetricWrapperBase):
         size.observe(512)
         size.get_quantile(0.5)
 
-    ``objectives`` maps each quantile to its allowed rank error (default ``{0.5: 0.05,
-    0.9: 0.01, 0.99: 0.001}``; empty for count and sum only), computed over the last
-    ``max_age_seconds`` (default 600) in ``age_buckets`` steps (default 5).
+    Without ``objectives`` a summary is exposed as prometheus_client's is, with ``_count`` and
+    ``_sum`` only, while ``get_quantile()`` still answers from the default objectives
+    (``{0.5: 0.05, 0.9: 0.01, 0.99: 0.001}``). ``objectives`` maps each quantile to its allowed
+    rank error, and those quantiles are exposed too (empty: none kept). Quantiles are computed
+    over the last ``max_age_seconds`` (default 600) in ``age_buckets`` steps (default 5).
     """
 
     __slots__ = ()
@@ -846,6 +848,8 @@ class Summary(MetricWrapperBase):
                          age_buckets=age_buckets)
 
     def _create(self, options, out, objectives, max_age_seconds, age_buckets):
+        # Without objectives the library keeps its default ones for get_quantile() and exposes
+        # only _count and _sum, as prometheus_client's summaries show.
         if objectives is None:
             quantiles = errors = None
             count = 0
@@ -854,8 +858,8 @@ class Summary(MetricWrapperBase):
             count = len(pairs)
             quantiles = (c_double * count)(*[float(q) for q, _ in pairs])
             errors = (c_double * count)(*[float(e) for _, e in pairs])
-        lib.pe_summary_new_opts(options, quantiles, errors, count, float(max_age_seconds),
-                                int(age_buckets), byref(out))
+        lib.pe_summary_new_opts_v2(options, quantiles, errors, count, float(max_age_seconds),
+                                   int(age_buckets), objectives is not None, byref(out))
 
     def observe(self, amount, **labels):
         """Records one observation."""
@@ -1024,3 +1028,16 @@ def exponential_buckets(start, factor, count):
     out = (c_double * count)()
     lib.pe_exponential_buckets(start, factor, count, out)
     return list(out)
+
+
+def disable_created_metrics():
+    """Hides the ``_created`` series of counters, histograms and summaries, as
+    prometheus_client's does: in every registry of the process, from the next exposition on,
+    in every format and in ``collect()``. ``PROMETHEUS_DISABLE_CREATED_SERIES=true`` (or ``1``,
+    ``t``, in any case) in the environment at import does the same."""
+    _style.set_created_enabled(False)
+
+
+def enable_created_metrics():
+    """Shows the ``_created`` series again (see ``disable_created_metrics``)."""
+    _style.set_created_enabled(True)

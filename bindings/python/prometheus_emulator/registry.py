@@ -6,6 +6,9 @@ as library collectors, and ``collect()`` yields ``Metric`` families read from th
 snapshot. ``REGISTRY`` is the library's process-wide default registry, which every metric joins
 unless given another.
 
+Every registry made here, and ``REGISTRY``, is written in client_python's exposition style (see
+``_style``), so its expositions are prometheus_client's bytes; a wrapped view has its root's.
+
 ``Registry`` is the seed document's registry: the same, except that its ``collect()`` returns the
 Prometheus text exposition as a ``str``.
 
@@ -18,7 +21,7 @@ its own; collecting or exposing the view collects or exposes that registry.
 import threading
 from ctypes import byref, c_size_t, c_void_p
 
-from . import _bridge, _lib, _snapshot
+from . import _bridge, _lib, _snapshot, _style
 from ._lib import DuplicateTimeseries, lib
 
 __all__ = [
@@ -81,10 +84,13 @@ class CollectorRegistry:
     def __init__(self, auto_describe=False, target_info=None,
                  support_collectors_without_names=False, *, legacy_validation=None,
                  _handle=None):
-        if _handle is None:
+        own = _handle is None
+        if own:
             _handle = c_void_p()
             lib.pe_registry_new(byref(_handle))
         self._handle = _handle
+        if own:
+            _style.adopt(self)  # prometheus_client's bytes; a wrapped view has its root's
         if legacy_validation is not None:
             self.set_legacy_validation(legacy_validation)
         self._lock = threading.RLock()
@@ -147,7 +153,7 @@ class CollectorRegistry:
                 lib.pe_registry_unregister_collector(self._handle, bridge.handle)
 
     def collect(self):
-        """Yields the registry's ``Metric`` families, sorted by name, from one snapshot."""
+        """Yields the registry's ``Metric`` families, in registration order, from one snapshot."""
         yield from _snapshot.collect(self._handle)
 
     def restricted_registry(self, names):
@@ -163,7 +169,7 @@ class CollectorRegistry:
 
             shard = REGISTRY.wrapped("shard_", {"shard": "3"})
             Counter("jobs_total", "Jobs.", ["kind"], registry=shard).labels("x").inc()
-            # REGISTRY exposes shard_jobs_total{shard="3",kind="x"} 1
+            # REGISTRY exposes shard_jobs_total{shard="3",kind="x"} 1.0
 
         Pass the view as ``registry=`` to a metric, or to ``register()`` and ``unregister()``
         (with custom collectors too). ``prefix`` goes in front of every family name, and
@@ -299,7 +305,9 @@ class Registry(CollectorRegistry):
 def _default_registry():
     handle = c_void_p()
     lib.pe_registry_default(byref(handle))
-    return CollectorRegistry(_handle=handle)
+    registry = CollectorRegistry(_handle=handle)
+    _style.adopt(registry)
+    return registry
 
 
 def expose(collector, format_code, names=None, escaping=None):

@@ -62,9 +62,9 @@ def test_text_format_reads_back_as_prometheus_client_writes_it(both):
     our_families = list(parse_text(exposition.generate_latest(ours).decode()))
     their_families = list(parse_text(prometheus_client.generate_latest(theirs).decode()))
     assert comparable(our_families) == comparable(their_families)
-    assert {(f.name, f.type, f.documentation) for f in our_families} == {
-        (f.name, f.type, f.documentation) for f in their_families
-        if not f.name.endswith("_created")}
+    # Families in the same order, the _created gauge families of text 0.0.4 included.
+    assert [(f.name, f.type, f.documentation) for f in our_families] == [
+        (f.name, f.type, f.documentation) for f in their_families]
 
 
 def test_openmetrics_reads_back_as_prometheus_client_writes_it(both):
@@ -84,17 +84,34 @@ def test_openmetrics_reads_back_as_prometheus_client_writes_it(both):
 def test_collect_matches_prometheus_client(both):
     ours, theirs = both
     assert comparable(ours.collect()) == comparable(theirs.collect())
-    assert [(f.name, f.type, f.unit) for f in ours.collect()] == sorted(
-        (f.name, f.type, f.unit) for f in theirs.collect())
+    # In registration order, as prometheus_client's.
+    assert [(f.name, f.type, f.unit) for f in ours.collect()] == [
+        (f.name, f.type, f.unit) for f in theirs.collect()]
 
 
-def test_summary_quantiles_are_exposed(both):
-    ours, _ = both
-    families = {f.name: f for f in parse_text(exposition.generate_latest(ours).decode())}
-    quantiles = {s.labels["quantile"]: s.value for s in families["size_bytes"].samples
+def test_summary_quantiles_are_exposed_with_objectives_only(both, registry):
+    ours, theirs = both
+    # Without objectives: _count and _sum, as prometheus_client's; get_quantile() still answers.
+    for text in (exposition.generate_latest(ours), prometheus_client.generate_latest(theirs)):
+        families = {f.name: f for f in parse_text(text.decode())}
+        assert [s.name for s in families["size_bytes"].samples] == ["size_bytes_count",
+                                                                    "size_bytes_sum"]
+    size = pe.Summary("size_bytes", "Size.", registry=registry)
+    for value in (10, 30):
+        size.observe(value)
+    assert size.get_quantile(0.99) == 30
+    # With objectives, their quantiles too.
+    sized = pe.Summary("sized_bytes", "Size.", registry=registry,
+                       objectives={0.5: 0.05, 0.9: 0.01, 0.99: 0.001})
+    for value in (10, 30):
+        sized.observe(value)
+    families = {f.name: f for f in parse_text(exposition.generate_latest(registry).decode())}
+    quantiles = {s.labels["quantile"]: s.value for s in families["sized_bytes"].samples
                  if "quantile" in s.labels}
     assert set(quantiles) == {"0.5", "0.9", "0.99"}
     assert quantiles["0.99"] == 30
+    assert [s.name for s in families["size_bytes"].samples] == ["size_bytes_count",
+                                                                "size_bytes_sum"]
 
 
 def test_exemplars_read_back(registry):
@@ -151,7 +168,7 @@ def test_write_to_textfile(registry, tmp_path):
     pe.Counter("batch_runs", "Runs.", registry=registry).inc()
     path = tmp_path / "batch.prom"
     exposition.write_to_textfile(str(path), registry)
-    assert "batch_runs_total 1" in path.read_text()
+    assert "batch_runs_total 1.0\n" in path.read_text()
     assert os.listdir(tmp_path) == ["batch.prom"]
 
 

@@ -91,7 +91,7 @@ class TestCounter:
         c = Counter("traced", "T.", registry=registry)
         c.inc(2, exemplar={"trace_id": "abc"})
         text = generate_openmetrics(registry).decode()
-        assert 'traced_total 2 # {trace_id="abc"} 2 ' in text
+        assert 'traced_total 2.0 # {trace_id="abc"} 2.0 ' in text
         sample = next(s for m in registry.collect() for s in m.samples if s.name == "traced_total")
         assert sample.exemplar.labels == {"trace_id": "abc"}
         assert sample.exemplar.value == 2
@@ -267,8 +267,16 @@ class TestSummary:
         assert s.get_sum() == 1040
         assert s.get_quantile(0.5) in (180, 190)
         assert s.get_quantile(0.99) == 220
-        assert value(registry, "size", quantile="0.5") in (180, 190)
+        # Exposed as prometheus_client's: count and sum, no quantile series.
+        assert value(registry, "size", quantile="0.5") is None
         assert value(registry, "size_count") == 6
+        assert value(registry, "size_sum") == 1040
+        with_objectives = Summary("sized", "S.", registry=registry,
+                                  objectives={0.5: 0.05, 0.99: 0.001})
+        for x in [100, 150, 200, 180, 220, 190]:
+            with_objectives.observe(x)
+        assert value(registry, "sized", quantile="0.5") in (180, 190)
+        assert value(registry, "sized", quantile="0.99") == 220
 
     def test_objectives_and_empty_window(self, registry):
         s = Summary("custom", "C.", objectives={0.25: 0.01}, registry=registry)

@@ -90,7 +90,8 @@ class TestNativeOnly:
     def test_text_formats_show_count_sum_and_one_bucket(self, registry):
         observed(pe.Histogram("name", "Help.", native_histogram_bucket_factor=2.0,
                               registry=registry))
-        [family] = parse_text(pe.generate_latest(registry).decode())
+        [family, created] = parse_text(pe.generate_latest(registry).decode())
+        assert (created.name, created.type) == ("name_created", "gauge")
         assert family.type == "histogram"
         assert [(s.name, s.labels, s.value) for s in family.samples] == [
             ("name_bucket", {"le": "+Inf"}, 5.0), ("name_count", {}, 5.0), ("name_sum", {}, 7.25)]
@@ -122,7 +123,7 @@ class TestBoth:
         h = observed(pe.Histogram("both", "B.", buckets=[1, 2], registry=registry,
                                   native_histogram_bucket_factor=2.0))
         assert h.get_buckets() == [(1.0, 2), (2.0, 3), (math.inf, 5)]
-        [family] = parse_text(pe.generate_latest(registry).decode())
+        [family, _created] = parse_text(pe.generate_latest(registry).decode())
         assert [(s.labels.get("le"), s.value) for s in family.samples if s.name == "both_bucket"] \
             == [("1.0", 2.0), ("2.0", 3.0), ("+Inf", 5.0)]
         [line] = [line for line in lines(openmetrics.generate_latest(registry, version="2.0.0"))

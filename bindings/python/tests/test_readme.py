@@ -24,7 +24,7 @@ def run(block, directory):
 def test_quick_start_runs(tmp_path):
     lines = run(examples()[0], tmp_path)
     assert lines[:2] == ["1.0", "2.0"]
-    assert 'http_requests_total{method="GET",status="200"} 1' in lines
+    assert 'http_requests_total{method="GET",status="200"} 1.0' in lines
     assert re.fullmatch(r"serving http://localhost:\d+/metrics", lines[-1])
 
 
@@ -41,7 +41,7 @@ def test_series_lifecycle_example_runs(tmp_path):
     assert lines == [
         "# HELP shard_queue_depth Messages waiting",
         "# TYPE shard_queue_depth gauge",
-        'shard_queue_depth{shard="3",service="api",queue="mail"} 7',
+        'shard_queue_depth{shard="3",service="api",queue="mail"} 7.0',
         "",
         "# HELP shard_queue_depth Messages waiting",
         "# TYPE shard_queue_depth gauge",

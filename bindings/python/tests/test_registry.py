@@ -3,6 +3,7 @@ library's exposition."""
 
 import gc
 import math
+import re
 import warnings
 
 import pytest
@@ -109,7 +110,7 @@ class TestCollectorRegistry:
         # The seed's: register() of a metric already there is a no-op, generate_latest() reads it.
         c = Counter("both_styles_total", "B.")
         REGISTRY.register(c)
-        assert b"both_styles_total 0" in generate_latest()
+        assert b"both_styles_total 0.0\n" in generate_latest()
         REGISTRY.unregister(c)
 
 
@@ -122,15 +123,22 @@ class TestSeedRegistry:
         registry.register(memory)
         requests.inc()
         memory.set(512)
-        assert registry.collect() == (
-            "# HELP seed_registry_memory Memory usage in MB\n"
-            "# TYPE seed_registry_memory gauge\n"
-            "seed_registry_memory 512\n"
+        text = registry.collect()
+        created = re.search(r"^seed_registry_requests_created (\S+)$", text, flags=re.M)
+        assert float(created.group(1)) > 1.6e9
+        # prometheus_client's text: registration order, floats, the _created gauge family.
+        assert text == (
             "# HELP seed_registry_requests_total Request count\n"
             "# TYPE seed_registry_requests_total counter\n"
-            "seed_registry_requests_total 1\n")
+            "seed_registry_requests_total 1.0\n"
+            "# HELP seed_registry_requests_created Request count\n"
+            "# TYPE seed_registry_requests_created gauge\n"
+            f"seed_registry_requests_created {created.group(1)}\n"
+            "# HELP seed_registry_memory Memory usage in MB\n"
+            "# TYPE seed_registry_memory gauge\n"
+            "seed_registry_memory 512.0\n")
         assert [f.name for f in registry.collect_families()] == [
-            "seed_registry_memory", "seed_registry_requests"]
+            "seed_registry_requests", "seed_registry_memory"]
         assert isinstance(registry, CollectorRegistry)
         assert generate_latest(registry).decode() == registry.collect()
 
@@ -153,7 +161,7 @@ class TestCustomCollectors:
         assert samples[("custom_timed", (("k", "v"),))].timestamp == 1700000000.5
         text = generate_latest(registry).decode()
         assert "custom_temperature 21.5\n" in text
-        assert 'custom_timed{k="v"} 1 1700000000500\n' in text
+        assert 'custom_timed{k="v"} 1.0 1700000000500\n' in text
         openmetrics = generate_openmetrics(registry).decode()
         assert "# UNIT custom_latency_seconds seconds\n" in openmetrics
         assert "# TYPE custom_state stateset" in openmetrics
@@ -166,7 +174,8 @@ class TestCustomCollectors:
         registry.register(collector)
         registry.register(collector)  # again: nothing happens
         names = [f.name for f in registry.collect()]
-        assert names == sorted(names) and "own" in names and "custom_state" in names
+        # Registration order: the counter, then the collector's families as it yields them.
+        assert names == ["own"] + [f.name for f in EveryType().collect()]
         registry.unregister(collector)
         assert [f.name for f in registry.collect()] == ["own"]
 

@@ -234,14 +234,20 @@ def check_summary(out):
 
 
 def check_registry(out):
-    # The custom registry holds exactly the two metrics registered in it.
+    # The custom registry holds exactly the two metrics registered in it, written as
+    # prometheus_client writes them: registration order, floats, the counter's _created family.
+    created = re.search(r"^requests_created (\S+)$", out, flags=re.M)
+    assert created and float(created.group(1)) > 1.6e9, out
     assert out == (
-        "# HELP memory_usage Memory usage in MB\n"
-        "# TYPE memory_usage gauge\n"
-        "memory_usage 512\n"
         "# HELP requests_total Request count\n"
         "# TYPE requests_total counter\n"
-        "requests_total 1\n"
+        "requests_total 1.0\n"
+        "# HELP requests_created Request count\n"
+        "# TYPE requests_created gauge\n"
+        f"requests_created {created.group(1)}\n"
+        "# HELP memory_usage Memory usage in MB\n"
+        "# TYPE memory_usage gauge\n"
+        "memory_usage 512.0\n"
         "\n"
     )
 
@@ -250,7 +256,7 @@ def check_global_registry(out):
     # generate_latest() returns bytes, as prometheus_client's does; the example prints them.
     assert out.startswith("b'") and out.endswith("'\n")
     text = ast.literal_eval(out.strip()).decode()
-    assert "# TYPE requests_total counter\nrequests_total 0\n" in text
+    assert "# TYPE requests_total counter\nrequests_total 0.0\n" in text
     assert "process_cpu_seconds_total" in text  # the default registry's process collector
 
 

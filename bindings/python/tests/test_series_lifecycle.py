@@ -9,6 +9,7 @@ hidden while a child object the program keeps holds it, and shown again by its n
 import datetime
 import gc
 import math
+import re
 import weakref
 
 import pytest
@@ -29,9 +30,14 @@ def clock():
 
 
 def lines(registry):
-    """The sample lines of a registry's text exposition (comments left out)."""
+    """The sample lines of a registry's text exposition (comments left out), the value of each
+    ``_created`` sample written ``<created>``."""
     text = pe.generate_latest(registry).decode()
-    return [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [CREATED_VALUE.sub(r"\1 <created>", line) for line in text.splitlines()
+            if line and not line.startswith("#")]
+
+
+CREATED_VALUE = re.compile(r"^(\S*_created(?:\{.*\})?) \S+$")
 
 
 def parsed(registry):
@@ -56,12 +62,14 @@ def test_an_idle_series_disappears_after_its_ttl(registry, clock):
     depth = pe.Gauge("ttl_queue_depth", "Depth.", ["queue"], series_ttl=TTL, registry=registry)
     depth.labels("mail").set(7)
     depth.labels("sms").set(2)
-    assert lines(registry) == ['ttl_queue_depth{queue="mail"} 7', 'ttl_queue_depth{queue="sms"} 2']
+    assert lines(registry) == ['ttl_queue_depth{queue="mail"} 7.0',
+                               'ttl_queue_depth{queue="sms"} 2.0']
     clock.advance(TTL - 1)
     depth.labels("sms").set(3)   # updated: stays
-    assert lines(registry) == ['ttl_queue_depth{queue="mail"} 7', 'ttl_queue_depth{queue="sms"} 3']
+    assert lines(registry) == ['ttl_queue_depth{queue="mail"} 7.0',
+                               'ttl_queue_depth{queue="sms"} 3.0']
     clock.advance(1)             # mail: a TTL since the collection that stamped it
-    assert lines(registry) == ['ttl_queue_depth{queue="sms"} 3']
+    assert lines(registry) == ['ttl_queue_depth{queue="sms"} 3.0']
     clock.advance(TTL - 1)
     assert lines(registry) == []
 
@@ -73,7 +81,8 @@ def test_a_held_child_is_hidden_and_comes_back_at_its_value(registry, clock):
     home.inc(5)
     assert idle_for_a_ttl(registry, clock) == []
     home.inc()
-    assert lines(registry) == ['ttl_held_total{path="/"} 6']
+    assert lines(registry) == ['ttl_held_total{path="/"} 6.0',
+                               'ttl_held_created{path="/"} <created>']
     assert home.get() == 6
 
 
@@ -85,7 +94,8 @@ def test_an_unheld_child_is_freed_and_restarts_from_zero(registry, clock):
     assert idle_for_a_ttl(registry, clock) == []
     assert requests.get(path="/") == 0
     requests.labels("/").inc()
-    assert lines(registry) == ['ttl_unheld_total{path="/"} 1']
+    assert lines(registry) == ['ttl_unheld_total{path="/"} 1.0',
+                               'ttl_unheld_created{path="/"} <created>']
 
 
 def test_a_ttl_family_does_not_cache_its_children(registry, clock):
@@ -113,7 +123,7 @@ def test_many_idle_series_leave_nothing_behind(registry, clock):
     for user in range(10_000):
         hits.labels(str(user)).inc()
     assert hits.get() == 10_000
-    assert len(lines(registry)) == 10_000
+    assert len(lines(registry)) == 2 * 10_000  # each with its _created line
     clock.advance(TTL)
     assert lines(registry) == []
     assert hits.get() == 0
@@ -128,7 +138,7 @@ def test_the_ttl_is_seconds_or_a_timedelta(registry, clock, series_ttl):
     gauge.labels("a").set(1)
     lines(registry)
     clock.advance(TTL - 0.5)
-    assert lines(registry) == ['ttl_spelling{k="a"} 1']
+    assert lines(registry) == ['ttl_spelling{k="a"} 1.0']
     clock.advance(0.5)
     assert lines(registry) == []
 
@@ -139,7 +149,7 @@ KINDS = {
     "Gauge": ({}, lambda series: series.set(3), "ttl_each_gauge"),
     "Histogram": ({"buckets": (1, 2)}, lambda series: series.observe(1.5),
                   "ttl_each_histogram_bucket"),
-    "Summary": ({}, lambda series: series.observe(4), "ttl_each_summary"),
+    "Summary": ({}, lambda series: series.observe(4), "ttl_each_summary_count"),
     "Info": ({}, lambda series: series.info({"version": "1"}), "ttl_each_info_info"),
     "Enum": ({"states": ["idle", "busy"]}, lambda series: series.state("busy"),
              "ttl_each_enum"),
@@ -215,7 +225,7 @@ def test_the_clock_functions_pin_and_unpin(registry):
         gauge.labels("a").set(1)
         lines(registry)
         lifecycle.pin_series_clock(START + TTL - 1)
-        assert lines(registry) == ['ttl_clock_functions{k="a"} 1']
+        assert lines(registry) == ['ttl_clock_functions{k="a"} 1.0']
     finally:
         lifecycle.unpin_series_clock()
     # The system clock is decades past START: the series' stamp is far more than a TTL old.
@@ -252,7 +262,7 @@ def test_const_labels_come_before_the_variable_ones(registry):
     depth = pe.Gauge("const_queue_depth", "Depth.", ["queue"], registry=registry,
                      const_labels={"service": "api", "zone": "eu"})
     depth.labels("mail").set(7)
-    assert lines(registry) == ['const_queue_depth{service="api",zone="eu",queue="mail"} 7']
+    assert lines(registry) == ['const_queue_depth{service="api",zone="eu",queue="mail"} 7.0']
     assert parsed(registry) == {
         ("const_queue_depth", (("queue", "mail"), ("service", "api"), ("zone", "eu"))): 7.0}
     assert registry.get_sample_value(
@@ -273,13 +283,13 @@ def test_const_labels_on_every_sample_of_every_class(registry):
     samples = parsed(registry)
     assert len(samples) >= 10
     assert all(dict(labels).get("svc") == "api" for _name, labels in samples)
-    assert 'const_latency_seconds_bucket{svc="api",method="get",le="1.0"} 1' in lines(registry)
-    assert 'const_build_info{svc="api",version="1"} 1' in lines(registry)
+    assert 'const_latency_seconds_bucket{svc="api",method="get",le="1.0"} 1.0' in lines(registry)
+    assert 'const_build_info{svc="api",version="1"} 1.0' in lines(registry)
 
 
 def test_const_label_values_are_converted_with_str(registry):
     pe.Gauge("const_converted", "G.", registry=registry, const_labels={"shard": 3}).set(1)
-    assert lines(registry) == ['const_converted{shard="3"} 1']
+    assert lines(registry) == ['const_converted{shard="3"} 1.0']
 
 
 @pytest.mark.parametrize("const_labels, message", [
@@ -321,7 +331,7 @@ def test_const_labels_with_a_ttl(registry, clock):
     held.set(7)
     assert idle_for_a_ttl(registry, clock) == []
     held.inc()
-    assert lines(registry) == ['const_ttl_depth{service="api",queue="mail"} 8']
+    assert lines(registry) == ['const_ttl_depth{service="api",queue="mail"} 8.0']
 
 
 # ----- wrapped registries --------------------------------------------------------------------
@@ -330,7 +340,8 @@ def test_a_view_prefixes_and_labels_what_is_registered_through_it(registry):
     shard = registry.wrapped("shard_", {"shard": "3"})
     jobs = pe.Counter("jobs_total", "Jobs.", ["kind"], registry=shard)
     jobs.labels("email").inc()
-    assert lines(registry) == ['shard_jobs_total{shard="3",kind="email"} 1']
+    assert lines(registry) == ['shard_jobs_total{shard="3",kind="email"} 1.0',
+                               'shard_jobs_created{shard="3",kind="email"} <created>']
     samples = parsed(registry)
     assert samples[("shard_jobs_total", (("kind", "email"), ("shard", "3")))] == 1.0
     assert all(dict(labels)["shard"] == "3" for _name, labels in samples)
@@ -343,7 +354,7 @@ def test_exposing_a_view_exposes_the_root(registry):
     pe.Gauge("root_only", "G.", registry=registry).set(1)
     view = registry.wrapped("v_")
     pe.Gauge("through_view", "G.", registry=view).set(2)
-    assert lines(view) == lines(registry) == ["root_only 1", "v_through_view 2"]
+    assert lines(view) == lines(registry) == ["root_only 1.0", "v_through_view 2.0"]
     assert [family.name for family in view.collect()] == ["root_only", "v_through_view"]
     assert view.get_sample_value("v_through_view") == 2
 
@@ -352,13 +363,13 @@ def test_unregister_through_the_view(registry):
     view = registry.wrapped("", {"team": "core"})
     gauge = pe.Gauge("view_unregistered", "G.", registry=view)
     gauge.set(1)
-    assert lines(registry) == ['view_unregistered{team="core"} 1']
+    assert lines(registry) == ['view_unregistered{team="core"} 1.0']
     view.unregister(gauge)
     assert lines(registry) == []
     with pytest.raises(KeyError):
         view.unregister(gauge)
     view.register(gauge)  # and back again
-    assert lines(registry) == ['view_unregistered{team="core"} 1']
+    assert lines(registry) == ['view_unregistered{team="core"} 1.0']
 
 
 def test_a_view_takes_custom_collectors(registry):
@@ -371,7 +382,7 @@ def test_a_view_takes_custom_collectors(registry):
     view = registry.wrapped("app_", {"region": "eu"})
     collector = Queues()
     view.register(collector)
-    assert lines(registry) == ['app_queue_length{region="eu",queue="mail"} 5']
+    assert lines(registry) == ['app_queue_length{region="eu",queue="mail"} 5.0']
     view.unregister(collector)
     assert lines(registry) == []
 
@@ -380,7 +391,7 @@ def test_views_of_views_add_their_prefixes_and_labels_outermost_last(registry):
     outer = registry.wrapped("outer_", {"region": "eu"})
     inner = outer.wrapped("inner_", {"dc": "1"})
     pe.Gauge("nested", "G.", ["k"], registry=inner, const_labels={"svc": "api"}).labels("a").set(1)
-    assert lines(registry) == ['outer_inner_nested{region="eu",dc="1",svc="api",k="a"} 1']
+    assert lines(registry) == ['outer_inner_nested{region="eu",dc="1",svc="api",k="a"} 1.0']
 
 
 def test_the_default_registry_as_parent():
@@ -388,8 +399,8 @@ def test_the_default_registry_as_parent():
     counter = pe.Counter("loads_total", "Loads.", registry=view)
     try:
         counter.inc()
-        assert 'wrapped_default_loads_total{plugin="demo"} 1' in lines(pe.REGISTRY)
-        assert 'wrapped_default_loads_total{plugin="demo"} 1' in lines(view)
+        assert 'wrapped_default_loads_total{plugin="demo"} 1.0' in lines(pe.REGISTRY)
+        assert 'wrapped_default_loads_total{plugin="demo"} 1.0' in lines(view)
         assert pe.REGISTRY.get_sample_value("wrapped_default_loads_total",
                                             {"plugin": "demo"}) == 1
     finally:

@@ -30,6 +30,18 @@ from conftest import http_get
 
 ESCAPINGS = (openmetrics.ALLOWUTF8, openmetrics.UNDERSCORES, openmetrics.DOTS, openmetrics.VALUES)
 
+# Under dots and values the core writes the text 0.0.4 `_created` gauge family of a histogram or
+# a summary with `# HELP`/`# TYPE` naming the whole escaped name (`x__seconds__created`) and its
+# samples named as the family's other suffixes are (`x__seconds_created`): the two disagree.
+CREATED_FAMILY_ESCAPED_TWO_WAYS = pytest.mark.xfail(strict=True, reason=(
+    "core: under dots/values a histogram's text 0.0.4 _created gauge family is declared "
+    "x__seconds__created and its samples written x__seconds_created"))
+TEXT_ESCAPINGS = [
+    escaping if escaping in (openmetrics.ALLOWUTF8, openmetrics.UNDERSCORES)
+    else pytest.param(escaping, marks=CREATED_FAMILY_ESCAPED_TWO_WAYS)
+    for escaping in ESCAPINGS
+]
+
 PROMETHEUS_3_ACCEPT = (
     "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
     "application/openmetrics-text;version=0.0.1;q=0.5,"
@@ -163,14 +175,14 @@ class TestNames:
 
 
 class TestExposition:
-    @pytest.mark.parametrize("escaping", ESCAPINGS)
+    @pytest.mark.parametrize("escaping", TEXT_ESCAPINGS)
     def test_text_as_prometheus_client_writes_it(self, escaping):
         ours, theirs = comparable(escaping)
         text = exposition.generate_latest(ours, escaping=escaping).decode()
         expected = as_client_golang(
             prometheus_client.generate_latest(theirs, escaping=escaping).decode(), escaping)
-        # prometheus_client writes _created samples as gauges of their own in text; we do not.
-        assert heads(text) == heads(expected, skip_created=True)
+        # The _created gauge families of text 0.0.4 included.
+        assert heads(text) == heads(expected)
         assert samples(parse_text(text)) == samples(parse_text(expected))
 
     @pytest.mark.parametrize("escaping", ESCAPINGS)
@@ -188,12 +200,16 @@ class TestExposition:
     def test_legacy_names_stay_under_every_escaping(self, registry, escaping):
         pe.Gauge("queue_depth", "Legacy.", ["shard"], registry=registry).labels("1").set(7)
         pe.Counter("jobs:done", "Legacy, with a colon.", registry=registry).inc()
-        assert exposition.generate_latest(registry, escaping=escaping) == (
+        text = exposition.generate_latest(registry, escaping=escaping)
+        created = re.search(rb"^jobs:done_created (\S+)$", text, flags=re.M).group(1)
+        assert text == (
+            b'# HELP queue_depth Legacy.\n# TYPE queue_depth gauge\nqueue_depth{shard="1"} 7.0\n'
             b'# HELP jobs:done_total Legacy, with a colon.\n# TYPE jobs:done_total counter\n'
-            b'jobs:done_total 1\n'
-            b'# HELP queue_depth Legacy.\n# TYPE queue_depth gauge\nqueue_depth{shard="1"} 7\n')
+            b'jobs:done_total 1.0\n'
+            b'# HELP jobs:done_created Legacy, with a colon.\n# TYPE jobs:done_created gauge\n'
+            b'jobs:done_created ' + created + b'\n')
         text = openmetrics.generate_latest(registry, escaping=escaping).decode()
-        assert "\njobs:done_total 1\n" in text and '\nqueue_depth{shard="1"} 7\n' in text
+        assert "\njobs:done_total 1.0\n" in text and '\nqueue_depth{shard="1"} 7.0\n' in text
         # pe_escape_name is prometheus/common's EscapeName, which does rewrite them under dots.
         assert _lib.escape_name("queue_depth", escaping) == (
             "queue__depth" if escaping == openmetrics.DOTS else "queue_depth")
@@ -202,22 +218,22 @@ class TestExposition:
         workload(pe, registry)
         lines = {escaping: exposition.generate_latest(registry, escaping=escaping).decode()
                  for escaping in ESCAPINGS}
-        assert '{"app.requests_total",code="200","http.method"="GET"} 3\n' in \
+        assert '{"app.requests_total",code="200","http.method"="GET"} 3.0\n' in \
             lines[openmetrics.ALLOWUTF8]
         assert '# HELP "température.celsius" With "quotes" and \\\\ slash.\n' in \
             lines[openmetrics.ALLOWUTF8]
-        assert 'app_requests_total{code="200",http_method="GET"} 3\n' in \
+        assert 'app_requests_total{code="200",http_method="GET"} 3.0\n' in \
             lines[openmetrics.UNDERSCORES]
-        assert 'app_dot_requests__total{code="200",http_dot_method="GET"} 3\n' in \
+        assert 'app_dot_requests__total{code="200",http_dot_method="GET"} 3.0\n' in \
             lines[openmetrics.DOTS]
-        assert 'http_dot_server_dot_duration__seconds_count{http_dot_route="/a"} 4\n' in \
+        assert 'http_dot_server_dot_duration__seconds_count{http_dot_route="/a"} 4.0\n' in \
             lines[openmetrics.DOTS]
-        assert 'U__app_2e_requests__total{code="200",U__http_2e_method="GET"} 3\n' in \
+        assert 'U__app_2e_requests__total{code="200",U__http_2e_method="GET"} 3.0\n' in \
             lines[openmetrics.VALUES]
         assert 'U__temp_e9_rature_2e_celsius{U__room_20_name="lab \\"1\\""} -4.25\n' in \
             lines[openmetrics.VALUES]
         for escaping in ESCAPINGS:
-            assert 'queue_depth{shard="1"} 7\n' in lines[escaping]
+            assert 'queue_depth{shard="1"} 7.0\n' in lines[escaping]
 
     def test_defaults_are_underscores(self, registry):
         workload(pe, registry)
@@ -240,29 +256,38 @@ class TestExposition:
 
     def test_restricted_registry_and_collectors(self, registry):
         workload(pe, registry)
-        restricted = registry.restricted_registry(["app.requests_total"])
-        assert exposition.generate_latest(restricted, escaping=openmetrics.ALLOWUTF8) == (
+        # Both of the counter's sample names: prometheus_client keeps only the samples named
+        # (test_differential's restricted_registry_some_samples), the library whole families.
+        restricted = registry.restricted_registry(["app.requests_total", "app.requests_created"])
+        text = exposition.generate_latest(restricted, escaping=openmetrics.ALLOWUTF8)
+        created = re.findall(rb'^\{"app.requests_created",.*\} (\S+)$', text, flags=re.M)
+        assert len(created) == 2
+        assert text == (
             b'# HELP "app.requests_total" Requests served.\n'
             b'# TYPE "app.requests_total" counter\n'
-            b'{"app.requests_total",code="200","http.method"="GET"} 3\n'
-            b'{"app.requests_total",code="500","http.method"="POST"} 1\n')
+            b'{"app.requests_total",code="200","http.method"="GET"} 3.0\n'
+            b'{"app.requests_total",code="500","http.method"="POST"} 1.0\n'
+            b'# HELP "app.requests_created" Requests served.\n'
+            b'# TYPE "app.requests_created" gauge\n'
+            b'{"app.requests_created",code="200","http.method"="GET"} ' + created[0] + b'\n'
+            b'{"app.requests_created",code="500","http.method"="POST"} ' + created[1] + b'\n')
 
         class Custom:
             def collect(self):
                 yield GaugeMetricFamily("custom.gauge", "C.", value=2)
 
         assert exposition.generate_latest(Custom(), openmetrics.ALLOWUTF8) == (
-            b'# HELP "custom.gauge" C.\n# TYPE "custom.gauge" gauge\n{"custom.gauge"} 2\n')
-        assert exposition.generate_latest(Custom()).endswith(b"\ncustom_gauge 2\n")
+            b'# HELP "custom.gauge" C.\n# TYPE "custom.gauge" gauge\n{"custom.gauge"} 2.0\n')
+        assert exposition.generate_latest(Custom()).endswith(b"\ncustom_gauge 2.0\n")
 
     def test_write_to_textfile_keeps_utf8_names(self, registry, tmp_path):
         # prometheus_client's default for text files is allow-utf-8.
         pe.Counter("batch.runs", "Runs.", registry=registry).inc()
         path = tmp_path / "batch.prom"
         exposition.write_to_textfile(str(path), registry)
-        assert '{"batch.runs_total"} 1\n' in path.read_text()
+        assert '{"batch.runs_total"} 1.0\n' in path.read_text()
         exposition.write_to_textfile(str(path), registry, escaping=openmetrics.UNDERSCORES)
-        assert "batch_runs_total 1\n" in path.read_text()
+        assert "batch_runs_total 1.0\n" in path.read_text()
         with pytest.raises(ValueError, match="unknown escaping"):
             exposition.write_to_textfile(str(path), registry, escaping="utf-8")
         assert os.listdir(tmp_path) == ["batch.prom"]
@@ -292,7 +317,8 @@ class TestNegotiation:
         PROMETHEUS_3_ACCEPT,
         PROMETHEUS_2_ACCEPT,
         "text/plain;version=1.0.0;escaping=allow-utf-8",
-        "text/plain;version=1.0.0;escaping=dots",
+        pytest.param("text/plain;version=1.0.0;escaping=dots",
+                     marks=CREATED_FAMILY_ESCAPED_TWO_WAYS),
         "text/plain;version=1.0.0",
         "text/plain;version=0.0.4",
         "application/openmetrics-text;version=1.0.0;escaping=values",
@@ -312,7 +338,7 @@ class TestNegotiation:
             assert heads(text) == heads(expected)
             assert samples(parse_openmetrics(text)) == samples(parse_openmetrics(expected))
         else:
-            assert heads(text) == heads(expected, skip_created=True)
+            assert heads(text) == heads(expected)
             assert samples(parse_text(text)) == samples(parse_text(expected))
 
     def test_prometheus_3_and_2(self):
@@ -426,7 +452,7 @@ class TestLegacyValidation:
         try:
             validation.enable_legacy_validation()
             counter.labels("GET").inc()
-            assert b'{"app.before_total","http.method"="GET"} 1\n' in \
+            assert b'{"app.before_total","http.method"="GET"} 1.0\n' in \
                 exposition.generate_latest(registry, escaping=openmetrics.ALLOWUTF8)
         finally:
             validation.disable_legacy_validation()
