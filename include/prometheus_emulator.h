@@ -1487,12 +1487,12 @@ enum pe_status pe_gauge_labels(struct pe_gauge *gauge,
                                struct pe_gauge **child_out);
 
 /**
- * Sets a bound child or a family without labels to `value` (infinities allowed).
+ * Sets a bound child or a family without labels to `value`: any value, NaN and the infinities
+ * included (they are gauge values in every format).
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
- * (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INVALID_VALUE`
- * (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
- * allocation-free.
+ * (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INTERNAL`.
+ * Thread-safe, lock-free, allocation-free.
  */
 enum pe_status pe_gauge_set(struct pe_gauge *gauge, double value);
 
@@ -1502,8 +1502,8 @@ enum pe_status pe_gauge_set(struct pe_gauge *gauge, double value);
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
  * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
- * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`value` is NaN:
- * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+ * refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_set_labels(struct pe_gauge *gauge,
                                    const char *const *values,
@@ -1511,14 +1511,13 @@ enum pe_status pe_gauge_set_labels(struct pe_gauge *gauge,
                                    double value);
 
 /**
- * Adds `amount` (which may be negative) to a bound child or a family without labels.
- * Infinities follow IEEE arithmetic: a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN is a
- * valid gauge value).
+ * Adds `amount` (which may be negative) to a bound child or a family without labels, with IEEE
+ * arithmetic: NaN makes the gauge NaN, and a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN
+ * is a valid gauge value).
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
- * (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`
- * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
- * allocation-free.
+ * (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INTERNAL`.
+ * Thread-safe, lock-free, allocation-free.
  */
 enum pe_status pe_gauge_inc(struct pe_gauge *gauge, double amount);
 
@@ -1528,8 +1527,8 @@ enum pe_status pe_gauge_inc(struct pe_gauge *gauge, double amount);
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
  * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
- * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
- * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+ * refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_inc_labels(struct pe_gauge *gauge,
                                    const char *const *values,
@@ -1540,9 +1539,8 @@ enum pe_status pe_gauge_inc_labels(struct pe_gauge *gauge,
  * Subtracts `amount` from a bound child or a family without labels.
  *
  * `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
- * (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INVALID_VALUE`
- * (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
- * allocation-free.
+ * (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INTERNAL`.
+ * Thread-safe, lock-free, allocation-free.
  */
 enum pe_status pe_gauge_dec(struct pe_gauge *gauge, double amount);
 
@@ -1552,8 +1550,8 @@ enum pe_status pe_gauge_dec(struct pe_gauge *gauge, double amount);
  *
  * `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
  * exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
- * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
- * no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+ * (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+ * refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_dec_labels(struct pe_gauge *gauge,
                                    const char *const *values,

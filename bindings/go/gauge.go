@@ -55,8 +55,8 @@ func (g *Gauge) Close() error {
 	return nil
 }
 
-// Set sets the gauge to v (infinities allowed). NaN panics with an *Error matching
-// ErrInvalidValue, and the value is unchanged: the library refuses NaN gauge values.
+// Set sets the gauge to v. Every value is valid, NaN and the infinities included, as in
+// client_golang.
 func (g *Gauge) Set(v float64) {
 	if err := pe_gauge_set(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))
@@ -70,7 +70,7 @@ func (g *Gauge) Inc() { g.Add(1) }
 // Dec subtracts 1.
 func (g *Gauge) Dec() { g.Sub(1) }
 
-// Add adds v (which may be negative); NaN panics as for Set.
+// Add adds v (which may be negative), with IEEE arithmetic: NaN makes the gauge NaN.
 func (g *Gauge) Add(v float64) {
 	if err := pe_gauge_inc(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))
@@ -78,7 +78,7 @@ func (g *Gauge) Add(v float64) {
 	runtime.KeepAlive(g)
 }
 
-// Sub subtracts v; NaN panics as for Set.
+// Sub subtracts v, as Add adds it.
 func (g *Gauge) Sub(v float64) {
 	if err := pe_gauge_dec(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))

@@ -26,11 +26,20 @@ func TestGauge(t *testing.T) {
 	if !math.IsInf(g.Get(), -1) {
 		t.Fatal("-Inf refused")
 	}
-	panicsWith(t, ErrInvalidValue, func() { g.Set(math.NaN()) }, "pe_gauge_set")
-	panicsWith(t, ErrInvalidValue, func() { g.Add(math.NaN()) })
-	panicsWith(t, ErrInvalidValue, func() { g.Sub(math.NaN()) })
-	if !math.IsInf(g.Get(), -1) {
-		t.Fatal("a refused update changed the value")
+	// NaN is a gauge value, as in client_golang.
+	g.Set(math.NaN())
+	if !math.IsNaN(g.Get()) {
+		t.Fatalf("Set(NaN) gave %v", g.Get())
+	}
+	g.Set(1)
+	g.Add(math.NaN())
+	if !math.IsNaN(g.Get()) {
+		t.Fatalf("Add(NaN) gave %v", g.Get())
+	}
+	g.Set(1)
+	g.Sub(math.NaN())
+	if !math.IsNaN(g.Get()) {
+		t.Fatalf("Sub(NaN) gave %v", g.Get())
 	}
 	before := float64(time.Now().Unix())
 	g.SetToCurrentTime()

@@ -98,12 +98,12 @@ pub unsafe extern "C" fn pe_gauge_labels(
     })
 }
 
-/// Sets a bound child or a family without labels to `value` (infinities allowed).
+/// Sets a bound child or a family without labels to `value`: any value, NaN and the infinities
+/// included (they are gauge values in every format).
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
-/// (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`value` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
-/// allocation-free.
+/// (a family with labels: bind a child or use `pe_gauge_set_labels()`); `PE_ERR_INTERNAL`.
+/// Thread-safe, lock-free, allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set(gauge: *mut pe_gauge, value: f64) -> pe_status {
     // Fast path: a live series that takes the value; anything else takes the checked path below,
@@ -131,8 +131,8 @@ unsafe extern "C" fn gauge_set_checked(gauge: *mut pe_gauge, value: f64) -> pe_s
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
 /// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
-/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`value` is NaN:
-/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+/// refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_set_labels(
     gauge: *mut pe_gauge,
@@ -145,14 +145,13 @@ pub unsafe extern "C" fn pe_gauge_set_labels(
     })
 }
 
-/// Adds `amount` (which may be negative) to a bound child or a family without labels.
-/// Infinities follow IEEE arithmetic: a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN is a
-/// valid gauge value).
+/// Adds `amount` (which may be negative) to a bound child or a family without labels, with IEEE
+/// arithmetic: NaN makes the gauge NaN, and a gauge at +Inf given -Inf becomes NaN (`PE_OK`: NaN
+/// is a valid gauge value).
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
-/// (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
-/// allocation-free.
+/// (a family with labels: bind a child or use `pe_gauge_inc_labels()`); `PE_ERR_INTERNAL`.
+/// Thread-safe, lock-free, allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_inc(gauge: *mut pe_gauge, amount: f64) -> pe_status {
     guard("pe_gauge_inc", || unsafe {
@@ -165,8 +164,8 @@ pub unsafe extern "C" fn pe_gauge_inc(gauge: *mut pe_gauge, amount: f64) -> pe_s
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
 /// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
-/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
-/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+/// refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_inc_labels(
     gauge: *mut pe_gauge,
@@ -182,9 +181,8 @@ pub unsafe extern "C" fn pe_gauge_inc_labels(
 /// Subtracts `amount` from a bound child or a family without labels.
 ///
 /// `gauge` is borrowed. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
-/// (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INVALID_VALUE`
-/// (`amount` is NaN; the value is unchanged); `PE_ERR_INTERNAL`. Thread-safe, lock-free,
-/// allocation-free.
+/// (a family with labels: bind a child or use `pe_gauge_dec_labels()`); `PE_ERR_INTERNAL`.
+/// Thread-safe, lock-free, allocation-free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_dec(gauge: *mut pe_gauge, amount: f64) -> pe_status {
     guard("pe_gauge_dec", || unsafe {
@@ -197,8 +195,8 @@ pub unsafe extern "C" fn pe_gauge_dec(gauge: *mut pe_gauge, amount: f64) -> pe_s
 ///
 /// `gauge` (a family) and the `n` strings of `values` are borrowed for the call; when the child
 /// exists nothing is allocated. Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND`
-/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_INVALID_VALUE` (`amount` is NaN:
-/// no value changes, but a child created by this call stays, at 0); `PE_ERR_INTERNAL`. Thread-safe.
+/// (not a gauge, or a bound child); `PE_ERR_LABEL_COUNT`; `PE_ERR_CARDINALITY` (a capped family
+/// refusing a new label set); `PE_ERR_INTERNAL`. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pe_gauge_dec_labels(
     gauge: *mut pe_gauge,

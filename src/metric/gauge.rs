@@ -3,7 +3,7 @@
 use super::expiry::Activity;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::snapshot::{MetricType, PointValue};
 
 /// A value that can be set, increased and decreased. `set` is a single atomic store.
@@ -13,66 +13,42 @@ pub struct Gauge {
     activity: Activity,
 }
 
-/// The check every update makes: inlined, with the error built out of line, so that a valid
-/// update is a compare and a store.
-#[inline(always)]
-fn reject_nan(value: f64, what: &'static str) -> Result<()> {
-    if value.is_nan() {
-        Err(nan_error(what))
-    } else {
-        Ok(())
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn nan_error(what: &str) -> Error {
-    Error::InvalidValue(format!("gauge {what} is NaN"))
-}
-
 impl Gauge {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Sets the value. NaN is rejected (the value is kept); infinities are allowed.
+    /// Sets the value. Every value is valid: NaN and the infinities are gauge values in every
+    /// Prometheus format and in every other client. (The `Result` stays for callers written when
+    /// NaN was refused.)
     #[inline]
     pub fn set(&self, value: f64) -> Result<()> {
-        reject_nan(value, "value")?;
         self.activity.touch();
         self.value.set(value);
         Ok(())
     }
 
-    /// Sets `value` unless it is NaN and says whether it did: the rule of [`Gauge::set`] without
-    /// building an error, for callers with their own error reporting.
+    /// [`Gauge::set`] for callers that report failures themselves: it always succeeds.
     #[inline]
     pub(crate) fn try_set(&self, value: f64) -> bool {
-        if value.is_nan() {
-            false
-        } else {
-            self.activity.touch();
-            self.value.set(value);
-            true
-        }
+        self.activity.touch();
+        self.value.set(value);
+        true
     }
 
-    /// Adds `amount` (which may be negative). NaN is rejected.
-    ///
-    /// Infinities follow IEEE arithmetic, as in client_golang and client_python: a gauge at
-    /// `+Inf` given `inc(-Inf)` (or `dec(+Inf)`) becomes NaN, which is a valid gauge value.
+    /// Adds `amount` (which may be negative) with IEEE arithmetic, as client_golang and
+    /// client_python do: NaN makes the gauge NaN, and a gauge at `+Inf` given `inc(-Inf)` (or
+    /// `dec(+Inf)`) becomes NaN, a valid gauge value.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
-        reject_nan(amount, "increment")?;
         self.activity.touch();
         self.value.add(amount);
         Ok(())
     }
 
-    /// Subtracts `amount`. NaN is rejected.
+    /// Subtracts `amount`, as [`Gauge::inc`] adds it.
     #[inline]
     pub fn dec(&self, amount: f64) -> Result<()> {
-        reject_nan(amount, "decrement")?;
         self.activity.touch();
         self.value.add(-amount);
         Ok(())
@@ -123,15 +99,17 @@ mod tests {
     }
 
     #[test]
-    fn nan_is_rejected_and_value_kept() {
+    fn nan_and_infinities_are_gauge_values() {
         let g = Gauge::new();
+        g.set(f64::NAN).unwrap();
+        assert!(g.get().is_nan());
         g.set(1.0).unwrap();
-        assert!(g.set(f64::NAN).is_err());
-        assert!(g.inc(f64::NAN).is_err());
-        assert!(g.dec(f64::NAN).is_err());
-        assert_eq!(g.get(), 1.0);
+        g.inc(f64::NAN).unwrap();
+        assert!(g.get().is_nan());
         g.set(f64::NEG_INFINITY).unwrap();
         assert_eq!(g.get(), f64::NEG_INFINITY);
+        g.dec(f64::NEG_INFINITY).unwrap();
+        assert!(g.get().is_nan());
     }
 
     #[test]
