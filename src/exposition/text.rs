@@ -131,13 +131,17 @@ fn push_created_point(
     let Some(created) = created else { return };
     if !scratch.created_metadata_written {
         scratch.created_metadata_written = true;
-        let name = [&*family.name, "_created"];
+        // Named as its samples are (the family's escaped name, then `_created`).
+        let push_family_name = |out: &mut String| {
+            let type_suffix = type_suffix(family.kind);
+            push_sample_name(out, &family.name, type_suffix, "_created", scratch.escaping)
+        };
         out.push_str("# HELP ");
-        push_name(out, NameKind::Metric, &name, scratch.escaping);
+        push_family_name(out);
         out.push(' ');
         crate::text::escape::push_help_text(out, &family.help);
         out.push_str("\n# TYPE ");
-        push_name(out, NameKind::Metric, &name, scratch.escaping);
+        push_family_name(out);
         out.push_str(" gauge\n");
     }
     let numbers = scratch.numbers;

@@ -527,7 +527,7 @@ class Gauge(MetricWrapperBase):
         self._function = None
 
     def set(self, value, **labels):
-        """Sets the value (NaN is refused)."""
+        """Sets the value (NaN included: it is a gauge value)."""
         if labels:
             return self._child_for(labels).set(value)
         buffer = self._buffer
@@ -599,7 +599,7 @@ class _GaugeSeries(Gauge):
     __slots__ = ()
 
     def set(self, value):
-        """Sets the value (NaN is refused)."""
+        """Sets the value (NaN included: it is a gauge value)."""
         buffer = self._buffer
         try:
             buffer.value = value

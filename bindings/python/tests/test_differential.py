@@ -660,8 +660,6 @@ DIFFERENCES = {
         "process_cpu_seconds_total first; prometheus_client's is registered after the gc and "
         "platform collectors and writes virtual/resident memory and start time first; "
         "python_info's labels are not sorted (as labels_sorted_in_output)",
-    "gauge_nan":
-        "core: pe_gauge_set refuses NaN (invalid value); prometheus_client exposes NaN",
     "collector_histogram_family":
         "core: a custom collector's bucket bounds reach the core as doubles, so le=\"1\" is "
         "written le=\"1.0\" (prometheus_client writes the collector's string)",
