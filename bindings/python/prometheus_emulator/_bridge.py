@@ -17,7 +17,7 @@ Two rules of the C API shape this module:
   the ``pe_collector`` is gone.
 * What a registry's ``collect()`` yields for a custom collector is what the collector yielded,
   as in prometheus_client, not the library's reading of it (which has floats where the collector
-  gave ints, ``le`` values rewritten, no ``_created`` samples and no gauge histograms).
+  gave ints, ``le`` values rewritten and no gauge histograms).
   ``call_recording`` keeps, for the collections it runs, the families each collector yielded.
 * No exception may cross into C. The callback catches everything. When the collection was asked
   for by this package on the same thread (``call_collecting``), the first exception is raised
@@ -174,19 +174,43 @@ def _series_key(labels, without):
     return tuple((name, value) for name, value in labels.items() if name != without)
 
 
+def _created_by_series(family, without=None):
+    """The ``_created`` sample values of a family, by the labels of their series."""
+    created = family.name + "_created"
+    return {_series_key(sample.labels, without): float(sample.value)
+            for sample in family.samples if sample.name == created}
+
+
+def _decorate(builder, created, exemplars=()):
+    """Gives the point just added its creation time and its exemplars (bucket index, exemplar)."""
+    if created is not None:
+        lib.pe_collect_created(builder, created)
+    for bucket, exemplar in exemplars:
+        names, values, count = _pairs(exemplar.labels)
+        timestamp = math.nan if exemplar.timestamp is None else float(exemplar.timestamp)
+        lib.pe_collect_exemplar(builder, bucket, names, values, count, float(exemplar.value),
+                                timestamp)
+
+
 def _add_values(builder, family):
-    """Counter, gauge and unknown families: one point per sample carrying the value."""
-    wanted = (family.name, family.name + "_total") if family.type == "counter" else None
+    """Counter, gauge and unknown families: one point per sample carrying the value, a counter's
+    with its ``_created`` time and exemplar."""
+    counter = family.type == "counter"
+    created = _created_by_series(family) if counter else {}
     for sample in family.samples:
-        # A counter's _created samples have no place in the builder; the library adds its own.
-        if wanted is not None and sample.name not in wanted:
+        if counter and sample.name not in (family.name, family.name + "_total"):
             continue
         names, values, count = _pairs(sample.labels)
         lib.pe_collect_sample(builder, names, values, count, float(sample.value),
                               _timestamp(sample))
+        if counter:
+            exemplar = getattr(sample, "exemplar", None)
+            _decorate(builder, created.get(_series_key(sample.labels, None)),
+                      [(0, exemplar)] if exemplar is not None else ())
 
 
 def _add_histograms(builder, family):
+    created = _created_by_series(family, "le")
     series = {}
     for sample in family.samples:
         point = series.setdefault(_series_key(sample.labels, "le"),
@@ -198,6 +222,9 @@ def _add_histograms(builder, family):
             point["native"] = native
         elif sample.name == family.name + "_bucket":
             point["buckets"].append((float(sample.labels["le"]), sample.value))
+            exemplar = getattr(sample, "exemplar", None)
+            if exemplar is not None:
+                point.setdefault("exemplars", []).append((len(point["buckets"]) - 1, exemplar))
         elif sample.name == family.name + "_sum":
             point["sum"] = float(sample.value)
         elif sample.name == family.name + "_count":
@@ -213,6 +240,7 @@ def _add_histograms(builder, family):
         total = point["count"] if point["count"] is not None else (buckets[-1][1] if buckets else 0)
         lib.pe_collect_histogram(builder, names, values, count, bounds, counts, len(buckets),
                                  point["sum"], int(total), _timestamp(point["time"]))
+        _decorate(builder, created.get(key), point.get("exemplars", ()))
 
 
 def _add_native_histogram(builder, names, values, count, point):
@@ -256,6 +284,7 @@ def _native_buckets(spans, deltas):
 
 
 def _add_summaries(builder, family):
+    created = _created_by_series(family, "quantile")
     series = {}
     for sample in family.samples:
         point = series.setdefault(_series_key(sample.labels, "quantile"),
@@ -273,6 +302,7 @@ def _add_summaries(builder, family):
         estimates = (c_double * len(quantiles))(*[value for _, value in quantiles])
         lib.pe_collect_summary(builder, names, values, count, ranks, estimates, len(quantiles),
                                point["sum"], int(point["count"]), _timestamp(point["time"]))
+        _decorate(builder, created.get(key))
 
 
 def _add_infos(builder, family):

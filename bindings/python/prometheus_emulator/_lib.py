@@ -394,6 +394,8 @@ _FUNCTIONS = {
     "pe_collect_summary": (HOLD, c_int, (_p, _ss, _ss, _n, _pd, _pd, _n, _d, c_uint64, _d)),
     "pe_collect_info": (HOLD, c_int, (_p, _ss, _ss, _n, _ss, _ss, _n, _d)),
     "pe_collect_stateset": (HOLD, c_int, (_p, _ss, _ss, _n, _ss, _pb, _n, _d)),
+    "pe_collect_created": (HOLD, c_int, (_p, _d)),
+    "pe_collect_exemplar": (HOLD, c_int, (_p, _n, _ss, _ss, _n, _d, _d)),
     # snapshots
     "pe_registry_snapshot": (RELEASE, c_int, (_p, _pp)),
     "pe_registry_snapshot_filtered": (RELEASE, c_int, (_p, _ss, _n, _pp)),

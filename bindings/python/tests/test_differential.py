@@ -663,9 +663,6 @@ DIFFERENCES = {
     "collector_histogram_family":
         "core: a custom collector's bucket bounds reach the core as doubles, so le=\"1\" is "
         "written le=\"1.0\" (prometheus_client writes the collector's string)",
-    "collector_counter_created":
-        "core: pe_collect_* take no _created value, so a custom collector's _created samples "
-        "are not exposed",
     "collector_gauge_histogram_family":
         "core: no gauge histogram type, so a custom collector's gauge histograms are left out "
         "of the expositions (collect() yields them)",
