@@ -6,8 +6,9 @@ package promemu
 // read back into points: no metric logic here. Registering one of these metrics does not go
 // through Collect: the library holds the family itself.
 //
-// What a snapshot cannot give back: native buckets (a histogram's points are classic), exemplars
-// and created times, and which labels of an info are its info labels (all are). The child of a
+// What a snapshot cannot give back: native buckets (a histogram's points are classic), and which
+// labels of an info are its info labels (all are). Creation times (the _created samples) and the
+// exemplars of counters and classic buckets come back. The child of a
 // vec cannot be collected on its own: its Collect sends its value (counter, gauge) without name
 // or labels, enough for testutil.ToFloat64; send the vec from a Collector, not its children.
 
@@ -108,19 +109,30 @@ func familyPoints(f MetricFamily) []Point {
 		suffix := strings.TrimPrefix(s.Name, f.Name)
 		switch f.Type {
 		case TypeCounter:
-			if suffix == "_total" {
-				series(s.Labels, s).Value = s.Value
+			switch suffix {
+			case "_total":
+				p := series(s.Labels, s)
+				p.Value, p.Exemplar = s.Value, s.Exemplar
+			case "_created":
+				series(s.Labels, s).Created = fromUnixSeconds(s.Value)
 			}
 		case TypeGauge, TypeUnknown:
 			series(s.Labels, s).Value = s.Value
 		case TypeHistogram:
 			labels, le := without(s.Labels, "le")
-			p := series(labels, s).Histogram
+			point := series(labels, s)
+			p := point.Histogram
 			switch suffix {
 			case "_bucket":
 				bound, _ := strconv.ParseFloat(le, 64)
+				if s.Exemplar != nil {
+					p.Exemplars = append(p.Exemplars, make([]*Exemplar, len(p.UpperBounds)+1-len(p.Exemplars))...)
+					p.Exemplars[len(p.UpperBounds)] = s.Exemplar
+				}
 				p.UpperBounds = append(p.UpperBounds, bound)
 				p.CumulativeCounts = append(p.CumulativeCounts, uint64(s.Value))
+			case "_created":
+				point.Created = fromUnixSeconds(s.Value)
 			case "_count":
 				p.Count = uint64(s.Value)
 			case "_sum":
@@ -128,8 +140,11 @@ func familyPoints(f MetricFamily) []Point {
 			}
 		case TypeSummary:
 			labels, q := without(s.Labels, "quantile")
-			p := series(labels, s).Summary
+			point := series(labels, s)
+			p := point.Summary
 			switch suffix {
+			case "_created":
+				point.Created = fromUnixSeconds(s.Value)
 			case "":
 				quantile, _ := strconv.ParseFloat(q, 64)
 				p.Quantiles = append(p.Quantiles, quantile)

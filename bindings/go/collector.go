@@ -178,8 +178,8 @@ func (r *Registry) checkDescs(descs []*Desc) error {
 
 // collectGo runs a Go collector's Collect and hands its points to the builder, family by family
 // (metrics grouped by descriptor name, in the order of their first metric). A metric whose Write
-// fails, or of another type than its family's first, is left out: the library's collector
-// contract has no way to report it.
+// fails, or of another type than its family's first, is left out (and so are a creation time
+// or an exemplar the library refuses): the library's collector contract has no way to report it.
 func collectGo(builder *C.struct_pe_collect_builder, c Collector) {
 	ch := make(chan Metric, 64)
 	go func() {
@@ -233,7 +233,50 @@ func writeFamily(builder *C.struct_pe_collect_builder, metrics []Metric) {
 	}
 }
 
+// writePoint adds the point, then its creation time and exemplars (pe_collect_created,
+// pe_collect_exemplar). One the library refuses is left out, the point staying; the first error
+// is returned.
 func writePoint(builder *C.struct_pe_collect_builder, p *Point) error {
+	if err := addPoint(builder, p); err != nil {
+		return err
+	}
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	hasCreated := p.Type == TypeCounter || p.Type == TypeHistogram && p.Histogram != nil || p.Type == TypeSummary && p.Summary != nil
+	if !p.Created.IsZero() && hasCreated {
+		keep(pe_collect_created(builder, C.double(unixSeconds(p.Created))))
+	}
+	switch {
+	case p.Type == TypeCounter && p.Exemplar != nil:
+		keep(writeExemplar(builder, 0, p.Exemplar))
+	case p.Type == TypeHistogram && p.Histogram != nil:
+		h := p.Histogram
+		n := min(len(h.UpperBounds), len(h.CumulativeCounts), len(h.Exemplars))
+		for i, e := range h.Exemplars[:n] {
+			if e != nil {
+				keep(writeExemplar(builder, C.size_t(i), e))
+			}
+		}
+	}
+	return first
+}
+
+func writeExemplar(builder *C.struct_pe_collect_builder, bucket C.size_t, e *Exemplar) error {
+	names, values := sortedPairs(e.Labels)
+	defer names.free()
+	defer values.free()
+	ts := C.double(math.NaN())
+	if !e.Timestamp.IsZero() {
+		ts = C.double(unixSeconds(e.Timestamp))
+	}
+	return pe_collect_exemplar(builder, bucket, names.ptr(), values.ptr(), names.len(), C.double(e.Value), ts)
+}
+
+func addPoint(builder *C.struct_pe_collect_builder, p *Point) error {
 	names, values := labelArrays(p.Labels)
 	defer names.free()
 	defer values.free()

@@ -53,7 +53,7 @@ func TestCounterExemplar(t *testing.T) {
 	if s.Exemplar == nil || s.Exemplar.Value != 2 || s.Exemplar.Timestamp.IsZero() {
 		t.Fatalf("exemplar %+v", s.Exemplar)
 	}
-	if want := []LabelPair{{"span", "1"}, {"trace_id", "abc"}}; len(s.Exemplar.Labels) != 2 || s.Exemplar.Labels[0] != want[0] || s.Exemplar.Labels[1] != want[1] {
+	if len(s.Exemplar.Labels) != 2 || s.Exemplar.Labels["span"] != "1" || s.Exemplar.Labels["trace_id"] != "abc" {
 		t.Fatalf("exemplar labels %v", s.Exemplar.Labels)
 	}
 	long := strings.Repeat("x", 200)

@@ -1,8 +1,9 @@
 package promemu
 
 // Descriptors and the metrics a Go Collector sends, with client_golang's names: Desc, NewDesc,
-// Metric, ValueType, NewConstMetric, NewConstHistogram, NewConstSummary,
-// NewConstNativeHistogram, NewMetricWithTimestamp. They carry values only; the library checks
+// Metric, ValueType, NewConstMetric, NewConstHistogram, NewConstSummary (and their
+// ...WithCreatedTimestamp forms), NewConstNativeHistogram, NewMetricWithTimestamp;
+// NewMetricWithExemplars is in exemplars.go. They carry values only; the library checks
 // names and builds the families when a registry collects them (see collector.go).
 
 import (
@@ -123,6 +124,11 @@ type Point struct {
 	// Labels are the series' labels, const and variable, sorted by name.
 	Labels []LabelPair
 	Value  float64
+	// Created is a counter's, histogram's or summary's creation time (its _created sample), the
+	// zero time for none.
+	Created time.Time
+	// Exemplar is a counter's exemplar, nil for none (histograms keep theirs per bucket).
+	Exemplar *Exemplar
 	// Histogram is set for TypeHistogram.
 	Histogram *HistogramPoint
 	// Summary is set for TypeSummary.
@@ -143,6 +149,10 @@ type HistogramPoint struct {
 	// count Count. Empty for a native-only histogram.
 	UpperBounds      []float64
 	CumulativeCounts []uint64
+	// Exemplars are the classic buckets' exemplars, by the index of the bucket in UpperBounds:
+	// nil entries, or a shorter slice, for buckets without one. The library keeps no exemplars
+	// of native buckets.
+	Exemplars []*Exemplar
 	// Native is nil for a classic histogram.
 	Native *NativeHistogramState
 }
@@ -220,6 +230,36 @@ func MustNewConstMetric(desc *Desc, valueType ValueType, value float64, labelVal
 	return must(NewConstMetric(desc, valueType, value, labelValues...))
 }
 
+// NewConstMetricWithCreatedTimestamp is client_golang's NewConstMetricWithCreatedTimestamp:
+// NewConstMetric for a counter created at ct (its _created sample; the zero time gives none).
+// Other value types are refused (ErrWrongKind), as client_golang refuses them.
+func NewConstMetricWithCreatedTimestamp(desc *Desc, valueType ValueType, value float64, ct time.Time, labelValues ...string) (Metric, error) {
+	if _, err := desc.labelsFor(labelValues); err != nil {
+		return nil, err
+	}
+	if valueType != CounterValue {
+		return nil, goError(StatusWrongKind, "created timestamps are only supported for counters")
+	}
+	return withCreated(NewConstMetric(desc, valueType, value, labelValues...))(ct)
+}
+
+// MustNewConstMetricWithCreatedTimestamp is NewConstMetricWithCreatedTimestamp that panics on
+// error.
+func MustNewConstMetricWithCreatedTimestamp(desc *Desc, valueType ValueType, value float64, ct time.Time, labelValues ...string) Metric {
+	return must(NewConstMetricWithCreatedTimestamp(desc, valueType, value, ct, labelValues...))
+}
+
+// withCreated sets the creation time of a const metric just made (or passes its error on).
+func withCreated(m Metric, err error) func(time.Time) (Metric, error) {
+	return func(ct time.Time) (Metric, error) {
+		if err != nil {
+			return nil, err
+		}
+		m.(*constMetric).point.Created = ct
+		return m, nil
+	}
+}
+
 // NewConstHistogram is client_golang's NewConstHistogram: buckets maps each upper bound to the
 // cumulative count of observations at or below it; +Inf is added (with count) when missing.
 func NewConstHistogram(desc *Desc, count uint64, sum float64, buckets map[float64]uint64, labelValues ...string) (Metric, error) {
@@ -237,6 +277,19 @@ func MustNewConstHistogram(desc *Desc, count uint64, sum float64, buckets map[fl
 	return must(NewConstHistogram(desc, count, sum, buckets, labelValues...))
 }
 
+// NewConstHistogramWithCreatedTimestamp is client_golang's
+// NewConstHistogramWithCreatedTimestamp: NewConstHistogram created at ct (its _created sample;
+// the zero time gives none).
+func NewConstHistogramWithCreatedTimestamp(desc *Desc, count uint64, sum float64, buckets map[float64]uint64, ct time.Time, labelValues ...string) (Metric, error) {
+	return withCreated(NewConstHistogram(desc, count, sum, buckets, labelValues...))(ct)
+}
+
+// MustNewConstHistogramWithCreatedTimestamp is NewConstHistogramWithCreatedTimestamp that panics
+// on error.
+func MustNewConstHistogramWithCreatedTimestamp(desc *Desc, count uint64, sum float64, buckets map[float64]uint64, ct time.Time, labelValues ...string) Metric {
+	return must(NewConstHistogramWithCreatedTimestamp(desc, count, sum, buckets, ct, labelValues...))
+}
+
 func classicBuckets(buckets map[float64]uint64, count uint64) ([]float64, []uint64) {
 	bounds := slices.Sorted(maps.Keys(buckets))
 	counts := make([]uint64, len(bounds), len(bounds)+1)
@@ -251,9 +304,8 @@ func classicBuckets(buckets map[float64]uint64, count uint64) ([]float64, []uint
 }
 
 // NewConstNativeHistogram is client_golang's NewConstNativeHistogram: native buckets by key (not
-// cumulative), the zero bucket, the schema and zero threshold. client_golang's
-// createdTimestamp is taken and not exposed: the library's collector contract has no created
-// time for a Go collector's points.
+// cumulative), the zero bucket, the schema and zero threshold, and the creation time (the zero
+// time gives none).
 func NewConstNativeHistogram(desc *Desc, count uint64, sum float64, positiveBuckets, negativeBuckets map[int]int64,
 	zeroBucket uint64, schema int32, zeroThreshold float64, createdTimestamp time.Time, labelValues ...string) (Metric, error) {
 	labels, err := desc.labelsFor(labelValues)
@@ -268,7 +320,7 @@ func NewConstNativeHistogram(desc *Desc, count uint64, sum float64, positiveBuck
 		return nil, err
 	}
 	h := &HistogramPoint{Count: count, Sum: sum, Native: native}
-	return &constMetric{desc: desc, point: Point{Type: TypeHistogram, Labels: labels, Histogram: h}}, nil
+	return &constMetric{desc: desc, point: Point{Type: TypeHistogram, Labels: labels, Histogram: h, Created: createdTimestamp}}, nil
 }
 
 // MustNewConstNativeHistogram is NewConstNativeHistogram that panics on error.
@@ -309,6 +361,18 @@ func NewConstSummary(desc *Desc, count uint64, sum float64, quantiles map[float6
 // MustNewConstSummary is NewConstSummary that panics on error.
 func MustNewConstSummary(desc *Desc, count uint64, sum float64, quantiles map[float64]float64, labelValues ...string) Metric {
 	return must(NewConstSummary(desc, count, sum, quantiles, labelValues...))
+}
+
+// NewConstSummaryWithCreatedTimestamp is client_golang's NewConstSummaryWithCreatedTimestamp:
+// NewConstSummary created at ct (its _created sample; the zero time gives none).
+func NewConstSummaryWithCreatedTimestamp(desc *Desc, count uint64, sum float64, quantiles map[float64]float64, ct time.Time, labelValues ...string) (Metric, error) {
+	return withCreated(NewConstSummary(desc, count, sum, quantiles, labelValues...))(ct)
+}
+
+// MustNewConstSummaryWithCreatedTimestamp is NewConstSummaryWithCreatedTimestamp that panics on
+// error.
+func MustNewConstSummaryWithCreatedTimestamp(desc *Desc, count uint64, sum float64, quantiles map[float64]float64, ct time.Time, labelValues ...string) Metric {
+	return must(NewConstSummaryWithCreatedTimestamp(desc, count, sum, quantiles, ct, labelValues...))
 }
 
 // timestampedMetric is NewMetricWithTimestamp's wrapper.

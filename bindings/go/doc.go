@@ -45,12 +45,14 @@
 //
 // Collector is client_golang's interface (Describe and Collect): Go code implements it with
 // NewDesc and const metrics (NewConstMetric, NewConstHistogram, NewConstSummary,
-// NewConstNativeHistogram, NewMetricWithTimestamp), and Register makes it a custom collector of
-// the library, which calls Collect at each collection. Sub-packages complete the set:
+// NewConstNativeHistogram, their ...WithCreatedTimestamp forms, NewMetricWithTimestamp,
+// NewMetricWithExemplars), and Register makes it a custom collector of the library, which calls
+// Collect at each collection; creation times and exemplars reach the exposition too. Sub-packages complete the set:
 // promauto (constructors that register), testutil (ToFloat64, CollectAndCompare, ...), and
 // clientgolang, the bridge to client_golang in both directions (a promemu registry as a
 // prometheus.Gatherer with exact dto families, and a prometheus.Gatherer, such as one holding
-// client_golang's Go and process collectors, served by this package's Handler and exporter).
+// client_golang's Go and process collectors, served by this package's Handler and exporter, its
+// created timestamps and exemplars included).
 // The main package does not depend on client_golang.
 //
 // Moving code from client_golang is mostly a matter of changing the import. Where this package

@@ -266,3 +266,33 @@ func ExampleRegistry_SetStyle() {
 	// # TYPE heap_bytes gauge
 	// heap_bytes 1.23456789e+08
 }
+
+// waitCollector reports a histogram kept elsewhere, with the time it started and an exemplar.
+type waitCollector struct{ desc *promemu.Desc }
+
+func (c waitCollector) Describe(ch chan<- *promemu.Desc) { ch <- c.desc }
+
+func (c waitCollector) Collect(ch chan<- promemu.Metric) {
+	started := time.UnixMilli(1700000000500)
+	ch <- promemu.MustNewMetricWithExemplars(
+		promemu.MustNewConstHistogramWithCreatedTimestamp(c.desc, 4, 2.5, map[float64]uint64{0.5: 1, 1: 3}, started),
+		promemu.Exemplar{Value: 0.7, Labels: promemu.Labels{"trace_id": "c"}, Timestamp: time.UnixMilli(1700000002000)},
+	)
+}
+
+func ExampleNewMetricWithExemplars() {
+	registry := promemu.NewRegistry()
+	registry.MustRegister(waitCollector{promemu.NewDesc("wait_seconds", "Time waited.", nil, nil)})
+	body, _ := registry.Expose(promemu.FormatOpenMetrics)
+	fmt.Print(string(body))
+	// Output:
+	// # TYPE wait_seconds histogram
+	// # HELP wait_seconds Time waited.
+	// wait_seconds_bucket{le="0.5"} 1
+	// wait_seconds_bucket{le="1.0"} 3 # {trace_id="c"} 0.7 1700000002
+	// wait_seconds_bucket{le="+Inf"} 4
+	// wait_seconds_count 4
+	// wait_seconds_sum 2.5
+	// wait_seconds_created 1700000000.5
+	// # EOF
+}

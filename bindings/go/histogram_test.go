@@ -70,7 +70,7 @@ func TestHistogramVecAndExemplar(t *testing.T) {
 		t.Fatalf("vec count %v sum %v", v.Count(), v.Sum())
 	}
 	s, ok := sample(t, r, "size_bucket", "path", "/a", "le", "2.0")
-	if !ok || s.Value != 2 || s.Exemplar == nil || s.Exemplar.Value != 1.5 || s.Exemplar.Labels[0] != (LabelPair{"trace_id", "t1"}) {
+	if !ok || s.Value != 2 || s.Exemplar == nil || s.Exemplar.Value != 1.5 || len(s.Exemplar.Labels) != 1 || s.Exemplar.Labels["trace_id"] != "t1" {
 		t.Fatalf("bucket with exemplar %+v %+v", s, s.Exemplar)
 	}
 	errorIs(t, v.WithLabelValues("/a").ObserveWithExemplar(math.NaN(), nil), ErrInvalidValue)

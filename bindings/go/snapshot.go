@@ -72,11 +72,14 @@ type LabelPair struct {
 	Name, Value string
 }
 
-// Exemplar is an example observation attached to a counter or a histogram bucket.
+// Exemplar is client_golang's Exemplar: an example observation attached to a counter or a
+// histogram bucket, as Gather reads it back (Sample.Exemplar), as a Point carries it, and as
+// NewMetricWithExemplars takes it.
 type Exemplar struct {
-	Labels []LabelPair
 	Value  float64
-	// Timestamp is the zero time when the exemplar has none.
+	Labels Labels
+	// Timestamp is the zero time for none (NewMetricWithExemplars takes it as the time of the
+	// call, as client_golang does).
 	Timestamp time.Time
 }
 
@@ -190,8 +193,12 @@ func readSnapshot(snapshot *C.struct_pe_snapshot) ([]MetricFamily, error) {
 					exemplar.Timestamp = fromUnixSeconds(float64(e.timestamp))
 				}
 				if e.n_labels > 0 {
-					exemplar.Labels = make([]LabelPair, e.n_labels)
-					pairs(exemplar.Labels, e.labels, e.n_labels)
+					list := make([]LabelPair, e.n_labels)
+					pairs(list, e.labels, e.n_labels)
+					exemplar.Labels = make(Labels, len(list))
+					for _, l := range list {
+						exemplar.Labels[l.Name] = l.Value
+					}
 				}
 				s.Exemplar = exemplar
 			}

@@ -9,9 +9,11 @@ import (
 
 func sortStrings(s []string) { slices.Sort(s) }
 
-// unixSeconds is t in seconds since the Unix epoch, as the library takes timestamps.
+// unixSeconds is t in seconds since the Unix epoch, as the library takes timestamps: whole
+// seconds and the fraction apart, so that any year works (UnixNano stops at 2262) and a time in
+// milliseconds comes out as written (1700000001.25, not 1700000001.2499998).
 func unixSeconds(t time.Time) float64 {
-	return float64(t.UnixNano()) / 1e9
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
 }
 
 // fromUnixSeconds is the inverse of unixSeconds.

@@ -30,6 +30,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // protobuf is the format the library renders for Gather: delimited MetricFamily messages with
@@ -116,9 +117,11 @@ type Collector struct {
 
 // NewCollector returns a promemu.Collector whose Collect gathers g and sends its families as
 // promemu metrics: counters, gauges, untyped, summaries and histograms (classic and native
-// buckets; a gauge histogram becomes a histogram), with their labels, help and timestamps. What
-// the library's collector contract cannot carry for a Go collector is left out: exemplars and
-// created timestamps, and float histograms. A Gather error keeps the families it returned.
+// buckets; a gauge histogram becomes a histogram), with their labels, help, timestamps, created
+// timestamps and the exemplars of counters and classic buckets. What the library cannot carry is
+// left out: float histograms, the exemplars of native buckets (dto.Histogram.Exemplars), and an
+// exemplar the library refuses (a NaN value, labels over 128 runes). A Gather error keeps the
+// families it returned.
 //
 // It describes nothing (an unchecked collector, as client_golang calls it), since g's families
 // may change from one collection to the next: use Register to check the names once against the
@@ -198,7 +201,10 @@ func convert(family *dto.MetricFamily, m *dto.Metric) (promemu.Metric, bool) {
 	}
 	switch family.GetType() {
 	case dto.MetricType_COUNTER:
-		p.Type, p.Value = promemu.TypeCounter, m.GetCounter().GetValue()
+		c := m.GetCounter()
+		p.Type, p.Value = promemu.TypeCounter, c.GetValue()
+		p.Created = created(c.GetCreatedTimestamp())
+		p.Exemplar = exemplar(c.GetExemplar())
 	case dto.MetricType_GAUGE:
 		p.Type, p.Value = promemu.TypeGauge, m.GetGauge().GetValue()
 	case dto.MetricType_UNTYPED:
@@ -207,6 +213,7 @@ func convert(family *dto.MetricFamily, m *dto.Metric) (promemu.Metric, bool) {
 		s := m.GetSummary()
 		p.Type = promemu.TypeSummary
 		p.Summary = &promemu.SummaryPoint{Count: s.GetSampleCount(), Sum: s.GetSampleSum()}
+		p.Created = created(s.GetCreatedTimestamp())
 		for _, q := range s.GetQuantile() {
 			p.Summary.Quantiles = append(p.Summary.Quantiles, q.GetQuantile())
 			p.Summary.Values = append(p.Summary.Values, q.GetValue())
@@ -218,9 +225,14 @@ func convert(family *dto.MetricFamily, m *dto.Metric) (promemu.Metric, bool) {
 		}
 		p.Type = promemu.TypeHistogram
 		p.Histogram = &promemu.HistogramPoint{Count: h.GetSampleCount(), Sum: h.GetSampleSum()}
-		for _, b := range h.GetBucket() {
+		p.Created = created(h.GetCreatedTimestamp())
+		for i, b := range h.GetBucket() {
 			p.Histogram.UpperBounds = append(p.Histogram.UpperBounds, b.GetUpperBound())
 			p.Histogram.CumulativeCounts = append(p.Histogram.CumulativeCounts, b.GetCumulativeCount())
+			if e := exemplar(b.GetExemplar()); e != nil {
+				p.Histogram.Exemplars = append(p.Histogram.Exemplars, make([]*promemu.Exemplar, i+1-len(p.Histogram.Exemplars))...)
+				p.Histogram.Exemplars[i] = e
+			}
 		}
 		if n := len(p.Histogram.UpperBounds); n > 0 && !math.IsInf(p.Histogram.UpperBounds[n-1], 1) {
 			p.Histogram.UpperBounds = append(p.Histogram.UpperBounds, math.Inf(1))
@@ -241,6 +253,29 @@ func convert(family *dto.MetricFamily, m *dto.Metric) (promemu.Metric, bool) {
 		return nil, false
 	}
 	return &metric{desc: promemu.NewDesc(family.GetName(), family.GetHelp(), names, nil), point: p}, true
+}
+
+// created is a dto creation time as a Point's (the zero time for none).
+func created(ts *timestamppb.Timestamp) time.Time {
+	if ts == nil {
+		return time.Time{}
+	}
+	return ts.AsTime()
+}
+
+// exemplar is a dto exemplar as promemu's, nil for none.
+func exemplar(e *dto.Exemplar) *promemu.Exemplar {
+	if e == nil {
+		return nil
+	}
+	out := &promemu.Exemplar{Value: e.GetValue(), Timestamp: created(e.GetTimestamp())}
+	if len(e.GetLabel()) > 0 {
+		out.Labels = make(promemu.Labels, len(e.GetLabel()))
+		for _, l := range e.GetLabel() {
+			out.Labels[l.GetName()] = l.GetValue()
+		}
+	}
+	return out
 }
 
 // nativeBuckets decodes protobuf's spans (offsets between runs of keys) and deltas (each count
