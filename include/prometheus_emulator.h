@@ -300,6 +300,20 @@ typedef enum pe_metadata_order {
 } pe_metadata_order;
 
 /**
+ * The order of the labels in a series.
+ */
+typedef enum pe_label_order {
+    /**
+     * The family's label names as declared, then `le`, `quantile` or the state: the default.
+     */
+    PE_LABELS_DECLARED = 0,
+    /**
+     * Sorted by name, `le`, `quantile`, info and state labels among them: client_python's.
+     */
+    PE_LABELS_SORTED = 1,
+} pe_label_order;
+
+/**
  * Where counters, histograms and summaries show their `_created` series.
  */
 typedef struct CreatedSeries CreatedSeries;
@@ -308,6 +322,11 @@ typedef struct CreatedSeries CreatedSeries;
  * The order of the families in an exposition.
  */
 typedef struct FamilyOrder FamilyOrder;
+
+/**
+ * The order of the labels in a series.
+ */
+typedef struct LabelOrder LabelOrder;
 
 /**
  * The order of a family's OpenMetrics metadata lines.
@@ -418,6 +437,10 @@ typedef struct pe_exposition_style {
      * A `pe_metadata_order`.
      */
     uint64_t metadata;
+    /**
+     * A `pe_label_order`.
+     */
+    uint64_t label_order;
 } pe_exposition_style;
 
 /**
@@ -1229,7 +1252,7 @@ enum pe_status pe_escape_name(const char *name, pe_escaping escaping, char **out
 /**
  * Sets how every exposition of `registry` (NULL: the default registry; a wrapping view: its
  * root) is written from now on, by `pe_registry_expose*()`, the exporter and pushes: number
- * style, `_created` series, family order, OpenMetrics metadata order. The values read back are
+ * style, `_created` series, family order, OpenMetrics metadata order, label order. The values read back are
  * the same in every style; only the text differs. OpenMetrics 2.0 and protobuf keep their own
  * rules. The Python binding sets client_python's style on its registries.
  *

@@ -48,6 +48,17 @@ pub enum MetadataOrder {
     HelpFirst,
 }
 
+/// The order of the labels in a series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LabelOrder {
+    /// The family's label names in the order it declares them, then `le`, `quantile` or the
+    /// state: client_golang's collector order, and prometheus-cpp's.
+    #[default]
+    Declared,
+    /// Sorted by name, `le`, `quantile`, info and state labels among them: client_python's.
+    Sorted,
+}
+
 /// A dialect: every choice together.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Style {
@@ -55,6 +66,7 @@ pub struct Style {
     pub created: CreatedSeries,
     pub family_order: FamilyOrder,
     pub metadata: MetadataOrder,
+    pub label_order: LabelOrder,
 }
 
 impl Style {
@@ -65,6 +77,7 @@ impl Style {
         created: CreatedSeries::OpenMetrics,
         family_order: FamilyOrder::Sorted,
         metadata: MetadataOrder::TypeFirst,
+        label_order: LabelOrder::Declared,
     };
 
     /// client_python's choices: what `prometheus_client.generate_latest` writes.
@@ -73,5 +86,6 @@ impl Style {
         created: CreatedSeries::Everywhere,
         family_order: FamilyOrder::Registration,
         metadata: MetadataOrder::HelpFirst,
+        label_order: LabelOrder::Sorted,
     };
 }

@@ -34,6 +34,14 @@ i = Info('build', 'Build', registry=r)
 i.info({'version': '1.2'})
 e = Enum('state', 'State', states=['a', 'b'], registry=r)
 a = Counter('aaa_total', 'first alphabetically', registry=r)
+hits = Counter('hits', 'Hits', ['path', 'method'], registry=r)
+hits.labels('/a', 'GET').inc()
+resp = Histogram('resp', 'Response', ['path'], registry=r, buckets=[1])
+resp.labels('/a').observe(0.5)
+svc = Info('svc', 'Service', ['zone'], registry=r)
+svc.labels('eu').info({'version': '2', 'arch': 'x86'})
+phase = Enum('phase', 'Phase', ['zone'], states=['a', 'b'], registry=r)
+phase.labels('eu').state('b')
 sys.stdout.write(generate_latest(r).decode())
 sys.stdout.write('----\n')
 sys.stdout.write(generate_openmetrics(r).decode())
@@ -96,6 +104,38 @@ fn ours(style: Style) -> Registry {
     registry.register(build).unwrap();
     registry.register(state).unwrap();
     registry.register(aaa).unwrap();
+    let hits = Arc::new(
+        CounterFamily::new(Opts::new("hits", "Hits").labels(&["path", "method"])).unwrap(),
+    );
+    hits.with_label_values(&["/a", "GET"]).unwrap().inc_one();
+    let resp = Arc::new(
+        HistogramFamily::with_config(
+            Opts::new("resp", "Response").labels(&["path"]),
+            HistogramConfig::new(&[1.0]).unwrap(),
+        )
+        .unwrap(),
+    );
+    resp.with_label_values(&["/a"])
+        .unwrap()
+        .observe(0.5)
+        .unwrap();
+    let svc = Arc::new(Family::<Info>::new(Opts::new("svc", "Service").labels(&["zone"])).unwrap());
+    svc.with_label_values(&["eu"])
+        .unwrap()
+        .set(&[("version", "2"), ("arch", "x86")])
+        .unwrap();
+    let phase = Arc::new(
+        Family::<StateSet>::with_config(
+            Opts::new("phase", "Phase").labels(&["zone"]),
+            StateSetConfig::enumeration(&["a", "b"]).unwrap(),
+        )
+        .unwrap(),
+    );
+    phase.with_label_values(&["eu"]).unwrap().set("b").unwrap();
+    registry.register(hits).unwrap();
+    registry.register(resp).unwrap();
+    registry.register(svc).unwrap();
+    registry.register(phase).unwrap();
     registry
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // Style is how a registry writes its text expositions (pe_exposition_style): the number style,
-// where _created series show, the order of the families and of OpenMetrics metadata lines. The
+// where _created series show, the order of the families, of OpenMetrics metadata lines and of
+// the labels in a series. The
 // values are the same in every style; only the text differs, and OpenMetrics 2.0 and protobuf
 // keep their own rules. The zero value is the library's default, client_golang's text (see
 // StyleClientGolang for the one difference); StyleClientPython writes what prometheus_client
@@ -19,6 +20,7 @@ type Style struct {
 	Created     CreatedSeries
 	FamilyOrder FamilyOrder
 	Metadata    MetadataOrder
+	LabelOrder  LabelOrder
 }
 
 // NumberStyle is how the text formats write sample values (pe_number_style).
@@ -69,18 +71,31 @@ const (
 	MetadataHelpFirst MetadataOrder = C.PE_METADATA_HELP_FIRST
 )
 
+// LabelOrder is the order of the labels in a series (pe_label_order).
+type LabelOrder int
+
+const (
+	// LabelsDeclared writes the family's label names as declared, then le, quantile or the
+	// state: the default.
+	LabelsDeclared LabelOrder = C.PE_LABELS_DECLARED
+	// LabelsSorted sorts them by name, le, quantile, info and state labels among them:
+	// client_python's.
+	LabelsSorted LabelOrder = C.PE_LABELS_SORTED
+)
+
 // The styles of the two reference clients.
 var (
 	// StyleClientGolang is client_golang's text (expfmt's): the default but for the order of
 	// the OpenMetrics metadata lines, which expfmt writes HELP first.
 	StyleClientGolang = Style{Metadata: MetadataHelpFirst}
 	// StyleClientPython is prometheus_client's: floatToGoString numbers, _created gauge
-	// families in the Prometheus text formats, registration order, HELP first.
+	// families in the Prometheus text formats, registration order, HELP first, labels sorted.
 	StyleClientPython = Style{
 		Numbers:     NumbersPython,
 		Created:     CreatedEverywhere,
 		FamilyOrder: FamiliesRegistration,
 		Metadata:    MetadataHelpFirst,
+		LabelOrder:  LabelsSorted,
 	}
 )
 
@@ -98,6 +113,7 @@ func (r *Registry) SetStyle(style Style) error {
 		created:      C.uint64_t(style.Created),
 		family_order: C.uint64_t(style.FamilyOrder),
 		metadata:     C.uint64_t(style.Metadata),
+		label_order:  C.uint64_t(style.LabelOrder),
 	}
 	c.struct_size = C.size_t(unsafe.Sizeof(c))
 	err := pe_registry_set_style(r.h, &c)
@@ -123,5 +139,6 @@ func (r *Registry) Style() (Style, error) {
 		Created:     CreatedSeries(c.created),
 		FamilyOrder: FamilyOrder(c.family_order),
 		Metadata:    MetadataOrder(c.metadata),
+		LabelOrder:  LabelOrder(c.label_order),
 	}, nil
 }

@@ -20,7 +20,7 @@ use crate::snapshot::{
     Exemplar, LabelSet, MetricFamily, MetricType, PointValue, SampleStyle, Suffix,
     histogram_has_sum, lacks_inf_bucket,
 };
-use crate::style::{CreatedSeries, MetadataOrder, NumberStyle, Style};
+use crate::style::{CreatedSeries, LabelOrder, MetadataOrder, NumberStyle, Style};
 use crate::text::escape::push_label_value;
 use crate::text::names::{Escaping, NameKind, name_inside_braces, push_name, push_sample_name};
 use crate::text::number::{push_bound, push_u64, push_value, push_value_python};
@@ -196,6 +196,10 @@ pub(crate) struct Scratch {
     help_first: bool,
     /// Whether the current family's `_created` gauge family has its metadata out.
     created_metadata_written: bool,
+    /// Labels written sorted by name (client_python), `le` and the like among them.
+    sort_labels: bool,
+    /// A point's labels merged with a sample's own label, when they are sorted.
+    merged: String,
 }
 
 impl Scratch {
@@ -204,13 +208,15 @@ impl Scratch {
             numbers: style.numbers,
             created: style.created,
             help_first: style.metadata == MetadataOrder::HelpFirst,
+            sort_labels: style.label_order == LabelOrder::Sorted,
+            merged: String::new(),
             created_metadata_written: false,
             escaping,
             names: SampleNames::new(escaping),
             buckets: RenderedOnce::default(),
             states: RenderedOnce::default(),
-            labels: EscapedLabels::new(escaping),
-            info: EscapedLabels::new(escaping),
+            labels: EscapedLabels::new(escaping, style.label_order == LabelOrder::Sorted),
+            info: EscapedLabels::new(escaping, false),
         }
     }
 }
@@ -307,15 +313,18 @@ impl SampleNames {
 /// every point of a built-in family shares.
 struct EscapedLabels {
     escaping: Escaping,
+    /// Whether labels are written sorted by name.
+    sort: bool,
     names: Option<Arc<[Box<str>]>>,
     as_rendered: bool,
     text: String,
 }
 
 impl EscapedLabels {
-    fn new(escaping: Escaping) -> Self {
+    fn new(escaping: Escaping, sort: bool) -> Self {
         EscapedLabels {
             escaping,
+            sort,
             names: None,
             as_rendered: true,
             text: String::new(),
@@ -324,7 +333,7 @@ impl EscapedLabels {
 
     #[inline]
     fn get<'a>(&'a mut self, labels: &'a LabelSet) -> &'a str {
-        if self.escaping == Escaping::AllowUtf8 {
+        if self.escaping == Escaping::AllowUtf8 && !self.sort {
             return labels.rendered();
         }
         let names = labels.shared_names();
@@ -333,17 +342,77 @@ impl EscapedLabels {
             .as_ref()
             .is_some_and(|cached| Arc::ptr_eq(cached, names))
         {
-            self.as_rendered = names
-                .iter()
-                .all(|name| crate::text::names::is_legacy_label_name(name));
+            let legal = self.escaping == Escaping::AllowUtf8
+                || names
+                    .iter()
+                    .all(|name| crate::text::names::is_legacy_label_name(name));
+            let ordered = !self.sort || names.windows(2).all(|pair| pair[0] <= pair[1]);
+            self.as_rendered = legal && ordered;
             self.names = Some(names.clone());
         }
         if self.as_rendered {
             return labels.rendered();
         }
+        if self.sort {
+            return merge_sorted(&mut self.text, &[labels], None, self.escaping);
+        }
         self.text.clear();
         push_escaped_labels(&mut self.text, labels, self.escaping);
         &self.text
+    }
+}
+
+/// Writes into `buffer` the labels of `sets` and the pre-rendered `extra` label (its name and
+/// its `name="value"` text) sorted by name, as client_python writes a sample's labels.
+fn merge_sorted<'a>(
+    buffer: &'a mut String,
+    sets: &[&LabelSet],
+    extra: Option<(&str, &str)>,
+    escaping: Escaping,
+) -> &'a str {
+    // (name, value to escape, or the rendered label)
+    let mut labels: Vec<(&str, Result<&str, &str>)> = sets
+        .iter()
+        .flat_map(|set| set.iter())
+        .map(|(n, v)| (n, Ok(v)))
+        .collect();
+    labels.extend(extra.map(|(name, rendered)| (name, Err(rendered))));
+    labels.sort_by(|a, b| a.0.cmp(b.0));
+    buffer.clear();
+    for (i, (name, label)) in labels.into_iter().enumerate() {
+        if i > 0 {
+            buffer.push(',');
+        }
+        match label {
+            Ok(value) => {
+                push_name(buffer, NameKind::Label, &[name], escaping);
+                buffer.push_str("=\"");
+                push_label_value(buffer, value);
+                buffer.push('"');
+            }
+            Err(rendered) => buffer.push_str(rendered),
+        }
+    }
+    buffer
+}
+
+/// Appends `name_suffix{labels,extra} `, with `extra` (its name and its rendered text) merged
+/// into the point's labels `own` by name when labels are sorted (`merged` given).
+#[inline]
+fn push_with_extra(
+    out: &mut String,
+    opening: Opening<'_>,
+    (labels, own): (&str, &LabelSet),
+    extra: (&str, &str),
+    merged: Option<&mut String>,
+    escaping: Escaping,
+) {
+    match merged {
+        None => push_series(out, opening, labels, extra.1),
+        Some(buffer) => {
+            let labels = merge_sorted(buffer, &[own], Some(extra), escaping);
+            push_series(out, opening, labels, "");
+        }
     }
 }
 
@@ -452,7 +521,10 @@ fn push_point<D: Dialect>(
     let numbers = scratch.numbers;
     let created_shown = D::CREATED && scratch.created != CreatedSeries::Nowhere;
     let names = &mut scratch.names;
-    let labels = scratch.labels.get(labels);
+    let own = labels;
+    let labels = scratch.labels.get(own);
+    let sort = scratch.sort_labels;
+    let mut merged = sort.then_some(&mut scratch.merged);
     // A timestamp that is not a number would make the line unparsable; it is dropped instead.
     let timestamp = timestamp.filter(|t| t.is_finite());
     match value {
@@ -463,7 +535,7 @@ fn push_point<D: Dialect>(
         } => {
             push_series(out, names.get(name, type_suffix, Suffix::Total), labels, "");
             push_number(out, *value, numbers);
-            end_line::<D>(out, timestamp, exemplar.as_ref(), escaping, numbers);
+            end_line::<D>(out, timestamp, exemplar.as_ref(), escaping, numbers, sort);
             if created_shown {
                 push_created::<D>(
                     out,
@@ -478,7 +550,7 @@ fn push_point<D: Dialect>(
         PointValue::Gauge { value } | PointValue::Unknown { value } => {
             push_series(out, names.get(name, type_suffix, Suffix::None), labels, "");
             push_number(out, *value, numbers);
-            end_line::<D>(out, timestamp, None, escaping, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers, sort);
         }
         PointValue::Histogram {
             bounds,
@@ -496,24 +568,33 @@ fn push_point<D: Dialect>(
             });
             let bucket = names.get(name, type_suffix, Suffix::Bucket);
             let buckets = bounds.len().min(cumulative.len());
-            for (index, cumulative) in cumulative[..buckets].iter().enumerate() {
-                push_series(out, bucket, labels, scratch.buckets.get(index));
-                push_count(out, *cumulative, numbers);
-                let exemplar = exemplars.get(index).and_then(Option::as_ref);
-                end_line::<D>(out, timestamp, exemplar, escaping, numbers);
-            }
-            if lacks_inf_bucket(&bounds[..buckets]) {
-                push_series(out, bucket, labels, "le=\"+Inf\"");
-                push_count(out, *count, numbers);
-                end_line::<D>(out, timestamp, None, escaping, numbers);
+            // Each bucket, and a `+Inf` one (no index) when the bounds lack it.
+            let inf = lacks_inf_bucket(&bounds[..buckets]).then_some((*count, None));
+            let rows = cumulative[..buckets].iter().enumerate();
+            for (cumulative, index) in rows.map(|(i, c)| (*c, Some(i))).chain(inf) {
+                let le = index.map_or("le=\"+Inf\"", |i| scratch.buckets.get(i));
+                let series = (labels, own);
+                push_with_extra(
+                    out,
+                    bucket,
+                    series,
+                    ("le", le),
+                    merged.as_deref_mut(),
+                    escaping,
+                );
+                push_count(out, cumulative, numbers);
+                let exemplar = index
+                    .and_then(|i| exemplars.get(i))
+                    .and_then(Option::as_ref);
+                end_line::<D>(out, timestamp, exemplar, escaping, numbers, sort);
             }
             if histogram_has_sum(bounds, D::STYLE) {
                 push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
                 push_count(out, *count, numbers);
-                end_line::<D>(out, timestamp, None, escaping, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers, sort);
                 push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
                 push_number(out, *sum, numbers);
-                end_line::<D>(out, timestamp, None, escaping, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers, sort);
             }
             if created_shown {
                 push_created::<D>(
@@ -534,23 +615,38 @@ fn push_point<D: Dialect>(
         } => {
             let opening = names.get(name, type_suffix, Suffix::None);
             for (quantile, value) in quantiles {
-                out.push_str(opening.open);
-                out.push_str(labels);
-                if !labels.is_empty() {
-                    out.push(',');
+                if let Some(buffer) = merged.as_deref_mut() {
+                    let mut label = String::from("quantile=\"");
+                    push_bound(&mut label, *quantile);
+                    label.push('"');
+                    let quantile = ("quantile", label.as_str());
+                    push_with_extra(
+                        out,
+                        opening,
+                        (labels, own),
+                        quantile,
+                        Some(buffer),
+                        escaping,
+                    );
+                } else {
+                    out.push_str(opening.open);
+                    out.push_str(labels);
+                    if !labels.is_empty() {
+                        out.push(',');
+                    }
+                    out.push_str("quantile=\"");
+                    push_bound(out, *quantile);
+                    out.push_str("\"} ");
                 }
-                out.push_str("quantile=\"");
-                push_bound(out, *quantile);
-                out.push_str("\"} ");
                 push_number(out, *value, numbers);
-                end_line::<D>(out, timestamp, None, escaping, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers, sort);
             }
             push_series(out, names.get(name, type_suffix, Suffix::Count), labels, "");
             push_count(out, *count, numbers);
-            end_line::<D>(out, timestamp, None, escaping, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers, sort);
             push_series(out, names.get(name, type_suffix, Suffix::Sum), labels, "");
             push_number(out, *sum, numbers);
-            end_line::<D>(out, timestamp, None, escaping, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers, sort);
             if created_shown {
                 push_created::<D>(
                     out,
@@ -563,15 +659,16 @@ fn push_point<D: Dialect>(
             }
         }
         PointValue::Info { info } => {
-            let info = scratch.info.get(info);
-            push_series(
-                out,
-                names.get(name, type_suffix, Suffix::Info),
-                labels,
-                info,
-            );
+            let opening = names.get(name, type_suffix, Suffix::Info);
+            match merged {
+                Some(buffer) => {
+                    let all = merge_sorted(buffer, &[own, info], None, escaping);
+                    push_series(out, opening, all, "");
+                }
+                None => push_series(out, opening, labels, scratch.info.get(info)),
+            }
             push_count(out, 1, numbers);
-            end_line::<D>(out, timestamp, None, escaping, numbers);
+            end_line::<D>(out, timestamp, None, escaping, numbers, sort);
         }
         PointValue::StateSet { states, active } => {
             scratch.states.prepare(states, |text, state| {
@@ -582,9 +679,17 @@ fn push_point<D: Dialect>(
             });
             let opening = names.get(name, type_suffix, Suffix::None);
             for (index, on) in active.iter().take(states.len()).enumerate() {
-                push_series(out, opening, labels, scratch.states.get(index));
+                let state = (name, scratch.states.get(index));
+                push_with_extra(
+                    out,
+                    opening,
+                    (labels, own),
+                    state,
+                    merged.as_deref_mut(),
+                    escaping,
+                );
                 push_count(out, u64::from(*on), numbers);
-                end_line::<D>(out, timestamp, None, escaping, numbers);
+                end_line::<D>(out, timestamp, None, escaping, numbers, sort);
             }
         }
     }
@@ -640,7 +745,7 @@ fn push_created<D: Dialect>(
     if let Some(created) = created {
         push_series(out, opening, labels, "");
         push_number(out, created, numbers);
-        end_line::<D>(out, timestamp, None, Escaping::AllowUtf8, numbers);
+        end_line::<D>(out, timestamp, None, Escaping::AllowUtf8, numbers, false);
     }
 }
 
@@ -652,6 +757,7 @@ fn end_line<D: Dialect>(
     exemplar: Option<&Exemplar>,
     escaping: Escaping,
     numbers: NumberStyle,
+    sort: bool,
 ) {
     if let Some(timestamp) = timestamp {
         out.push(' ');
@@ -659,7 +765,7 @@ fn end_line<D: Dialect>(
     }
     if D::EXEMPLARS {
         if let Some(exemplar) = exemplar {
-            push_exemplar::<D>(out, exemplar, escaping, numbers);
+            push_exemplar::<D>(out, exemplar, escaping, numbers, sort);
         }
     }
     out.push('\n');
@@ -672,9 +778,20 @@ fn push_exemplar<D: Dialect>(
     exemplar: &Exemplar,
     escaping: Escaping,
     numbers: NumberStyle,
+    sort: bool,
 ) {
     out.push_str(" # {");
-    push_labels(out, &exemplar.labels, escaping);
+    if sort {
+        let mut sorted = String::new();
+        out.push_str(merge_sorted(
+            &mut sorted,
+            &[&exemplar.labels],
+            None,
+            escaping,
+        ));
+    } else {
+        push_labels(out, &exemplar.labels, escaping);
+    }
     out.push_str("} ");
     push_number(out, exemplar.value, numbers);
     if let Some(timestamp) = exemplar.timestamp.filter(|t| t.is_finite()) {

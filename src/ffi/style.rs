@@ -6,7 +6,7 @@ use super::guard::guard;
 use super::registry::{pe_registry, registry_arg};
 use super::status::{Failure, FfiResult, pe_status};
 use super::versioned::{Versioned, required};
-use crate::style::{CreatedSeries, FamilyOrder, MetadataOrder, NumberStyle, Style};
+use crate::style::{CreatedSeries, FamilyOrder, LabelOrder, MetadataOrder, NumberStyle, Style};
 
 /// Number styles of the text formats.
 #[repr(C)]
@@ -53,6 +53,16 @@ pub enum pe_metadata_order {
     PE_METADATA_HELP_FIRST = 1,
 }
 
+/// The order of the labels in a series.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_label_order {
+    /// The family's label names as declared, then `le`, `quantile` or the state: the default.
+    PE_LABELS_DECLARED = 0,
+    /// Sorted by name, `le`, `quantile`, info and state labels among them: client_python's.
+    PE_LABELS_SORTED = 1,
+}
+
 /// A dialect for `pe_registry_set_style()`. Set `struct_size` to `sizeof(pe_exposition_style)`
 /// and zero the rest first: a zeroed struct is the default, client_golang's style. Each field
 /// holds a value of the enum its comment names.
@@ -69,6 +79,8 @@ pub struct pe_exposition_style {
     pub family_order: u64,
     /// A `pe_metadata_order`.
     pub metadata: u64,
+    /// A `pe_label_order`.
+    pub label_order: u64,
 }
 
 // SAFETY: `#[repr(C)]`, `struct_size` first, numbers only.
@@ -121,12 +133,17 @@ fn style_arg(style: &pe_exposition_style) -> FfiResult<Style> {
             "metadata",
             &[MetadataOrder::TypeFirst, MetadataOrder::HelpFirst],
         )?,
+        label_order: field(
+            style.label_order,
+            "label_order",
+            &[LabelOrder::Declared, LabelOrder::Sorted],
+        )?,
     })
 }
 
 /// Sets how every exposition of `registry` (NULL: the default registry; a wrapping view: its
 /// root) is written from now on, by `pe_registry_expose*()`, the exporter and pushes: number
-/// style, `_created` series, family order, OpenMetrics metadata order. The values read back are
+/// style, `_created` series, family order, OpenMetrics metadata order, label order. The values read back are
 /// the same in every style; only the text differs. OpenMetrics 2.0 and protobuf keep their own
 /// rules. The Python binding sets client_python's style on its registries.
 ///
@@ -165,6 +182,7 @@ pub unsafe extern "C" fn pe_registry_get_style(
             created: style.created as u64,
             family_order: style.family_order as u64,
             metadata: style.metadata as u64,
+            label_order: style.label_order as u64,
         });
         Ok(())
     })

@@ -83,7 +83,8 @@ PE_NAME_VALIDATION_UTF8 = 0
 PE_NAME_VALIDATION_LEGACY = 1
 PE_NAME_VALIDATION_DEFAULT = 2  # registries only: follow the process-wide setting
 
-# pe_number_style, pe_created_series, pe_family_order and pe_metadata_order values: the fields
+# pe_number_style, pe_created_series, pe_family_order, pe_metadata_order and pe_label_order
+# values: the fields
 # of a pe_exposition_style (pe_registry_set_style).
 PE_NUMBERS_SHORTEST = 0
 PE_NUMBERS_PYTHON = 1     # client_python's floatToGoString: 1.0, 1.23456789e+08
@@ -94,6 +95,8 @@ PE_FAMILIES_SORTED = 0
 PE_FAMILIES_REGISTRATION = 1
 PE_METADATA_TYPE_FIRST = 0
 PE_METADATA_HELP_FIRST = 1
+PE_LABELS_DECLARED = 0
+PE_LABELS_SORTED = 1       # sorted by name, le and the like among them, as prometheus_client
 
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
@@ -209,7 +212,8 @@ class pe_push_options(Structure):
 
 class pe_exposition_style(Structure):
     """``struct pe_exposition_style``: how a registry's expositions are written (number style,
-    ``_created`` series, family order, OpenMetrics metadata order); zeroed is client_golang's."""
+    ``_created`` series, family order, OpenMetrics metadata order, label order); zeroed is
+    client_golang's."""
 
     _fields_ = [
         ("struct_size", c_size_t),
@@ -217,6 +221,7 @@ class pe_exposition_style(Structure):
         ("created", c_uint64),
         ("family_order", c_uint64),
         ("metadata", c_uint64),
+        ("label_order", c_uint64),
     ]
 
 

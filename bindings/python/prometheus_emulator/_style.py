@@ -45,6 +45,7 @@ def _style():
         created=_lib.PE_CREATED_EVERYWHERE if _created else _lib.PE_CREATED_NOWHERE,
         family_order=_lib.PE_FAMILIES_REGISTRATION,
         metadata=_lib.PE_METADATA_HELP_FIRST,
+        label_order=_lib.PE_LABELS_SORTED,
     )
 
 

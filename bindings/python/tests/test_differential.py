@@ -650,11 +650,11 @@ ENVIRONMENTS = {
 
 # The known differences: program -> what differs. Each one is expected to fail (strictly).
 DIFFERENCES = {
-    # The core's expositions write labels in the order of the label names; prometheus_client's
-    # sort them by name (le among them, info keys with the labels, exemplar labels too).
+    # The expositions match (labels sorted, le, info and exemplar labels among them); collect()
+    # reads the exemplar's value back as a float.
     "labels_sorted_in_output":
-        "core: labels are written in label-name order, not sorted by name as prometheus_client "
-        "writes them (text and OpenMetrics, le and info keys included, exemplar labels too)",
+        "binding: collect() reads an exemplar's int value back as a float (as "
+        "int_amounts_read_back); the expositions are the same",
     "default_registry":
         "core: the default registry's process collector comes first and writes "
         "process_cpu_seconds_total first; prometheus_client's is registered after the gc and "

@@ -41,7 +41,7 @@ def test_series_lifecycle_example_runs(tmp_path):
     assert lines == [
         "# HELP shard_queue_depth Messages waiting",
         "# TYPE shard_queue_depth gauge",
-        'shard_queue_depth{shard="3",service="api",queue="mail"} 7.0',
+        'shard_queue_depth{queue="mail",service="api",shard="3"} 7.0',
         "",
         "# HELP shard_queue_depth Messages waiting",
         "# TYPE shard_queue_depth gauge",

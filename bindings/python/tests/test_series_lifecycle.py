@@ -258,11 +258,11 @@ def test_a_clock_time_of_another_type_is_a_type_error(seconds):
 
 # ----- const_labels --------------------------------------------------------------------------
 
-def test_const_labels_come_before_the_variable_ones(registry):
+def test_const_labels_are_sorted_with_the_variable_ones_as_prometheus_client_writes(registry):
     depth = pe.Gauge("const_queue_depth", "Depth.", ["queue"], registry=registry,
                      const_labels={"service": "api", "zone": "eu"})
     depth.labels("mail").set(7)
-    assert lines(registry) == ['const_queue_depth{service="api",zone="eu",queue="mail"} 7.0']
+    assert lines(registry) == ['const_queue_depth{queue="mail",service="api",zone="eu"} 7.0']
     assert parsed(registry) == {
         ("const_queue_depth", (("queue", "mail"), ("service", "api"), ("zone", "eu"))): 7.0}
     assert registry.get_sample_value(
@@ -283,7 +283,7 @@ def test_const_labels_on_every_sample_of_every_class(registry):
     samples = parsed(registry)
     assert len(samples) >= 10
     assert all(dict(labels).get("svc") == "api" for _name, labels in samples)
-    assert 'const_latency_seconds_bucket{svc="api",method="get",le="1.0"} 1.0' in lines(registry)
+    assert 'const_latency_seconds_bucket{le="1.0",method="get",svc="api"} 1.0' in lines(registry)
     assert 'const_build_info{svc="api",version="1"} 1.0' in lines(registry)
 
 
@@ -331,7 +331,7 @@ def test_const_labels_with_a_ttl(registry, clock):
     held.set(7)
     assert idle_for_a_ttl(registry, clock) == []
     held.inc()
-    assert lines(registry) == ['const_ttl_depth{service="api",queue="mail"} 8.0']
+    assert lines(registry) == ['const_ttl_depth{queue="mail",service="api"} 8.0']
 
 
 # ----- wrapped registries --------------------------------------------------------------------
@@ -340,8 +340,8 @@ def test_a_view_prefixes_and_labels_what_is_registered_through_it(registry):
     shard = registry.wrapped("shard_", {"shard": "3"})
     jobs = pe.Counter("jobs_total", "Jobs.", ["kind"], registry=shard)
     jobs.labels("email").inc()
-    assert lines(registry) == ['shard_jobs_total{shard="3",kind="email"} 1.0',
-                               'shard_jobs_created{shard="3",kind="email"} <created>']
+    assert lines(registry) == ['shard_jobs_total{kind="email",shard="3"} 1.0',
+                               'shard_jobs_created{kind="email",shard="3"} <created>']
     samples = parsed(registry)
     assert samples[("shard_jobs_total", (("kind", "email"), ("shard", "3")))] == 1.0
     assert all(dict(labels)["shard"] == "3" for _name, labels in samples)
@@ -382,7 +382,7 @@ def test_a_view_takes_custom_collectors(registry):
     view = registry.wrapped("app_", {"region": "eu"})
     collector = Queues()
     view.register(collector)
-    assert lines(registry) == ['app_queue_length{region="eu",queue="mail"} 5.0']
+    assert lines(registry) == ['app_queue_length{queue="mail",region="eu"} 5.0']
     view.unregister(collector)
     assert lines(registry) == []
 
@@ -391,7 +391,7 @@ def test_views_of_views_add_their_prefixes_and_labels_outermost_last(registry):
     outer = registry.wrapped("outer_", {"region": "eu"})
     inner = outer.wrapped("inner_", {"dc": "1"})
     pe.Gauge("nested", "G.", ["k"], registry=inner, const_labels={"svc": "api"}).labels("a").set(1)
-    assert lines(registry) == ['outer_inner_nested{region="eu",dc="1",svc="api",k="a"} 1.0']
+    assert lines(registry) == ['outer_inner_nested{dc="1",k="a",region="eu",svc="api"} 1.0']
 
 
 def test_the_default_registry_as_parent():
