@@ -121,37 +121,51 @@ pub fn push_bound(out: &mut String, value: f64) {
     // Go's %g picks %e when the exponent is below -4 or at least the precision, which is 6 when
     // asking for the shortest rendering.
     let exponent = decimal.point - 1;
-    if !(-4..6).contains(&exponent) {
-        out.push(digits[0] as char);
-        if digits.len() > 1 {
-            out.push('.');
-            push_ascii(out, &digits[1..]);
-        }
-        out.push_str(if exponent < 0 { "e-" } else { "e+" });
-        let magnitude = exponent.unsigned_abs();
-        if magnitude < 10 {
-            out.push('0');
-        }
-        out.push_str(itoa::Buffer::new().format(magnitude));
-    } else if decimal.point <= 0 {
+    if (-4..6).contains(&exponent) {
+        push_positional(out, digits, decimal.point);
+    } else {
+        push_exponent_form(out, digits, exponent);
+    }
+}
+
+/// `d.ddde+XX`: the digits with an exponent of at least two digits, as Go's `%g` and Python's
+/// `repr` write them.
+fn push_exponent_form(out: &mut String, digits: &[u8], exponent: i32) {
+    out.push(digits[0] as char);
+    if digits.len() > 1 {
+        out.push('.');
+        push_ascii(out, &digits[1..]);
+    }
+    out.push_str(if exponent < 0 { "e-" } else { "e+" });
+    let magnitude = exponent.unsigned_abs();
+    if magnitude < 10 {
+        out.push('0');
+    }
+    out.push_str(itoa::Buffer::new().format(magnitude));
+}
+
+/// `0.00ddd`, `dd.dd` or `ddd00.0`: the digits `0.d1d2... * 10^point` without an exponent, with
+/// `.0` after a whole number.
+fn push_positional(out: &mut String, digits: &[u8], point: i32) {
+    if point <= 0 {
         out.push_str("0.");
-        for _ in 0..-decimal.point {
+        for _ in 0..-point {
             out.push('0');
         }
         push_ascii(out, digits);
-    } else {
-        let point = decimal.point as usize;
-        if point >= digits.len() {
-            push_ascii(out, digits);
-            for _ in digits.len()..point {
-                out.push('0');
-            }
-            out.push_str(".0");
-        } else {
-            push_ascii(out, &digits[..point]);
-            out.push('.');
-            push_ascii(out, &digits[point..]);
+        return;
+    }
+    let point = point as usize;
+    if point >= digits.len() {
+        push_ascii(out, digits);
+        for _ in digits.len()..point {
+            out.push('0');
         }
+        out.push_str(".0");
+    } else {
+        push_ascii(out, &digits[..point]);
+        out.push('.');
+        push_ascii(out, &digits[point..]);
     }
 }
 
@@ -182,48 +196,12 @@ pub fn push_value_python(out: &mut String, value: f64) {
         out.push('-');
     }
     let point = decimal.point;
-    // Python's repr: positional from 1e-4 up to below 1e16, else an exponent.
-    if !(-3..=16).contains(&point) {
-        out.push(digits[0] as char);
-        if digits.len() > 1 {
-            out.push('.');
-            push_ascii(out, &digits[1..]);
-        }
-        let exponent = point - 1;
-        out.push_str(if exponent < 0 { "e-" } else { "e+" });
-        if exponent.unsigned_abs() < 10 {
-            out.push('0');
-        }
-        out.push_str(itoa::Buffer::new().format(exponent.unsigned_abs()));
-    } else if point > 6 && !decimal.negative {
-        // floatToGoString: the repr's digits before and after its point, trailing zeros and
-        // a bare point stripped, then "e+0" and the exponent.
-        out.push(digits[0] as char);
-        if digits.len() > 1 {
-            out.push('.');
-            push_ascii(out, &digits[1..]);
-        }
-        out.push_str(if point - 1 < 10 { "e+0" } else { "e+" });
-        out.push_str(itoa::Buffer::new().format(point - 1));
-    } else if point <= 0 {
-        out.push_str("0.");
-        for _ in 0..-point {
-            out.push('0');
-        }
-        push_ascii(out, digits);
+    // Python's repr is positional from 1e-4 up to below 1e16; floatToGoString then gives a
+    // positive number with more than six digits before the point an exponent.
+    if (-3..=16).contains(&point) && (point <= 6 || decimal.negative) {
+        push_positional(out, digits, point);
     } else {
-        let point = point as usize;
-        if point >= digits.len() {
-            push_ascii(out, digits);
-            for _ in digits.len()..point {
-                out.push('0');
-            }
-            out.push_str(".0");
-        } else {
-            push_ascii(out, &digits[..point]);
-            out.push('.');
-            push_ascii(out, &digits[point..]);
-        }
+        push_exponent_form(out, digits, point - 1);
     }
 }
 
