@@ -3,7 +3,6 @@ package promemu
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -440,28 +439,6 @@ func TestCurryWithLookupAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { v.WithLabelValues("x", "y", "z") }); n != 0 {
 		t.Fatalf("WithLabelValues allocates %v times", n)
-	}
-}
-
-// readmeHasExample checks that README.md shows the Example function name of example_test.go as
-// it is there.
-func readmeHasExample(t *testing.T, name string) {
-	t.Helper()
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	examples, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := "func " + name + "() {\n"
-	_, example, ok := strings.Cut(string(examples), start)
-	example, _, _ = strings.Cut(example, "\n}\n")
-	_, block, found := strings.Cut(string(readme), "```go\n"+start)
-	block, _, _ = strings.Cut(block, "\n}\n```")
-	if !ok || !found || block != example {
-		t.Fatalf("the README's example differs from %s in example_test.go", name)
 	}
 }
 

@@ -3,6 +3,7 @@ package promemu
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -81,4 +82,26 @@ func value(t *testing.T, r *Registry, name string, labels ...string) float64 {
 
 func equalFloat(a, b float64) bool {
 	return a == b || (math.IsNaN(a) && math.IsNaN(b))
+}
+
+// readmeHasExample checks that README.md shows the Example function name of example_test.go as
+// it is there.
+func readmeHasExample(t *testing.T, name string) {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := "func " + name + "() {\n"
+	_, example, ok := strings.Cut(string(examples), start)
+	example, _, _ = strings.Cut(example, "\n}\n")
+	_, block, found := strings.Cut(string(readme), "```go\n"+start)
+	block, _, _ = strings.Cut(block, "\n}\n```")
+	if !ok || !found || block != example {
+		t.Fatalf("the README's example differs from %s in example_test.go", name)
+	}
 }

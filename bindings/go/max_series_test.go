@@ -3,7 +3,6 @@ package promemu
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -438,20 +437,5 @@ func TestMaxSeriesOptions(t *testing.T) {
 }
 
 func TestReadmeCardinalityIsTheExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	examples, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const start = "func ExampleCounterVec_maxSeries() {\n"
-	_, example, ok := strings.Cut(string(examples), start)
-	example, _, _ = strings.Cut(example, "\n}\n")
-	_, block, found := strings.Cut(string(readme), "```go\n"+start)
-	block, _, _ = strings.Cut(block, "\n}\n```")
-	if !ok || !found || block != example {
-		t.Fatal("the README's cardinality example differs from ExampleCounterVec_maxSeries in example_test.go")
-	}
+	readmeHasExample(t, "ExampleCounterVec_maxSeries")
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -491,20 +490,5 @@ func TestNativeHistogramConcurrent(t *testing.T) {
 }
 
 func TestReadmeNativeHistogramIsTheExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	examples, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const start = "func ExampleHistogram_NativeState() {\n"
-	_, example, ok := strings.Cut(string(examples), start)
-	example, _, _ = strings.Cut(example, "\n}\n")
-	_, block, found := strings.Cut(string(readme), "```go\n"+start)
-	block, _, _ = strings.Cut(block, "\n}\n```")
-	if !ok || !found || block != example {
-		t.Fatal("the README's native histogram example differs from ExampleHistogram_NativeState in example_test.go")
-	}
+	readmeHasExample(t, "ExampleHistogram_NativeState")
 }

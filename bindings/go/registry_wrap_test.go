@@ -2,7 +2,6 @@ package promemu
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -178,21 +177,4 @@ func TestWrapSeriesTTL(t *testing.T) {
 	}
 }
 
-func TestReadmeLifecycleIsTheExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	examples, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const start = "func ExampleWrapRegistererWith() {\n"
-	_, example, ok := strings.Cut(string(examples), start)
-	example, _, _ = strings.Cut(example, "\n}\n")
-	_, block, found := strings.Cut(string(readme), "```go\n"+start)
-	block, _, _ = strings.Cut(block, "\n}\n```")
-	if !ok || !found || block != example {
-		t.Fatal("the README's lifecycle example differs from ExampleWrapRegistererWith in example_test.go")
-	}
-}
+func TestReadmeLifecycleIsTheExample(t *testing.T) { readmeHasExample(t, "ExampleWrapRegistererWith") }
