@@ -50,6 +50,10 @@
 #define PE_VERSION_MINOR 1
 #define PE_VERSION_PATCH 0
 
+/** The version of the cell protocol (pe_counter_get_cells(), pe_gauge_get_cell()) this header documents:
+ *  use the cells only when the struct read says the same. */
+#define PE_CELL_PROTOCOL 1
+
 
 /**
  * The result of every fallible function. `PE_OK` is 0; every other value is an error whose message
@@ -524,6 +528,81 @@ typedef struct pe_metric_opts {
      */
     size_t n_const_labels;
 } pe_metric_opts;
+
+/**
+ * The memory of one counter series a binding may add to directly (`pe_counter_get_cells()`), under
+ * these rules (protocol 1), which are all a binding may do with it:
+ *
+ * - A negative or NaN amount is never applied directly: it goes through `pe_counter_inc()`, which
+ *   refuses it with a message. Every other update starts with the activity word: load it
+ *   (relaxed); when it is not 0, store 0 (relaxed). Idle-series expiry reads it.
+ * - A whole number `w` with `0 <= w < 2^53` (1 included): one atomic add (relaxed is enough) of
+ *   `w` to any one of the `n_cells` 64-bit words at `whole`, `whole + stride`, ... (`stride` in
+ *   bytes).
+ * - Any other amount `v >= 0` (fractions, larger values, `+Inf`): a compare-and-swap loop on any
+ *   one of the `n_cells` words at `fraction`, `fraction + stride`, ..., each the IEEE 754 bits of
+ *   a double, replacing the bits of `x` with those of `x + v`.
+ * - Threads spreading over the cells contend less; any choice of cell is correct. Never store,
+ *   subtract or write anything else: the library sums the words when it reads the counter and
+ *   clears them on reset.
+ *
+ * The memory belongs to the handle it was read from and stays valid while that handle is live;
+ * this struct is never extended (a new protocol gets a new function).
+ */
+typedef struct pe_counter_cells {
+    /**
+     * `PE_CELL_PROTOCOL` of the library that wrote the struct.
+     */
+    uint32_t protocol;
+    /**
+     * The first cell's whole-number word, 8-byte aligned.
+     */
+    uint64_t *whole;
+    /**
+     * The first cell's fraction word (a double's bits), 8-byte aligned.
+     */
+    uint64_t *fraction;
+    /**
+     * Bytes from one cell's word to the next cell's.
+     */
+    size_t stride;
+    /**
+     * How many words there are: a power of two, at least 1.
+     */
+    size_t n_cells;
+    /**
+     * The series' activity word, 8-byte aligned.
+     */
+    uint64_t *activity;
+} pe_counter_cells;
+
+/**
+ * The memory of one gauge series a binding may set or add to directly (`pe_gauge_get_cell()`), under
+ * these rules (protocol 1), which are all a binding may do with it:
+ *
+ * - First the activity word, as for `pe_counter_cells`: load it; when it is not 0, store 0.
+ * - A set of any value (NaN and the infinities are gauge values): one atomic store (relaxed) of
+ *   the value's IEEE 754 bits into `bits`.
+ * - An add of any value: a compare-and-swap loop on `bits`, replacing the bits of `x` with those
+ *   of `x + v` (IEEE arithmetic, as the library adds).
+ * - Everything else (set to the current time, reads) goes through the calls.
+ *
+ * Valid while the handle it was read from is live; never extended.
+ */
+typedef struct pe_gauge_cell {
+    /**
+     * `PE_CELL_PROTOCOL` of the library that wrote the struct.
+     */
+    uint32_t protocol;
+    /**
+     * The value's IEEE 754 bits, 8-byte aligned.
+     */
+    uint64_t *bits;
+    /**
+     * The series' activity word, 8-byte aligned.
+     */
+    uint64_t *activity;
+} pe_gauge_cell;
 
 /**
  * How a histogram keeps native buckets, with client_golang's option names and defaults. Zero
@@ -1656,6 +1735,27 @@ enum pe_status pe_gauge_remove_matching(struct pe_gauge *gauge,
  * `PE_ERR_INTERNAL`. Thread-safe.
  */
 enum pe_status pe_gauge_clear(struct pe_gauge *gauge);
+
+/**
+ * Reads where a counter series' cells are, for a binding that adds to them itself under the
+ * rules of `pe_counter_cells` (the Go binding does). `counter` is a bound child or a family
+ * without labels (borrowed); the memory stays valid while `counter` is live, and is written by
+ * the library too (reads, resets), always atomically.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`counter` or `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT`
+ * (a family with labels: bind a child first); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_counter_get_cells(struct pe_counter *counter, struct pe_counter_cells *out);
+
+/**
+ * Reads where a gauge series' value is, for a binding that sets or adds to it itself under the
+ * rules of `pe_gauge_cell`. `gauge` is a bound child or a family without labels (borrowed); the
+ * memory stays valid while `gauge` is live.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`gauge` or `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_LABEL_COUNT` (a
+ * family with labels: bind a child first); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_gauge_get_cell(struct pe_gauge *gauge, struct pe_gauge_cell *out);
 
 /**
  * Creates a histogram family, not registered anywhere (see `pe_registry_register_histogram()`).

@@ -57,6 +57,12 @@ fn lifecycle() {
 }
 
 /// client_python's exposition style on one registry, checked struct fields.
+/// The cell protocol: direct updates alongside calls add up, resets and expiry see them.
+#[test]
+fn cells() {
+    assert_eq!(c_test("test_cells"), "ok\n");
+}
+
 #[test]
 fn style() {
     assert_eq!(c_test("test_style"), "ok\n");

@@ -185,6 +185,8 @@ fn classify(ty: &str, function: &str) -> Param {
         "const pe_push_options *" => Param::PushOptions,
         "const pe_exposition_style *" => Param::Style,
         "pe_exposition_style *" => Param::OutScalar("pe_exposition_style".into()),
+        "pe_counter_cells *" => Param::OutScalar("pe_counter_cells".into()),
+        "pe_gauge_cell *" => Param::OutScalar("pe_gauge_cell".into()),
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
         "double" | "size_t" | "int32_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format"

@@ -12,12 +12,17 @@ import (
 // bytes sent. It is exposed as <name>_total (and <name>_created in OpenMetrics).
 //
 // A Counter is either a family without labels (NewCounter) or the child of a CounterVec for one
-// tuple of label values. Its methods are safe for concurrent use; an update is one cgo call into a
-// lock-free, allocation-free path of the library.
+// tuple of label values. Its methods are safe for concurrent use. Inc and Add on a counter without
+// labels or a child the vec keeps are one atomic add (a compare-and-swap for fractions) on the
+// library's memory, the header's cell protocol, with no cgo call; other updates are one cgo call
+// into a lock-free, allocation-free path of the library.
 type Counter struct {
 	h *C.struct_pe_counter
 	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
 	keptByVec bool
+	// cells, for a series kept for reuse (a family without labels, a vec's kept child): valid
+	// increments go there without a cgo call (cells.go). None (whole nil) elsewhere.
+	cells counterCells
 }
 
 // NewCounter creates a counter, not registered anywhere (see Registry.Register). Invalid names
@@ -41,11 +46,16 @@ func newCounterFamily(opts CounterOpts, labelNames []string) (*Counter, error) {
 	if err := pe_counter_new_opts(&o.c, &h); err != nil {
 		return nil, err
 	}
-	return wrapCounter(h, false), nil
+	return wrapCounter(h, false, len(labelNames) == 0), nil
 }
 
-func wrapCounter(h *C.struct_pe_counter, keptByVec bool) *Counter {
+// wrapCounter wraps a handle; withCells reads the series' cells (one more cgo call, worth it for
+// a series that is updated again and again).
+func wrapCounter(h *C.struct_pe_counter, keptByVec, withCells bool) *Counter {
 	c := &Counter{h: h, keptByVec: keptByVec}
+	if withCells {
+		c.cells = counterCellsOf(h)
+	}
 	runtime.SetFinalizer(c, (*Counter).release)
 	return c
 }
@@ -68,21 +78,38 @@ func (c *Counter) Close() error {
 		return nil
 	}
 	runtime.SetFinalizer(c, nil)
+	c.cells = counterCells{}
 	c.release()
 	return nil
 }
 
 // Inc adds 1.
 func (c *Counter) Inc() {
-	if err := pe_counter_inc(c.h, 1); err != nil {
-		panic(c.closedOr(err))
+	if c.cells.whole != nil {
+		c.cells.add(1)
+		runtime.KeepAlive(c)
+		return
 	}
-	runtime.KeepAlive(c)
+	c.addCall(1)
 }
 
 // Add adds v, which must be >= 0 (+Inf is allowed). Like client_golang it panics on a negative
 // value, and here on NaN too, with an *Error matching ErrInvalidValue; the value is unchanged.
 func (c *Counter) Add(v float64) {
+	if c.cells.whole != nil && v >= 0 { // NaN fails the comparison
+		if whole, ok := wholeAmount(v); ok {
+			c.cells.add(whole)
+		} else {
+			c.cells.addFraction(v)
+		}
+		runtime.KeepAlive(c)
+		return
+	}
+	c.addCall(v)
+}
+
+// addCall adds v through the library: what the cells do not take, and the errors.
+func (c *Counter) addCall(v float64) {
 	if err := pe_counter_inc(c.h, C.double(v)); err != nil {
 		panic(c.closedOr(err))
 	}
@@ -132,7 +159,7 @@ func (c *Counter) bind(values cStrings, keep bool) (*Counter, error) {
 	if err != nil {
 		return nil, c.closedOr(err)
 	}
-	return wrapCounter(h, keep), nil
+	return wrapCounter(h, keep, keep), nil
 }
 
 func (c *Counter) remove(values cStrings) error {

@@ -8,11 +8,15 @@ import "runtime"
 // Gauge is a value that goes up and down: temperatures, queue lengths, memory in use.
 //
 // A Gauge is either a family without labels (NewGauge) or the child of a GaugeVec. Its methods
-// are safe for concurrent use; Set is one atomic store in the library.
+// are safe for concurrent use. On a gauge without labels or a child the vec keeps, Set is one
+// atomic store and Add a compare-and-swap on the library's memory (the header's cell protocol), with
+// no cgo call.
 type Gauge struct {
 	h *C.struct_pe_gauge
 	// keptByVec: a child the vec keeps for its lookups; Close on it does nothing.
 	keptByVec bool
+	// cell, for a series kept for reuse: Set and Add go there without a cgo call (cells.go).
+	cell gaugeCell
 }
 
 // NewGauge creates a gauge, not registered anywhere.
@@ -31,11 +35,15 @@ func newGaugeFamily(opts GaugeOpts, labelNames []string) (*Gauge, error) {
 	if err := pe_gauge_new_opts(&o.c, &h); err != nil {
 		return nil, err
 	}
-	return wrapGauge(h, false), nil
+	return wrapGauge(h, false, len(labelNames) == 0), nil
 }
 
-func wrapGauge(h *C.struct_pe_gauge, keptByVec bool) *Gauge {
+// wrapGauge wraps a handle; withCell reads the series' cell, as wrapCounter does.
+func wrapGauge(h *C.struct_pe_gauge, keptByVec, withCell bool) *Gauge {
 	g := &Gauge{h: h, keptByVec: keptByVec}
+	if withCell {
+		g.cell = gaugeCellOf(h)
+	}
 	runtime.SetFinalizer(g, (*Gauge).release)
 	return g
 }
@@ -51,6 +59,7 @@ func (g *Gauge) Close() error {
 		return nil
 	}
 	runtime.SetFinalizer(g, nil)
+	g.cell = gaugeCell{}
 	g.release()
 	return nil
 }
@@ -58,6 +67,11 @@ func (g *Gauge) Close() error {
 // Set sets the gauge to v. Every value is valid, NaN and the infinities included, as in
 // client_golang.
 func (g *Gauge) Set(v float64) {
+	if g.cell.bits != nil {
+		g.cell.set(v)
+		runtime.KeepAlive(g)
+		return
+	}
 	if err := pe_gauge_set(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))
 	}
@@ -72,6 +86,16 @@ func (g *Gauge) Dec() { g.Sub(1) }
 
 // Add adds v (which may be negative), with IEEE arithmetic: NaN makes the gauge NaN.
 func (g *Gauge) Add(v float64) {
+	if g.cell.bits != nil {
+		g.cell.add(v)
+		runtime.KeepAlive(g)
+		return
+	}
+	g.addCall(v)
+}
+
+// addCall adds v through the library, for a gauge without a cell.
+func (g *Gauge) addCall(v float64) {
 	if err := pe_gauge_inc(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))
 	}
@@ -80,6 +104,11 @@ func (g *Gauge) Add(v float64) {
 
 // Sub subtracts v, as Add adds it.
 func (g *Gauge) Sub(v float64) {
+	if g.cell.bits != nil {
+		g.cell.add(-v)
+		runtime.KeepAlive(g)
+		return
+	}
 	if err := pe_gauge_dec(g.h, C.double(v)); err != nil {
 		panic(g.closedOr(err))
 	}
@@ -118,7 +147,7 @@ func (g *Gauge) bind(values cStrings, keep bool) (*Gauge, error) {
 	if err != nil {
 		return nil, g.closedOr(err)
 	}
-	return wrapGauge(h, keep), nil
+	return wrapGauge(h, keep, keep), nil
 }
 
 func (g *Gauge) remove(values cStrings) error {

@@ -65,6 +65,8 @@ package promemu
 #cgo noescape pego_pe_gauge_remove
 #cgo noescape pego_pe_gauge_remove_matching
 #cgo noescape pego_pe_gauge_clear
+#cgo noescape pego_pe_counter_get_cells
+#cgo noescape pego_pe_gauge_get_cell
 #cgo noescape pego_pe_histogram_new
 #cgo noescape pego_pe_histogram_new_opts
 #cgo noescape pego_pe_linear_buckets
@@ -412,6 +414,14 @@ func pe_gauge_remove_matching(gauge *C.struct_pe_gauge, label_names **C.char, la
 
 func pe_gauge_clear(gauge *C.struct_pe_gauge) error {
 	return errorOf(C.pego_pe_gauge_clear(C.uintptr_t(uintptr(unsafe.Pointer(gauge)))))
+}
+
+func pe_counter_get_cells(counter *C.struct_pe_counter, out *C.struct_pe_counter_cells) error {
+	return errorOf(C.pego_pe_counter_get_cells(C.uintptr_t(uintptr(unsafe.Pointer(counter))), C.uintptr_t(uintptr(unsafe.Pointer(out)))))
+}
+
+func pe_gauge_get_cell(gauge *C.struct_pe_gauge, out *C.struct_pe_gauge_cell) error {
+	return errorOf(C.pego_pe_gauge_get_cell(C.uintptr_t(uintptr(unsafe.Pointer(gauge))), C.uintptr_t(uintptr(unsafe.Pointer(out)))))
 }
 
 func pe_histogram_new(name *C.char, help *C.char, label_names **C.char, n_labels C.size_t, buckets *C.double, n_buckets C.size_t, out **C.struct_pe_histogram) error {

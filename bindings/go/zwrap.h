@@ -335,6 +335,16 @@ static inline pego_error *pego_pe_gauge_clear(uintptr_t gauge) {
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_counter_get_cells(uintptr_t counter, uintptr_t out) {
+    pe_status status = pe_counter_get_cells((struct pe_counter *)counter, (struct pe_counter_cells *)out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_gauge_get_cell(uintptr_t gauge, uintptr_t out) {
+    pe_status status = pe_gauge_get_cell((struct pe_gauge *)gauge, (struct pe_gauge_cell *)out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_histogram_new(const char *name, const char *help, const char *const *label_names, size_t n_labels, const double *buckets, size_t n_buckets, struct pe_histogram **out) {
     pe_status status = pe_histogram_new(name, help, label_names, n_labels, buckets, n_buckets, out);
     return status == PE_OK ? NULL : pego_fail(status);

@@ -47,6 +47,8 @@ pub mod counter;
 
 pub mod gauge;
 
+pub mod cells;
+
 pub mod histogram;
 
 pub mod native_histogram;

@@ -168,6 +168,26 @@ impl Counter {
         }
     }
 
+    /// Where the cells' `whole` and `fraction` words are (the first of each, the distance in bytes
+    /// from one cell to the next, how many cells), for bindings that add to them directly (the
+    /// cell protocol of `pe_counter_get_cells()`): a whole amount below 2^53 to any `whole` word
+    /// with an atomic add, as [`Counter::add_whole_locked`] does, any other valid amount to any
+    /// `fraction` word with a compare-and-swap loop, as [`Counter::try_inc_other`] does.
+    pub(crate) fn shared_cells(&self) -> (&AtomicU64, &AtomicU64, usize, usize) {
+        let first = &self.cells[0].0;
+        (
+            &first.whole,
+            first.fraction.bits(),
+            rseq::STRIDE,
+            self.cells.len(),
+        )
+    }
+
+    /// The activity word an update touches (see [`Activity::word`]).
+    pub(crate) fn activity_word(&self) -> &AtomicU64 {
+        self.activity.word()
+    }
+
     /// Adds `amount` and records an exemplar for it.
     pub fn inc_with_exemplar(&self, amount: f64, exemplar: Exemplar) -> Result<()> {
         self.inc(amount)?;

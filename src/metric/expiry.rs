@@ -27,6 +27,13 @@ pub struct Activity(AtomicU64);
 impl Activity {
     /// Marks the child updated. A load and a compare; the store happens once per collection
     /// interval at most, so children updated from many CPUs do not share a written cache line.
+    /// The word itself, for bindings that update a series without a call (the cell protocol of
+    /// `pe_counter_get_cells()`): they do what [`Activity::touch`] does, a load and, when it is not
+    /// zero, a store of zero.
+    pub(crate) fn word(&self) -> &AtomicU64 {
+        &self.0
+    }
+
     #[inline(always)]
     pub(crate) fn touch(&self) {
         if self.0.load(Ordering::Relaxed) != 0 {

@@ -1,5 +1,7 @@
 //! Gauge: a value that goes up and down.
 
+use std::sync::atomic::AtomicU64;
+
 use super::expiry::Activity;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
@@ -58,6 +60,13 @@ impl Gauge {
     pub fn set_to_current_time(&self) {
         self.activity.touch();
         self.value.set(unix_now());
+    }
+
+    /// The value's bits and the activity word, for bindings that set or add without a call (the
+    /// cell protocol of `pe_gauge_get_cell()`): a set is an atomic store of the bits, an add a
+    /// compare-and-swap loop, each after touching the activity word.
+    pub(crate) fn cell(&self) -> (&AtomicU64, &AtomicU64) {
+        (self.value.bits(), self.activity.word())
     }
 
     #[inline]

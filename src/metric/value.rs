@@ -12,6 +12,11 @@ impl AtomicF64 {
         AtomicF64(AtomicU64::new(value.to_bits()))
     }
 
+    /// The word holding the bits.
+    pub(crate) fn bits(&self) -> &AtomicU64 {
+        &self.0
+    }
+
     #[inline]
     pub fn get(&self) -> f64 {
         f64::from_bits(self.0.load(Ordering::Relaxed))
