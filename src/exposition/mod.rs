@@ -2,6 +2,9 @@
 //! (see `openmetrics2.rs`) and protobuf (see `protobuf.rs`), and the content negotiation that
 //! picks one and the name escaping it is written with.
 //!
+//! The push formats (Remote Write 1.0 and 2.0, OTLP/HTTP metrics) are in [`remote`]: request
+//! bodies for the senders, encoded from the same collected families.
+//!
 //! [`encode`] renders collected families (what [`Registry::gather`](crate::Registry::gather)
 //! returns) in any of them. The two established text formats, byte for byte as the specs write
 //! them:
@@ -44,6 +47,7 @@ mod openmetrics2;
 mod prometheus;
 mod protobuf;
 mod registry;
+pub mod remote;
 mod text;
 
 pub use crate::text::names::Escaping;

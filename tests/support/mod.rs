@@ -14,7 +14,8 @@
 //!   `prometheus3` (Prometheus 3.16 scraping native histograms from C, Python and Go programs),
 //!   `prometheus_deadline` (both keeping a target with a slow collector up), `parsers`
 //!   (Prometheus's own parsers reading every format);
-//! - push: `push` (a real Pushgateway);
+//! - push: `push` (a real Pushgateway), `remote_write_encode` (Remote Write 1.0 and 2.0 and OTLP
+//!   bodies stored by Prometheus 3.16 and 2.42);
 //! - docs: `readme` (the README's examples run).
 
 #![allow(dead_code)]

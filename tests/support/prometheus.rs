@@ -65,19 +65,37 @@ impl PrometheusServer {
 
     /// `program` with these `scrape_configs` entries (YAML, indented as list items) and flags.
     pub fn start(program: &Path, dir: &Path, scrape_configs: &str, flags: &[&str]) -> Self {
-        let config = dir.join("prometheus.yml");
+        Self::start_with_config(
+            program,
+            dir,
+            &format!("scrape_configs:\n{scrape_configs}"),
+            flags,
+        )
+    }
+
+    /// `program` scraping nothing, as a receiver of pushes (remote write, OTLP): `config` is
+    /// added to the configuration's top level (an `otlp:` section, say).
+    pub fn receiver(program: &Path, dir: &Path, config: &str, flags: &[&str]) -> Self {
+        let mut server = Self::start_with_config(program, dir, config, flags);
+        server.wait_until_ready();
+        server
+    }
+
+    /// `program` with this YAML after the `global` section, and flags.
+    pub fn start_with_config(program: &Path, dir: &Path, config: &str, flags: &[&str]) -> Self {
+        let config_path = dir.join("prometheus.yml");
         std::fs::write(
-            &config,
+            &config_path,
             format!(
                 "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-                 scrape_configs:\n{scrape_configs}"
+                 {config}"
             ),
         )
         .unwrap();
         let port = free_port();
         let log = dir.join("prometheus.log");
         let child = Command::new(program)
-            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--config.file={}", config_path.display()))
             .arg(format!(
                 "--storage.tsdb.path={}",
                 dir.join("data").display()
@@ -90,6 +108,54 @@ impl PrometheusServer {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e} ({MAKE_DEPS})", program.display()));
         PrometheusServer { child, port, log }
+    }
+
+    /// Waits until the server answers `/-/ready` with 200.
+    pub fn wait_until_ready(&mut self) {
+        let began = Instant::now();
+        let url = format!("http://127.0.0.1:{}/-/ready", self.port);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("Prometheus exited ({status}):\n{}", self.log_tail());
+            }
+            let ready = ureq::get(&url).timeout(Duration::from_secs(2)).call();
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            assert!(
+                began.elapsed() < STARTUP_LIMIT,
+                "not ready within {STARTUP_LIMIT:?}\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// POSTs `body` to `path` with these header fields; the status, the response's header
+    /// fields named in `read` (absent ones empty) and its body.
+    pub fn post(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        read: &[&str],
+    ) -> (u16, Vec<String>, String) {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let mut request = ureq::post(&url).timeout(Duration::from_secs(10));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let response = match request.send_bytes(body) {
+            Ok(response) => response,
+            Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("POST {path}: {e}\n{}", self.log_tail()),
+        };
+        let status = response.status();
+        let fields = read
+            .iter()
+            .map(|name| response.header(name).unwrap_or_default().to_owned())
+            .collect();
+        (status, fields, response.into_string().unwrap_or_default())
     }
 
     /// The end of the server's log, for failure messages.
@@ -116,6 +182,31 @@ impl PrometheusServer {
         let json: Value = serde_json::from_str(&body).expect("Prometheus answers JSON");
         assert_eq!(json["status"], "success", "{body}");
         Some(json["data"]["result"].as_array().unwrap().clone())
+    }
+
+    /// The exemplars of the series `promql` selects within the last and the next hour: the
+    /// `data` array of `/api/v1/query_exemplars`.
+    pub fn exemplars(&self, promql: &str) -> Vec<Value> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let url = format!(
+            "http://127.0.0.1:{}/api/v1/query_exemplars?query={}&start={}&end={}",
+            self.port,
+            encode_query(promql),
+            now - 3600,
+            now + 3600
+        );
+        let body = ureq::get(&url)
+            .timeout(Duration::from_secs(5))
+            .call()
+            .unwrap_or_else(|e| panic!("{url}: {e}"))
+            .into_string()
+            .unwrap();
+        let json: Value = serde_json::from_str(&body).expect("Prometheus answers JSON");
+        assert_eq!(json["status"], "success", "{body}");
+        json["data"].as_array().cloned().unwrap_or_default()
     }
 
     /// The single value a query returns.
