@@ -67,3 +67,4 @@ pub mod snapshot;
 
 pub mod exporter;
 pub mod push;
+pub mod sender;

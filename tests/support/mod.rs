@@ -15,6 +15,8 @@
 //!   `prometheus_deadline` (both keeping a target with a slow collector up), `parsers`
 //!   (Prometheus's own parsers reading every format);
 //! - push: `push` (a real Pushgateway);
+//! - the sender: `sender` (Remote Write / OTLP against a scripted receiver), and from C in
+//!   `c_api`;
 //! - docs: `readme` (the README's examples run).
 
 #![allow(dead_code)]
@@ -29,3 +31,5 @@ pub mod parsers;
 pub mod prometheus;
 /// A real Pushgateway per test.
 pub mod push_gateway;
+/// A scripted Remote Write / OTLP receiver for the sender tests.
+pub mod receiver;
