@@ -13,7 +13,9 @@
  *   carries a type tag checked on entry: a handle of another type, a freed handle or a zeroed
  *   block of memory gives PE_ERR_WRONG_KIND rather than undefined behaviour (a freed handle is
  *   detected only until its memory is reused: do not rely on it). A pe_exporter (a running HTTP
- *   exporter) is a tagged handle too, with one owner: pe_exporter_stop() stops and frees it.
+ *   exporter) is a tagged handle too, with one owner: pe_exporter_stop() stops and frees it. A
+ *   pe_sender (a running push sender) is one as well: pe_sender_stop() stops it and
+ *   pe_sender_free() releases it (stopping it first if it still runs).
  * - Families and children. A metric handle from pe_<type>_new() is a family; one with label
  *   names has a child per tuple of label values. pe_<type>_labels() binds a child and returns a
  *   handle of the same type for it: the hot path, with no lookup, lock or allocation per update.
@@ -31,7 +33,9 @@
  *   stays usable. Nothing the library does aborts the host process.
  * - Threads. Every function is thread-safe. Callbacks given to the library may be called from
  *   any thread, concurrently. The library starts no thread of its own, except for a running
- *   exporter: pe_exporter_start() starts its threads and pe_exporter_stop() joins them all.
+ *   exporter or sender: pe_exporter_start() starts its threads and pe_exporter_stop() joins
+ *   them all; pe_sender_start() starts one thread and pe_sender_stop() (or pe_sender_free())
+ *   joins it.
  */
 
 #ifndef PROMETHEUS_EMULATOR_H
@@ -115,13 +119,15 @@ typedef enum pe_status {
     PE_ERR_INTERNAL = 10,
     /**
      * An I/O error: the Pushgateway could not be reached (connection refused, unknown host, TLS
-     * failure), the connection broke, or it did not answer within the timeout. (The HTTP exporter
-     * will use it too.)
+     * failure), the connection broke, or it did not answer within the timeout; the exporter could
+     * not listen; a sender's flush or stop deadline passed with batches unsent.
      */
     PE_ERR_IO = 11,
     /**
      * The Pushgateway answered with a status other than 2xx; `pe_last_error()` holds the status
-     * and the gateway's explanation (the body of its answer).
+     * and the gateway's explanation (the body of its answer). From a sender's flush or stop:
+     * batches were dropped instead of delivered (rejected by the receiver, or displaced from a
+     * full queue).
      */
     PE_ERR_HTTP = 12,
     /**
@@ -318,6 +324,25 @@ typedef enum pe_label_order {
 } pe_label_order;
 
 /**
+ * What a sender speaks, for `pe_sender_options.protocol`.
+ */
+typedef enum pe_sender_protocol {
+    /**
+     * Prometheus Remote Write 2.0, falling back to 1.0 for the destination when it answers 415
+     * Unsupported Media Type (that batch and every later one go as 1.0). The default.
+     */
+    PE_SENDER_REMOTE_WRITE = 0,
+    /**
+     * Prometheus Remote Write 1.0 only.
+     */
+    PE_SENDER_REMOTE_WRITE_V1 = 1,
+    /**
+     * OTLP/HTTP metrics, binary protobuf (a URL ending in `/v1/metrics`).
+     */
+    PE_SENDER_OTLP = 2,
+} pe_sender_protocol;
+
+/**
  * Where counters, histograms and summaries show their `_created` series.
  */
 typedef struct CreatedSeries CreatedSeries;
@@ -402,6 +427,13 @@ typedef struct pe_info pe_info;
  * `pe_registry_free()`.
  */
 typedef struct pe_registry pe_registry;
+
+/**
+ * A running push sender, from `pe_sender_start()`: a thread of the library's that collects a
+ * registry every interval and sends it. Opaque; stop it with `pe_sender_stop()` and release it
+ * with `pe_sender_free()`.
+ */
+typedef struct pe_sender pe_sender;
 
 /**
  * A collection, frozen: every family with its samples. Opaque; release with `pe_snapshot_free()`.
@@ -899,6 +931,110 @@ typedef struct pe_push_options {
      */
     const char *ca_file;
 } pe_push_options;
+
+/**
+ * How `pe_sender_start()` sends.
+ *
+ * Set `struct_size` to `sizeof(pe_sender_options)`: later versions of the library may add fields
+ * at the end, and read them only when `struct_size` says the caller's struct has them. Zero the
+ * struct first (`pe_sender_options opts = {0}; opts.struct_size = sizeof opts;`): every field
+ * but `url` then takes its default (every zero or NULL field means "the default"). Every pointer
+ * is borrowed for the duration of the call; the library copies what it keeps (the CA file is
+ * read during the call).
+ */
+typedef struct pe_sender_options {
+    /**
+     * `sizeof(pe_sender_options)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * The receiver's endpoint, an `http://` or `https://` URL (Prometheus's `/api/v1/write`, an
+     * OpenTelemetry collector's `/v1/metrics`); a query is allowed, credentials are not.
+     * Required.
+     */
+    const char *url;
+    /**
+     * A `pe_sender_protocol`; 0 is `PE_SENDER_REMOTE_WRITE`.
+     */
+    uint64_t protocol;
+    /**
+     * Time between two collections, in milliseconds, at least 10; 0 for the default, 15000.
+     */
+    uint64_t interval_ms;
+    /**
+     * Total time one request may take, in milliseconds; 0 for the default, 10000.
+     */
+    uint64_t timeout_ms;
+    /**
+     * Time connecting (TCP and TLS) may take, in milliseconds; 0 for the default, 5000.
+     */
+    uint64_t connect_timeout_ms;
+    /**
+     * Labels added to every series sent (a series' own label of the same name wins): names and
+     * values, `n_external_labels` of each (both may be NULL when it is 0).
+     */
+    const char *const *external_label_names;
+    const char *const *external_label_values;
+    size_t n_external_labels;
+    /**
+     * OTLP resource attributes, `n_resource_attributes` keys and values; `service.name`
+     * defaults to the `job` external label, else the program's name.
+     */
+    const char *const *resource_attribute_keys;
+    const char *const *resource_attribute_values;
+    size_t n_resource_attributes;
+    /**
+     * Header fields sent with every request, `n_headers` names and values; not one the sender
+     * writes itself (`Authorization`, `Content-Type`, `Content-Encoding`, `User-Agent`,
+     * `X-Prometheus-Remote-Write-Version`, hop-by-hop fields).
+     */
+    const char *const *header_names;
+    const char *const *header_values;
+    size_t n_headers;
+    /**
+     * HTTP basic auth user name (no ':'); NULL for none.
+     */
+    const char *username;
+    /**
+     * The password that goes with `username`; NULL is "".
+     */
+    const char *password;
+    /**
+     * `Authorization: Bearer <token>`; NULL for none. Not together with `username`.
+     */
+    const char *bearer_token;
+    /**
+     * Path of a PEM file of CA certificates an `https://` receiver is verified against instead
+     * of the built-in Mozilla roots; NULL for the built-in roots.
+     */
+    const char *ca_file;
+    /**
+     * Bytes the queue may hold; 0 for the default, 16 MiB. Beyond, the oldest batches are
+     * dropped (and counted).
+     */
+    size_t max_queue_bytes;
+    /**
+     * Batches (one per collection) the queue may hold; 0 for the default, 64.
+     */
+    size_t max_queue_batches;
+    /**
+     * The first retry's delay, in milliseconds, doubling (jittered) up to `backoff_max_ms`; 0
+     * for the default, 50.
+     */
+    uint64_t backoff_min_ms;
+    /**
+     * The longest delay between retries, in milliseconds; 0 for the default, 5000.
+     */
+    uint64_t backoff_max_ms;
+    /**
+     * The longest `Retry-After` honoured, in milliseconds; 0 for the default, 60000.
+     */
+    uint64_t max_retry_after_ms;
+    /**
+     * The `destination` label of the sender's self-metrics; NULL for the URL.
+     */
+    const char *destination;
+} pe_sender_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -3293,6 +3429,97 @@ enum pe_status pe_push_delete(const char *gateway,
                               const char *const *values,
                               size_t n,
                               const struct pe_push_options *options);
+
+/**
+ * Starts a sender for `registry` (NULL: the default registry): a thread that every
+ * `opts->interval_ms` gathers the registry, encodes it (Remote Write 2.0 with fallback to 1.0,
+ * Remote Write 1.0 or OTLP, as `opts->protocol` says, every point stamped with the time of the
+ * collection) and sends it to `opts->url`, oldest batch first. 5xx, 429 and failed connections
+ * or timeouts are retried with a jittered, doubling backoff (or after the receiver's
+ * `Retry-After`, capped); any other status drops the batch, its answer kept as the sender's last
+ * error (`pe_sender_last_error()`). The queue is bounded by bytes and batches and drops its
+ * oldest batches when full: no metric update ever waits for the sender. Self-metrics
+ * (`prometheus_emulator_sender_*{destination="..."}`: samples sent, failed and dropped, retries,
+ * requests by outcome, queue size, last success) are registered in `registry` for as long as the
+ * sender runs. The first collection is one interval after the start (or at the first
+ * `pe_sender_flush()`); custom collectors and callback metrics run on the sender's thread.
+ *
+ * `opts` and its strings are borrowed for the call. `registry` is borrowed; the sender takes its
+ * own reference. On success `*out` receives the sender, owned by the caller, to stop with
+ * `pe_sender_stop()` and release with `pe_sender_free()`; on error `*out` is not written and no
+ * thread is left running.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`opts`, `opts->url`, `out`, an array with its count above 0
+ * or one of its strings); `PE_ERR_UTF8`; `PE_ERR_WRONG_KIND` (`registry` is not a live
+ * `pe_registry`); `PE_ERR_INVALID_VALUE` (an unknown `opts->protocol`); `PE_ERR_INVALID_CONFIG`
+ * (`opts->struct_size` too small, a URL that is not `http(s)://host...` or carries credentials,
+ * an interval below 10 ms, backoff minimum above its maximum, a bad or repeated external label
+ * name, a header that is reserved or not a token, both basic auth and a bearer token, a CA file
+ * that cannot be read or holds no certificate); `PE_ERR_IO` (the thread cannot be started);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_sender_start(struct pe_registry *registry,
+                               const struct pe_sender_options *opts,
+                               struct pe_sender **out);
+
+/**
+ * Collects now and waits until everything queued (this collection included) has been sent, or
+ * `timeout_seconds` have passed. Retries keep their backoff (a flush does not hammer a receiver
+ * that asked to wait); what is not sent by the deadline stays queued and is sent later.
+ *
+ * `sender` is borrowed. Returns `PE_OK` (every batch delivered); `PE_ERR_IO` (the deadline
+ * passed with batches still queued: `pe_last_error()` says how many and why, the receiver's
+ * last answer or the connection error); `PE_ERR_HTTP` (every batch was taken off the queue, but
+ * some were dropped instead of delivered: rejected by the receiver with a 4xx, whose answer
+ * `pe_last_error()` holds, or displaced from a full queue); `PE_ERR_INVALID_VALUE`
+ * (`timeout_seconds` negative or NaN; or the sender is stopped, or this process is a child forked
+ * from the one that started it, where the sender's thread does not exist); `PE_ERR_NULL`;
+ * `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Thread-safe: blocks only the calling thread.
+ */
+enum pe_status pe_sender_flush(const struct pe_sender *sender, double timeout_seconds);
+
+/**
+ * Stops the sender: a last collection, then what is queued is sent until it is all delivered or
+ * `timeout_seconds` have passed; then a request still in flight is cut, what is left is dropped,
+ * the sender's thread is joined and its self-metrics are unregistered. Once it returns no code of
+ * the sender runs, so the library may be `dlclose()`d (after `pe_sender_free()`). Two waits can
+ * outlast the timeout: resolving a host name and a TCP connect in progress (at most the connect
+ * timeout). Stopping a stopped sender returns `PE_OK` at once.
+ *
+ * In a child process forked while the sender ran, the sender is stopped already (its thread is
+ * the parent's): there this call joins nothing, touches none of the parent's state, unregisters
+ * the self-metrics from the child's registry and returns `PE_OK`.
+ *
+ * `sender` is borrowed and stays valid: release it with `pe_sender_free()`. Returns `PE_OK`
+ * (everything was delivered); `PE_ERR_IO` (the deadline passed: batches were dropped unsent);
+ * `PE_ERR_HTTP` (some batches were rejected by the receiver or displaced from a full queue since
+ * the call began); `PE_ERR_INVALID_VALUE` (`timeout_seconds` negative or NaN); `PE_ERR_NULL`;
+ * `PE_ERR_WRONG_KIND`; `PE_ERR_INTERNAL`. Whatever the status but the argument errors, the
+ * sender is stopped when this returns. Thread-safe: a second concurrent stop waits for the first.
+ * Called from a collector on the sender's own thread, it cannot join that thread, which ends
+ * right after the collection.
+ */
+enum pe_status pe_sender_stop(const struct pe_sender *sender, double timeout_seconds);
+
+/**
+ * The sender's last error: the receiver's answer (status and body) to a request that failed or
+ * was rejected, a connection error, a full queue, the fallback from Remote Write 2.0 to 1.0.
+ *
+ * `sender` is borrowed. On success `*out` receives a new string owned by the caller, to free with
+ * `pe_string_free()`: "" when nothing failed yet. Returns `PE_OK`; `PE_ERR_NULL` (`sender`,
+ * `out`); `PE_ERR_WRONG_KIND`; `PE_ERR_INVALID_VALUE` (this process is a child forked from the
+ * one that started the sender); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_sender_last_error(const struct pe_sender *sender, char **out);
+
+/**
+ * Releases the sender. A sender still running is stopped first, as `pe_sender_stop()` with a
+ * timeout of 2 seconds does (its status is lost: call `pe_sender_stop()` first to learn it).
+ *
+ * NULL is a no-op. A pointer that is not a live `pe_sender` is left alone (and reported through
+ * `pe_last_error()`). Do not use `sender` afterwards. Thread-safe.
+ */
+void pe_sender_free(struct pe_sender *sender);
 
 #ifdef __cplusplus
 }  // extern "C"

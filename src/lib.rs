@@ -2,7 +2,8 @@
 //!
 //! The core is plain Rust: metric types ([`metric`]), the registry ([`registry`]), the data model
 //! a collection produces ([`snapshot`]) and the text formats ([`exposition`]). The C ABI, the HTTP
-//! exporter and the Pushgateway client are built on top of it and add no metric logic.
+//! exporter, the Pushgateway client and the Remote Write / OTLP [`sender`] are built on top of it
+//! and add no metric logic.
 
 pub mod bounded_file;
 pub mod collector;
@@ -11,11 +12,13 @@ pub mod error;
 pub mod exporter;
 pub mod exposition;
 pub mod ffi;
+mod http_client;
 pub mod metric;
 pub mod metric_type;
 pub mod name;
 pub mod push;
 pub mod registry;
+pub mod sender;
 pub mod snapshot;
 pub mod style;
 pub mod sync;

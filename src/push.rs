@@ -49,20 +49,23 @@
 //! Every request is bounded by [`PushOptions::timeout`] (10 s by default), so a dead gateway
 //! fails fast and nothing blocks forever. The one part outside that bound is resolving a host
 //! name, which runs on the calling thread and is bounded by the system resolver's own timeouts
-//! (a push starts no thread: see `CallingThreadResolver`). Redirects are not followed: a `PUT`
+//! (a push starts no thread: see `http_client::CallingThreadResolver`). Redirects are not followed: a `PUT`
 //! redirected by a proxy would otherwise arrive as a `GET`, so a 3xx is reported as the error it
 //! is.
 
 use std::fmt;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::exposition::{Format, encode};
+use crate::http_client::{
+    basic_authorization, is_connect_failure, new_agent, tls_failure, tls_with_roots,
+};
 use crate::name::{NameValidation, validate_label_name};
 use crate::registry::Registry;
 
@@ -408,44 +411,6 @@ fn agent() -> &'static ureq::Agent {
     }
 }
 
-fn new_agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .user_agent(concat!("prometheus_emulator/", env!("CARGO_PKG_VERSION")))
-        .build();
-    ureq::Agent::with_parts(
-        config,
-        ureq::unversioned::transport::DefaultConnector::new(),
-        CallingThreadResolver::default(),
-    )
-}
-
-/// Resolves host names on the calling thread.
-///
-/// With a timeout set, ureq's own resolver runs each lookup on a helper thread that it abandons
-/// when the timeout runs out. The library promises C hosts that it runs no thread of its own
-/// outside the exporter (so that they may `dlclose()` it), so lookups stay on the caller's
-/// thread instead: an IP address or an `/etc/hosts` name costs nothing, and a DNS lookup is
-/// bounded by the system resolver's own timeouts rather than by the push timeout, which applies
-/// from connecting on.
-#[derive(Debug, Default)]
-struct CallingThreadResolver(ureq::unversioned::resolver::DefaultResolver);
-
-impl ureq::unversioned::resolver::Resolver for CallingThreadResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        _timeout: ureq::unversioned::transport::NextTimeout,
-    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
-        // Without a deadline the default resolver looks up synchronously.
-        let no_deadline = ureq::unversioned::transport::NextTimeout::default();
-        self.0.resolve(uri, config, no_deadline)
-    }
-}
-
 fn send<K: AsRef<str>, V: AsRef<str>>(
     method: Method,
     gateway: &str,
@@ -456,16 +421,16 @@ fn send<K: AsRef<str>, V: AsRef<str>>(
 ) -> Result<(), PushError> {
     options.validate()?;
     let url = group_url(gateway, job, grouping_key)?;
-    let authorization = options.basic_auth.as_ref().map(|auth| {
-        let credentials = format!("{}:{}", auth.username, auth.password);
-        format!("Basic {}", STANDARD.encode(credentials))
-    });
+    let authorization = options
+        .basic_auth
+        .as_ref()
+        .map(|auth| basic_authorization(&auth.username, &auth.password));
     // The connect limit cannot outlast the total one; ureq applies both, this only keeps the
     // error naming the limit that was actually reached.
     let connect_timeout = options.connect_timeout.min(options.timeout);
 
     let tls = match &options.ca_file {
-        Some(path) => Some(tls_with_roots(path)?),
+        Some(path) => Some(tls_with_roots(path).map_err(PushError::InvalidOptions)?),
         None => None,
     };
     let settings = RequestSettings {
@@ -630,46 +595,6 @@ impl ErrorContext<'_> {
             },
         }
     }
-}
-
-/// A TLS configuration trusting only the CA certificates of a PEM file.
-fn tls_with_roots(path: &Path) -> Result<ureq::tls::TlsConfig, PushError> {
-    let invalid =
-        |reason: String| PushError::InvalidOptions(format!("CA file {}: {reason}", path.display()));
-    let pem = crate::bounded_file::read_bounded(path, crate::bounded_file::MAX_PEM_BYTES)
-        .map_err(|e| invalid(e.to_string()))?;
-    let mut certificates = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        match item.map_err(|e| invalid(e.to_string()))? {
-            ureq::tls::PemItem::Certificate(certificate) => certificates.push(certificate),
-            // A bundle may carry keys or other blocks; only certificates are roots.
-            _ => continue,
-        }
-    }
-    if certificates.is_empty() {
-        return Err(invalid("no PEM certificate in it".into()));
-    }
-    Ok(ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::new_with_certs(&certificates))
-        .build())
-}
-
-fn tls_failure(io: &std::io::Error) -> Option<String> {
-    io.get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        .map(|e| e.to_string())
-}
-
-fn is_connect_failure(kind: std::io::ErrorKind) -> bool {
-    use std::io::ErrorKind as K;
-    matches!(
-        kind,
-        K::ConnectionRefused
-            | K::AddrNotAvailable
-            | K::NetworkUnreachable
-            | K::HostUnreachable
-            | K::NetworkDown
-    )
 }
 
 /// The gateway as `scheme://authority[/prefix]`, without a trailing slash.

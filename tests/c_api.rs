@@ -103,3 +103,37 @@ fn snapshot() {
 fn errors() {
     assert_eq!(c_test("test_errors"), "ok\n");
 }
+
+/// `pe_sender` against the scripted receiver: argument errors, start, flush, a rejected batch,
+/// stop (the thread joined), free; then what arrived.
+#[test]
+fn sender() {
+    use support::receiver::{Receiver, Reply, closed_port};
+    let receiver = Receiver::start(vec![
+        Reply::Status(200),
+        Reply::Body(400, "bad batch from C"),
+    ]);
+    let dead = format!("http://127.0.0.1:{}/api/v1/write", closed_port());
+    let binary = build_c(
+        "test_sender",
+        &[PathBuf::from("test_sender.c")],
+        Link::Static,
+    );
+    let mut command = std::process::Command::new(&binary);
+    command.arg(receiver.url()).arg(&dead);
+    let output = common::run(command, "test_sender");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
+    // Two flushes and stop's last collection.
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(request.header("x-scope-orgid"), Some("tenant-c"));
+        // "writer:s3cret" in base64.
+        assert_eq!(
+            request.header("authorization"),
+            Some("Basic d3JpdGVyOnMzY3JldA==")
+        );
+        assert!(request.mentions("c_jobs_processed_total") || request.mentions("c_jobs_processed"));
+        assert!(request.mentions("c_sender"), "the external label");
+    }
+}

@@ -31,6 +31,7 @@ const HANDLES: &[&str] = &[
     "snapshot",
     "collect_builder",
     "exporter",
+    "sender",
 ];
 
 /// The function that releases a handle of this type: `pe_<type>_free()`, except for the exporter,
@@ -127,6 +128,8 @@ enum Param {
     NativeOpts,
     /// `const pe_push_options *`.
     PushOptions,
+    /// `const pe_sender_options *`.
+    SenderOptions,
     /// `const pe_exposition_style *`.
     Style,
     /// `void *`.
@@ -183,6 +186,7 @@ fn classify(ty: &str, function: &str) -> Param {
         "const pe_exporter_options *" => Param::ExporterOpts,
         "const pe_native_histogram_opts *" => Param::NativeOpts,
         "const pe_push_options *" => Param::PushOptions,
+        "const pe_sender_options *" => Param::SenderOptions,
         "const pe_exposition_style *" => Param::Style,
         "pe_exposition_style *" => Param::OutScalar("pe_exposition_style".into()),
         "pe_counter_cells *" => Param::OutScalar("pe_counter_cells".into()),
@@ -320,6 +324,7 @@ fn baseline(
         Param::ExporterOpts => "&exporter_opts".into(),
         Param::NativeOpts => "&native_opts".into(),
         Param::PushOptions => "&push_options".into(),
+        Param::SenderOptions => "&sender_options".into(),
         Param::Style => "&style".into(),
         Param::UserData => "NULL".into(),
         Param::Callback(t) => format!("sweep_{}", t.trim_start_matches("pe_")),
@@ -511,6 +516,7 @@ static pe_enum *h_enum;
 static pe_collector *h_collector;
 static pe_snapshot *h_snapshot;
 static pe_exporter *h_exporter;
+static pe_sender *h_sender;
 static const char *strs[16] = {"a", "a", "a", "a", "a", "a", "a", "a",
                                "a", "a", "a", "a", "a", "a", "a", "a"};
 static const double in_double[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -521,6 +527,7 @@ static pe_metric_opts opts;
 static pe_exporter_options exporter_opts;
 static pe_native_histogram_opts native_opts;
 static pe_push_options push_options;
+static pe_sender_options sender_options;
 static pe_exposition_style style;
 static int calls, failures;
 
@@ -628,6 +635,11 @@ fn every_function_survives_null_and_bad_handles() {
     push_options.struct_size = sizeof push_options;
     style.struct_size = sizeof style;
     push_options.timeout_ms = 2000;
+    /* A sender that really runs (the calls that get through start one): to a closed loopback
+       port, refused at once, never collecting on its own within the sweep. */
+    sender_options.struct_size = sizeof sender_options;
+    sender_options.url = "http://127.0.0.1:1/api/v1/write";
+    sender_options.interval_ms = 3600000;
     must(pe_registry_new(&h_registry), "registry");
     must(pe_counter_new("sweep_counter", NULL, NULL, 0, &h_counter), "counter");
     must(pe_gauge_new("sweep_gauge", NULL, NULL, 0, &h_gauge), "gauge");
@@ -640,6 +652,7 @@ fn every_function_survives_null_and_bad_handles() {
     must(pe_registry_register_counter(h_registry, h_counter), "register counter");
     must(pe_registry_snapshot(h_registry, &h_snapshot), "snapshot"); /* runs sweep_builder */
     must(pe_exporter_start(&exporter_opts, h_registry, &h_exporter), "exporter");
+    must(pe_sender_start(h_registry, &sender_options, &h_sender), "sender");
     int builder_calls = calls;
     if (builder_calls == 0) { printf("FAIL the builder sweep did not run\n"); failures++; }
 
@@ -665,6 +678,11 @@ fn every_function_survives_null_and_bad_handles() {
     must(pe_exporter_port(h_exporter, &port), "exporter still alive");
     if (port == 0) { printf("FAIL the exporter has no port\n"); failures++; }
     pe_exporter_stop(h_exporter);
+    char *sender_error = NULL;
+    must(pe_sender_last_error(h_sender, &sender_error), "sender still alive");
+    pe_string_free(sender_error);
+    (void)pe_sender_stop(h_sender, 0.1);
+    pe_sender_free(h_sender);
     pe_snapshot_free(h_snapshot);
     pe_collector_free(h_collector);
     pe_enum_free(h_enum);

@@ -25,6 +25,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("exposition", 7),
     ("exporter", 8),
     ("push", 8),
+    ("http_client", 8),
+    ("sender", 8),
     ("ffi", 9),
 ];
 

@@ -164,6 +164,10 @@ package promemu
 #cgo noescape pego_pe_push
 #cgo noescape pego_pe_pushadd
 #cgo noescape pego_pe_push_delete
+#cgo noescape pego_pe_sender_start
+#cgo noescape pego_pe_sender_flush
+#cgo noescape pego_pe_sender_stop
+#cgo noescape pego_pe_sender_last_error
 #include "zwrap.h"
 */
 import "C"
@@ -810,4 +814,20 @@ func pe_pushadd(gateway *C.char, job *C.char, names **C.char, values **C.char, n
 
 func pe_push_delete(gateway *C.char, job *C.char, names **C.char, values **C.char, n C.size_t, options *C.struct_pe_push_options) error {
 	return errorOf(C.pego_pe_push_delete(gateway, job, names, values, n, options))
+}
+
+func pe_sender_start(registry *C.struct_pe_registry, opts *C.struct_pe_sender_options, out **C.struct_pe_sender) error {
+	return errorOf(C.pego_pe_sender_start(C.uintptr_t(uintptr(unsafe.Pointer(registry))), opts, out))
+}
+
+func pe_sender_flush(sender *C.struct_pe_sender, timeout_seconds C.double) error {
+	return errorOf(C.pego_pe_sender_flush(C.uintptr_t(uintptr(unsafe.Pointer(sender))), timeout_seconds))
+}
+
+func pe_sender_stop(sender *C.struct_pe_sender, timeout_seconds C.double) error {
+	return errorOf(C.pego_pe_sender_stop(C.uintptr_t(uintptr(unsafe.Pointer(sender))), timeout_seconds))
+}
+
+func pe_sender_last_error(sender *C.struct_pe_sender, out **C.char) error {
+	return errorOf(C.pego_pe_sender_last_error(C.uintptr_t(uintptr(unsafe.Pointer(sender))), out))
 }

@@ -830,4 +830,24 @@ static inline pego_error *pego_pe_push_delete(const char *gateway, const char *j
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_sender_start(uintptr_t registry, const struct pe_sender_options *opts, struct pe_sender **out) {
+    pe_status status = pe_sender_start((struct pe_registry *)registry, opts, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_sender_flush(uintptr_t sender, double timeout_seconds) {
+    pe_status status = pe_sender_flush((const struct pe_sender *)sender, timeout_seconds);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_sender_stop(uintptr_t sender, double timeout_seconds) {
+    pe_status status = pe_sender_stop((const struct pe_sender *)sender, timeout_seconds);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_sender_last_error(uintptr_t sender, char **out) {
+    pe_status status = pe_sender_last_error((const struct pe_sender *)sender, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 #endif /* PROMEMU_ZWRAP_H */

@@ -35,6 +35,7 @@ pub(crate) const TAGS: &[(u32, &str)] = &[
     (0x7065_c009, "pe_snapshot"),
     (0x7065_c00a, "pe_collect_builder"),
     (0x7065_c00b, "pe_exporter"),
+    (0x7065_c00c, "pe_sender"),
 ];
 
 /// The tag of the C type called `name` in [`TAGS`], at compile time.

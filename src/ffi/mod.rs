@@ -69,3 +69,4 @@ pub mod snapshot;
 
 pub mod exporter;
 pub mod push;
+pub mod sender;

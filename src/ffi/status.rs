@@ -43,11 +43,13 @@ pub enum pe_status {
     /// A bug in the library: a panic was caught at the boundary. The library stays usable.
     PE_ERR_INTERNAL = 10,
     /// An I/O error: the Pushgateway could not be reached (connection refused, unknown host, TLS
-    /// failure), the connection broke, or it did not answer within the timeout. (The HTTP exporter
-    /// will use it too.)
+    /// failure), the connection broke, or it did not answer within the timeout; the exporter could
+    /// not listen; a sender's flush or stop deadline passed with batches unsent.
     PE_ERR_IO = 11,
     /// The Pushgateway answered with a status other than 2xx; `pe_last_error()` holds the status
-    /// and the gateway's explanation (the body of its answer).
+    /// and the gateway's explanation (the body of its answer). From a sender's flush or stop:
+    /// batches were dropped instead of delivered (rejected by the receiver, or displaced from a
+    /// full queue).
     PE_ERR_HTTP = 12,
     /// A new label set offered to a family at its `max_series` with `PE_OVERFLOW_REFUSE`: the
     /// update is refused, the metric unchanged.

@@ -16,6 +16,8 @@
 //!   (Prometheus's own parsers reading every format);
 //! - push: `push` (a real Pushgateway), `remote_write_encode` (Remote Write 1.0 and 2.0 and OTLP
 //!   bodies stored by Prometheus 3.16 and 2.42);
+//! - the sender: `sender` (Remote Write / OTLP against a scripted receiver), and from C in
+//!   `c_api`;
 //! - docs: `readme` (the README's examples run).
 
 #![allow(dead_code)]
@@ -30,3 +32,5 @@ pub mod parsers;
 pub mod prometheus;
 /// A real Pushgateway per test.
 pub mod push_gateway;
+/// A scripted Remote Write / OTLP receiver for the sender tests.
+pub mod receiver;

@@ -98,6 +98,11 @@ PE_METADATA_HELP_FIRST = 1
 PE_LABELS_DECLARED = 0
 PE_LABELS_SORTED = 1       # sorted by name, le and the like among them, as prometheus_client
 
+# pe_sender_protocol values: what a push sender (pe_sender_start) speaks.
+PE_SENDER_REMOTE_WRITE = 0     # Remote Write 2.0, falling back to 1.0 on 415
+PE_SENDER_REMOTE_WRITE_V1 = 1
+PE_SENDER_OTLP = 2
+
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
 METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
@@ -210,6 +215,39 @@ class pe_push_options(Structure):
     ]
 
 
+class pe_sender_options(Structure):
+    """``struct pe_sender_options``: where and how a push sender (Remote Write or OTLP) sends;
+    zeroed fields are the defaults."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("url", c_char_p),
+        ("protocol", c_uint64),
+        ("interval_ms", c_uint64),
+        ("timeout_ms", c_uint64),
+        ("connect_timeout_ms", c_uint64),
+        ("external_label_names", POINTER(c_char_p)),
+        ("external_label_values", POINTER(c_char_p)),
+        ("n_external_labels", c_size_t),
+        ("resource_attribute_keys", POINTER(c_char_p)),
+        ("resource_attribute_values", POINTER(c_char_p)),
+        ("n_resource_attributes", c_size_t),
+        ("header_names", POINTER(c_char_p)),
+        ("header_values", POINTER(c_char_p)),
+        ("n_headers", c_size_t),
+        ("username", c_char_p),
+        ("password", c_char_p),
+        ("bearer_token", c_char_p),
+        ("ca_file", c_char_p),
+        ("max_queue_bytes", c_size_t),
+        ("max_queue_batches", c_size_t),
+        ("backoff_min_ms", c_uint64),
+        ("backoff_max_ms", c_uint64),
+        ("max_retry_after_ms", c_uint64),
+        ("destination", c_char_p),
+    ]
+
+
 class pe_exposition_style(Structure):
     """``struct pe_exposition_style``: how a registry's expositions are written (number style,
     ``_created`` series, family order, OpenMetrics metadata order, label order); zeroed is
@@ -297,6 +335,12 @@ _FUNCTIONS = {
     "pe_push": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
     "pe_pushadd": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, _p, POINTER(pe_push_options))),
     "pe_push_delete": (RELEASE, c_int, (_s, _s, _ss, _ss, _n, POINTER(pe_push_options))),
+    # the push sender (Remote Write / OTLP): its thread runs collectors, flush and stop block
+    "pe_sender_start": (RELEASE, c_int, (_p, POINTER(pe_sender_options), _pp)),
+    "pe_sender_flush": (RELEASE, c_int, (_p, _d)),
+    "pe_sender_stop": (RELEASE, c_int, (_p, _d)),
+    "pe_sender_last_error": (HOLD, c_int, (_p, POINTER(c_void_p))),
+    "pe_sender_free": (RELEASE, None, (_p,)),
     # the clock idle expiry reads (series_ttl)
     "pe_series_clock_pin": (HOLD, c_int, (_d,)),
     "pe_series_clock_unpin": (HOLD, c_int, ()),
