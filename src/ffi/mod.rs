@@ -65,5 +65,7 @@ pub mod collect_extras;
 
 pub mod snapshot;
 
+pub mod parse;
+
 pub mod exporter;
 pub mod push;
