@@ -135,6 +135,11 @@ typedef enum pe_status {
      * update is refused, the metric unchanged.
      */
     PE_ERR_CARDINALITY = 13,
+    /**
+     * A text given to `pe_parse_exposition()` is not a valid exposition in its format;
+     * `pe_last_error()` names the line and the problem.
+     */
+    PE_ERR_PARSE = 14,
 } pe_status;
 
 /**
@@ -229,6 +234,11 @@ typedef enum pe_metric_type {
      */
     PE_METRIC_STATESET = 5,
     PE_METRIC_UNKNOWN = 6,
+    /**
+     * A gauge histogram (OpenMetrics): only in snapshots of a parsed text
+     * (`pe_parse_exposition()`), never accepted as an argument.
+     */
+    PE_METRIC_GAUGE_HISTOGRAM = 7,
 } pe_metric_type;
 
 /**
@@ -3304,7 +3314,11 @@ enum pe_status pe_snapshot_json(const struct pe_snapshot *snapshot, char **out, 
  * numbers or the strings `"NaN"`, `"+Inf"`, `"-Inf"`, `timestamps` seconds since the Unix epoch or
  * `null`, `exemplars` `null` or `[labels, value, timestamp]`. `timestamps` is `null` instead of an
  * array when no sample of the family has a timestamp, and `exemplars` when none has an exemplar.
- * Numbers and strings are written as in `pe_snapshot_json()`.
+ * Numbers and strings are written as in `pe_snapshot_json()`, except in a snapshot of a parsed text
+ * (`pe_parse_exposition()`), whose values keep the form the text gave them: a value written as an
+ * integer is that integer exactly (a JSON integer of any size), any other always has a fraction
+ * or an exponent, and an OpenMetrics timestamp in integer seconds or with a fraction is
+ * `[seconds, nanoseconds]` (client_python's `Timestamp`).
  *
  * On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
  * `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.
@@ -3314,6 +3328,50 @@ enum pe_status pe_snapshot_json(const struct pe_snapshot *snapshot, char **out, 
 enum pe_status pe_snapshot_json_columns(const struct pe_snapshot *snapshot,
                                         char **out,
                                         size_t *len);
+
+/**
+ * Parses `len` bytes of exposition text at `text` (UTF-8; it need not be NUL-terminated and may
+ * hold NULs) in `format`, as client_python's parsers read it: `PE_FORMAT_PROMETHEUS` (and
+ * `PE_FORMAT_PROMETHEUS_1`, whose quoted UTF-8 names it reads) as
+ * `prometheus_client.parser`, `PE_FORMAT_OPENMETRICS` as `prometheus_client.openmetrics.parser`.
+ *
+ * The snapshot holds the families in the order written, each with its samples as read: a
+ * counter's family name without `_total`, sample names with their suffixes, labels in the order
+ * written, values, timestamps in seconds (text format milliseconds divided by 1000), exemplars
+ * (OpenMetrics). A gauge histogram's type is `PE_METRIC_GAUGE_HISTOGRAM`. A string holding a NUL
+ * keeps it: its length counts the whole string (C code reading up to the NUL sees less).
+ * `pe_snapshot_json_columns()` writes its values as the text did:
+ * integers as exact JSON integers, OpenMetrics timestamps in integer seconds or with a fraction
+ * as `[seconds, nanoseconds]`.
+ *
+ * `text` is borrowed for the call. On success `*out` receives a new snapshot owned by the
+ * caller, to release with `pe_snapshot_free()`. Returns `PE_OK`; `PE_ERR_PARSE` (the text is not
+ * valid: `pe_last_error()` says `line N: ` and the problem, in client_python's words);
+ * `PE_ERR_NULL` (`text`, `out`); `PE_ERR_UTF8`; `PE_ERR_INVALID_VALUE` (a `format` that is not
+ * one of the two); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_parse_exposition(const char *text,
+                                   size_t len,
+                                   pe_format format,
+                                   struct pe_snapshot **out);
+
+/**
+ * Like `pe_parse_exposition()`, but an invalid text is not a failure: `*out` receives the
+ * families read before the error (those client_python's parsers, which are generators, yield
+ * before they raise), and `*error` the error, `line N: ` and the problem (NULL when the whole
+ * text is valid). What bindings use to behave as those generators do.
+ *
+ * `text` is borrowed for the call. On success `*out` receives a new snapshot owned by the
+ * caller (release with `pe_snapshot_free()`) and `*error` NULL or a NUL-terminated UTF-8 string
+ * owned by the caller (release with `pe_string_free()`). Returns `PE_OK`; `PE_ERR_NULL`
+ * (`text`, `out`, `error`); `PE_ERR_UTF8`; `PE_ERR_INVALID_VALUE` (`format`);
+ * `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_parse_exposition_partial(const char *text,
+                                           size_t len,
+                                           pe_format format,
+                                           struct pe_snapshot **out,
+                                           char **error);
 
 /**
  * Starts an HTTP exporter serving `registry` (NULL: the default registry, with the process

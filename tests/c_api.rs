@@ -99,6 +99,12 @@ fn snapshot() {
     assert_eq!(c_test("test_snapshot"), "ok\n");
 }
 
+/// Parsing both text grammars into snapshots, errors with their line, partial parses.
+#[test]
+fn parse() {
+    assert_eq!(c_test("test_parse"), "ok\n");
+}
+
 #[test]
 fn errors() {
     assert_eq!(c_test("test_errors"), "ok\n");

@@ -159,6 +159,8 @@ package promemu
 #cgo noescape pego_pe_snapshot_strings
 #cgo noescape pego_pe_snapshot_json
 #cgo noescape pego_pe_snapshot_json_columns
+#cgo noescape pego_pe_parse_exposition
+#cgo noescape pego_pe_parse_exposition_partial
 #cgo noescape pego_pe_exporter_start
 #cgo noescape pego_pe_exporter_port
 #cgo noescape pego_pe_push
@@ -794,6 +796,14 @@ func pe_snapshot_json(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_
 
 func pe_snapshot_json_columns(snapshot *C.struct_pe_snapshot, out **C.char, len *C.size_t) error {
 	return errorOf(C.pego_pe_snapshot_json_columns(C.uintptr_t(uintptr(unsafe.Pointer(snapshot))), out, len))
+}
+
+func pe_parse_exposition(text *C.char, len C.size_t, format C.pe_format, out **C.struct_pe_snapshot) error {
+	return errorOf(C.pego_pe_parse_exposition(text, len, format, out))
+}
+
+func pe_parse_exposition_partial(text *C.char, len C.size_t, format C.pe_format, out **C.struct_pe_snapshot, error **C.char) error {
+	return errorOf(C.pego_pe_parse_exposition_partial(text, len, format, out, error))
 }
 
 func pe_exporter_start(opts *C.struct_pe_exporter_options, registry *C.struct_pe_registry, out **C.struct_pe_exporter) error {

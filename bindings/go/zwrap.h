@@ -805,6 +805,16 @@ static inline pego_error *pego_pe_snapshot_json_columns(uintptr_t snapshot, char
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_parse_exposition(const char *text, size_t len, pe_format format, struct pe_snapshot **out) {
+    pe_status status = pe_parse_exposition(text, len, format, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_parse_exposition_partial(const char *text, size_t len, pe_format format, struct pe_snapshot **out, char **error) {
+    pe_status status = pe_parse_exposition_partial(text, len, format, out, error);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_exporter_start(const struct pe_exporter_options *opts, uintptr_t registry, struct pe_exporter **out) {
     pe_status status = pe_exporter_start(opts, (struct pe_registry *)registry, out);
     return status == PE_OK ? NULL : pego_fail(status);

@@ -44,6 +44,7 @@
 mod negotiate;
 mod openmetrics;
 mod openmetrics2;
+pub mod parse;
 mod prometheus;
 mod protobuf;
 mod registry;

@@ -4,6 +4,7 @@
 use std::ffi::c_uint;
 
 use super::status::{Failure, FfiResult, pe_status};
+use crate::exposition::parse::ParsedType;
 use crate::exposition::{Escaping, Format};
 use crate::metric_type::MetricType;
 use crate::name::NameValidation;
@@ -20,6 +21,9 @@ pub enum pe_metric_type {
     /// An enum (OpenMetrics state set).
     PE_METRIC_STATESET = 5,
     PE_METRIC_UNKNOWN = 6,
+    /// A gauge histogram (OpenMetrics): only in snapshots of a parsed text
+    /// (`pe_parse_exposition()`), never accepted as an argument.
+    PE_METRIC_GAUGE_HISTOGRAM = 7,
 }
 
 /// A `pe_metric_type` as received from C: any integer (see `RawStatus`).
@@ -37,6 +41,15 @@ impl From<MetricType> for pe_metric_type {
             MetricType::Info => pe_metric_type::PE_METRIC_INFO,
             MetricType::StateSet => pe_metric_type::PE_METRIC_STATESET,
             MetricType::Unknown => pe_metric_type::PE_METRIC_UNKNOWN,
+        }
+    }
+}
+
+impl From<ParsedType> for pe_metric_type {
+    fn from(kind: ParsedType) -> Self {
+        match kind.metric_type() {
+            Some(kind) => kind.into(),
+            None => pe_metric_type::PE_METRIC_GAUGE_HISTOGRAM,
         }
     }
 }

@@ -67,6 +67,8 @@ pub mod collect_extras;
 
 pub mod snapshot;
 
+pub mod parse;
+
 pub mod exporter;
 pub mod push;
 pub mod sender;

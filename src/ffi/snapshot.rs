@@ -660,7 +660,11 @@ pub unsafe extern "C" fn pe_snapshot_json(
 /// numbers or the strings `"NaN"`, `"+Inf"`, `"-Inf"`, `timestamps` seconds since the Unix epoch or
 /// `null`, `exemplars` `null` or `[labels, value, timestamp]`. `timestamps` is `null` instead of an
 /// array when no sample of the family has a timestamp, and `exemplars` when none has an exemplar.
-/// Numbers and strings are written as in `pe_snapshot_json()`.
+/// Numbers and strings are written as in `pe_snapshot_json()`, except in a snapshot of a parsed text
+/// (`pe_parse_exposition()`), whose values keep the form the text gave them: a value written as an
+/// integer is that integer exactly (a JSON integer of any size), any other always has a fraction
+/// or an exponent, and an OpenMetrics timestamp in integer seconds or with a fraction is
+/// `[seconds, nanoseconds]` (client_python's `Timestamp`).
 ///
 /// On success `*out` receives a NUL-terminated UTF-8 string owned by the caller, to release with
 /// `pe_string_free()`, and `*len` (when `len` is not NULL) its length in bytes without the NUL.

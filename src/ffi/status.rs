@@ -54,6 +54,9 @@ pub enum pe_status {
     /// A new label set offered to a family at its `max_series` with `PE_OVERFLOW_REFUSE`: the
     /// update is refused, the metric unchanged.
     PE_ERR_CARDINALITY = 13,
+    /// A text given to `pe_parse_exposition()` is not a valid exposition in its format;
+    /// `pe_last_error()` names the line and the problem.
+    PE_ERR_PARSE = 14,
 }
 
 /// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in an
@@ -132,7 +135,7 @@ pub(crate) fn set_last_error(message: &str) {
 }
 
 /// Every status with its short description: the one table `pe_status_str()` reads.
-const DESCRIPTIONS: [(pe_status, &CStr); 14] = [
+const DESCRIPTIONS: [(pe_status, &CStr); 15] = [
     (pe_status::PE_OK, c"success"),
     (pe_status::PE_ERR_NULL, c"null pointer argument"),
     (pe_status::PE_ERR_UTF8, c"string is not valid UTF-8"),
@@ -153,6 +156,7 @@ const DESCRIPTIONS: [(pe_status, &CStr); 14] = [
     (pe_status::PE_ERR_IO, c"I/O error"),
     (pe_status::PE_ERR_HTTP, c"HTTP error"),
     (pe_status::PE_ERR_CARDINALITY, c"series limit reached"),
+    (pe_status::PE_ERR_PARSE, c"invalid exposition text"),
 ];
 
 /// The description of the status with this code, `None` for a code that is no status.
@@ -169,10 +173,10 @@ mod tests {
 
     #[test]
     fn every_status_has_one_description() {
-        for code in 0..=13 {
+        for code in 0..=14 {
             assert!(describe(code).is_some(), "{code}");
         }
-        assert_eq!(describe(14), None);
+        assert_eq!(describe(15), None);
         let codes: std::collections::BTreeSet<_> =
             DESCRIPTIONS.iter().map(|(s, _)| *s as c_uint).collect();
         assert_eq!(codes.len(), DESCRIPTIONS.len());

@@ -50,6 +50,7 @@ PE_ERR_INTERNAL = 10
 PE_ERR_IO = 11
 PE_ERR_HTTP = 12
 PE_ERR_CARDINALITY = 13  # a new label set refused by a family at its max_series
+PE_ERR_PARSE = 14  # an exposition text the parsers refuse (prometheus_client raises ValueError)
 
 # pe_overflow values, and the names the metric classes take for them (overflow=...).
 PE_OVERFLOW_FOLD = 0
@@ -106,6 +107,7 @@ PE_SENDER_OTLP = 2
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
 METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
+PE_METRIC_GAUGE_HISTOGRAM = 7  # only in snapshots of parsed text (pe_parse_exposition)
 
 NAN = math.nan
 
@@ -137,6 +139,7 @@ _EXCEPTIONS = {
     PE_ERR_IO: OSError,
     PE_ERR_HTTP: OSError,
     PE_ERR_CARDINALITY: ValueError,
+    PE_ERR_PARSE: ValueError,
 }
 
 
@@ -450,6 +453,9 @@ _FUNCTIONS = {
     "pe_registry_snapshot_filtered": (RELEASE, c_int, (_p, _ss, _n, _pp)),
     "pe_snapshot_free": (HOLD, None, (_p,)),
     "pe_snapshot_json_columns": (RELEASE, c_int, (_p, POINTER(c_void_p), _pn)),
+    # parsing exposition text (prometheus_emulator.parser, .openmetrics.parser)
+    "pe_parse_exposition": (RELEASE, c_int, (c_char_p, _n, c_int, _pp)),
+    "pe_parse_exposition_partial": (RELEASE, c_int, (c_char_p, _n, c_int, _pp, POINTER(c_void_p))),
 }
 
 # Functions of newer libraries: when the loaded library lacks one, its attribute is None and the

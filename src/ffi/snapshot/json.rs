@@ -4,8 +4,9 @@
 
 use std::fmt::Write;
 
-use super::store::Snapshot;
+use super::store::{ParsedNumbers, Snapshot};
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
+use crate::exposition::parse::{Number, Timestamp};
 use crate::text::number::push_micros;
 
 impl Snapshot {
@@ -43,11 +44,15 @@ impl Snapshot {
                 self.json_labels(out, s.labels, s.n_labels)
             });
             out.push(',');
-            array(out, samples, |out, s| json_number(out, s.value));
+            array(out, samples, |out, s| match self.parsed_of(s) {
+                Some(parsed) => json_parsed_number(out, &parsed.value),
+                None => json_number(out, s.value),
+            });
             out.push(',');
             if samples.iter().any(|s| s.has_timestamp) {
-                array(out, samples, |out, s| {
-                    json_timestamp(out, s.has_timestamp.then_some(s.timestamp))
+                array(out, samples, |out, s| match self.parsed_of(s) {
+                    Some(parsed) => json_parsed_timestamp(out, parsed.timestamp.as_ref()),
+                    None => json_timestamp(out, s.has_timestamp.then_some(s.timestamp)),
                 });
             } else {
                 out.push_str("null");
@@ -55,7 +60,24 @@ impl Snapshot {
             out.push(',');
             if samples.iter().any(|s| !s.exemplar.is_null()) {
                 array(out, samples, |out, s| {
-                    self.json_exemplar(out, self.exemplar_of(s))
+                    match (self.exemplar_of(s), self.parsed_of(s)) {
+                        (
+                            Some(exemplar),
+                            Some(ParsedNumbers {
+                                exemplar: Some((value, timestamp)),
+                                ..
+                            }),
+                        ) => {
+                            out.push('[');
+                            self.json_labels(out, exemplar.labels, exemplar.n_labels);
+                            out.push(',');
+                            json_parsed_number(out, value);
+                            out.push(',');
+                            json_parsed_timestamp(out, timestamp.as_ref());
+                            out.push(']');
+                        }
+                        (exemplar, _) => self.json_exemplar(out, exemplar),
+                    }
                 });
             } else {
                 out.push_str("null");
@@ -203,6 +225,31 @@ fn json_number(out: &mut String, value: f64) {
         out.push_str("\"+Inf\"");
     } else {
         out.push_str("\"-Inf\"");
+    }
+}
+
+/// A parsed value as written: an integer as its exact digits (a JSON integer of any size), any
+/// other value as [`json_number`] writes it (always with a fraction or an exponent).
+fn json_parsed_number(out: &mut String, value: &Number) {
+    match value {
+        Number::Int(int) => int.push_decimal(out),
+        Number::Float(value) => json_number(out, *value),
+    }
+}
+
+/// A parsed timestamp: `null`, seconds as a float, or `[seconds, nanoseconds]` for an OpenMetrics
+/// timestamp kept exact (client_python's `Timestamp(sec, nsec)`, nanoseconds as written).
+fn json_parsed_timestamp(out: &mut String, timestamp: Option<&Timestamp>) {
+    match timestamp {
+        None => out.push_str("null"),
+        Some(Timestamp::Seconds(seconds)) => json_number(out, *seconds),
+        Some(Timestamp::Exact { sec, nsec }) => {
+            out.push('[');
+            sec.push_decimal(out);
+            out.push(',');
+            out.push_str(itoa::Buffer::new().format(*nsec));
+            out.push(']');
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use std::ffi::c_char;
 use std::ptr::{null, without_provenance};
 
 use super::{pe_snapshot_exemplar, pe_snapshot_family, pe_snapshot_label, pe_snapshot_sample};
+use crate::exposition::parse::{Number, ParsedFamily, Timestamp};
 use crate::registry::{Item, Registry};
 use crate::snapshot::{
     Exemplar, ExtraLabel, LabelSet, MetricType, NativeBuckets, PointValue, SampleStyle, Suffix,
@@ -34,6 +35,16 @@ pub(crate) struct Snapshot {
     /// point's (`NO_NATIVE` for none): beside the C structs, whose layout callers compiled in.
     natives: Vec<NativeBuckets>,
     native_of: Vec<u32>,
+    /// For a snapshot of a parsed text, each sample's numbers as written (empty otherwise).
+    parsed: Vec<ParsedNumbers>,
+}
+
+/// The numbers of a parsed sample as the text wrote them: integers of any size stay integers,
+/// OpenMetrics timestamps keep their seconds and nanoseconds (see `exposition::parse`).
+pub(crate) struct ParsedNumbers {
+    pub(crate) value: Number,
+    pub(crate) timestamp: Option<Timestamp>,
+    pub(crate) exemplar: Option<(Number, Option<Timestamp>)>,
 }
 
 /// A sample whose point has no native buckets.
@@ -69,6 +80,23 @@ impl Snapshot {
             }
             builder.finish()
         })
+    }
+
+    /// A snapshot of parsed families: each sample as read, its numbers kept as written beside
+    /// the C structs (see [`Snapshot::parsed_of`]).
+    pub(crate) fn from_parsed(families: &[ParsedFamily]) -> Self {
+        let mut builder = Builder::default();
+        for family in families {
+            builder.push_parsed_family(family);
+        }
+        builder.finish()
+    }
+
+    /// The numbers of `sample` (one of ours) as written, in a snapshot of a parsed text.
+    pub(crate) fn parsed_of(&self, sample: &pe_snapshot_sample) -> Option<&ParsedNumbers> {
+        let index = (sample as *const pe_snapshot_sample).addr() - self.samples.as_ptr().addr();
+        self.parsed
+            .get(index / std::mem::size_of::<pe_snapshot_sample>())
     }
 
     /// The native buckets of the point `sample` (one of ours) belongs to, if it has them.
@@ -150,6 +178,7 @@ struct Builder {
     exemplars: Vec<pe_snapshot_exemplar>,
     natives: Vec<NativeBuckets>,
     native_of: Vec<u32>,
+    parsed: Vec<ParsedNumbers>,
     /// The current family's name and sample names, written when first used.
     family_name: Span,
     sample_names: [Option<Span>; Suffix::COUNT],
@@ -194,6 +223,69 @@ impl Builder {
         });
     }
 
+    /// Appends a parsed family and its samples, each with its own strings.
+    fn push_parsed_family(&mut self, family: &ParsedFamily) {
+        let name = self.push_whole_str(&family.name);
+        let help = self.push_whole_str(&family.help);
+        let unit = self.push_whole_str(&family.unit);
+        self.families.push(pe_snapshot_family {
+            name: offset(name.start),
+            name_len: name.len,
+            help: offset(help.start),
+            help_len: help.len,
+            unit: offset(unit.start),
+            unit_len: unit.len,
+            kind: family.kind.into(),
+            samples: offset(self.samples.len()),
+            n_samples: 0,
+        });
+        for sample in &family.samples {
+            let name = self.push_whole_str(&sample.name);
+            let labels = self.labels.len();
+            for (n, v) in &sample.labels {
+                let label = Self::label(self.push_whole_str(n), self.push_whole_str(v));
+                self.labels.push(label);
+            }
+            let exemplar = sample.exemplar.as_ref().map_or(null(), |exemplar| {
+                let start = self.labels.len();
+                for (n, v) in &exemplar.labels {
+                    let label = Self::label(self.push_whole_str(n), self.push_whole_str(v));
+                    self.labels.push(label);
+                }
+                let timestamp = exemplar.timestamp.as_ref().map(Timestamp::to_f64);
+                self.exemplars.push(pe_snapshot_exemplar {
+                    labels: offset(start),
+                    n_labels: self.labels.len() - start,
+                    value: exemplar.value.to_f64(),
+                    timestamp: timestamp.unwrap_or(0.0),
+                    has_timestamp: timestamp.is_some(),
+                });
+                without_provenance(self.exemplars.len())
+            });
+            let timestamp = sample.timestamp.as_ref().map(Timestamp::to_f64);
+            self.samples.push(pe_snapshot_sample {
+                name: offset(name.start),
+                name_len: name.len,
+                labels: offset(labels),
+                n_labels: sample.labels.len(),
+                value: sample.value.to_f64(),
+                timestamp: timestamp.unwrap_or(0.0),
+                has_timestamp: timestamp.is_some(),
+                exemplar,
+            });
+            self.native_of.push(NO_NATIVE);
+            self.parsed.push(ParsedNumbers {
+                value: sample.value.clone(),
+                timestamp: sample.timestamp.clone(),
+                exemplar: sample
+                    .exemplar
+                    .as_ref()
+                    .map(|e| (e.value.clone(), e.timestamp.clone())),
+            });
+        }
+        self.end_family();
+    }
+
     fn end_family(&mut self) {
         let family = self.families.last_mut().expect("a family was started");
         family.n_samples = self.samples.len() - family.samples.addr();
@@ -202,6 +294,18 @@ impl Builder {
     /// Appends `s` (cut at an interior NUL, which C cannot see past) and a NUL.
     fn push_str(&mut self, s: &str) -> Span {
         let s = &s[..s.bytes().position(|b| b == 0).unwrap_or(s.len())];
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.text.push('\0');
+        Span {
+            start,
+            len: s.len(),
+        }
+    }
+
+    /// Appends `s` whole, interior NULs included (a parsed text may hold them; the length counts
+    /// them), and a NUL.
+    fn push_whole_str(&mut self, s: &str) -> Span {
         let start = self.text.len();
         self.text.push_str(s);
         self.text.push('\0');
@@ -420,6 +524,7 @@ impl Builder {
             mut exemplars,
             natives,
             native_of,
+            parsed,
             ..
         } = self;
         let base = text.as_ptr().cast::<c_char>();
@@ -454,6 +559,7 @@ impl Builder {
             exemplars,
             natives,
             native_of,
+            parsed,
         }
     }
 }
