@@ -62,7 +62,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::exposition::{Format, encode};
+use crate::exposition::{Format, encode_registry};
 use crate::http_client::{
     basic_authorization, is_connect_failure, new_agent, tls_failure, tls_with_roots,
 };
@@ -445,9 +445,11 @@ fn send<K: AsRef<str>, V: AsRef<str>>(
                 Method::Put => agent().put(&url),
                 _ => agent().post(&url),
             };
-            let body = registry
-                .map(|r| encode(&r.gather(), Format::Prometheus))
-                .unwrap_or_default();
+            // In the registry's style, as its expositions are (client_python's numbers, say).
+            let mut body = Vec::new();
+            if let Some(registry) = registry {
+                encode_registry(registry, Format::Prometheus, &mut body);
+            }
             settings
                 .apply(request.header("Content-Type", Format::Prometheus.content_type()))
                 .send(body)

@@ -21,10 +21,14 @@ and so does the seed document's style, with label values as keyword arguments an
 
 from . import _lib, validation  # validation applies PROMETHEUS_LEGACY_NAME_VALIDATION
 from . import lifecycle  # the expiry clock tests pin (series_ttl=)
+from . import (  # noqa: F401 (the modules prometheus_client's package holds, as attributes)
+    core, exposition, gc_collector, metrics, metrics_core, platform_collector,
+    mmap_dict, process_collector, registry, samples, utils, values,
+)
 from .context_managers import Timer, time_function
 from .exposition import (
     CONTENT_TYPE_LATEST, CONTENT_TYPE_PLAIN_0_0_4, CONTENT_TYPE_PLAIN_1_0_0, MetricsHandler,
-    delete_from_gateway, generate_latest, instance_ip_grouping_key, make_wsgi_app,
+    delete_from_gateway, generate_latest, instance_ip_grouping_key, make_asgi_app, make_wsgi_app,
     push_to_gateway, pushadd_to_gateway, start_http_server, start_wsgi_server,
     write_to_textfile,
 )
@@ -39,6 +43,7 @@ from .metrics_core import (
 )
 from .gc_collector import GC_COLLECTOR, GCCollector
 from .platform_collector import PLATFORM_COLLECTOR, PlatformCollector
+from .process_collector import PROCESS_COLLECTOR, ProcessCollector
 from .registry import REGISTRY, CollectorRegistry, Registry, WrappedRegistry
 
 __version__ = _lib.version()
@@ -78,6 +83,7 @@ __all__ = (
     "generate_latest",
     "MetricsHandler",
     "make_wsgi_app",
+    "make_asgi_app",
     "start_http_server",
     "start_wsgi_server",
     "write_to_textfile",
@@ -85,6 +91,8 @@ __all__ = (
     "pushadd_to_gateway",
     "delete_from_gateway",
     "instance_ip_grouping_key",
+    "ProcessCollector",
+    "PROCESS_COLLECTOR",
     "PlatformCollector",
     "PLATFORM_COLLECTOR",
     "GCCollector",

@@ -145,19 +145,27 @@ _FREE = _lib.FREE_FN(_free_user_data)
 
 def _add_family(builder, family):
     """Hands one ``Metric`` and its samples to the library's builder."""
-    kind = family.type
-    if kind == "gaugehistogram":
-        warnings.warn(
-            f"prometheus_emulator has no gauge histogram type: {family.name} is not exposed",
-            RuntimeWarning, stacklevel=2)
-        return
-    code = _lib.METRIC_TYPE_CODES.get(kind)
-    if code is None:
-        raise ValueError(f"Invalid metric type: {kind}")
-    lib.pe_collect_family(builder, _lib.encode(family.name),
-                          _lib.encode(family.documentation), code,
-                          _lib.encode(family.unit or ""))
-    _ADDERS[kind](builder, family)
+    try:
+        kind = family.type
+        if kind == "gaugehistogram":
+            for sample in family.samples:
+                if sample.value is not None:
+                    float(sample.value)  # what prometheus_client's exposition would refuse
+            warnings.warn(
+                f"prometheus_emulator has no gauge histogram type: {family.name} is not exposed",
+                RuntimeWarning, stacklevel=2)
+            return
+        code = _lib.METRIC_TYPE_CODES.get(kind)
+        if code is None:
+            raise ValueError(f"Invalid metric type: {kind}")
+        lib.pe_collect_family(builder, _lib.encode(family.name),
+                              _lib.encode(family.documentation), code,
+                              _lib.encode(family.unit or ""))
+        _ADDERS[kind](builder, family)
+    except Exception as exception:
+        # As prometheus_client's exposition does: the family that failed is the last argument.
+        exception.args = (exception.args or ("",)) + (family,)
+        raise
 
 
 def _timestamp(sample):
@@ -186,6 +194,8 @@ def _decorate(builder, created, exemplars=()):
     if created is not None:
         lib.pe_collect_created(builder, created)
     for bucket, exemplar in exemplars:
+        if not hasattr(exemplar, "labels"):
+            continue  # not an Exemplar (a bare dict of labels, say): it has no value to expose
         names, values, count = _pairs(exemplar.labels)
         timestamp = math.nan if exemplar.timestamp is None else float(exemplar.timestamp)
         lib.pe_collect_exemplar(builder, bucket, names, values, count, float(exemplar.value),
@@ -235,8 +245,9 @@ def _add_histograms(builder, family):
             _add_native_histogram(builder, names, values, count, point)
             continue
         buckets = point["buckets"]
-        bounds = (c_double * len(buckets))(*[bound for bound, _ in buckets])
-        counts = (c_uint64 * len(buckets))(*[int(value) for _, value in buckets])
+        bounds = _lib.array_type(c_double, len(buckets))(*[bound for bound, _ in buckets])
+        counts = _lib.array_type(c_uint64, len(buckets))(
+            *[int(value) for _, value in buckets])
         total = point["count"] if point["count"] is not None else (buckets[-1][1] if buckets else 0)
         lib.pe_collect_histogram(builder, names, values, count, bounds, counts, len(buckets),
                                  point["sum"], int(total), _timestamp(point["time"]))
@@ -255,12 +266,13 @@ def _add_native_histogram(builder, names, values, count, point):
     lib.pe_collect_native_histogram(
         builder, names, values, count,
         int(native.schema), float(native.zero_threshold), int(native.zero_count),
-        (c_int32 * len(positive_keys))(*positive_keys),
-        (c_uint64 * len(positive_counts))(*positive_counts), len(positive_keys),
-        (c_int32 * len(negative_keys))(*negative_keys),
-        (c_uint64 * len(negative_counts))(*negative_counts), len(negative_keys),
-        (c_double * len(buckets))(*[bound for bound, _ in buckets]),
-        (c_uint64 * len(buckets))(*[int(value) for _, value in buckets]), len(buckets),
+        _lib.array_type(c_int32, len(positive_keys))(*positive_keys),
+        _lib.array_type(c_uint64, len(positive_counts))(*positive_counts), len(positive_keys),
+        _lib.array_type(c_int32, len(negative_keys))(*negative_keys),
+        _lib.array_type(c_uint64, len(negative_counts))(*negative_counts), len(negative_keys),
+        _lib.array_type(c_double, len(buckets))(*[bound for bound, _ in buckets]),
+        _lib.array_type(c_uint64, len(buckets))(*[int(value) for _, value in buckets]),
+        len(buckets),
         float(total_sum), int(total), _timestamp(point["time"]))
 
 
@@ -298,8 +310,9 @@ def _add_summaries(builder, family):
     for key, point in series.items():
         names, values, count = _pairs(dict(key))
         quantiles = point["quantiles"]
-        ranks = (c_double * len(quantiles))(*[rank for rank, _ in quantiles])
-        estimates = (c_double * len(quantiles))(*[value for _, value in quantiles])
+        ranks = _lib.array_type(c_double, len(quantiles))(*[rank for rank, _ in quantiles])
+        estimates = _lib.array_type(c_double, len(quantiles))(
+            *[value for _, value in quantiles])
         lib.pe_collect_summary(builder, names, values, count, ranks, estimates, len(quantiles),
                                point["sum"], int(point["count"]), _timestamp(point["time"]))
         _decorate(builder, created.get(key))

@@ -22,6 +22,7 @@ every other function has an ``errcheck`` that raises.
 
 import ctypes
 import datetime
+import functools
 import importlib.machinery
 import math
 import numbers
@@ -114,12 +115,20 @@ NAN = math.nan
 class DuplicateTimeseries(ValueError):
     """Registration refused: another collector already provides one of the sample names.
 
-    ``duplicates`` holds the names the library's message quotes.
+    ``duplicates`` holds the names. Made from the set of names, as prometheus_client makes it,
+    or from the library's message, which follows prometheus_client's wording in the text.
     """
 
-    def __init__(self, message):
+    def __init__(self, duplicates):
+        if isinstance(duplicates, str):
+            detail = duplicates
+            duplicates = set(re.findall(r'"([^"]+)"', detail))
+            message = f"Duplicated timeseries in CollectorRegistry: {duplicates} ({detail})"
+        else:
+            duplicates = set(duplicates)
+            message = f"Duplicated timeseries in CollectorRegistry: {duplicates}"
         super().__init__(message)
-        self.duplicates = set(re.findall(r'"([^"]+)"', message))
+        self.duplicates = duplicates
 
 
 # What each failed status raises: prometheus_client raises ValueError for bad names, labels and
@@ -555,9 +564,16 @@ def encode(text):
     return str(text).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=512)
+def array_type(item_type, length):
+    """``item_type * length``, made once: each ctypes array type made anew is a class, whose
+    reference cycles would leave garbage for the collector at every call."""
+    return item_type * length
+
+
 def str_array(strings):
     """A ``const char *const *`` array of ``strings`` (each passed through :func:`encode`)."""
-    return (c_char_p * len(strings))(*[encode(s) for s in strings])
+    return array_type(c_char_p, len(strings))(*[encode(s) for s in strings])
 
 
 def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit="",

@@ -4,30 +4,34 @@
 record the duration of a block or a function in seconds, in a histogram or summary (observed),
 a gauge (set) or a counter (added), for the child with the given label values. ``metric.time()``,
 ``gauge.track_inprogress()`` and ``counter.count_exceptions()`` return the same objects, as in
-prometheus_client.
+prometheus_client; ``Timer(metric, "observe")`` names the method to call, as theirs does.
+
+As decorators they keep the wrapped function's signature (``decorator.decorate``), for
+``inspect.signature`` and ``inspect.getfullargspec`` alike; an ``async def`` function stays a
+coroutine function, and the block covers its awaiting.
 """
 
-import functools
 import inspect
 from timeit import default_timer
+
+from .decorator import _make, decorate  # noqa: F401 (decorate: importable here, as theirs)
 
 __all__ = ["Timer", "time_function", "InprogressTracker", "ExceptionCounter"]
 
 
 def _decorate(function, context_factory):
-    """Wraps ``function`` (plain or ``async``) so each call runs inside ``context_factory()``."""
+    """``function`` (plain or ``async``) wrapped so each call runs inside ``context_factory()``,
+    with its signature kept."""
     if inspect.iscoroutinefunction(function):
-        @functools.wraps(function)
-        async def wrapped_coroutine(*args, **kwargs):
+        async def call_inside(wrapped, *args, **kwargs):
             with context_factory():
-                return await function(*args, **kwargs)
-        return wrapped_coroutine
+                return await wrapped(*args, **kwargs)
+        return _make(function, call_inside, is_async=True)
 
-    @functools.wraps(function)
-    def wrapped(*args, **kwargs):
+    def call_inside(wrapped, *args, **kwargs):
         with context_factory():
-            return function(*args, **kwargs)
-    return wrapped
+            return wrapped(*args, **kwargs)
+    return _make(function, call_inside, is_async=False)
 
 
 class Timer:
@@ -38,13 +42,19 @@ class Timer:
 
     ``duration`` holds the last measured duration in seconds. Inside the ``with`` block,
     ``labels(...)`` may choose the child the duration goes to, as in prometheus_client.
+    ``callback_name`` names the metric's method the duration goes to (by default the one its
+    type records durations with: ``observe``, ``set`` or ``inc``).
     """
 
-    def __init__(self, metric, **labels):
+    def __init__(self, metric, callback_name=None, **labels):
         self._metric = metric
+        self._callback_name = callback_name
         self._labels = labels
         self._start = None
         self.duration = None
+
+    def _new_timer(self):
+        return type(self)(self._metric, self._callback_name, **self._labels)
 
     def labels(self, *args, **kwargs):
         """Sends the duration to the child of the metric with these label values."""
@@ -59,11 +69,11 @@ class Timer:
         # Time can go backwards.
         self.duration = max(default_timer() - self._start, 0)
         target = self._metric.labels(**self._labels) if self._labels else self._metric
-        getattr(target, target._time_with)(self.duration)
+        getattr(target, self._callback_name or target._time_with)(self.duration)
 
     def __call__(self, function):
         # A new timer per call keeps concurrent and recursive calls apart.
-        return _decorate(function, lambda: Timer(self._metric, **self._labels))
+        return _decorate(function, self._new_timer)
 
 
 def time_function(metric, **labels):

@@ -10,9 +10,10 @@ from .metrics_core import (
     UntypedMetricFamily,
 )
 from .registry import REGISTRY, CollectorRegistry, DuplicateTimeseries
-from .samples import Exemplar, Sample, Timestamp
+from .samples import BucketSpan, Exemplar, NativeHistogram, Sample, Timestamp
 
 __all__ = (
+    "BucketSpan",
     "CollectorRegistry",
     "Counter",
     "CounterMetricFamily",
@@ -27,6 +28,7 @@ __all__ = (
     "Info",
     "InfoMetricFamily",
     "Metric",
+    "NativeHistogram",
     "REGISTRY",
     "Sample",
     "StateSetMetricFamily",

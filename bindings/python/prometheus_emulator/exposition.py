@@ -31,24 +31,37 @@ from ctypes import byref, c_char_p, c_int, c_uint16, c_void_p, sizeof
 from functools import partial
 from http.server import BaseHTTPRequestHandler
 from socketserver import ThreadingMixIn
+from typing import Literal, Optional
+from urllib.error import HTTPError  # noqa: F401 (importable here, as from prometheus_client's)
 from urllib.parse import parse_qs, quote_plus, urlparse
-from urllib.request import HTTPHandler, HTTPRedirectHandler, Request, build_opener
+from urllib.request import (  # noqa: F401 (BaseHandler: importable here, as from theirs)
+    BaseHandler, HTTPHandler, HTTPRedirectHandler, HTTPSHandler, Request, build_opener,
+)
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from . import _bridge, _lib
 from ._lib import lib
 from .openmetrics import exposition as openmetrics
 from .openmetrics.exposition import ALLOWUTF8, DOTS, UNDERSCORES, VALUES
-from .registry import REGISTRY, CollectorRegistry, expose
+from .registry import REGISTRY, Collector, CollectorRegistry, expose  # noqa: F401 (Collector)
+from .utils import floatToGoString, parse_version  # noqa: F401 (importable here, as theirs)
+
+try:
+    import snappy  # python-snappy, for pushes with compression="snappy"
+    SNAPPY_AVAILABLE = True
+except ImportError:
+    snappy = None
+    SNAPPY_AVAILABLE = False
 
 __all__ = [
     "CONTENT_TYPE_LATEST", "CONTENT_TYPE_PLAIN_0_0_4", "CONTENT_TYPE_PLAIN_1_0_0",
     "CONTENT_TYPE_PROTOBUF", "ALLOWUTF8", "UNDERSCORES", "DOTS", "VALUES", "generate_latest",
     "generate_protobuf", "choose_encoder",
-    "gzip_accepted", "make_wsgi_app", "MetricsHandler", "start_http_server", "start_wsgi_server",
+    "gzip_accepted", "make_asgi_app", "make_wsgi_app", "MetricsHandler", "start_http_server",
+    "start_wsgi_server",
     "MetricsServer", "write_to_textfile", "push_to_gateway", "pushadd_to_gateway",
     "delete_from_gateway", "instance_ip_grouping_key", "default_handler", "basic_auth_handler",
-    "passthrough_redirect_handler",
+    "tls_auth_handler", "passthrough_redirect_handler", "SNAPPY_AVAILABLE",
 ]
 
 CONTENT_TYPE_PLAIN_0_0_4 = "text/plain; version=0.0.4; charset=utf-8"
@@ -61,6 +74,9 @@ answered in 0.0.4 (``CONTENT_TYPE_PLAIN_0_0_4``)."""
 CONTENT_TYPE_PROTOBUF = ("application/vnd.google.protobuf; "
                          "proto=io.prometheus.client.MetricFamily; encoding=delimited")
 """Content type of the protobuf format, which ``generate_protobuf`` produces."""
+
+CompressionType = Optional[Literal["gzip", "snappy"]]
+"""What ``push_to_gateway`` and ``pushadd_to_gateway`` take as ``compression``."""
 
 
 def generate_latest(registry=REGISTRY, escaping=UNDERSCORES):
@@ -151,7 +167,8 @@ def gzip_accepted(accept_encoding_header):
 def _bake_output(registry, accept_header, accept_encoding_header, params, disable_compression):
     """Status, headers and body answering a scrape."""
     format_code, escaping_code, content_type = _negotiate(accept_header)
-    names = params.get("name[]")
+    # A Django QueryDict's get() gives only the last value of a repeated parameter.
+    names = params.getlist("name[]") if hasattr(params, "getlist") else params.get("name[]")
     output = expose(registry, format_code, names, escaping_code)
     headers = [("Content-Type", content_type)]
     if not disable_compression and gzip_accepted(accept_encoding_header):
@@ -378,9 +395,13 @@ def write_to_textfile(path, registry, escaping=ALLOWUTF8, tmpdir=None):
     ``escaping`` is as for ``generate_latest``; its default is prometheus_client's, which
     keeps UTF-8 names quoted.
     """
-    directory = tmpdir if tmpdir is not None else os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}."
-                                        f"{threading.get_ident()}")
+    # prometheus_client's temporary name: "<path>.<pid>.<thread id>", in tmpdir when given
+    # (which must be on the file system of path, for the rename to be atomic).
+    if tmpdir is not None:
+        path_there = os.path.join(tmpdir, os.path.basename(path))
+    else:
+        path_there = path
+    temporary = f"{path_there}.{os.getpid()}.{threading.current_thread().ident}"
     try:
         with open(temporary, "wb") as output:
             output.write(generate_latest(registry, escaping))
@@ -414,6 +435,23 @@ def basic_auth_handler(url, method, timeout, headers, data, username=None, passw
         default_handler(url, method, timeout, headers, data)()
 
     return handle
+
+
+def tls_auth_handler(url, method, timeout, headers, data, certfile, keyfile, cafile=None,
+                     protocol=ssl.PROTOCOL_TLS_CLIENT, insecure_skip_verify=False):
+    """A handler making the request over HTTPS with a client certificate (``certfile`` and
+    ``keyfile``), verifying the server against ``cafile`` (default: the system's CAs) unless
+    ``insecure_skip_verify``."""
+    context = ssl.SSLContext(protocol=protocol)
+    if cafile is not None:
+        context.load_verify_locations(cafile)
+    else:
+        context.load_default_certs()
+    if insecure_skip_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    context.load_cert_chain(certfile=certfile, keyfile=keyfile)
+    return _make_handler(url, method, timeout, headers, data, HTTPSHandler(context=context))
 
 
 class _PrometheusRedirectHandler(HTTPRedirectHandler):
@@ -504,18 +542,36 @@ def _push_with_handler(method, gateway, job, registry, grouping_key, timeout, ha
     url = "{}/metrics/{}/{}".format(gateway, *_escape_grouping_key("job", job))
     url += "".join("/{}/{}".format(*_escape_grouping_key(k, v))
                    for k, v in sorted(grouping_key.items()))
-    headers = [("Content-Type", CONTENT_TYPE_PLAIN_0_0_4)]
-    data = b""
     if method != "DELETE":
-        data = generate_latest(registry)
-        if compression is not None:
-            if compression.lower() != "gzip":
-                raise ValueError(f"Unsupported compression type: {compression}")
-            data = gzip.compress(data)
-            headers.append(("Content-Encoding", "gzip"))
+        data, headers = _compress_payload(generate_latest(registry), compression)
     elif compression is not None:
         raise ValueError("Compression is not supported for DELETE requests.")
+    else:
+        data, headers = b"", [("Content-Type", CONTENT_TYPE_PLAIN_0_0_4)]
     handler(url=url, method=method, timeout=timeout, headers=headers, data=data)()
+
+
+def _compress_payload(data, compression):
+    """``(body, headers)`` of a push body compressed as ``compression`` asks (None: not)."""
+    headers = [("Content-Type", CONTENT_TYPE_PLAIN_0_0_4)]
+    if compression is None:
+        return data, headers
+    encoding = compression.lower()
+    if encoding == "gzip":
+        headers.append(("Content-Encoding", "gzip"))
+        return gzip.compress(data), headers
+    if encoding == "snappy":
+        if not SNAPPY_AVAILABLE:
+            raise RuntimeError(
+                "Snappy compression requires the python-snappy package to be installed.")
+        headers.append(("Content-Encoding", "snappy"))
+        compressor = snappy.StreamCompressor()
+        compressed = compressor.compress(data)
+        flush = getattr(compressor, "flush", None)
+        if callable(flush):
+            compressed += flush()
+        return compressed, headers
+    raise ValueError(f"Unsupported compression type: {compression}")
 
 
 def instance_ip_grouping_key():
@@ -526,3 +582,6 @@ def instance_ip_grouping_key():
         else:
             s.connect(("localhost", 0))
         return {"instance": s.getsockname()[0]}
+
+
+from .asgi import make_asgi_app  # noqa: E402 (asgi builds on _bake_output above)

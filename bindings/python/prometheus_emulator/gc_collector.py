@@ -9,7 +9,8 @@ import gc
 import platform
 
 from .metrics_core import CounterMetricFamily
-from .registry import REGISTRY, Collector
+from .metrics_core import Metric  # noqa: F401 (as theirs)
+from .registry import REGISTRY, Collector, CollectorRegistry  # noqa: F401
 
 __all__ = ["GCCollector", "GC_COLLECTOR"]
 

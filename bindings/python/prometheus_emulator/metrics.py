@@ -44,15 +44,21 @@ pre-bound library function with a prebuilt handle, and raise only when the libra
 """
 
 import datetime
+import math
 import operator
+import re
+import sys
 import time
+import types
 from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
 
-from . import _bridge, _lib, _snapshot, _style
+from . import _bridge, _lib, _snapshot, _style, values  # noqa: F401 (values: as theirs)
 from ._lib import lib
 from .context_managers import ExceptionCounter, InprogressTracker, Timer
-from .metrics_core import GaugeMetricFamily, Metric
-from .registry import REGISTRY, CollectorRegistry
+from .metrics_core import Metric
+from .registry import REGISTRY, Collector, CollectorRegistry  # noqa: F401
+from .samples import Exemplar, Sample  # noqa: F401 (importable here, as theirs)
+from .utils import INF, floatToGoString  # noqa: F401 (importable from here, as theirs)
 
 __all__ = [
     "Counter", "Gauge", "Histogram", "Summary", "Info", "Enum", "info", "enum",
@@ -60,6 +66,37 @@ __all__ = [
 ]
 
 _error = _lib.error
+
+_NEGATIVE_INCREMENT = "Counters can only be incremented by non-negative amounts."
+
+# prometheus_client's wording for what the library refuses when a metric is made: (pattern of
+# the library's message, wording), the wording formatted with the pattern's groups and the full
+# name; the library's message follows in parentheses.
+_CONSTRUCTOR_WORDINGS = (
+    (re.compile(r'invalid metric name "": '), "Metric name should not be empty"),
+    (re.compile(r'invalid metric name "(.*?)": '), "invalid metric name {0}"),
+    (re.compile(r'invalid label name "(.*?)": [^"]*reserved'), "Reserved label metric name: {0}"),
+    (re.compile(r'invalid label name "(.*?)": a state set exposes'),
+     "Overlapping labels for Enum metric: {name}"),
+    (re.compile(r'invalid label name "(.*?)"'), "Invalid label metric name: {0}"),
+    (re.compile(r"needs at least one state"), "No states provided for Enum metric: {name}"),
+    (re.compile(r"cannot have a unit"),
+     "Metric name is of a type that cannot have a unit: {name}"),
+    (re.compile(r"buckets must be strictly increasing"), "Buckets not in sorted order"),
+)
+
+
+def _worded(error, name, namespace, subsystem, unit):
+    """The ValueError the library raised making a metric, worded as prometheus_client's."""
+    detail = str(error)
+    full_name = "_".join(part for part in (namespace, subsystem, name) if part)
+    if unit and not full_name.endswith("_" + unit):
+        full_name += "_" + unit
+    for pattern, wording in _CONSTRUCTOR_WORDINGS:
+        match = pattern.search(detail)
+        if match:
+            return ValueError(f"{wording.format(*match.groups(), name=full_name)} ({detail})")
+    return error
 _ONE = c_double(1.0)
 _AMOUNTS = {1: _ONE}  # amount -> its c_double, for the amounts a program uses over and over
 _AMOUNTS_MAX = 256
@@ -148,10 +185,20 @@ class MetricWrapperBase:
         if isinstance(labelnames, str):
             raise TypeError("labelnames must be a sequence of names, not a string")
         labelnames = tuple(labelnames)
-        options, strings = _lib.opts(name, documentation, labelnames, namespace, subsystem,
-                                     unit, max_series, overflow, series_ttl, const_labels)
+        if not name and (namespace or subsystem):
+            # prometheus_client's rule: a namespace or subsystem is no name (the library, which
+            # sees the joined name, refuses an empty one itself).
+            raise ValueError("Metric name should not be empty")
+        try:
+            options, strings = _lib.opts(name, documentation, labelnames, namespace, subsystem,
+                                         unit, max_series, overflow, series_ttl, const_labels)
+        except ValueError as error:
+            raise _worded(error, name, namespace, subsystem, unit) from None
         handle = c_void_p()
-        self._create(byref(options), handle, **type_options)
+        try:
+            self._create(byref(options), handle, **type_options)
+        except ValueError as error:
+            raise _worded(error, name, namespace, subsystem, unit) from None
         self._handle = handle
         self._parent = None
         self._labelnames = labelnames
@@ -193,6 +240,21 @@ class MetricWrapperBase:
         public = next(cls for cls in type(self).__mro__ if not cls.__name__.startswith("_"))
         return f"{public.__module__}.{public.__name__}({self._name})"
 
+    # ----- refusals ----------------------------------------------------------------------
+
+    def _raise_if_not_observable(self):
+        """A labelled family has no value of its own: its children have."""
+        if self._labelnames and not self._labelvalues:
+            raise ValueError(f"{self._type} metric is missing label values")
+
+    def _refused(self, status):
+        """The exception for an update the library refused with ``status``, worded as
+        prometheus_client's, the library's message after it."""
+        error = _error(status)
+        if status == _lib.PE_ERR_LABEL_COUNT:
+            return ValueError(f"{self._type} metric is missing label values ({error})")
+        return error
+
     # ----- names -------------------------------------------------------------------------
 
     @property
@@ -210,6 +272,12 @@ class MetricWrapperBase:
         return self._family._options[3]
 
     # ----- children ----------------------------------------------------------------------
+
+    @property
+    def _metrics(self):
+        """The children ``labels()`` made and keeps, by tuple of label values (a folding family
+        and one with a ``series_ttl`` keep none), as prometheus_client's ``_metrics``."""
+        return {} if self._children is None else self._children
 
     def labels(self, *labelvalues, **labelkwargs):
         """The child for these label values, created on first use and cached.
@@ -315,11 +383,15 @@ class MetricWrapperBase:
         """Removes the child with these label values (one that does not exist: nothing to do)."""
         if not self._labelnames:
             raise ValueError(f"No label names were set when constructing {self}")
+        if len(labelvalues) != len(self._labelnames):
+            raise ValueError(f"Incorrect label count (expected {len(self._labelnames)}, got "
+                             f"{labelvalues})")
         values = tuple(str(value) for value in labelvalues)
         try:
             self._kind.remove(self._handle, _lib.str_array(values), len(values))
         except KeyError:
             pass
+        self._forget_functions(lambda labelvalues: labelvalues == values)
         child = self._children.pop(values, None)
         if child is not None:
             for key, cached in list(self._by_keywords.items()):
@@ -344,6 +416,18 @@ class MetricWrapperBase:
         self._kind.remove_matching(self._handle, _lib.str_array(names), _lib.str_array(values),
                                    len(names), None)
         self._forget_matching(dict(zip(names, values)))
+        wanted = [(self._labelnames.index(name), value) for name, value in zip(names, values)]
+        self._forget_functions(
+            lambda labelvalues: all(labelvalues[index] == value for index, value in wanted))
+
+    def _forget_functions(self, removed):
+        """Drops the ``set_function`` of the removed children (label values for which
+        ``removed`` is true): the same labels later make a child of their own."""
+        if self._collector is None:
+            return
+        functions = self._collector.collector.functions
+        for labelvalues in [key for key in functions if removed(key)]:
+            del functions[labelvalues]
 
     def _forget_matching(self, labels):
         """Drops the cached children whose label values include all of ``labels`` (names the
@@ -368,6 +452,7 @@ class MetricWrapperBase:
         if not self._labelnames:
             return
         self._kind.clear(self._handle)
+        self._forget_functions(lambda labelvalues: True)
         self._children.clear()
         self._by_keywords.clear()
 
@@ -394,8 +479,10 @@ class MetricWrapperBase:
     def _own(self):
         """A registry holding only this family, made on first use."""
         if self._own_registry is None:
+            # The library family itself, even once set_function put a collector in its place
+            # in the program's registries: that collector reads the family from here.
             registry = CollectorRegistry()
-            registry.register(self)
+            self._kind.register(registry._handle, self._handle)
             self._own_registry = registry
         return self._own_registry
 
@@ -451,17 +538,29 @@ class Counter(MetricWrapperBase):
         if exemplar:
             return self._inc_with_exemplar(amount, exemplar)
         if status := _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def _inc_with_exemplar(self, amount, exemplar):
-        lib.pe_counter_inc_with_exemplar(
-            self._handle, amount, _lib.str_array(list(exemplar)),
-            _lib.str_array(list(exemplar.values())), len(exemplar), time.time())
+        self._raise_if_not_observable()
+        try:
+            lib.pe_counter_inc_with_exemplar(
+                self._handle, amount, _lib.str_array(list(exemplar)),
+                _lib.str_array(list(exemplar.values())), len(exemplar), time.time())
+        except ValueError as error:
+            if not amount >= 0:  # the library refused the amount, not the exemplar
+                raise ValueError(f"{_NEGATIVE_INCREMENT} ({error})") from None
+            raise
+
+    def _refused(self, status):
+        if status == _lib.PE_ERR_INVALID_VALUE:
+            return ValueError(f"{_NEGATIVE_INCREMENT} ({_error(status)})")
+        return super()._refused(status)
 
     def reset(self, **labels):
         """Sets the counter back to zero and restarts its ``_created`` time."""
         if labels:
             return self._child_for(labels).reset()
+        self._raise_if_not_observable()
         lib.pe_counter_reset(self._handle)
 
     def get(self, **labels):
@@ -472,6 +571,7 @@ class Counter(MetricWrapperBase):
 
     def count_exceptions(self, exception=Exception):
         """Counts exceptions raised out of a block or function (context manager or decorator)."""
+        self._raise_if_not_observable()
         return ExceptionCounter(self, exception)
 
 
@@ -485,7 +585,7 @@ class _CounterSeries(Counter):
         if exemplar:
             return self._inc_with_exemplar(amount, exemplar)
         if status := _counter_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
 
 Counter._series_class = _CounterSeries
@@ -503,6 +603,8 @@ class Gauge(MetricWrapperBase):
     """
 
     __slots__ = ("_buffer", "_function")
+    _MULTIPROC_MODES = frozenset(("all", "liveall", "min", "livemin", "max", "livemax", "sum",
+                                  "livesum", "mostrecent", "livemostrecent"))
     _type = "gauge"
     _kind = _Kind("gauge", "gauge")
     _time_with = "set"
@@ -510,7 +612,10 @@ class Gauge(MetricWrapperBase):
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, multiprocess_mode="all", *, labels=None, max_series=None,
                  overflow="fold", series_ttl=None, const_labels=None):
-        # multiprocess_mode is accepted for compatibility: one process, one value.
+        # multiprocess_mode is checked as prometheus_client checks it, and otherwise accepted
+        # for compatibility: one process, one value (see prometheus_emulator.multiprocess).
+        if multiprocess_mode not in self._MULTIPROC_MODES:
+            raise ValueError("Invalid multiprocess mode: " + multiprocess_mode)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
                          labels=labels, max_series=max_series, overflow=overflow,
                          series_ttl=series_ttl, const_labels=const_labels)
@@ -536,26 +641,27 @@ class Gauge(MetricWrapperBase):
         except TypeError:
             buffer.value = float(value)
         if status := _gauge_set(self._handle, buffer):
-            raise _error(status)
+            raise self._refused(status)
 
     def inc(self, amount=1, **labels):
         """Adds ``amount`` (may be negative)."""
         if labels:
             return self._child_for(labels).inc(amount)
         if status := _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def dec(self, amount=1, **labels):
         """Subtracts ``amount``."""
         if labels:
             return self._child_for(labels).dec(amount)
         if status := _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def set_to_current_time(self, **labels):
         """Sets the value to the current Unix time in seconds."""
         if labels:
             return self._child_for(labels).set_to_current_time()
+        self._raise_if_not_observable()
         lib.pe_gauge_set_to_current_time(self._handle)
 
     def get(self, **labels):
@@ -568,6 +674,7 @@ class Gauge(MetricWrapperBase):
 
     def track_inprogress(self):
         """Adds 1 while a block or function runs (context manager or decorator)."""
+        self._raise_if_not_observable()
         return InprogressTracker(self)
 
     def time(self):
@@ -575,22 +682,23 @@ class Gauge(MetricWrapperBase):
         return Timer(self)
 
     def set_function(self, f):
-        """Reports ``f()`` as the gauge's value at every collection.
+        """Reports ``f()`` as the value of this series at every collection.
 
-        ``f`` must return a number and may be called from any thread. Supported on a gauge
-        without labels; the other methods keep working but are no longer exposed.
+        ``f`` must return a number and may be called from any thread. On a labelled family,
+        call it on a child (``gauge.labels("x").set_function(f)``). The series' other methods
+        keep working but are no longer exposed.
         """
-        if self._parent is not None or self._labelnames:
-            raise NotImplementedError(
-                "set_function is supported on gauges without labels only")
+        self._raise_if_not_observable()
         self._function = f
-        if self._collector is None:
-            bridge = _bridge.CollectorBridge(_FunctionGauge(self))
-            # Every registry the family is in now collects the function instead.
-            for registry in self._registries:
-                self._kind.unregister(registry._handle, self._handle)
+        family = self._family
+        if family._collector is None:
+            bridge = _bridge.CollectorBridge(_FunctionGauge(family))
+            # Every registry the family is in now collects it through Python instead.
+            for registry in family._registries:
+                family._kind.unregister(registry._handle, family._handle)
                 lib.pe_registry_register_collector(registry._handle, bridge.handle)
-            self._collector = bridge
+            family._collector = bridge
+        family._collector.collector.functions[self._labelvalues] = self
 
 
 class _GaugeSeries(Gauge):
@@ -606,37 +714,45 @@ class _GaugeSeries(Gauge):
         except TypeError:
             buffer.value = float(value)
         if status := _gauge_set(self._handle, buffer):
-            raise _error(status)
+            raise self._refused(status)
 
     def inc(self, amount=1):
         """Adds ``amount`` (may be negative)."""
         if status := _gauge_inc(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def dec(self, amount=1):
         """Subtracts ``amount``."""
         if status := _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
 
 Gauge._series_class = _GaugeSeries
 
 
 class _FunctionGauge:
-    """The collector that stands in for a gauge after ``set_function``."""
+    """The collector that stands in for a gauge family once one of its series has a function
+    (``set_function``): the family as the library has it, with those series' values replaced
+    by what their functions return."""
 
-    __slots__ = ("gauge", "name", "documentation", "unit")
+    __slots__ = ("gauge", "functions")
 
     def __init__(self, gauge):
-        described = gauge._describe()
         self.gauge = gauge
-        self.name = described.name
-        self.documentation = described.documentation
-        self.unit = described.unit
+        self.functions = {}  # label values -> the series whose _function to call
 
     def collect(self):
-        return [GaugeMetricFamily(self.name, self.documentation, float(self.gauge._function()),
-                                  unit=self.unit)]
+        family = self.gauge._collect_family()
+        labelnames = self.gauge._labelnames
+        functions = self.functions
+        samples = []
+        for sample in family.samples:
+            series = functions.get(tuple(sample.labels.get(name) for name in labelnames))
+            if series is not None:
+                sample = sample._replace(value=float(series._function()))
+            samples.append(sample)
+        return [Metric._from_library(family.name, family.documentation, family.type,
+                                     family.unit, samples)]
 
 
 def _default_buckets():
@@ -658,8 +774,8 @@ def _buckets_of(handle, values):
     else:
         array = _lib.str_array(values)
         lib.pe_histogram_buckets_labels(handle, array, len(values), None, None, 0, byref(count))
-    bounds = (c_double * count.value)()
-    counts = (c_uint64 * count.value)()
+    bounds = _lib.array_type(c_double, count.value)()
+    counts = _lib.array_type(c_uint64, count.value)()
     if values is None:
         lib.pe_histogram_buckets(handle, bounds, counts, count.value, byref(count))
     else:
@@ -754,7 +870,10 @@ class Histogram(MetricWrapperBase):
         else:
             bounds = () if buckets is None else buckets
         bounds = [float(bound) for bound in bounds]
-        array = (c_double * len(bounds))(*bounds)
+        if native is None and all(bound == math.inf for bound in bounds):
+            # prometheus_client's rule: +Inf is added, and one bucket is not a histogram.
+            raise ValueError("Must have at least two buckets")
+        array = _lib.array_type(c_double, len(bounds))(*bounds)
         if native is None:
             lib.pe_histogram_new_opts(options, array, len(bounds), byref(out))
         else:
@@ -767,9 +886,10 @@ class Histogram(MetricWrapperBase):
         if exemplar:
             return self._observe_with_exemplar(amount, exemplar)
         if status := _histogram_observe(self._handle, c_double(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def _observe_with_exemplar(self, amount, exemplar):
+        self._raise_if_not_observable()
         lib.pe_histogram_observe_with_exemplar(
             self._handle, amount, _lib.str_array(list(exemplar)),
             _lib.str_array(list(exemplar.values())), len(exemplar), time.time())
@@ -813,7 +933,7 @@ class _HistogramSeries(Histogram):
         if exemplar:
             return self._observe_with_exemplar(amount, exemplar)
         if status := _histogram_observe(self._handle, c_double(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
 
 Histogram._series_class = _HistogramSeries
@@ -856,8 +976,8 @@ class Summary(MetricWrapperBase):
         else:
             pairs = list(objectives.items() if hasattr(objectives, "items") else objectives)
             count = len(pairs)
-            quantiles = (c_double * count)(*[float(q) for q, _ in pairs])
-            errors = (c_double * count)(*[float(e) for _, e in pairs])
+            quantiles = _lib.array_type(c_double, count)(*[float(q) for q, _ in pairs])
+            errors = _lib.array_type(c_double, count)(*[float(e) for _, e in pairs])
         lib.pe_summary_new_opts_v2(options, quantiles, errors, count, float(max_age_seconds),
                                    int(age_buckets), objectives is not None, byref(out))
 
@@ -866,7 +986,7 @@ class Summary(MetricWrapperBase):
         if labels:
             return self._child_for(labels).observe(amount)
         if status := _summary_observe(self._handle, c_double(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
     def get_count(self, **labels):
         """The number of observations (see ``Counter.get`` for what label values select)."""
@@ -905,7 +1025,7 @@ class _SummarySeries(Summary):
     def observe(self, amount):
         """Records one observation."""
         if status := _summary_observe(self._handle, c_double(amount)):
-            raise _error(status)
+            raise self._refused(status)
 
 
 Summary._series_class = _SummarySeries
@@ -929,8 +1049,17 @@ class Info(MetricWrapperBase):
         """Replaces the info labels of the series with the dict ``val``."""
         if labels:
             return self._child_for(labels).info(val)
-        lib.pe_info_set(self._handle, _lib.str_array(list(val)),
-                        _lib.str_array(list(val.values())), len(val))
+        self._raise_if_not_observable()
+        if any(value is None for value in val.values()):
+            raise ValueError("Label value cannot be None")
+        try:
+            lib.pe_info_set(self._handle, _lib.str_array(list(val)),
+                            _lib.str_array(list(val.values())), len(val))
+        except ValueError as error:
+            if "already a label" in str(error):
+                raise ValueError(f"Overlapping labels for Info metric, metric: "
+                                 f"{self._labelnames} child: {val} ({error})") from None
+            raise
 
 
 class Enum(MetricWrapperBase):
@@ -969,6 +1098,7 @@ class Enum(MetricWrapperBase):
         """Makes ``state`` the active state; ValueError for a state not declared."""
         if labels:
             return self._child_for(labels).state(state)
+        self._raise_if_not_observable()
         lib.pe_enum_set(self._handle, _lib.encode(state))
 
     def set(self, value, state, **labels):
@@ -977,6 +1107,7 @@ class Enum(MetricWrapperBase):
             return self._child_for(labels).set(value, state)
         if value not in (0, 1):
             raise ValueError(f"an enum state is set with 1 or cleared with 0, not {value!r}")
+        self._raise_if_not_observable()
         lib.pe_enum_set_state(self._handle, _lib.encode(state), bool(value))
 
     def get(self, **labels):
@@ -1018,14 +1149,14 @@ def enum(name, documentation, states, labels=()):
 
 def linear_buckets(start, width, count):
     """``count`` bucket bounds ``start, start + width, ...``, from the library."""
-    out = (c_double * count)()
+    out = _lib.array_type(c_double, count)()
     lib.pe_linear_buckets(start, width, count, out)
     return list(out)
 
 
 def exponential_buckets(start, factor, count):
     """``count`` bucket bounds ``start, start * factor, start * factor**2, ...``."""
-    out = (c_double * count)()
+    out = _lib.array_type(c_double, count)()
     lib.pe_exponential_buckets(start, factor, count, out)
     return list(out)
 
@@ -1041,3 +1172,25 @@ def disable_created_metrics():
 def enable_created_metrics():
     """Shows the ``_created`` series again (see ``disable_created_metrics``)."""
     _style.set_created_enabled(True)
+
+
+def _get_use_created():
+    """Whether ``PROMETHEUS_DISABLE_CREATED_SERIES`` leaves the ``_created`` series shown, read
+    now, as prometheus_client reads it."""
+    return _style._created_from_environment()
+
+
+class _MetricsModule(types.ModuleType):
+    """This module, with prometheus_client's module variable ``_use_created`` standing for the
+    library's ``_created`` switch: tests that assign it show or hide the series."""
+
+    @property
+    def _use_created(self):
+        return _style.created_enabled()
+
+    @_use_created.setter
+    def _use_created(self, enabled):
+        _style.set_created_enabled(enabled)
+
+
+sys.modules[__name__].__class__ = _MetricsModule

@@ -10,7 +10,7 @@ metric names are checked by the library.
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
-from .samples import Exemplar, Sample, Timestamp
+from .samples import Exemplar, NativeHistogram, Sample, Timestamp  # noqa: F401 (as theirs)
 
 __all__ = [
     "Metric",

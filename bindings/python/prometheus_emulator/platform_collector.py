@@ -6,7 +6,8 @@
 import platform as _platform_module
 
 from .metrics_core import GaugeMetricFamily
-from .registry import REGISTRY, Collector
+from .metrics_core import Metric  # noqa: F401 (as theirs)
+from .registry import REGISTRY, Collector, CollectorRegistry  # noqa: F401
 
 __all__ = ["PlatformCollector", "PLATFORM_COLLECTOR"]
 

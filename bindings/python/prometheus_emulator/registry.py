@@ -23,11 +23,22 @@ from ctypes import byref, c_size_t, c_void_p
 
 from . import _bridge, _lib, _snapshot, _style
 from ._lib import DuplicateTimeseries, lib
+from .metrics_core import Metric  # noqa: F401 (what collect() yields, importable here as theirs)
 
 __all__ = [
     "CollectorRegistry", "Registry", "RestrictedRegistry", "WrappedRegistry", "REGISTRY",
     "Collector", "DuplicateTimeseries",
 ]
+
+
+# The sample names each type of family adds to its own name, which registration checks.
+_SAMPLE_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "summary": ("_sum", "_count", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "gaugehistogram": ("_bucket", "_gsum", "_gcount"),
+    "info": ("_info",),
+}
 
 
 class Collector:
@@ -72,9 +83,12 @@ class CollectorRegistry:
 
     ``register`` takes metrics (``Counter``, ``Gauge``...) and custom collectors. Registering
     the same collector twice does nothing; a metric whose names clash with another collector's
-    raises ``ValueError``. ``auto_describe`` and ``support_collectors_without_names`` are
-    accepted for compatibility: the library checks metric names itself, and custom collectors
-    are never checked for clashes (same-named families they yield are merged at exposition).
+    raises ``ValueError`` (``DuplicateTimeseries``). A custom collector is checked as
+    prometheus_client checks it: by the names its ``describe()`` announces, or with
+    ``auto_describe`` by those its ``collect()`` yields; one without either is not checked
+    (same-named families it yields are merged at exposition).
+    ``support_collectors_without_names`` is accepted for compatibility: every custom collector
+    is collected, restricted registries included.
 
     ``legacy_validation=True`` makes the registry refuse metrics whose metric or label names are
     outside the legacy character sets, whatever the process-wide setting
@@ -93,8 +107,9 @@ class CollectorRegistry:
             _style.adopt(self)  # prometheus_client's bytes; a wrapped view has its root's
         if legacy_validation is not None:
             self.set_legacy_validation(legacy_validation)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._collectors = {}  # collector -> its CollectorBridge, or None for our own metrics
+        self._names_to_collectors = {}  # sample name -> the custom collector that described it
         self._auto_describe = auto_describe
         self._target_info = None
         self._target_info_metric = None
@@ -130,27 +145,65 @@ class CollectorRegistry:
         lib.pe_registry_set_name_validation(self._handle, scheme)
 
     def register(self, collector):
-        """Adds a collector to the registry; registering the same one again does nothing."""
+        """Adds a collector to the registry; registering the same one again does nothing.
+
+        A custom collector with a ``describe()`` method (or any custom collector, with
+        ``auto_describe``) is refused with ``DuplicateTimeseries`` when a sample name it
+        describes is another described collector's or already in the registry.
+        """
         with self._lock:
-            if collector in self._collectors:
-                return
-            register_in = getattr(collector, "_register_in", None)
-            if register_in is not None:
-                register_in(self)
-                self._collectors[collector] = None
-            else:
-                bridge = _bridge.CollectorBridge(collector)
-                lib.pe_registry_register_collector(self._handle, bridge.handle)
-                self._collectors[collector] = bridge
+            self._register(collector)
+
+    def _register(self, collector):
+        if collector in self._collectors:
+            return
+        # Looked up on the type: a mock collector answers any attribute asked of it.
+        if getattr(type(collector), "_register_in", None) is not None:
+            collector._register_in(self)
+            self._collectors[collector] = None
+            return
+        names = self._described_names(collector)
+        if names:
+            taken = set(self._names_to_collectors)
+            taken.update(sample.name for family in _snapshot.collect(self._handle)
+                         for sample in family.samples)
+            duplicates = taken.intersection(names)
+            if duplicates:
+                raise DuplicateTimeseries(duplicates)
+        bridge = _bridge.CollectorBridge(collector)
+        lib.pe_registry_register_collector(self._handle, bridge.handle)
+        self._collectors[collector] = bridge
+        for name in names:
+            self._names_to_collectors[name] = collector
+
+    def _described_names(self, collector):
+        """The sample names a custom collector's ``describe()`` (with ``auto_describe``, its
+        ``collect()``) announces, as prometheus_client reads them; [] without either."""
+        describe = getattr(collector, "describe", None)
+        if describe is None and self._auto_describe:
+            describe = collector.collect
+        if describe is None:
+            return []
+        names = []
+        for family in describe():
+            names.append(family.name)
+            names.extend(family.name + suffix for suffix in _SAMPLE_SUFFIXES.get(family.type, ()))
+        return names
 
     def unregister(self, collector):
         """Removes a collector from the registry; KeyError when it is not registered."""
         with self._lock:
-            bridge = self._collectors.pop(collector)
-            if bridge is None:
-                collector._unregister_from(self)
-            else:
-                lib.pe_registry_unregister_collector(self._handle, bridge.handle)
+            self._unregister(collector)
+
+    def _unregister(self, collector):
+        bridge = self._collectors.pop(collector)
+        if bridge is None:
+            collector._unregister_from(self)
+        else:
+            lib.pe_registry_unregister_collector(self._handle, bridge.handle)
+            for name in [name for name, owner in self._names_to_collectors.items()
+                         if owner is collector]:
+                del self._names_to_collectors[name]
 
     def collect(self):
         """Yields the registry's ``Metric`` families, in registration order, from one snapshot."""
@@ -189,11 +242,11 @@ class CollectorRegistry:
         """Sets (or with None, removes) the labels of the registry's ``target_info`` metric."""
         with self._lock:
             if self._target_info_metric is not None:
-                self.unregister(self._target_info_metric)
+                self._unregister(self._target_info_metric)
                 self._target_info_metric = None
             if labels:
                 metric = _TargetInfo(labels)
-                self.register(metric)
+                self._register(metric)
                 self._target_info_metric = metric
             self._target_info = dict(labels) if labels else None
 
@@ -209,7 +262,9 @@ class CollectorRegistry:
         """
         if labels is None:
             labels = {}
-        for metric in _snapshot.collect_filtered(self._handle, [name]):
+        # Every family, as collect() yields them: a custom collector's as it yielded them
+        # (gauge histograms and bucket bounds as written included).
+        for metric in self.collect():
             for sample in metric.samples:
                 if sample.name == name and sample.labels == labels:
                     return sample.value

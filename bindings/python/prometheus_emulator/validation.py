@@ -14,11 +14,19 @@ see ``CollectorRegistry.set_legacy_validation``.
 """
 
 import os
+import re
 from ctypes import byref, c_int
 
 from ._lib import PE_NAME_VALIDATION_LEGACY, PE_NAME_VALIDATION_UTF8, lib
 
-__all__ = ["get_legacy_validation", "enable_legacy_validation", "disable_legacy_validation"]
+__all__ = ["get_legacy_validation", "enable_legacy_validation", "disable_legacy_validation",
+           "METRIC_NAME_RE", "METRIC_LABEL_NAME_RE", "RESERVED_METRIC_LABEL_NAME_RE"]
+
+# The legacy character sets, as prometheus_client spells them, for programs that check names
+# themselves; the library applies its own rules to every name it is given.
+METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+METRIC_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+RESERVED_METRIC_LABEL_NAME_RE = re.compile(r"^__.*$")
 
 _ENVIRONMENT_VARIABLE = "PROMETHEUS_LEGACY_NAME_VALIDATION"
 

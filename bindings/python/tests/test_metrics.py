@@ -190,10 +190,24 @@ class TestGauge:
         registry.unregister(g)
         assert value(registry, "queue_length_items") is None
 
-    def test_set_function_on_children_is_refused(self, registry):
+    def test_set_function_on_children(self, registry):
         g = Gauge("per_worker", "P.", ["worker"], registry=registry)
-        with pytest.raises(NotImplementedError):
-            g.labels("1").set_function(lambda: 1)
+        g.labels("0").set(3)
+        queue = [1, 2]
+        g.labels("1").set_function(lambda: len(queue))
+        g.labels("2").set_function(lambda: 7.5)
+        assert registry.get_sample_value("per_worker", {"worker": "0"}) == 3
+        assert registry.get_sample_value("per_worker", {"worker": "1"}) == 2
+        queue.append(3)
+        assert registry.get_sample_value("per_worker", {"worker": "1"}) == 3
+        assert registry.get_sample_value("per_worker", {"worker": "2"}) == 7.5
+        assert g.labels("1").get() == 3.0
+        assert b'per_worker{worker="1"} 3.0' in pe.generate_latest(registry)
+
+    def test_set_function_on_a_labelled_family_is_missing_label_values(self, registry):
+        g = Gauge("per_worker", "P.", ["worker"], registry=registry)
+        with pytest.raises(ValueError, match="gauge metric is missing label values"):
+            g.set_function(lambda: 1)
 
     def test_multiprocess_mode_accepted(self, registry):
         Gauge("mp", "M.", multiprocess_mode="livesum", registry=registry).set(1)

@@ -8,13 +8,20 @@ OpenMetrics 2.0 text (experimental: native histograms as composite values, start
 character set are written, as for ``prometheus_emulator.exposition.generate_latest``.
 """
 
+import re
+
 from .. import _lib
 from ..registry import REGISTRY, expose
+from ..utils import floatToGoString, parse_version  # noqa: F401 (importable here, as theirs)
 
 __all__ = [
-    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_LATEST_2_0", "ALLOWUTF8", "UNDERSCORES", "DOTS",
-    "VALUES", "generate_latest",
+    "CONTENT_TYPE_LATEST", "CONTENT_TYPE_LATEST_2_0", "ESCAPING_HEADER_TAG", "ALLOWUTF8",
+    "UNDERSCORES", "DOTS", "VALUES", "generate_latest", "escape_metric_name",
+    "escape_label_name",
 ]
+
+ESCAPING_HEADER_TAG = "escaping"
+"""The ``Accept`` header parameter naming the escaping a scraper wants."""
 
 CONTENT_TYPE_LATEST = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 """Content type of the OpenMetrics 1.0 text format."""
@@ -53,3 +60,52 @@ def _format(version):
     if major == "2":
         return _lib.PE_FORMAT_OPENMETRICS_2
     raise ValueError(f"unsupported OpenMetrics version {version!r} (1.0.0 or 2.0.0)")
+
+
+_LEGACY_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LEGACY_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def _quoted(name):
+    """``name`` as a quoted string of the text formats."""
+    escaped = name.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def escape_metric_name(s, escaping=UNDERSCORES):
+    """A metric name as the expositions write it under ``escaping``: quoted under
+    ``ALLOWUTF8`` when outside the legacy character set, rewritten by the library otherwise
+    (``DOTS`` rewrites legacy names too, ``a_b`` as ``a__b``)."""
+    if not s:
+        return s
+    if escaping == ALLOWUTF8:
+        return s if _LEGACY_METRIC_NAME.fullmatch(s) else _quoted(s)
+    if escaping not in (UNDERSCORES, DOTS, VALUES):
+        return s
+    return _lib.escape_name(s, escaping)
+
+
+def escape_label_name(s, escaping=UNDERSCORES):
+    """A label name as the expositions write it under ``escaping`` (as ``escape_metric_name``,
+    with ``:`` outside the label character set)."""
+    if not s:
+        return s
+    legacy = _LEGACY_LABEL_NAME.fullmatch(s) is not None
+    if escaping == ALLOWUTF8:
+        return s if legacy else _quoted(s)
+    if escaping in (UNDERSCORES, VALUES) and legacy:
+        return s
+    if escaping not in (UNDERSCORES, DOTS, VALUES):
+        return s
+    # The library escapes metric names, whose set also holds ":": what it returns has the
+    # colons left as they were, each standing where the label form has its own rewrite.
+    if ":" not in s:
+        return _lib.escape_name(s, escaping)
+    if escaping == UNDERSCORES:
+        return _lib.escape_name(s, escaping).replace(":", "_")
+    if escaping == DOTS:
+        return _lib.escape_name(s, escaping).replace(":", "__")
+    escaped = _lib.escape_name(s, escaping)
+    if not escaped.startswith("U__"):  # legacy as a metric name: the library kept it
+        escaped = "U__" + escaped.replace("_", "__")
+    return escaped.replace(":", "_3a_")
