@@ -17,7 +17,7 @@
 //! - push: `push` (a real Pushgateway), `remote_write_encode` (Remote Write 1.0 and 2.0 and OTLP
 //!   bodies stored by Prometheus 3.16 and 2.42);
 //! - the sender: `sender` (Remote Write / OTLP against a scripted receiver), and from C in
-//!   `c_api`;
+//!   `c_api`; `remote_write_senders` (Rust and a C service pushing to Prometheus 3.16 and 2.42);
 //! - docs: `readme` (the README's examples run).
 
 #![allow(dead_code)]

@@ -158,6 +158,11 @@ impl PrometheusServer {
         (status, fields, response.into_string().unwrap_or_default())
     }
 
+    /// The port the server listens on (loopback).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The end of the server's log, for failure messages.
     pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
