@@ -4,6 +4,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use prometheus_emulator::exposition::Format;
+use prometheus_emulator::exposition::remote::{EncodeOptions, Protocol};
 use prometheus_emulator::{
     Counter, CounterFamily, GaugeFamily, HistogramConfig, HistogramFamily, NativeConfig, Opts,
     Registry, SummaryFamily,
@@ -43,6 +44,13 @@ pub const ROWS: &[(&str, RowFn)] = &[
     ("encode_openmetrics2", |s| {
         encode_new_format(s, Format::OpenMetrics2)
     }),
+    ("encode_remote_write_2", |s| {
+        encode_push(s, Protocol::RemoteWriteV2)
+    }),
+    ("encode_remote_write_1", |s| {
+        encode_push(s, Protocol::RemoteWriteV1)
+    }),
+    ("encode_otlp", |s| encode_push(s, Protocol::Otlp)),
     ("memory", memory),
 ];
 
@@ -307,6 +315,72 @@ fn encode_new_format(settings: &Settings, format: Format) -> Row {
     };
     let mut r = row(op, "ms", &["ours"], values, Bar::None, 0.5);
     r.note = "warm; client_golang's protobuf encode is in the Go section";
+    r
+}
+
+/// The 10k counters collected and encoded as a push sender sends them: Remote Write 2.0 and 1.0
+/// (snappy-compressed protobuf) and OTLP (plain protobuf). No Rust crate sends either; the bytes
+/// on the wire are in the note.
+fn encode_push(settings: &Settings, protocol: Protocol) -> Row {
+    let n = if settings.smoke { 100 } else { 10_000 };
+    let registry = Registry::new();
+    let ours = Arc::new(
+        CounterFamily::new(
+            Opts::new("http_requests", "Requests served.").labels(&["method", "path"]),
+        )
+        .unwrap(),
+    );
+    registry.register(ours.clone()).unwrap();
+    for (i, (method, path)) in series_labels(n).iter().enumerate() {
+        ours.with_label_values(&[*method, path.as_str()])
+            .unwrap()
+            .inc((i * 7) as f64)
+            .unwrap();
+    }
+    let options = EncodeOptions {
+        external_labels: vec![("job".into(), "bench".into())],
+        resource_attributes: vec![("service.name".into(), "bench".into())],
+        timestamp_ms: 1_700_000_000_000,
+    };
+    let mut last = None;
+    let mut contestants: Vec<(&'static str, Op<'_>)> = vec![(
+        "ours",
+        Box::new(|iterations| {
+            for _ in 0..iterations {
+                let families = registry.gather();
+                last = Some(prometheus_emulator::exposition::remote::encode(
+                    protocol, &families, &options,
+                ));
+            }
+        }),
+    )];
+    let values: Vec<f64> = harness::per_call_with(settings, &mut contestants, true)
+        .into_iter()
+        .map(|ns| ns / 1e6)
+        .collect();
+    drop(contestants);
+    let encoded = last.expect("encoded at least once");
+    // Every series was sent, once each (the `_created` series are not).
+    assert_eq!(encoded.samples, n, "{protocol:?}");
+    let plain = prometheus_emulator::exposition::remote::uncompressed(
+        protocol,
+        &registry.gather(),
+        &options,
+    );
+    let op = match protocol {
+        Protocol::RemoteWriteV2 => "collect + encode + snappy 10k series, Remote Write 2.0",
+        Protocol::RemoteWriteV1 => "collect + encode + snappy 10k series, Remote Write 1.0",
+        Protocol::Otlp => "collect + encode 10k series, OTLP protobuf",
+    };
+    let mut r = row(op, "ms", &["ours"], values, Bar::None, 0.0);
+    r.note = Box::leak(
+        format!(
+            "warm; {} bytes on the wire ({} protobuf bytes before compression)",
+            encoded.body.len(),
+            plain.len()
+        )
+        .into_boxed_str(),
+    );
     r
 }
 
