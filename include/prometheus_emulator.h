@@ -2808,6 +2808,19 @@ enum pe_status pe_collector_new_v2(const char *name,
                                    struct pe_collector **out);
 
 /**
+ * Hands out the process collector the default registry starts with (`process_cpu_seconds_total`,
+ * memory, file descriptors, start time): the same one on every call, so that
+ * `pe_registry_unregister_collector(NULL, it)` takes the process metrics out of the default
+ * registry, `pe_registry_register_collector(NULL, it)` puts them back, and registering it in a
+ * registry of your own exposes them there.
+ *
+ * On success `*out` receives a new handle owned by the caller, to release with
+ * `pe_collector_free()` (the collector stays wherever it is registered). Returns `PE_OK`;
+ * `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
+ */
+enum pe_status pe_collector_process(struct pe_collector **out);
+
+/**
  * Releases the caller's reference to a collector. Registries keep their own reference; when the
  * last one goes, `free_user_data` is called.
  *

@@ -430,10 +430,20 @@ fn merge_same_names(families: Vec<MetricFamily>) -> Vec<MetricFamily> {
     merged
 }
 
+/// The process collector the default registry starts with, kept so that it can be taken out
+/// (`REGISTRY.unregister(PROCESS_COLLECTOR)` in client_python) and put back.
+static DEFAULT_PROCESS_COLLECTOR: LazyLock<Arc<dyn Collector>> =
+    LazyLock::new(|| Arc::new(ProcessCollector::new()));
+
+/// The process collector the default registry starts with (the same one each call).
+pub fn default_process_collector() -> Arc<dyn Collector> {
+    DEFAULT_PROCESS_COLLECTOR.clone()
+}
+
 static DEFAULT_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
     registry
-        .register(Arc::new(ProcessCollector::new()))
+        .register(default_process_collector())
         .expect("an empty registry accepts the process collector");
     registry
         .register(Arc::new(SeriesDroppedCollector))

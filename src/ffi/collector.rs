@@ -22,6 +22,7 @@ use crate::collector::{Collector, Descriptor};
 use crate::collectors::CallbackMetric;
 use crate::metric::{HistogramConfig, StateSetConfig};
 use crate::name::{default_validation, family_name, validate_family_label_names};
+use crate::registry::default_process_collector;
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
 
 /// A callback metric or a custom collector. Opaque; reference counted; register it with
@@ -271,6 +272,24 @@ fn new_custom(
         name: name.map(str::to_owned),
     })));
     Ok(())
+}
+
+/// Hands out the process collector the default registry starts with (`process_cpu_seconds_total`,
+/// memory, file descriptors, start time): the same one on every call, so that
+/// `pe_registry_unregister_collector(NULL, it)` takes the process metrics out of the default
+/// registry, `pe_registry_register_collector(NULL, it)` puts them back, and registering it in a
+/// registry of your own exposes them there.
+///
+/// On success `*out` receives a new handle owned by the caller, to release with
+/// `pe_collector_free()` (the collector stays wherever it is registered). Returns `PE_OK`;
+/// `PE_ERR_NULL` (`out`); `PE_ERR_INTERNAL`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pe_collector_process(out: *mut *mut pe_collector) -> pe_status {
+    guard("pe_collector_process", || {
+        let out = out_arg(out, "out")?;
+        out.set(into_raw::<pe_collector>(default_process_collector()));
+        Ok(())
+    })
 }
 
 /// Releases the caller's reference to a collector. Registries keep their own reference; when the

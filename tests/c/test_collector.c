@@ -294,10 +294,41 @@ static void decorated(void) {
     pe_registry_free(registry);
 }
 
+/* The default registry's process collector: out of it and back, and into a registry of one's own. */
+static int exposes_process_metrics(pe_registry *registry) {
+    char *text = NULL;
+    OK(pe_registry_expose(registry, PE_FORMAT_PROMETHEUS, &text, NULL));
+    int found = strstr(text, "process_start_time_seconds") != NULL;
+    pe_string_free(text);
+    return found;
+}
+
+static void process_collector(void) {
+    pe_collector *process = NULL, *again = NULL;
+    OK(pe_collector_process(&process));
+    OK(pe_collector_process(&again));
+    CHECK(exposes_process_metrics(NULL));
+    OK(pe_registry_unregister_collector(NULL, process));
+    CHECK(!exposes_process_metrics(NULL));
+    FAILS(pe_registry_unregister_collector(NULL, again), PE_ERR_NOT_FOUND, "");
+    pe_registry *own = NULL;
+    OK(pe_registry_new(&own));
+    CHECK(!exposes_process_metrics(own));
+    OK(pe_registry_register_collector(own, again));
+    CHECK(exposes_process_metrics(own));
+    OK(pe_registry_register_collector(NULL, process));
+    CHECK(exposes_process_metrics(NULL));
+    FAILS(pe_collector_process(NULL), PE_ERR_NULL, "out");
+    pe_registry_free(own);
+    pe_collector_free(again);
+    pe_collector_free(process);
+}
+
 int main(void) {
     callbacks();
     custom();
     decorated();
+    process_collector();
     printf("ok\n");
     return 0;
 }

@@ -444,6 +444,7 @@ _FUNCTIONS = {
     "pe_enum_clear": (HOLD, c_int, (_p,)),
     # custom collectors and the builder their callback fills
     "pe_collector_new": (RELEASE, c_int, (COLLECT_FN, c_void_p, FREE_FN, _pp)),
+    "pe_collector_process": (RELEASE, c_int, (_pp,)),
     "pe_collector_new_v2": (RELEASE, c_int, (_s, COLLECT_FN, c_void_p, FREE_FN, _pp)),
     "pe_collector_free": (RELEASE, None, (_p,)),
     "pe_collect_family": (HOLD, c_int, (_p, _s, _s, c_int, _s)),

@@ -7,13 +7,13 @@ at each collection: ``process_virtual_memory_bytes``, ``process_resident_memory_
 read it yields nothing.
 
 ``PROCESS_COLLECTOR`` stands for the process collector the library keeps in ``REGISTRY``
-(which writes the same metrics): it is registered there from the start, and registering it in
-another registry collects the process there too. The library cannot take its own out of
-``REGISTRY``, so ``REGISTRY.unregister(PROCESS_COLLECTOR)`` raises ``NotImplementedError``:
-serve a ``CollectorRegistry()`` of your own, which holds no process collector, instead.
+(which writes the same metrics): it is registered there from the start,
+``REGISTRY.unregister(PROCESS_COLLECTOR)`` takes the library's out (and registering it again puts
+it back), and registering it in another registry collects the process there too.
 """
 
 import os
+from ctypes import byref, c_void_p
 
 from . import _bridge
 from ._lib import lib
@@ -131,20 +131,21 @@ class _LibraryProcessCollector(ProcessCollector):
     def __init__(self):
         super().__init__(registry=None)
         self._bridges = {}  # id(registry) -> the CollectorBridge registered there
+        self._library = c_void_p()  # the library's, in REGISTRY from the start
+        lib.pe_collector_process(byref(self._library))
 
     def _register_in(self, registry):
         if _is_default(registry):
-            return  # the library's own is there already
+            lib.pe_registry_register_collector(REGISTRY._handle, self._library)
+            return
         bridge = _bridge.CollectorBridge(ProcessCollector(registry=None))
         lib.pe_registry_register_collector(registry._handle, bridge.handle)
         self._bridges[id(registry)] = bridge
 
     def _unregister_from(self, registry):
         if _is_default(registry):
-            REGISTRY._collectors[self] = None  # still there: unregister took it out of the map
-            raise NotImplementedError(
-                "the library's process collector cannot be taken out of REGISTRY: serve a "
-                "CollectorRegistry() of your own, which has no process collector, instead")
+            lib.pe_registry_unregister_collector(REGISTRY._handle, self._library)
+            return
         bridge = self._bridges.pop(id(registry))
         lib.pe_registry_unregister_collector(registry._handle, bridge.handle)
 

@@ -284,10 +284,22 @@ class TestProcessCollector:
     def test_the_default_registry_has_the_librarys(self):
         from prometheus_emulator import PROCESS_COLLECTOR, ProcessCollector
         REGISTRY.register(PROCESS_COLLECTOR)  # there already: nothing to do
-        with pytest.raises(NotImplementedError, match="CollectorRegistry"):
-            REGISTRY.unregister(PROCESS_COLLECTOR)
         with pytest.raises(DuplicateTimeseries):
             ProcessCollector()  # the same names as the library's
+
+    def test_it_can_be_taken_out_of_the_default_registry_and_put_back(self):
+        # The common idiom for serving REGISTRY without the process metrics.
+        from prometheus_emulator import PROCESS_COLLECTOR
+        assert REGISTRY.get_sample_value("process_start_time_seconds") > 0
+        REGISTRY.unregister(PROCESS_COLLECTOR)
+        try:
+            assert REGISTRY.get_sample_value("process_start_time_seconds") is None
+            assert b"process_cpu_seconds_total" not in generate_latest(REGISTRY)
+            with pytest.raises(KeyError):
+                REGISTRY.unregister(PROCESS_COLLECTOR)
+        finally:
+            REGISTRY.register(PROCESS_COLLECTOR)
+        assert REGISTRY.get_sample_value("process_start_time_seconds") > 0
 
     def test_in_another_registry(self, registry):
         from prometheus_emulator import PROCESS_COLLECTOR, ProcessCollector
