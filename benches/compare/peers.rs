@@ -26,6 +26,7 @@ pub const ROWS: &[(&str, RowFn)] = &[
     ("labelled_inc", labelled_inc),
     ("bound_inc", bound_inc),
     ("bound_inc_expiry", bound_inc_expiry),
+    ("bound_inc_sender", bound_inc_sender),
     ("contended_1", |s| contended(s, 1)),
     ("contended_2", |s| contended(s, 2)),
     ("encode_prometheus", |s| encode(s, Format::Prometheus, true)),
@@ -704,6 +705,62 @@ fn bound_inc_expiry(settings: &Settings) -> Row {
     Row {
         bar: Bar::None,
         note: "the update's check is the same with expiry off",
+        ..result
+    }
+}
+
+/// A bound child's increment while a sender pushes its registry every 10 ms to a receiver that
+/// is down (connections refused: every batch retried, the queue full, the oldest dropped), against
+/// the same increment with no sender: the sender must not slow the instrumented code.
+fn bound_inc_sender(settings: &Settings) -> Row {
+    use prometheus_emulator::sender::{Sender, SenderOptions};
+    let registry = Arc::new(Registry::new());
+    let family = Arc::new(CounterFamily::new(Opts::new("c", "h").labels(&["k"])).unwrap());
+    registry.register(family.clone()).unwrap();
+    let sent = family.with_label_values(&["a"]).unwrap();
+    let plain = CounterFamily::new(Opts::new("c", "h").labels(&["k"])).unwrap();
+    let alone = plain.with_label_values(&["a"]).unwrap();
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sender = Sender::start(
+        Some(registry.clone()),
+        SenderOptions::new(format!("http://127.0.0.1:{port}/api/v1/write"))
+            .interval(std::time::Duration::from_millis(10))
+            .backoff(
+                std::time::Duration::from_millis(1),
+                std::time::Duration::from_millis(20),
+            )
+            .max_queue_batches(8),
+    )
+    .unwrap();
+    // At work before the first sample: a flush against the dead receiver fails at its deadline.
+    assert!(sender.flush(std::time::Duration::from_millis(50)).is_err());
+    let result = per_call_row(
+        settings,
+        "bound child inc, sender retrying to a receiver down",
+        vec![
+            (
+                "ours",
+                Box::new(|n| (0..n).for_each(|_| black_box(&*sent).inc_one())),
+            ),
+            (
+                "ours, no sender",
+                Box::new(|n| (0..n).for_each(|_| black_box(&*alone).inc_one())),
+            ),
+        ],
+    );
+    // The sender was busy meanwhile: it dropped batches the receiver never took.
+    let stats = sender.stats().unwrap();
+    assert!(stats.last_error.is_some(), "the sender never failed");
+    drop(sender);
+    assert!(sent.get() >= 1.0 && alone.get() >= 1.0);
+    Row {
+        bar: Bar::None,
+        note: "the sender collects and retries on its own thread; updates take no lock it holds",
         ..result
     }
 }
