@@ -227,6 +227,17 @@ class pe_push_options(Structure):
     ]
 
 
+class pe_gauge_cell(Structure):
+    """``struct pe_gauge_cell``: where a gauge series keeps its value, for the cell protocol
+    (``pe_gauge_get_cell``): ``Gauge.set`` stores into it without a call."""
+
+    _fields_ = [
+        ("protocol", c_uint32),
+        ("bits", POINTER(c_uint64)),
+        ("activity", POINTER(c_uint64)),
+    ]
+
+
 class pe_sender_options(Structure):
     """``struct pe_sender_options``: where and how a push sender (Remote Write or OTLP) sends;
     zeroed fields are the defaults."""
@@ -445,6 +456,7 @@ _FUNCTIONS = {
     # custom collectors and the builder their callback fills
     "pe_collector_new": (RELEASE, c_int, (COLLECT_FN, c_void_p, FREE_FN, _pp)),
     "pe_collector_process": (RELEASE, c_int, (_pp,)),
+    "pe_gauge_get_cell": (HOLD, c_int, (_p, POINTER(pe_gauge_cell))),
     "pe_collector_new_v2": (RELEASE, c_int, (_s, COLLECT_FN, c_void_p, FREE_FN, _pp)),
     "pe_collector_free": (RELEASE, None, (_p,)),
     "pe_collect_family": (HOLD, c_int, (_p, _s, _s, c_int, _s)),

@@ -50,7 +50,7 @@ import re
 import sys
 import time
 import types
-from ctypes import byref, c_bool, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
+from ctypes import byref, c_bool, cast, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
 
 from . import _bridge, _lib, _snapshot, _style, values  # noqa: F401 (values: as theirs)
 from ._lib import lib
@@ -98,6 +98,9 @@ def _worded(error, name, namespace, subsystem, unit):
             return ValueError(f"{wording.format(*match.groups(), name=full_name)} ({detail})")
     return error
 _ONE = c_double(1.0)
+# The cell protocol this binding follows (PE_CELL_PROTOCOL in the header).
+_CELL_PROTOCOL = 1
+
 _AMOUNTS = {1: _ONE}  # amount -> its c_double, for the amounts a program uses over and over
 _AMOUNTS_MAX = 256
 
@@ -602,7 +605,7 @@ class Gauge(MetricWrapperBase):
     ``set_function`` makes the gauge report what a function returns at each collection.
     """
 
-    __slots__ = ("_buffer", "_function")
+    __slots__ = ("_value", "_activity", "_function")
     _MULTIPROC_MODES = frozenset(("all", "liveall", "min", "livemin", "max", "livemax", "sum",
                                   "livesum", "mostrecent", "livemostrecent"))
     _type = "gauge"
@@ -624,24 +627,31 @@ class Gauge(MetricWrapperBase):
         lib.pe_gauge_new_opts(options, byref(out))
 
     def _init_series(self):
-        # set() writes the value into this per-series c_double and passes it to the library,
-        # which saves building a ctypes object per call. Two threads setting the same series
-        # at once may both store either value; the series still ends at one of the values set,
-        # as with any two concurrent sets.
-        self._buffer = c_double()
+        # set() stores straight into the series' value, under the cell protocol of
+        # pe_gauge_get_cell: mark the series active, then one store of the value (ctypes writes
+        # an aligned double with a single store). No call into the library. A family with
+        # labels has no value of its own (None): set() then asks the library, which refuses.
         self._function = None
+        cell = _lib.pe_gauge_cell()
+        try:
+            lib.pe_gauge_get_cell(self._handle, byref(cell))
+        except ValueError:  # a family with labels
+            cell.protocol = 0
+        if cell.protocol != _CELL_PROTOCOL:
+            self._value = self._activity = None
+        else:
+            self._value = c_double.from_address(cast(cell.bits, c_void_p).value)
+            self._activity = c_uint64.from_address(cast(cell.activity, c_void_p).value)
 
     def set(self, value, **labels):
         """Sets the value (NaN included: it is a gauge value)."""
         if labels:
             return self._child_for(labels).set(value)
-        buffer = self._buffer
-        try:
-            buffer.value = value
-        except TypeError:
-            buffer.value = float(value)
-        if status := _gauge_set(self._handle, buffer):
-            raise self._refused(status)
+        if self._value is None:
+            if status := _gauge_set(self._handle, c_double(float(value))):
+                raise self._refused(status)
+            return
+        _GaugeSeries.set(self, value)
 
     def inc(self, amount=1, **labels):
         """Adds ``amount`` (may be negative)."""
@@ -708,13 +718,12 @@ class _GaugeSeries(Gauge):
 
     def set(self, value):
         """Sets the value (NaN included: it is a gauge value)."""
-        buffer = self._buffer
+        if self._activity.value:
+            self._activity.value = 0
         try:
-            buffer.value = value
+            self._value.value = value
         except TypeError:
-            buffer.value = float(value)
-        if status := _gauge_set(self._handle, buffer):
-            raise self._refused(status)
+            self._value.value = float(value)
 
     def inc(self, amount=1):
         """Adds ``amount`` (may be negative)."""
