@@ -518,11 +518,15 @@ def error(status):
     """The exception for a failed ``pe_status``, carrying this thread's ``pe_last_error()``.
 
     Call it right after the failing call, on the same thread: the message is per thread.
+    The exception's ``status`` attribute is the ``pe_status``, for callers that tell apart
+    statuses raising the same class (the sender's ``PE_ERR_IO`` and ``PE_ERR_HTTP``).
     """
     message = _last_error().decode("utf-8", "replace")
     if not message:
         message = _status_str(status).decode("utf-8", "replace")
-    return _EXCEPTIONS.get(status, RuntimeError)(message)
+    exception = _EXCEPTIONS.get(status, RuntimeError)(message)
+    exception.status = status
+    return exception
 
 
 def _errcheck(status, function, arguments):
