@@ -274,10 +274,9 @@ fn native_histogram_observe(settings: &Settings) -> Row {
     r
 }
 
-/// Protobuf and OpenMetrics 2.0 encodings of the 10k counters: no Rust crate writes them, and
-/// client_golang's protobuf encode is in the Go section.
-fn encode_new_format(settings: &Settings, format: Format) -> Row {
-    let n = if settings.smoke { 100 } else { 10_000 };
+/// A registry of `n` labelled counters `http_requests_total{method, path}`, the encoding rows'
+/// input.
+fn counter_registry(n: usize) -> Registry {
     let registry = Registry::new();
     let ours = Arc::new(
         CounterFamily::new(
@@ -292,6 +291,14 @@ fn encode_new_format(settings: &Settings, format: Format) -> Row {
             .inc((i * 7) as f64)
             .unwrap();
     }
+    registry
+}
+
+/// Protobuf and OpenMetrics 2.0 encodings of the 10k counters: no Rust crate writes them, and
+/// client_golang's protobuf encode is in the Go section.
+fn encode_new_format(settings: &Settings, format: Format) -> Row {
+    let n = if settings.smoke { 100 } else { 10_000 };
+    let registry = counter_registry(n);
     let mut out: Vec<u8> = Vec::new();
     let mut contestants: Vec<(&'static str, Op<'_>)> = vec![(
         "ours",
@@ -324,20 +331,7 @@ fn encode_new_format(settings: &Settings, format: Format) -> Row {
 /// on the wire are in the note.
 fn encode_push(settings: &Settings, protocol: Protocol) -> Row {
     let n = if settings.smoke { 100 } else { 10_000 };
-    let registry = Registry::new();
-    let ours = Arc::new(
-        CounterFamily::new(
-            Opts::new("http_requests", "Requests served.").labels(&["method", "path"]),
-        )
-        .unwrap(),
-    );
-    registry.register(ours.clone()).unwrap();
-    for (i, (method, path)) in series_labels(n).iter().enumerate() {
-        ours.with_label_values(&[*method, path.as_str()])
-            .unwrap()
-            .inc((i * 7) as f64)
-            .unwrap();
-    }
+    let registry = counter_registry(n);
     let options = EncodeOptions {
         external_labels: vec![("job".into(), "bench".into())],
         resource_attributes: vec![("service.name".into(), "bench".into())],

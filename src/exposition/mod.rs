@@ -50,6 +50,7 @@ mod protobuf;
 mod registry;
 pub mod remote;
 mod text;
+mod wire;
 
 pub use crate::text::names::Escaping;
 pub use crate::text::{escape, number};

@@ -14,15 +14,17 @@
 //! (its count is the sample count) unless it carries an exemplar; an empty native histogram with
 //! a zero threshold of 0 gets one empty span, so that it does not look classic.
 
-use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint};
-
 use std::sync::Arc;
 
+use super::wire::{
+    delimited, push_double, push_message, push_str, push_varint as push_uint, zigzag,
+};
 use crate::collector::LiveFamily;
 use crate::snapshot::{
     BucketSpan, Exemplar, LabelSet, MetricFamily, MetricType, NativeBuckets, PointValue,
 };
 use crate::text::names::{Escaping, NameKind, escape_name, is_legacy_label_name, push_name};
+use prost::encoding::{WireType, encode_key, encode_varint};
 
 /// `Content-Type` of the protobuf format.
 pub const CONTENT_TYPE_PROTOBUF: &str =
@@ -375,58 +377,6 @@ fn push_label(out: &mut Vec<u8>, name: &str, value: &str, escaping: Option<Escap
         push_str(out, 1, name);
         push_str(out, 2, value);
     });
-}
-
-fn push_str(out: &mut Vec<u8>, tag: u32, text: &str) {
-    encode_key(tag, WireType::LengthDelimited, out);
-    encode_varint(text.len() as u64, out);
-    out.extend_from_slice(text.as_bytes());
-}
-
-fn push_double(out: &mut Vec<u8>, tag: u32, value: f64) {
-    prost::encoding::double::encode(tag, &value, out);
-}
-
-fn push_uint(out: &mut Vec<u8>, tag: u32, value: u64) {
-    encode_key(tag, WireType::Varint, out);
-    encode_varint(value, out);
-}
-
-fn zigzag(value: i64) -> u64 {
-    ((value << 1) ^ (value >> 63)) as u64
-}
-
-/// A nested message: key, length, body.
-#[inline]
-fn push_message(out: &mut Vec<u8>, tag: u32, guess: usize, body: impl FnOnce(&mut Vec<u8>)) {
-    delimited(out, Some(tag), guess, body);
-}
-
-/// Writes `body` behind its length (and `tag`'s key, when given). Room for the length is left
-/// for `guess` bytes; a body of another size moves to fit its prefix.
-#[inline]
-fn delimited(out: &mut Vec<u8>, tag: Option<u32>, guess: usize, body: impl FnOnce(&mut Vec<u8>)) {
-    if let Some(tag) = tag {
-        encode_key(tag, WireType::LengthDelimited, out);
-    }
-    let reserved = encoded_len_varint(guess as u64);
-    let start = out.len();
-    out.resize(start + reserved, 0);
-    body(out);
-    let len = out.len() - start - reserved;
-    let needed = encoded_len_varint(len as u64);
-    if needed != reserved {
-        let end = out.len();
-        if needed > reserved {
-            out.resize(end + needed - reserved, 0);
-        }
-        out.copy_within(start + reserved..end, start + needed);
-        out.truncate(start + needed + len);
-    }
-    let mut prefix = [0u8; 10];
-    let mut cursor = &mut prefix[..];
-    encode_varint(len as u64, &mut cursor);
-    out[start..start + needed].copy_from_slice(&prefix[..needed]);
 }
 
 #[cfg(test)]

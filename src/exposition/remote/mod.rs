@@ -29,7 +29,6 @@ mod series;
 mod symbols;
 mod v1;
 mod v2;
-mod wire;
 
 pub use otlp::SCOPE_NAME as OTLP_SCOPE_NAME;
 

@@ -8,7 +8,7 @@
 
 use crate::snapshot::{BucketSpan, NativeBuckets};
 
-use super::wire::{
+use crate::exposition::wire::{
     push_double, push_int64_nonzero, push_message, push_packed_varints, push_sint, push_varint,
     zigzag,
 };

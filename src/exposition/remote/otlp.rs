@@ -33,11 +33,11 @@ use crate::snapshot::{
 };
 
 use super::series::{created, point_millis};
-use super::wire::{
+use super::{Counts, EncodeOptions};
+use crate::exposition::wire::{
     push_bytes, push_double, push_fixed64, push_message, push_packed_fixed, push_packed_varints,
     push_sint, push_str, push_str_nonempty, push_varint,
 };
-use super::{Counts, EncodeOptions};
 
 /// The instrumentation scope every metric is reported under.
 pub const SCOPE_NAME: &str = "prometheus_emulator";

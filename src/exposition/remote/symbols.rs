@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use indexmap::IndexSet;
 
 use super::series::{SeriesLabels, Text};
-use super::wire::push_str;
+use crate::exposition::wire::push_str;
 
 pub(super) struct Symbols<'a> {
     set: IndexSet<Cow<'a, str>, foldhash::fast::RandomState>,

@@ -11,10 +11,10 @@ use super::series::{
     Series, SeriesLabels, SeriesValue, exemplar_millis, exposed_name, for_each_series,
     metadata_type, sorted_labels,
 };
-use super::wire::{
+use super::{Counts, EncodeOptions, native};
+use crate::exposition::wire::{
     push_double, push_int64_nonzero, push_message, push_str, push_str_nonempty, push_varint,
 };
-use super::{Counts, EncodeOptions, native};
 
 /// Appends the `WriteRequest` of `families` to `out`.
 pub(super) fn push_request(

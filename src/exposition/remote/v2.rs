@@ -15,10 +15,10 @@ use super::series::{
     sorted_labels,
 };
 use super::symbols::Symbols;
-use super::wire::{
+use super::{Counts, EncodeOptions, native};
+use crate::exposition::wire::{
     push_double, push_int64_nonzero, push_message, push_packed_varints, push_varint,
 };
-use super::{Counts, EncodeOptions, native};
 
 /// Appends the `Request` of `families` to `out`.
 pub(super) fn push_request(
