@@ -44,6 +44,7 @@ pre-bound library function with a prebuilt handle, and raise only when the libra
 """
 
 import datetime
+import inspect
 import math
 import operator
 import re
@@ -1187,6 +1188,17 @@ def _get_use_created():
     """Whether ``PROMETHEUS_DISABLE_CREATED_SERIES`` leaves the ``_created`` series shown, read
     now, as prometheus_client reads it."""
     return _style._created_from_environment()
+
+
+def _constructor_signatures():
+    """Gives each metric class the signature of its ``__init__`` (``MetricWrapperBase.__new__``
+    takes anything), so ``inspect.signature(Counter)`` shows the parameters, as theirs does."""
+    for cls in (Counter, Gauge, Histogram, Summary, Info, Enum):
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        cls.__signature__ = inspect.Signature(parameters)
+
+
+_constructor_signatures()
 
 
 class _MetricsModule(types.ModuleType):

@@ -202,6 +202,14 @@ async def _coroutine(x, y=1):
     return x + y
 
 
+@pytest.mark.parametrize("cls", [Counter, Gauge, Histogram, Summary])
+def test_the_constructors_show_their_parameters(cls):
+    # As prometheus_client's classes do (its tests and IDEs read them).
+    parameters = list(inspect.signature(cls).parameters)
+    assert parameters[:7] == ["name", "documentation", "labelnames", "namespace", "subsystem",
+                              "unit", "registry"]
+
+
 class TestDecorators:
     @pytest.mark.parametrize("decorator", [
         lambda r: Histogram("h", "H.", registry=r).time(),
