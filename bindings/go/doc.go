@@ -36,10 +36,12 @@
 // or 1.0.0, OpenMetrics 1.0, OpenMetrics 2.0 or protobuf, Gather as structured families and samples,
 // Handler as an http.Handler for any mux (HandlerFor with promhttp's options: ErrorHandling,
 // ErrorLog, MaxRequestsInFlight, Timeout, EnableOpenMetrics), StartServer as the library's own
-// HTTP exporter on its own threads. A Pusher sends a registry to a Pushgateway. Registry.SetStyle
-// chooses how the text is written: the zero Style is the default, client_golang's text but for
-// the order of OpenMetrics metadata lines (StyleClientGolang is exact), and StyleClientPython is
-// prometheus_client's (1.0, _created gauge families, registration order).
+// HTTP exporter on its own threads. A Pusher sends a registry to a Pushgateway; a Sender pushes
+// it every interval, from a thread of the library's, to a Remote Write (2.0 or 1.0) or OTLP
+// receiver. Registry.SetStyle chooses how the text is written: the zero Style is the default,
+// client_golang's text but for the order of OpenMetrics metadata lines (StyleClientGolang is
+// exact), and StyleClientPython is prometheus_client's (1.0, _created gauge families,
+// registration order).
 //
 // # Collectors and client_golang
 //

@@ -28,6 +28,7 @@ const (
 	StatusIO            Status = C.PE_ERR_IO
 	StatusHTTP          Status = C.PE_ERR_HTTP
 	StatusCardinality   Status = C.PE_ERR_CARDINALITY
+	StatusParse         Status = C.PE_ERR_PARSE
 )
 
 // String is the library's short description of the status (pe_status_str).
@@ -51,6 +52,7 @@ var (
 	ErrIO            = newSentinel(StatusIO)
 	ErrHTTP          = newSentinel(StatusHTTP)
 	ErrCardinality   = newSentinel(StatusCardinality) // a vec at MaxSeries with OverflowRefuse refused a new label set
+	ErrParse         = newSentinel(StatusParse)       // a text given to the library's exposition parser is not valid
 )
 
 // ErrClosed is returned (or panicked with) when a handle is used after its Close.

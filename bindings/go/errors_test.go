@@ -25,7 +25,7 @@ func TestErrorsAndStatuses(t *testing.T) {
 		StatusNull: ErrNull, StatusUTF8: ErrUTF8, StatusWrongKind: ErrWrongKind, StatusInvalidName: ErrInvalidName,
 		StatusLabelCount: ErrLabelCount, StatusInvalidValue: ErrInvalidValue, StatusInvalidConfig: ErrInvalidConfig,
 		StatusDuplicate: ErrDuplicate, StatusNotFound: ErrNotFound, StatusInternal: ErrInternal, StatusIO: ErrIO,
-		StatusHTTP: ErrHTTP, StatusCardinality: ErrCardinality,
+		StatusHTTP: ErrHTTP, StatusCardinality: ErrCardinality, StatusParse: ErrParse,
 	}
 	for status, sentinel := range sentinelOf {
 		err := &Error{Status: status, Message: "m"}

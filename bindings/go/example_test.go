@@ -1,6 +1,7 @@
 package promemu_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -295,4 +296,35 @@ func ExampleNewMetricWithExemplars() {
 	// wait_seconds_sum 2.5
 	// wait_seconds_created 1700000000.5
 	// # EOF
+}
+
+// A sender pushes a registry to Prometheus's remote-write receiver every 15 seconds, from a
+// thread of the library's own; Stop sends a last collection before the deadline. (Not run: it
+// needs a receiver; sender_test.go runs the same against Prometheus 3.16.)
+func ExampleNewSender() {
+	registry := promemu.NewRegistry()
+	jobs := promemu.MustNewCounter(promemu.CounterOpts{Name: "jobs_total", Help: "Jobs done."})
+	registry.MustRegister(jobs)
+
+	sender, err := promemu.NewSender(registry, promemu.SenderOpts{
+		URL:            "http://prometheus:9090/api/v1/write",
+		Interval:       15 * time.Second,
+		ExternalLabels: promemu.Labels{"job": "worker", "instance": "worker-1"},
+	})
+	if err != nil {
+		fmt.Println(err) // a bad option, with the library's message
+		return
+	}
+	defer sender.Close()
+
+	jobs.Inc() // never waits for the network
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	switch err := sender.Stop(ctx); {
+	case errors.Is(err, promemu.ErrSendTimeout): // also context.DeadlineExceeded
+		fmt.Println("not everything was sent in time:", err)
+	case errors.Is(err, promemu.ErrDropped):
+		fmt.Println("the receiver rejected batches:", err, sender.LastError())
+	}
 }
