@@ -128,6 +128,7 @@ package promemu
 #cgo noescape pego_pe_callback_counter_new
 #cgo noescape pego_pe_collector_new
 #cgo noescape pego_pe_collector_new_v2
+#cgo noescape pego_pe_collector_process
 #cgo noescape pego_pe_collect_family
 #cgo noescape pego_pe_collect_sample
 #cgo noescape pego_pe_collect_histogram
@@ -672,6 +673,10 @@ func pe_collector_new(collect C.pe_collect_fn, user_data unsafe.Pointer, free_us
 
 func pe_collector_new_v2(name *C.char, collect C.pe_collect_fn, user_data unsafe.Pointer, free_user_data C.pe_free_fn, out **C.struct_pe_collector) error {
 	return errorOf(C.pego_pe_collector_new_v2(name, collect, user_data, free_user_data, out))
+}
+
+func pe_collector_process(out **C.struct_pe_collector) error {
+	return errorOf(C.pego_pe_collector_process(out))
 }
 
 func pe_collect_family(builder *C.struct_pe_collect_builder, name *C.char, help *C.char, type_ C.pe_metric_type, unit *C.char) error {

@@ -650,6 +650,11 @@ static inline pego_error *pego_pe_collector_new_v2(const char *name, pe_collect_
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_collector_process(struct pe_collector **out) {
+    pe_status status = pe_collector_process(out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 static inline pego_error *pego_pe_collect_family(uintptr_t builder, const char *name, const char *help, pe_metric_type type, const char *unit) {
     pe_status status = pe_collect_family((struct pe_collect_builder *)builder, name, help, type, unit);
     return status == PE_OK ? NULL : pego_fail(status);
