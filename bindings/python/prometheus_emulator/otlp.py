@@ -10,9 +10,12 @@ self-metrics, exit and fork behaviour), speaking OTLP/HTTP with binary protobuf 
 
 The receiver's URL ends in ``/v1/metrics`` (Prometheus's own OTLP receiver is
 ``/api/v1/otlp/v1/metrics``). The registry's families are sent as OTLP metrics under one
-resource whose attributes are ``resource_attributes``; ``service.name`` defaults to the name of
-the running program as the library sees it (for Python, the interpreter's: set it).
+resource whose attributes are ``resource_attributes``; ``service.name`` defaults to
+``unknown_service:<script>``, as OpenTelemetry's SDK names a service nobody named: set it.
 """
+
+import os
+import sys
 
 from .registry import REGISTRY
 from ._lib import PE_SENDER_OTLP
@@ -39,12 +42,22 @@ class OTLPSender(_Sender):
                  timeout=10.0, connect_timeout=5.0, headers=None, basic_auth=None,
                  bearer_token=None, ca_file=None, max_queue_bytes=None,
                  max_queue_batches=None, destination=None):
+        if resource_attributes is None or (isinstance(resource_attributes, dict)
+                                           and "service.name" not in resource_attributes):
+            resource_attributes = {"service.name": _service_name(), **(resource_attributes or {})}
         super().__init__(
             url, registry, PE_SENDER_OTLP, "OTLP/HTTP", interval=interval, timeout=timeout,
             connect_timeout=connect_timeout, resource_attributes=resource_attributes,
             headers=headers, basic_auth=basic_auth, bearer_token=bearer_token,
             ca_file=ca_file, max_queue_bytes=max_queue_bytes,
             max_queue_batches=max_queue_batches, destination=destination)
+
+
+def _service_name():
+    """The script's name, as OpenTelemetry's SDK for Python names a service nobody named: the
+    library would see only the interpreter (``python3``)."""
+    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return f"unknown_service:{script}" if script else "unknown_service:python"
 
 
 def push_to_otlp(url, registry=REGISTRY, timeout=10.0, **options):

@@ -287,6 +287,18 @@ def test_otlp_sender_sends_resource_attributes(prometheus_otlp, registry):
     assert prometheus_otlp.value('otlp_marker{job="otlp_sender",instance="i1"}') == 3.0
 
 
+def test_an_unnamed_otlp_service_is_named_after_the_script(prometheus_otlp, registry):
+    # OpenTelemetry's rule for a service nobody named, with the script rather than the
+    # interpreter the library would see.
+    Gauge("unnamed_marker", "m", registry=registry).set(5)
+    with OTLPSender(prometheus_otlp.url + OTLP_PATH, registry, interval=3600,
+                    resource_attributes={"service.instance.id": "i2"}) as sender:
+        assert sender.flush(GENEROUS) is True
+    script = os.path.basename(sys.argv[0])
+    job = f"unknown_service:{script}" if script else "unknown_service:python"
+    assert prometheus_otlp.value(f'unnamed_marker{{job="{job}",instance="i2"}}') == 5.0
+
+
 # ----- a long-running sender -------------------------------------------------------------------
 
 def test_the_latest_values_arrive_and_deadlines_hold_once_the_receiver_is_gone(
