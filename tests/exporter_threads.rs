@@ -113,5 +113,5 @@ fn stop_and_drop_join_every_thread() {
     );
     slow.release();
     third.stop();
-    assert_eq!(exporter_threads(), 0, "stop joined the collector threads");
+    assert_eq!(settle(0), 0, "stop joined the collector threads");
 }
