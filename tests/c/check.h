@@ -85,4 +85,19 @@ static inline double gauge_value(const pe_gauge *gauge) {
     return value;
 }
 
+/* Threads of this process, from /proc/self/status. */
+static inline int thread_count(void) {
+    FILE *status = fopen("/proc/self/status", "r");
+    CHECK(status != NULL);
+    char line[256];
+    int threads = -1;
+    while (fgets(line, sizeof line, status) != NULL) {
+        if (strncmp(line, "Threads:", 8) == 0) {
+            threads = atoi(line + 8);
+        }
+    }
+    fclose(status);
+    return threads;
+}
+
 #endif

@@ -24,21 +24,6 @@ static double seconds_now(void) {
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-/* Threads of this process, from /proc/self/status. */
-static int thread_count(void) {
-    FILE *status = fopen("/proc/self/status", "r");
-    CHECK(status != NULL);
-    char line[256];
-    int threads = -1;
-    while (fgets(line, sizeof line, status) != NULL) {
-        if (strncmp(line, "Threads:", 8) == 0) {
-            threads = atoi(line + 8);
-        }
-    }
-    fclose(status);
-    return threads;
-}
-
 static pe_push_options default_options(void) {
     pe_push_options options;
     memset(&options, 0, sizeof options);

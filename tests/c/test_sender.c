@@ -6,21 +6,6 @@
  * 2 a URL where connections are refused. */
 #include "check.h"
 
-/* Threads of this process, from /proc/self/status. */
-static int thread_count(void) {
-    FILE *status = fopen("/proc/self/status", "r");
-    CHECK(status != NULL);
-    char line[256];
-    int threads = -1;
-    while (fgets(line, sizeof line, status) != NULL) {
-        if (strncmp(line, "Threads:", 8) == 0) {
-            threads = atoi(line + 8);
-        }
-    }
-    fclose(status);
-    return threads;
-}
-
 static void argument_errors(const char *url) {
     pe_sender *sender = NULL;
     pe_sender_options opts = {0};
