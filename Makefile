@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # install tests, curl for the demo's scrape.
 APT_PACKAGES := prometheus prometheus-pushgateway prometheus-cpp-dev valgrind pkg-config cmake curl
 # Python packages the tests use: prometheus_client's parsers check our output.
-PIP_PACKAGES := prometheus_client pytest
+PIP_PACKAGES := prometheus_client pytest gunicorn
 
 .PHONY: all build demo test deps deps-apt deps-pip deps-prometheus3 lint rust-test install-check bench-smoke go-test python-test deps-go bench install header clean
 
@@ -49,7 +49,7 @@ deps-apt:
 	else echo "Debian packages present"; fi
 
 deps-pip:
-	@python3 -c "import prometheus_client, pytest" 2>/dev/null && echo "Python packages present" || \
+	@python3 -c "import prometheus_client, pytest, gunicorn" 2>/dev/null && echo "Python packages present" || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
 
 # Go modules the Go binding's tests and benchmarks use (client_golang, expfmt), and those of the

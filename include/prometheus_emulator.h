@@ -140,6 +140,12 @@ typedef enum pe_status {
      * `pe_last_error()` names the line and the problem.
      */
     PE_ERR_PARSE = 14,
+    /**
+     * A shared store (`pe_store_open()`) that cannot be used: its file is corrupt, was written
+     * by another version of the library, is full, or holds its `max_processes` live processes.
+     * Nothing was changed.
+     */
+    PE_ERR_STORE = 15,
 } pe_status;
 
 /**
@@ -240,6 +246,51 @@ typedef enum pe_metric_type {
      */
     PE_METRIC_GAUGE_HISTOGRAM = 7,
 } pe_metric_type;
+
+/**
+ * A gauge's multi-process mode. The codes are the C ABI's `pe_gauge_mode`.
+ */
+enum GaugeMode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A sample per process, live or dead, with a `pid` label.
+     */
+    All = 0,
+    /**
+     * A sample per live process, with a `pid` label.
+     */
+    LiveAll = 1,
+    /**
+     * The least value of any process that set it, dead ones included.
+     */
+    Min = 2,
+    LiveMin = 3,
+    /**
+     * The greatest value of any process that set it, dead ones included.
+     */
+    Max = 4,
+    LiveMax = 5,
+    /**
+     * The sum of the values of every process that set it, dead ones included.
+     */
+    Sum = 6,
+    LiveSum = 7,
+    /**
+     * The value set last by any process, dead ones included.
+     */
+    MostRecent = 8,
+    LiveMostRecent = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum GaugeMode GaugeMode;
+#else
+typedef uint32_t GaugeMode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 /**
  * What a family at its `max_series` does with a label set it does not hold yet.
@@ -353,6 +404,43 @@ typedef enum pe_sender_protocol {
 } pe_sender_protocol;
 
 /**
+ * How a gauge in a shared store combines the values its processes set: prometheus_client's
+ * `multiprocess_mode`. The `LIVE` modes count live processes only; the others keep what dead
+ * processes last set.
+ */
+typedef enum pe_gauge_mode {
+    /**
+     * A sample per process, with a `pid` label; a dead process's stays until a new process
+     * takes its slot in the store.
+     */
+    PE_GAUGE_MODE_ALL = 0,
+    /**
+     * A sample per live process, with a `pid` label.
+     */
+    PE_GAUGE_MODE_LIVEALL = 1,
+    /**
+     * The least value.
+     */
+    PE_GAUGE_MODE_MIN = 2,
+    PE_GAUGE_MODE_LIVEMIN = 3,
+    /**
+     * The greatest value.
+     */
+    PE_GAUGE_MODE_MAX = 4,
+    PE_GAUGE_MODE_LIVEMAX = 5,
+    /**
+     * The sum of the values.
+     */
+    PE_GAUGE_MODE_SUM = 6,
+    PE_GAUGE_MODE_LIVESUM = 7,
+    /**
+     * The value set last, by whichever process.
+     */
+    PE_GAUGE_MODE_MOSTRECENT = 8,
+    PE_GAUGE_MODE_LIVEMOSTRECENT = 9,
+} pe_gauge_mode;
+
+/**
  * Where counters, histograms and summaries show their `_created` series.
  */
 typedef struct CreatedSeries CreatedSeries;
@@ -450,6 +538,12 @@ typedef struct pe_sender pe_sender;
  * Strings and arrays read from it are borrowed from it and stay valid until then.
  */
 typedef struct pe_snapshot pe_snapshot;
+
+/**
+ * An open shared store: the mapping of `<directory>/prometheus_emulator.store`. Opaque;
+ * reference counted (every metric made on it holds it too); release it with `pe_store_free()`.
+ */
+typedef struct pe_store pe_store;
 
 /**
  * A summary: a family (from `pe_summary_new()`), or one labelled child of it (from
@@ -569,6 +663,21 @@ typedef struct pe_metric_opts {
      * Number of constant labels.
      */
     size_t n_const_labels;
+    /**
+     * The shared store (`pe_store_open()`) the family's values live in, so that every process
+     * of a pre-fork server updates and exposes one set of values; NULL for this process's
+     * memory. The family holds the store. Counters, gauges and classic histograms can live
+     * there; other types, and a `series_ttl_seconds`, are `PE_ERR_INVALID_CONFIG`. A family
+     * the store has already, described otherwise by another process, is
+     * `PE_ERR_INVALID_CONFIG`; a full store is `PE_ERR_STORE`, from the constructor or from
+     * the first update of a new label set.
+     */
+    const struct pe_store *store;
+    /**
+     * A `pe_gauge_mode`: how a gauge in a store combines its processes' values (ignored
+     * otherwise). 0, `PE_GAUGE_MODE_ALL`, is the default.
+     */
+    uint64_t gauge_mode;
 } pe_metric_opts;
 
 /**
@@ -1045,6 +1154,29 @@ typedef struct pe_sender_options {
      */
     const char *destination;
 } pe_sender_options;
+
+/**
+ * Parameters of a new store, for `pe_store_open()`. Zero the struct, then set `struct_size` to
+ * `sizeof(pe_store_options)`; a zero field takes the default. They apply when the call makes
+ * the file: a store that exists keeps the ones it was made with.
+ */
+typedef struct pe_store_options {
+    /**
+     * `sizeof(pe_store_options)` as the caller was compiled with. Required.
+     */
+    size_t struct_size;
+    /**
+     * Bytes of the file, rounded up to a page; 0: 64 MiB. The file is sparse: memory is used
+     * as series fill it. A full store refuses new series and families with `PE_ERR_STORE`.
+     * At least 1 MiB.
+     */
+    uint64_t capacity_bytes;
+    /**
+     * How many processes may hold gauge values at once; 0: 256, at most 65536. Each gauge
+     * series keeps 16 bytes per process.
+     */
+    uint32_t max_processes;
+} pe_store_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -3591,6 +3723,63 @@ enum pe_status pe_sender_last_error(const struct pe_sender *sender, char **out);
  * `pe_last_error()`). Do not use `sender` afterwards. Thread-safe.
  */
 void pe_sender_free(struct pe_sender *sender);
+
+/**
+ * Opens the shared store in `directory` (an existing, writable directory), making its file
+ * `prometheus_emulator.store` there when there is none. Open it in the parent before forking
+ * workers (each child inherits the mapping), or in each process: every opener of one directory
+ * shares the same values.
+ *
+ * Metrics made with `pe_metric_opts.store` set to the store keep their values in it: counter
+ * increments and histogram observations are shared atomic updates, counted once for all
+ * processes and kept after a process exits; a gauge keeps a value per process, combined at
+ * collection by `pe_metric_opts.gauge_mode`. A family must be described alike (type, label
+ * names, buckets, gauge mode) by every process. `pe_store_collector()` reads all of it.
+ *
+ * `directory` is borrowed for the call. `options` may be NULL for the defaults. On success
+ * `*out` receives a new handle owned by the caller.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`directory`, `out`); `PE_ERR_UTF8`; `PE_ERR_INVALID_CONFIG`
+ * (`options`: a `struct_size` too small, a capacity below 1 MiB, too many processes);
+ * `PE_ERR_IO` (the directory or file cannot be opened, sized or mapped); `PE_ERR_STORE` (the
+ * file is corrupt, of another version of the library, or not a store). Thread-safe; it may
+ * wait for another process making the file.
+ */
+enum pe_status pe_store_open(const char *directory,
+                             const struct pe_store_options *options,
+                             struct pe_store **out);
+
+/**
+ * Releases the caller's reference to a store. The mapping stays while metrics made on it
+ * live. NULL is a no-op; a pointer that is not a live `pe_store` is left alone (and reported
+ * through `pe_last_error()`). Thread-safe.
+ */
+void pe_store_free(struct pe_store *store);
+
+/**
+ * A collector of every family in the store with every process's values, as prometheus_client's
+ * `MultiProcessCollector`: counters as `_total`, histograms as buckets, count and sum, gauges by
+ * their mode (`PE_GAUGE_MODE_ALL` and `PE_GAUGE_MODE_LIVEALL` with a `pid` label); no
+ * `_created` samples and no exemplars. Register it in a registry of its own, which the
+ * exporter serves: the metrics of the calling process are in the store already. Each
+ * collection finds the processes that died first (by pid and start time).
+ *
+ * On success `*out` receives a new handle owned by the caller (`pe_collector_free()`).
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL` (`store`, `out`); `PE_ERR_WRONG_KIND`. Thread-safe.
+ */
+enum pe_status pe_store_collector(const struct pe_store *store, struct pe_collector **out);
+
+/**
+ * Tells the store that process `pid` has exited (a pre-fork server's worker-exit hook, after
+ * reaping it): its gauge values leave the `live` modes at once, and its slot is free for the
+ * next process. Collections find dead processes anyway; this makes it prompt. A pid the store
+ * does not hold is not an error.
+ *
+ * Returns `PE_OK`; `PE_ERR_NULL`; `PE_ERR_WRONG_KIND`; `PE_ERR_STORE` (the file is corrupt).
+ * Thread-safe; it may wait for the store's lock.
+ */
+enum pe_status pe_store_mark_process_dead(const struct pe_store *store, int64_t pid);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -31,6 +31,11 @@ pub enum Error {
     UnknownState(String),
     /// A new label set offered to a family at its `max_series` with `Overflow::Refuse`.
     Cardinality { family: String, max: usize },
+    /// A shared store that cannot be used: corrupt, of another layout version, full, or
+    /// holding as many live processes as it can.
+    Store(String),
+    /// A file or directory the library could not use (a shared store's).
+    Io(String),
 }
 
 impl fmt::Display for Error {
@@ -56,6 +61,8 @@ impl fmt::Display for Error {
             ),
             Error::NotRegistered(what) => write!(f, "not registered: {what}"),
             Error::UnknownState(state) => write!(f, "unknown state {state:?}"),
+            Error::Store(msg) => write!(f, "shared store: {msg}"),
+            Error::Io(msg) => write!(f, "{msg}"),
             Error::Cardinality { family, max } => write!(
                 f,
                 "family {family:?} holds its max_series of {max} series: new label sets are refused"

@@ -20,6 +20,7 @@ pub mod push;
 pub mod registry;
 pub mod sender;
 pub mod snapshot;
+pub mod store;
 pub mod style;
 pub mod sync;
 pub mod text;

@@ -21,3 +21,13 @@ pub fn unix_now() -> f64 {
         .map(|d| d.as_micros() as f64 / 1e6)
         .unwrap_or(0.0)
 }
+
+/// How many cells a sharded value has: the CPU count rounded up to a power of two, at least 2,
+/// at most 32 (the metric types' shards, and a new shared store's counter cells).
+pub fn shard_count_for_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 32)
+        .next_power_of_two()
+}

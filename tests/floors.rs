@@ -19,6 +19,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("name", 2),
     ("snapshot", 3),
     ("collector", 4),
+    ("store", 4),
     ("metric", 5),
     ("collectors", 5),
     ("registry", 6),

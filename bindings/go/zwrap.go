@@ -171,6 +171,9 @@ package promemu
 #cgo noescape pego_pe_sender_flush
 #cgo noescape pego_pe_sender_stop
 #cgo noescape pego_pe_sender_last_error
+#cgo noescape pego_pe_store_open
+#cgo noescape pego_pe_store_collector
+#cgo noescape pego_pe_store_mark_process_dead
 #include "zwrap.h"
 */
 import "C"
@@ -845,4 +848,16 @@ func pe_sender_stop(sender *C.struct_pe_sender, timeout_seconds C.double) error 
 
 func pe_sender_last_error(sender *C.struct_pe_sender, out **C.char) error {
 	return errorOf(C.pego_pe_sender_last_error(C.uintptr_t(uintptr(unsafe.Pointer(sender))), out))
+}
+
+func pe_store_open(directory *C.char, options *C.struct_pe_store_options, out **C.struct_pe_store) error {
+	return errorOf(C.pego_pe_store_open(directory, options, out))
+}
+
+func pe_store_collector(store *C.struct_pe_store, out **C.struct_pe_collector) error {
+	return errorOf(C.pego_pe_store_collector(C.uintptr_t(uintptr(unsafe.Pointer(store))), out))
+}
+
+func pe_store_mark_process_dead(store *C.struct_pe_store, pid C.int64_t) error {
+	return errorOf(C.pego_pe_store_mark_process_dead(C.uintptr_t(uintptr(unsafe.Pointer(store))), pid))
 }

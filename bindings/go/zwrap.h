@@ -865,4 +865,19 @@ static inline pego_error *pego_pe_sender_last_error(uintptr_t sender, char **out
     return status == PE_OK ? NULL : pego_fail(status);
 }
 
+static inline pego_error *pego_pe_store_open(const char *directory, const struct pe_store_options *options, struct pe_store **out) {
+    pe_status status = pe_store_open(directory, options, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_store_collector(uintptr_t store, struct pe_collector **out) {
+    pe_status status = pe_store_collector((const struct pe_store *)store, out);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
+static inline pego_error *pego_pe_store_mark_process_dead(uintptr_t store, int64_t pid) {
+    pe_status status = pe_store_mark_process_dead((const struct pe_store *)store, pid);
+    return status == PE_OK ? NULL : pego_fail(status);
+}
+
 #endif /* PROMEMU_ZWRAP_H */

@@ -11,7 +11,7 @@ use super::counter::pe_counter;
 use super::gauge::pe_gauge;
 use super::guard::guard;
 use super::handle::borrow;
-use super::status::pe_status;
+use super::status::{Failure, pe_status};
 
 /// The version of the rules below (`PE_CELL_PROTOCOL` in the header, defined in cbindgen.toml). A
 /// binding checks `protocol` and uses the cells only when it implements that version, and the
@@ -122,7 +122,13 @@ pub unsafe extern "C" fn pe_gauge_get_cell(
     guard("pe_gauge_get_cell", || {
         let gauge = unsafe { borrow::<pe_gauge>(gauge, "gauge") }?;
         let out = out_arg(out, "out")?;
-        let (bits, activity) = gauge.series()?.cell();
+        let (bits, activity) = gauge.series()?.cell().ok_or_else(|| {
+            Failure::new(
+                pe_status::PE_ERR_INVALID_CONFIG,
+                "a gauge in a shared store keeps a value per process and has no cell: set it \
+                 with pe_gauge_set()",
+            )
+        })?;
         out.set(pe_gauge_cell {
             protocol: CELL_PROTOCOL,
             bits: word(bits),

@@ -36,6 +36,7 @@ pub(crate) const TAGS: &[(u32, &str)] = &[
     (0x7065_c00a, "pe_collect_builder"),
     (0x7065_c00b, "pe_exporter"),
     (0x7065_c00c, "pe_sender"),
+    (0x7065_c00d, "pe_store"),
 ];
 
 /// The tag of the C type called `name` in [`TAGS`], at compile time.

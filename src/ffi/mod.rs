@@ -72,3 +72,5 @@ pub mod parse;
 pub mod exporter;
 pub mod push;
 pub mod sender;
+pub mod store;
+mod store_handle;

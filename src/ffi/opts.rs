@@ -4,9 +4,12 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use super::args::{opt_str_arg, str_arg, str_array};
+use super::handle::borrow_opt;
 use super::status::{Failure, FfiResult, pe_status};
+use super::store_handle::pe_store;
 use super::versioned::{Versioned, required};
 use crate::metric::{Opts, Overflow};
+use crate::store::GaugeMode;
 
 /// Name, help and labels of a metric family, for the `pe_*_new_opts()` constructors.
 ///
@@ -59,6 +62,42 @@ pub struct pe_metric_opts {
     pub const_label_values: *const *const c_char,
     /// Number of constant labels.
     pub n_const_labels: usize,
+    /// The shared store (`pe_store_open()`) the family's values live in, so that every process
+    /// of a pre-fork server updates and exposes one set of values; NULL for this process's
+    /// memory. The family holds the store. Counters, gauges and classic histograms can live
+    /// there; other types, and a `series_ttl_seconds`, are `PE_ERR_INVALID_CONFIG`. A family
+    /// the store has already, described otherwise by another process, is
+    /// `PE_ERR_INVALID_CONFIG`; a full store is `PE_ERR_STORE`, from the constructor or from
+    /// the first update of a new label set.
+    pub store: *const pe_store,
+    /// A `pe_gauge_mode`: how a gauge in a store combines its processes' values (ignored
+    /// otherwise). 0, `PE_GAUGE_MODE_ALL`, is the default.
+    pub gauge_mode: u64,
+}
+
+/// How a gauge in a shared store combines the values its processes set: prometheus_client's
+/// `multiprocess_mode`. The `LIVE` modes count live processes only; the others keep what dead
+/// processes last set.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pe_gauge_mode {
+    /// A sample per process, with a `pid` label; a dead process's stays until a new process
+    /// takes its slot in the store.
+    PE_GAUGE_MODE_ALL = 0,
+    /// A sample per live process, with a `pid` label.
+    PE_GAUGE_MODE_LIVEALL = 1,
+    /// The least value.
+    PE_GAUGE_MODE_MIN = 2,
+    PE_GAUGE_MODE_LIVEMIN = 3,
+    /// The greatest value.
+    PE_GAUGE_MODE_MAX = 4,
+    PE_GAUGE_MODE_LIVEMAX = 5,
+    /// The sum of the values.
+    PE_GAUGE_MODE_SUM = 6,
+    PE_GAUGE_MODE_LIVESUM = 7,
+    /// The value set last, by whichever process.
+    PE_GAUGE_MODE_MOSTRECENT = 8,
+    PE_GAUGE_MODE_LIVEMOSTRECENT = 9,
 }
 
 /// What a family at its `max_series` does with a label set it does not hold yet.
@@ -107,6 +146,19 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
             format!("`opts->series_ttl_seconds` is {ttl}: a finite number of seconds >= 0"),
         ));
     }
+    let store = unsafe { borrow_opt::<pe_store>(opts.store, "opts->store") }?.cloned();
+    let gauge_mode = u32::try_from(opts.gauge_mode)
+        .ok()
+        .and_then(GaugeMode::from_code)
+        .ok_or_else(|| {
+            Failure::new(
+                pe_status::PE_ERR_INVALID_VALUE,
+                format!(
+                    "`opts->gauge_mode` is {}: a pe_gauge_mode (0 to 9)",
+                    opts.gauge_mode
+                ),
+            )
+        })?;
     Ok(Opts {
         name: unsafe { str_arg(opts.name, "opts->name") }?.to_owned(),
         help: unsafe { opt_str_arg(opts.help, "opts->help") }?.to_owned(),
@@ -130,6 +182,8 @@ pub(crate) unsafe fn opts_arg(ptr: *const pe_metric_opts, arg: &str) -> FfiResul
         },
         series_ttl: (ttl > 0.0).then(|| Duration::from_secs_f64(ttl)),
         expiry_clock: None,
+        store,
+        gauge_mode,
     })
 }
 

@@ -57,6 +57,10 @@ pub enum pe_status {
     /// A text given to `pe_parse_exposition()` is not a valid exposition in its format;
     /// `pe_last_error()` names the line and the problem.
     PE_ERR_PARSE = 14,
+    /// A shared store (`pe_store_open()`) that cannot be used: its file is corrupt, was written
+    /// by another version of the library, is full, or holds its `max_processes` live processes.
+    /// Nothing was changed.
+    PE_ERR_STORE = 15,
 }
 
 /// A `pe_status` as received from C: any integer. Rust must not receive an out-of-range value in an
@@ -80,6 +84,8 @@ pub(crate) fn status_of(error: &Error) -> pe_status {
         Error::AlreadyRegistered(_) => pe_status::PE_ERR_DUPLICATE,
         Error::NotRegistered(_) => pe_status::PE_ERR_NOT_FOUND,
         Error::Cardinality { .. } => pe_status::PE_ERR_CARDINALITY,
+        Error::Store(_) => pe_status::PE_ERR_STORE,
+        Error::Io(_) => pe_status::PE_ERR_IO,
     }
 }
 
@@ -135,7 +141,7 @@ pub(crate) fn set_last_error(message: &str) {
 }
 
 /// Every status with its short description: the one table `pe_status_str()` reads.
-const DESCRIPTIONS: [(pe_status, &CStr); 15] = [
+const DESCRIPTIONS: [(pe_status, &CStr); 16] = [
     (pe_status::PE_OK, c"success"),
     (pe_status::PE_ERR_NULL, c"null pointer argument"),
     (pe_status::PE_ERR_UTF8, c"string is not valid UTF-8"),
@@ -157,6 +163,7 @@ const DESCRIPTIONS: [(pe_status, &CStr); 15] = [
     (pe_status::PE_ERR_HTTP, c"HTTP error"),
     (pe_status::PE_ERR_CARDINALITY, c"series limit reached"),
     (pe_status::PE_ERR_PARSE, c"invalid exposition text"),
+    (pe_status::PE_ERR_STORE, c"shared store unusable"),
 ];
 
 /// The description of the status with this code, `None` for a code that is no status.

@@ -6,10 +6,13 @@ use super::exemplar_slot::ExemplarSlot;
 use super::expiry::Activity;
 use super::rseq;
 use super::shard::{CachePadded, shard_count, thread_number};
+use super::shared_cells::SharedCells;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
+use std::sync::Arc;
 
 /// Increments below this are kept in the integer part: beyond 2^53 an `f64` no longer holds every
 /// integer.
@@ -61,7 +64,7 @@ const _: () = assert!(std::mem::size_of::<CachePadded<Cell>>() == rseq::STRIDE);
 /// threads incrementing one counter scale instead of contending; [`Counter::get`] sums the cells.
 #[derive(Debug)]
 pub struct Counter {
-    cells: Box<[CachePadded<Cell>]>,
+    cells: SharedCells<CachePadded<Cell>>,
     mask: usize,
     /// The sum of the `on_cpu` cells at the last reset, subtracted from it when read.
     on_cpu_at_reset: AtomicU64,
@@ -80,7 +83,7 @@ impl Counter {
     pub fn new() -> Self {
         let shards = shard_count();
         Counter {
-            cells: (0..shards).map(|_| CachePadded::default()).collect(),
+            cells: SharedCells::local(shards),
             mask: shards - 1,
             on_cpu_at_reset: AtomicU64::new(0),
             created: AtomicF64::new(unix_now()),
@@ -229,7 +232,15 @@ impl Counter {
     }
 
     /// Sets the value back to zero, forgets the exemplar and restarts the creation time.
+    ///
+    /// A counter in a shared store keeps its value, which is every process's: only its exemplar
+    /// and creation time restart.
     pub fn reset(&self) {
+        if self.cells.shared() {
+            self.exemplar.clear();
+            self.created.set(unix_now());
+            return;
+        }
         self.on_cpu_at_reset
             .store(self.on_cpu_sum(), Ordering::Release);
         for cell in self.cells.iter() {
@@ -266,6 +277,25 @@ impl ChildMetric for Counter {
 
     fn new_child(_: &()) -> Self {
         Counter::new()
+    }
+
+    fn store_kind(_: &(), _: GaugeMode) -> Option<StoreKind> {
+        Some(StoreKind::Counter)
+    }
+
+    fn in_store(_: &(), store: &Arc<Store>, _: &StoreKind, block: u64) -> Result<Self> {
+        let shards = store.shards();
+        // SAFETY: a counter block is `shards` cells of three atomic words, 64-aligned (see
+        // `store::layout::counter_block`), written by every process only as here.
+        let cells = unsafe { SharedCells::in_store(store, block, shards) }?;
+        Ok(Counter {
+            cells,
+            mask: shards - 1,
+            on_cpu_at_reset: AtomicU64::new(0),
+            created: AtomicF64::new(unix_now()),
+            exemplar: ExemplarSlot::default(),
+            activity: Activity::default(),
+        })
     }
 
     #[inline]

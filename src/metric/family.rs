@@ -18,6 +18,7 @@ use crate::collector::{Collector, Descriptor, LiveFamily};
 use crate::error::{Error, Result};
 use crate::name::{default_validation, family_name, full_name, validate_family_label_names};
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, PointValue};
+use crate::store::{FamilyDesc, GaugeMode, Store, StoreKind};
 
 type Children<M> = IndexMap<LabelSet, Arc<M>, foldhash::fast::RandomState>;
 
@@ -43,6 +44,11 @@ pub struct Opts {
     /// The clock expiry reads (`None`: the system's, or the one [`crate::metric::expiry::pin_clock`]
     /// pins): for tests.
     pub expiry_clock: Option<ManualClock>,
+    /// The shared store the family's values live in (`None`: this process's memory); see
+    /// [`crate::store`]. Not with a `series_ttl`: a series in the store outlives any process.
+    pub store: Option<Arc<Store>>,
+    /// How a gauge in a store combines its processes' values.
+    pub gauge_mode: GaugeMode,
 }
 
 impl Opts {
@@ -101,6 +107,16 @@ impl Opts {
     }
 
     /// Makes expiry read `clock` instead of the system's.
+    pub fn store(mut self, store: Arc<Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    pub fn gauge_mode(mut self, mode: GaugeMode) -> Self {
+        self.gauge_mode = mode;
+        self
+    }
+
     pub fn expiry_clock(mut self, clock: ManualClock) -> Self {
         self.expiry_clock = Some(clock);
         self
@@ -112,6 +128,21 @@ impl Opts {
 fn count_dropped(family: &str) {
     if let Ok(dropped) = series_dropped().with_label_values(&[family]) {
         dropped.inc_one();
+    }
+}
+
+/// A child in this process's memory, or on its series in the store.
+fn new_child<M: ChildMetric>(
+    store: &Option<(Arc<Store>, u64, StoreKind)>,
+    config: &M::Config,
+    values: &[&str],
+) -> Result<M> {
+    match store {
+        None => Ok(M::new_child(config)),
+        Some((store, family, kind)) => {
+            let block = store.series(*family, kind, values)?;
+            M::in_store(config, store, kind, block)
+        }
     }
 }
 
@@ -134,6 +165,8 @@ pub struct Family<M: ChildMetric> {
     limit: Option<(usize, Overflow)>,
     /// Idle expiry, when the family has a TTL and labels.
     expiry: Option<Expiry>,
+    /// The shared store holding the values, with the family's offset and kind there.
+    store: Option<(Arc<Store>, u64, StoreKind)>,
 }
 
 impl<M: ChildMetric> std::fmt::Debug for Family<M> {
@@ -192,15 +225,25 @@ impl<M: ChildMetric> Family<M> {
                 label_names: key_names.clone(),
             },
         )?;
+        let store = match &opts.store {
+            None => None,
+            Some(store) => Some(Self::in_store(
+                store, &opts, &config, &name, unit, &all_names,
+            )?),
+        };
         let mut children = Children::<M>::default();
-        let unlabelled = label_names.is_empty().then(|| {
-            let child = Arc::new(M::new_child(&config));
-            children.insert(
-                LabelSet::from_parts(key_names.clone(), &const_values),
-                child.clone(),
-            );
-            child
-        });
+        let unlabelled = match label_names.is_empty() {
+            false => None,
+            true => {
+                let values: Vec<&str> = const_values.iter().map(|v| &**v).collect();
+                let child = Arc::new(new_child::<M>(&store, &config, &values)?);
+                children.insert(
+                    LabelSet::from_parts(key_names.clone(), &const_values),
+                    child.clone(),
+                );
+                Some(child)
+            }
+        };
         let expiry = opts
             .series_ttl
             .filter(|_| unlabelled.is_none())
@@ -217,7 +260,41 @@ impl<M: ChildMetric> Family<M> {
             unlabelled,
             limit: opts.max_series.map(|max| (max, opts.overflow)),
             expiry,
+            store,
         })
+    }
+
+    /// The family's place in a shared store, made there if it is new.
+    fn in_store(
+        store: &Arc<Store>,
+        opts: &Opts,
+        config: &M::Config,
+        name: &str,
+        unit: Option<&str>,
+        label_names: &[String],
+    ) -> Result<(Arc<Store>, u64, StoreKind)> {
+        if opts.series_ttl.is_some() {
+            return Err(Error::InvalidConfig(
+                "a family in a shared store cannot have a series_ttl: its series outlive \
+                 every process"
+                    .into(),
+            ));
+        }
+        let kind = M::store_kind(config, opts.gauge_mode).ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "{name:?}: a {} with this configuration cannot live in a shared store yet",
+                M::TYPE.as_str()
+            ))
+        })?;
+        let desc = FamilyDesc {
+            name: name.to_owned(),
+            help: opts.help.clone(),
+            unit: unit.map(str::to_owned),
+            label_names: label_names.to_vec(),
+            kind: kind.clone(),
+        };
+        let offset = store.family(&desc)?;
+        Ok((store.clone(), offset, kind))
     }
 
     /// The family name (a counter's without `_total`).
@@ -301,7 +378,7 @@ impl<M: ChildMetric> Family<M> {
                         drop(children);
                         return self.beyond_cap(max, overflow, f);
                     }
-                    _ => self.insert(&mut children, values),
+                    _ => self.insert(&mut children, values)?,
                 }
             }
         };
@@ -309,7 +386,7 @@ impl<M: ChildMetric> Family<M> {
         Ok((child, result))
     }
 
-    fn insert<S: AsRef<str>>(&self, children: &mut Children<M>, values: &[S]) -> Arc<M> {
+    fn insert<S: AsRef<str>>(&self, children: &mut Children<M>, values: &[S]) -> Result<Arc<M>> {
         let labels = if self.const_values.is_empty() {
             LabelSet::from_parts(self.key_names.clone(), values)
         } else {
@@ -318,9 +395,15 @@ impl<M: ChildMetric> Family<M> {
                 .collect();
             LabelSet::from_parts(self.key_names.clone(), &all)
         };
-        let child = Arc::new(M::new_child(&self.config));
+        let child = match &self.store {
+            None => Arc::new(M::new_child(&self.config)),
+            Some(_) => {
+                let all: Vec<&str> = labels.values().collect();
+                Arc::new(new_child::<M>(&self.store, &self.config, &all)?)
+            }
+        };
         children.insert(labels, child.clone());
-        child
+        Ok(child)
     }
 
     /// Whether the family holds `max` children besides its overflow child. Checked under the
@@ -393,7 +476,7 @@ impl<M: ChildMetric> Family<M> {
                 let mut children = self.children.write();
                 let child = match self.find(&children, &values) {
                     Some(child) => child.clone(),
-                    None => self.insert(&mut children, &values),
+                    None => self.insert(&mut children, &values)?,
                 };
                 drop(children);
                 let result = f(&child);

@@ -14,10 +14,12 @@ use std::sync::{Arc, OnceLock};
 use super::exemplar_slot::ExemplarSlot;
 use super::expiry::Activity;
 use super::native::{Native, NativeConfig};
+use super::shared_cells::SharedCells;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, NativeBuckets, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
 
 /// client_python's default buckets: client_golang's plus 0.075, 0.75 and 7.5, then `+Inf`.
 pub const DEFAULT_BUCKETS: [f64; 15] = [
@@ -191,8 +193,9 @@ pub struct Histogram {
     bounds: Arc<[f64]>,
     /// Per-bucket (not cumulative) counts of a classic histogram; empty with native buckets,
     /// whose state holds the classic counts too.
-    buckets: Box<[AtomicU64]>,
-    sum: AtomicF64,
+    /// A count per classic bucket, then the sum's bits: one block, in this process or in a
+    /// shared store.
+    cells: SharedCells<AtomicU64>,
     created: AtomicF64,
     exemplars: OnceLock<Box<[ExemplarSlot]>>,
     native: Option<Box<Native>>,
@@ -217,8 +220,7 @@ impl Histogram {
         let classic = if native.is_some() { 0 } else { len };
         Histogram {
             bounds: config.bounds.clone(),
-            buckets: (0..classic).map(|_| AtomicU64::new(0)).collect(),
-            sum: AtomicF64::new(0.0),
+            cells: SharedCells::local(classic + 1),
             created: AtomicF64::new(unix_now()),
             exemplars: OnceLock::new(),
             native,
@@ -291,6 +293,20 @@ impl Histogram {
         }
     }
 
+    /// The per-bucket counts of a classic histogram (empty with native buckets).
+    #[inline(always)]
+    fn buckets(&self) -> &[AtomicU64] {
+        let cells = &*self.cells;
+        &cells[..cells.len() - 1]
+    }
+
+    /// The sum of the observations.
+    #[inline(always)]
+    fn sum_cell(&self) -> &AtomicF64 {
+        let cells = &*self.cells;
+        AtomicF64::from_bits_ref(&cells[cells.len() - 1])
+    }
+
     #[inline]
     fn record(&self, bucket: usize, value: f64) {
         self.activity.touch();
@@ -298,10 +314,10 @@ impl Histogram {
             native.observe(value, bucket, &self.created);
             return;
         }
-        self.sum.add_with(value, Ordering::Relaxed);
+        self.sum_cell().add_with(value, Ordering::Relaxed);
         // Release: a collection that sees this increment also sees the sum above.
         // `bucket_index` is below `bounds.len()`, the number of buckets: never `None`.
-        if let Some(count) = self.buckets.get(bucket) {
+        if let Some(count) = self.buckets().get(bucket) {
             count.fetch_add(1, Ordering::Release);
         }
     }
@@ -317,16 +333,16 @@ impl Histogram {
                 count: read.count,
             };
         }
-        let mut cumulative = Vec::with_capacity(self.buckets.len());
+        let mut cumulative = Vec::with_capacity(self.buckets().len());
         let mut running = 0u64;
-        for bucket in self.buckets.iter() {
+        for bucket in self.buckets().iter() {
             // Acquire: the sums of the observations counted here are visible below.
             running += bucket.load(Ordering::Acquire);
             cumulative.push(running);
         }
         HistogramSnapshot {
             cumulative,
-            sum: self.sum.get(),
+            sum: self.sum_cell().get(),
             count: running,
         }
     }
@@ -388,6 +404,26 @@ impl ChildMetric for Histogram {
 
     fn new_child(config: &HistogramConfig) -> Self {
         Histogram::new(config)
+    }
+
+    fn store_kind(config: &HistogramConfig, _: GaugeMode) -> Option<StoreKind> {
+        match config.native {
+            None => Some(StoreKind::Histogram(config.bounds.clone())),
+            Some(_) => None,
+        }
+    }
+
+    fn in_store(
+        config: &HistogramConfig,
+        store: &Arc<Store>,
+        _: &StoreKind,
+        block: u64,
+    ) -> Result<Self> {
+        let mut histogram = Histogram::new(config);
+        // SAFETY: a histogram block is a count per bucket, then the sum's bits: atomic words
+        // (see `store::layout::histogram_block`).
+        histogram.cells = unsafe { SharedCells::in_store(store, block, config.bounds.len() + 1) }?;
+        Ok(histogram)
     }
 
     fn activity(&self) -> &Activity {

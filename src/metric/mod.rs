@@ -15,6 +15,7 @@ pub mod native;
 pub mod quantile;
 mod rseq;
 mod shard;
+mod shared_cells;
 mod state_set;
 mod summary;
 mod value;
@@ -33,7 +34,11 @@ pub use state_set::{StateSet, StateSetConfig};
 pub use summary::{Summary, SummaryConfig};
 pub use value::AtomicF64;
 
+use std::sync::Arc;
+
+use crate::error::Result;
 use crate::snapshot::{MetricType, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
 
 /// A metric type that a [`Family`] can hold as its children.
 pub trait ChildMetric: Send + Sync + 'static {
@@ -48,6 +53,29 @@ pub trait ChildMetric: Send + Sync + 'static {
 
     /// The child's current value as a point for collection.
     fn point(&self, config: &Self::Config) -> PointValue;
+
+    /// What a family of these keeps in a shared store (a gauge's by `mode`); `None` when the
+    /// type, or this configuration of it, cannot live there.
+    fn store_kind(_config: &Self::Config, _mode: GaugeMode) -> Option<StoreKind> {
+        None
+    }
+
+    /// A child whose values are the value block at `block` in `store`, of the kind
+    /// [`ChildMetric::store_kind`] gave.
+    fn in_store(
+        _config: &Self::Config,
+        _store: &Arc<Store>,
+        _kind: &StoreKind,
+        _block: u64,
+    ) -> Result<Self>
+    where
+        Self: Sized,
+    {
+        Err(crate::error::Error::InvalidConfig(format!(
+            "a {} cannot live in a shared store yet",
+            Self::TYPE.as_str()
+        )))
+    }
 
     /// What its updates mark, so that a family with a TTL finds idle children (see [`expiry`]).
     fn activity(&self) -> &expiry::Activity;

@@ -48,11 +48,7 @@ pub fn shard_count() -> usize {
     *COUNT.get_or_init(|| {
         // Every sharded value asks this before its first update: the moment to look for rseq.
         super::rseq::init();
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .clamp(2, 32)
-            .next_power_of_two()
+        crate::util::shard_count_for_cpus()
     })
 }
 

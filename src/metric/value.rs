@@ -5,11 +5,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// An `f64` stored as its bits in an `AtomicU64`. Loads and stores are single atomic operations;
 /// additions are a compare-and-swap loop, the only way to add floats atomically.
 #[derive(Debug, Default)]
+#[repr(transparent)]
 pub struct AtomicF64(AtomicU64);
 
 impl AtomicF64 {
     pub const fn new(value: f64) -> Self {
         AtomicF64(AtomicU64::new(value.to_bits()))
+    }
+
+    /// The word `bits` seen as an `AtomicF64` (a histogram's sum in its block of counts).
+    #[inline(always)]
+    pub(crate) fn from_bits_ref(bits: &AtomicU64) -> &AtomicF64 {
+        // SAFETY: `AtomicF64` is a `repr(transparent)` `AtomicU64`.
+        unsafe { &*(bits as *const AtomicU64).cast::<AtomicF64>() }
     }
 
     /// The word holding the bits.

@@ -28,7 +28,7 @@ int main(void) {
     pe_status all[] = {PE_OK, PE_ERR_NULL, PE_ERR_UTF8, PE_ERR_WRONG_KIND, PE_ERR_INVALID_NAME,
                        PE_ERR_LABEL_COUNT, PE_ERR_INVALID_VALUE, PE_ERR_INVALID_CONFIG,
                        PE_ERR_DUPLICATE, PE_ERR_NOT_FOUND, PE_ERR_INTERNAL, PE_ERR_IO,
-                       PE_ERR_HTTP, PE_ERR_CARDINALITY, PE_ERR_PARSE};
+                       PE_ERR_HTTP, PE_ERR_CARDINALITY, PE_ERR_PARSE, PE_ERR_STORE};
     for (size_t i = 0; i < LEN(all); i++) {
         CHECK((int)all[i] == (int)i);
         CHECK(pe_status_str(all[i]) != NULL);

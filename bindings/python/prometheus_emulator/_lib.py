@@ -30,8 +30,8 @@ import operator
 import os
 import re
 from ctypes import (
-    CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_int32, c_size_t,
-    c_uint16, c_uint32, c_uint64, c_void_p,
+    CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_int, c_int32, c_int64,
+    c_size_t, c_uint16, c_uint32, c_uint64, c_void_p,
 )
 
 __all__ = ["lib", "error", "encode", "str_array", "take_string", "PE_OK"]
@@ -52,6 +52,8 @@ PE_ERR_IO = 11
 PE_ERR_HTTP = 12
 PE_ERR_CARDINALITY = 13  # a new label set refused by a family at its max_series
 PE_ERR_PARSE = 14  # an exposition text the parsers refuse (prometheus_client raises ValueError)
+PE_ERR_STORE = 15  # the shared store is corrupt, of another version, full, or has too many live
+                   # processes
 
 # pe_overflow values, and the names the metric classes take for them (overflow=...).
 PE_OVERFLOW_FOLD = 0
@@ -105,6 +107,12 @@ PE_SENDER_REMOTE_WRITE = 0     # Remote Write 2.0, falling back to 1.0 on 415
 PE_SENDER_REMOTE_WRITE_V1 = 1
 PE_SENDER_OTLP = 2
 
+# pe_gauge_mode values, in the order of their codes: how the shared store (multi-process mode)
+# combines the per-process values of a gauge, under prometheus_client's multiprocess_mode names.
+GAUGE_MODES = ("all", "liveall", "min", "livemin", "max", "livemax", "sum", "livesum",
+               "mostrecent", "livemostrecent")
+GAUGE_MODE_CODES = {name: code for code, name in enumerate(GAUGE_MODES)}
+
 # pe_metric_type values, and the names prometheus_client gives the same types.
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary", "info", "stateset", "unknown")
 METRIC_TYPE_CODES = {name: code for code, name in enumerate(METRIC_TYPES)}
@@ -131,9 +139,22 @@ class DuplicateTimeseries(ValueError):
         self.duplicates = duplicates
 
 
+class StoreError(OSError):
+    """The shared store of multi-process mode (``<directory>/prometheus_emulator.store``) cannot
+    be used: its file is corrupt or was written by another version of the library, it is full,
+    or it has as many live processes as it can hold.
+
+    An ``OSError``, as the failures to open or map a file are: the fault is in the file or the
+    machine, not in the arguments. Wiping the directory between runs, as prometheus_client's
+    multi-process directory must be wiped, clears it.
+    """
+
+
 # What each failed status raises: prometheus_client raises ValueError for bad names, labels and
 # values, KeyError when unregistering what is not registered, and OSError for network failures.
-# A label set refused by a family at its max_series is a ValueError too (a bad label value).
+# A label set refused by a family at its max_series is a ValueError too (a bad label value). A
+# shared store that cannot be used raises StoreError, an OSError: prometheus_client's
+# multi-process mode fails with OSError on a directory or file it cannot use.
 _EXCEPTIONS = {
     PE_ERR_NULL: ValueError,
     PE_ERR_UTF8: ValueError,
@@ -149,13 +170,16 @@ _EXCEPTIONS = {
     PE_ERR_HTTP: OSError,
     PE_ERR_CARDINALITY: ValueError,
     PE_ERR_PARSE: ValueError,
+    PE_ERR_STORE: StoreError,
 }
 
 
 class pe_metric_opts(Structure):
     """``struct pe_metric_opts``: name, help, prefixes, unit, label names, cardinality cap
     (``max_series``, 0 for none, and the ``pe_overflow`` beyond it), idle expiry
-    (``series_ttl_seconds``, 0 for none) and constant labels of a new family."""
+    (``series_ttl_seconds``, 0 for none), constant labels of a new family, and the shared store
+    its values live in (``store``, NULL for this process) with, for a gauge, the
+    ``pe_gauge_mode`` combining the processes' values."""
 
     _fields_ = [
         ("struct_size", c_size_t),
@@ -172,6 +196,20 @@ class pe_metric_opts(Structure):
         ("const_label_names", POINTER(c_char_p)),
         ("const_label_values", POINTER(c_char_p)),
         ("n_const_labels", c_size_t),
+        ("store", c_void_p),
+        ("gauge_mode", c_uint64),
+    ]
+
+
+class pe_store_options(Structure):
+    """``struct pe_store_options``: the size of a new store's file (sparse) and how many live
+    processes it holds; 0 for the library's defaults (64 MiB, 256). Fixed when the file is
+    made."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("capacity_bytes", c_uint64),
+        ("max_processes", c_uint32),
     ]
 
 
@@ -364,6 +402,12 @@ _FUNCTIONS = {
     "pe_sender_stop": (RELEASE, c_int, (_p, _d)),
     "pe_sender_last_error": (HOLD, c_int, (_p, POINTER(c_void_p))),
     "pe_sender_free": (RELEASE, None, (_p,)),
+    # the shared store of multi-process mode: opening maps a file and may wait for the store's
+    # cross-process lock, as marking a process dead may
+    "pe_store_open": (RELEASE, c_int, (_s, POINTER(pe_store_options), _pp)),
+    "pe_store_free": (RELEASE, None, (_p,)),
+    "pe_store_collector": (RELEASE, c_int, (_p, _pp)),
+    "pe_store_mark_process_dead": (RELEASE, c_int, (_p, c_int64)),
     # the clock idle expiry reads (series_ttl)
     "pe_series_clock_pin": (HOLD, c_int, (_d,)),
     "pe_series_clock_unpin": (HOLD, c_int, ()),
@@ -594,20 +638,27 @@ def str_array(strings):
 
 
 def opts(name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-         max_series=None, overflow="fold", series_ttl=None, const_labels=None):
+         max_series=None, overflow="fold", series_ttl=None, const_labels=None, store=None,
+         gauge_mode="all"):
     """A filled ``pe_metric_opts``; the returned tuple keeps its strings alive for the call.
 
     ``max_series`` and ``overflow`` are checked with :func:`series_cap`, ``series_ttl`` with
-    :func:`series_ttl_seconds` and ``const_labels`` with :func:`label_pairs`.
+    :func:`series_ttl_seconds` and ``const_labels`` with :func:`label_pairs`. ``store`` is the
+    handle of a shared store (``pe_store_open``) or None, ``gauge_mode`` one of
+    ``GAUGE_MODES`` (ValueError otherwise).
     """
     cap, code = series_cap(max_series, overflow)
     ttl = series_ttl_seconds(series_ttl)
     const_names, const_values = label_pairs(const_labels, "const_labels")
+    try:
+        mode = GAUGE_MODE_CODES[gauge_mode]
+    except (KeyError, TypeError):
+        raise ValueError(f"Invalid multiprocess mode: {gauge_mode}") from None
     names = str_array(labelnames)
     options = pe_metric_opts(
         ctypes.sizeof(pe_metric_opts), encode(name), encode(documentation), encode(namespace),
         encode(subsystem), encode(unit), names, len(labelnames), cap, code, ttl,
-        const_names, const_values, len(const_names),
+        const_names, const_values, len(const_names), store, mode,
     )
     return options, (names, const_names, const_values)
 

@@ -38,6 +38,14 @@ family carries with the same value, written before the variable ones
 (``queue_depth{service="api",queue="mail"} 7.0``). Their names are checked as label names are,
 and may not repeat one of ``labelnames`` (ValueError).
 
+Multi-process mode: a ``Counter``, ``Gauge``, ``Histogram`` or ``Summary`` made while
+``PROMETHEUS_MULTIPROC_DIR`` is set keeps its values in the shared store of that directory (see
+``prometheus_emulator.multiprocess``), a ``Gauge`` combining the processes' values by its
+``multiprocess_mode``. The variable is read when each metric is made, so setting it after the
+import works. What the store cannot hold stays in the process, as prometheus_client's
+``MultiProcessCollector`` leaves it out: ``Info`` and ``Enum`` always, and a summary or a native
+histogram whenever the library refuses to put it in the store.
+
 Every value, bucket, quantile and name rule lives in the library: this module only converts
 arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series) go straight to a
 pre-bound library function with a prebuilt handle, and raise only when the library refuses.
@@ -53,7 +61,7 @@ import time
 import types
 from ctypes import byref, c_bool, cast, c_char_p, c_double, c_size_t, c_uint64, c_void_p, sizeof
 
-from . import _bridge, _lib, _snapshot, _style, values  # noqa: F401 (values: as theirs)
+from . import _bridge, _lib, _snapshot, _store, _style, values  # noqa: F401 (values: as theirs)
 from ._lib import lib
 from .context_managers import ExceptionCounter, InprogressTracker, Timer
 from .metrics_core import Metric
@@ -162,11 +170,14 @@ class MetricWrapperBase:
         "_caches",         # whether labels() keeps the children it returns (not when the family
                            # folds label sets beyond max_series: the library decides each time;
                            # not with a series_ttl: a cached child would never be freed)
+        "_shared_store",   # the address of the shared store holding the values; None: here
         "__weakref__",
     )
 
     _type = "unknown"
     _kind = None              # the _Kind of the subclass
+    _in_store = True          # whether PROMETHEUS_MULTIPROC_DIR puts the family in the store
+    _multiprocess_mode = "all"  # the pe_gauge_mode passed with a store (gauges only)
     _time_with = "observe"    # what time() calls with the duration
     _series_class = None      # the class of single series, set on each public class
 
@@ -193,17 +204,35 @@ class MetricWrapperBase:
             # prometheus_client's rule: a namespace or subsystem is no name (the library, which
             # sees the joined name, refuses an empty one itself).
             raise ValueError("Metric name should not be empty")
+        store = None
+        if self._in_store:
+            path = _store.directory()
+            if path is not None:
+                store = _store.open_store(path)
         try:
             options, strings = _lib.opts(name, documentation, labelnames, namespace, subsystem,
-                                         unit, max_series, overflow, series_ttl, const_labels)
+                                         unit, max_series, overflow, series_ttl, const_labels,
+                                         store, self._multiprocess_mode)
         except ValueError as error:
             raise _worded(error, name, namespace, subsystem, unit) from None
         handle = c_void_p()
         try:
-            self._create(byref(options), handle, **type_options)
+            try:
+                self._create(byref(options), handle, **type_options)
+            except ValueError as error:
+                if not (store and self._local_if_refused(**type_options)
+                        and getattr(error, "status", None) == _lib.PE_ERR_INVALID_CONFIG):
+                    raise
+                # The store cannot hold this kind of family (yet): it lives in this process,
+                # and a MultiProcessCollector leaves it out, as prometheus_client's leaves out
+                # what its files cannot hold. Its own configuration, if that was what was
+                # refused, is refused again here.
+                options.store = None
+                self._create(byref(options), handle, **type_options)
         except ValueError as error:
             raise _worded(error, name, namespace, subsystem, unit) from None
         self._handle = handle
+        self._shared_store = options.store
         self._parent = None
         self._labelnames = labelnames
         self._labelvalues = ()
@@ -228,6 +257,12 @@ class MetricWrapperBase:
     def _create(self, options, out, **type_options):
         """Creates the library family from ``options`` into ``out`` (each type's own call)."""
         raise NotImplementedError
+
+    def _local_if_refused(self, **type_options):
+        """Whether a family the store refuses (``PE_ERR_INVALID_CONFIG``) is made in this
+        process instead; otherwise the refusal is raised. Counters, gauges and classic
+        histograms must be in the store."""
+        return False
 
     def _init_series(self):
         """Sets up the per-series state of a family or child (slots of the subclass)."""
@@ -328,6 +363,7 @@ class MetricWrapperBase:
             cls = type(self)
             child = object.__new__(cls.__dict__.get("_series_class") or cls)
             child._handle = handle
+            child._shared_store = self._shared_store
             child._parent = self
             child._labelnames = self._labelnames
             child._labelvalues = values
@@ -606,9 +642,8 @@ class Gauge(MetricWrapperBase):
     ``set_function`` makes the gauge report what a function returns at each collection.
     """
 
-    __slots__ = ("_value", "_activity", "_function")
-    _MULTIPROC_MODES = frozenset(("all", "liveall", "min", "livemin", "max", "livemax", "sum",
-                                  "livesum", "mostrecent", "livemostrecent"))
+    __slots__ = ("_value", "_activity", "_function", "_multiprocess_mode")
+    _MULTIPROC_MODES = frozenset(_lib.GAUGE_MODES)
     _type = "gauge"
     _kind = _Kind("gauge", "gauge")
     _time_with = "set"
@@ -616,10 +651,11 @@ class Gauge(MetricWrapperBase):
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, multiprocess_mode="all", *, labels=None, max_series=None,
                  overflow="fold", series_ttl=None, const_labels=None):
-        # multiprocess_mode is checked as prometheus_client checks it, and otherwise accepted
-        # for compatibility: one process, one value (see prometheus_emulator.multiprocess).
+        # multiprocess_mode is checked as prometheus_client checks it, whether or not the gauge
+        # goes to the shared store; there the library combines the processes' values by it.
         if multiprocess_mode not in self._MULTIPROC_MODES:
             raise ValueError("Invalid multiprocess mode: " + multiprocess_mode)
+        self._multiprocess_mode = multiprocess_mode
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
                          labels=labels, max_series=max_series, overflow=overflow,
                          series_ttl=series_ttl, const_labels=const_labels)
@@ -633,13 +669,24 @@ class Gauge(MetricWrapperBase):
         # an aligned double with a single store). No call into the library. A family with
         # labels has no value of its own (None): set() then asks the library, which refuses.
         self._function = None
+        parent = self._parent
+        if parent is not None:
+            self._multiprocess_mode = parent._multiprocess_mode
         cell = _lib.pe_gauge_cell()
-        try:
-            lib.pe_gauge_get_cell(self._handle, byref(cell))
-        except ValueError:  # a family with labels
+        if self._shared_store is not None:
+            # A gauge in the shared store has a value per process: a cell read now would be
+            # this process's, and a child forked later would store into it. Each set() asks the
+            # library, which finds the calling process's value.
             cell.protocol = 0
+        else:
+            try:
+                lib.pe_gauge_get_cell(self._handle, byref(cell))
+            except ValueError:  # a family with labels
+                cell.protocol = 0
         if cell.protocol != _CELL_PROTOCOL:
             self._value = self._activity = None
+            if type(self) is _GaugeSeries:
+                self.__class__ = _GaugeCallSeries  # the same slots: set() without a cell
         else:
             self._value = c_double.from_address(cast(cell.bits, c_void_p).value)
             self._activity = c_uint64.from_address(cast(cell.activity, c_void_p).value)
@@ -734,6 +781,18 @@ class _GaugeSeries(Gauge):
     def dec(self, amount=1):
         """Subtracts ``amount``."""
         if status := _gauge_dec(self._handle, _AMOUNTS.get(amount) or _amount(amount)):
+            raise self._refused(status)
+
+
+class _GaugeCallSeries(_GaugeSeries):
+    """A gauge series without a cell to store into (one in the shared store): set() is a
+    library call."""
+
+    __slots__ = ()
+
+    def set(self, value):
+        """Sets the value (NaN included: it is a gauge value)."""
+        if status := _gauge_set(self._handle, c_double(float(value))):
             raise self._refused(status)
 
 
@@ -874,6 +933,11 @@ class Histogram(MetricWrapperBase):
                          series_ttl=series_ttl, const_labels=const_labels,
                          buckets=buckets, native=native)
 
+    def _local_if_refused(self, buckets, native):
+        # A native histogram the store cannot hold yet stays in the process; a classic one
+        # must be in the store.
+        return native is not None
+
     def _create(self, options, out, buckets, native):
         if native is None:
             bounds = self.DEFAULT_BUCKETS if buckets is None else buckets
@@ -977,6 +1041,11 @@ class Summary(MetricWrapperBase):
                          objectives=objectives, max_age_seconds=max_age_seconds,
                          age_buckets=age_buckets)
 
+    def _local_if_refused(self, **type_options):
+        # A summary the store cannot hold yet stays in the process: the MultiProcessCollector
+        # then leaves it out (prometheus_client's exports its count and sum).
+        return True
+
     def _create(self, options, out, objectives, max_age_seconds, age_buckets):
         # Without objectives the library keeps its default ones for get_quantile() and exposes
         # only _count and _sum, as prometheus_client's summaries show.
@@ -1051,6 +1120,7 @@ class Info(MetricWrapperBase):
     __slots__ = ()
     _type = "info"
     _kind = _Kind("info", "info")
+    _in_store = False  # per process, as prometheus_client's MultiProcessCollector has no info
 
     def _create(self, options, out):
         lib.pe_info_new_opts(options, byref(out))
@@ -1085,6 +1155,7 @@ class Enum(MetricWrapperBase):
     __slots__ = ("_states",)
     _type = "stateset"
     _kind = _Kind("enum", "enum")
+    _in_store = False  # per process, as prometheus_client's MultiProcessCollector has no enum
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, states=None, *, labels=None, max_series=None,

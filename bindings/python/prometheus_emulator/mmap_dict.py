@@ -1,7 +1,8 @@
 """prometheus_client's memory-mapped value files, used by its multi-process mode.
 
-There is no multi-process mode here yet (see ``prometheus_emulator.multiprocess``):
-``MmapedDict`` raises ``NotImplementedError``. ``mmap_key`` builds prometheus_client's key.
+The multi-process mode here keeps every process's values in one shared store, not in a file
+per process (see ``prometheus_emulator.multiprocess``): ``MmapedDict`` raises
+``NotImplementedError``. ``mmap_key`` builds prometheus_client's key.
 """
 
 import json
@@ -14,14 +15,14 @@ class MmapedDict:
 
     def __init__(self, filename, read_mode=False):
         raise NotImplementedError(
-            "prometheus_emulator writes no multi-process files; see "
-            "prometheus_emulator.multiprocess for the alternatives")
+            "prometheus_emulator writes no per-process files: its multi-process mode keeps "
+            "every process's values in one shared store (see prometheus_emulator.multiprocess)")
 
     @staticmethod
     def read_all_values_from_file(filename):
         raise NotImplementedError(
-            "prometheus_emulator reads no multi-process files; see "
-            "prometheus_emulator.multiprocess for the alternatives")
+            "prometheus_emulator reads no per-process files: its multi-process mode keeps "
+            "every process's values in one shared store (see prometheus_emulator.multiprocess)")
 
 
 def mmap_key(metric_name, name, labelnames, labelvalues, help_text):

@@ -2,8 +2,9 @@
 
 Here the library holds every value, so there is no value class to choose or replace:
 ``MutexValue`` and ``MultiProcessValue`` raise ``NotImplementedError`` (use the metric classes,
-``Counter``, ``Gauge`` and the rest, whose values the library keeps), and
-``close_all_multiprocess_files()`` has no files to close.
+``Counter``, ``Gauge`` and the rest, whose values the library keeps, in the shared store of
+``PROMETHEUS_MULTIPROC_DIR`` when it is set), and ``close_all_multiprocess_files()`` has no files
+to close.
 """
 
 __all__ = ["MutexValue", "MultiProcessValue", "ValueClass", "get_value_class",
@@ -24,8 +25,9 @@ class MutexValue:
 
 def MultiProcessValue(process_identifier=None):
     """prometheus_client's multi-process value class factory; raises NotImplementedError."""
-    raise NotImplementedError(_MESSAGE + " (there is no multi-process mode yet: see "
-                              "prometheus_emulator.multiprocess)")
+    raise NotImplementedError(_MESSAGE + " (multi-process mode needs no value class: with "
+                              "PROMETHEUS_MULTIPROC_DIR set they keep their values in the shared "
+                              "store; see prometheus_emulator.multiprocess)")
 
 
 def get_value_class():
@@ -37,4 +39,5 @@ ValueClass = MutexValue
 
 
 def close_all_multiprocess_files():
-    """Closes the multi-process files: there are none."""
+    """Closes the multi-process files: there are none (the shared store stays open, for the
+    metrics made on it)."""

@@ -7,8 +7,8 @@ test does for Go."""
 import ctypes
 import re
 from ctypes import (
-    POINTER, c_bool, c_char_p, c_double, c_int, c_int32, c_size_t, c_uint, c_uint16, c_uint32,
-    c_uint64, c_void_p,
+    POINTER, c_bool, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint, c_uint16,
+    c_uint32, c_uint64, c_void_p,
 )
 from pathlib import Path
 
@@ -39,6 +39,7 @@ SIMPLE = {
     "size_t *": {POINTER(c_size_t)},
     "int32_t": {c_int32},
     "int32_t *": {POINTER(c_int32)},
+    "int64_t": {c_int64},
     "uint16_t *": {POINTER(c_uint16)},
     "uint32_t": {c_uint32},
     "uint64_t": {c_uint64},
@@ -158,3 +159,10 @@ def test_every_structure_matches_the_header():
         assert [f for f, _ in declared] == [f for f, _ in header_fields], name
         for (field, c_type), (_, ctype) in zip(header_fields, declared):
             assert ctype in acceptable(c_type), f"{name}.{field}: {c_type!r} vs {ctype!r}"
+
+
+def test_the_gauge_modes_have_the_headers_codes():
+    """_lib.GAUGE_MODES, prometheus_client's multiprocess_mode names in the order of their
+    codes, against the header's pe_gauge_mode (PE_GAUGE_MODE_LIVESUM for "livesum")."""
+    header = dict(re.findall(r"^\s+PE_GAUGE_MODE_([A-Z]+) = (\d+),", header_text(), flags=re.M))
+    assert {name.lower(): int(code) for name, code in header.items()} == _lib.GAUGE_MODE_CODES

@@ -1,0 +1,455 @@
+//! The shared store across real processes: children made with fork(2) update metrics that live
+//! in one store, and the parent reads every process's values.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use prometheus_emulator::exposition::{Format, encode_text};
+use prometheus_emulator::store::{GaugeMode, Store, StoreOptions};
+use prometheus_emulator::{Counter, Error, Family, Gauge, Histogram, HistogramConfig, Opts};
+
+fn open(dir: &Path) -> Arc<Store> {
+    Store::open(dir, StoreOptions::default()).unwrap()
+}
+
+fn text(store: &Store) -> String {
+    encode_text(&store.read().unwrap(), Format::Prometheus)
+}
+
+/// The sample line for `name` (with its labels) in `text`, parsed.
+fn value(text: &str, sample: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
+        .map(|v| v.parse().unwrap())
+}
+
+/// Runs `f` in a forked child that then exits; waits for it. Returns the child's pid.
+fn in_child(f: impl FnOnce()) -> i32 {
+    // SAFETY: the child runs `f` and exits without returning into the test harness.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_ok();
+        // SAFETY: _exit skips the harness's atexit handlers, as a forked child must.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    wait(pid);
+    pid
+}
+
+fn wait(pid: i32) -> i32 {
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    status
+}
+
+fn counter(store: &Arc<Store>, labels: &[&str]) -> Family<Counter> {
+    Family::new(
+        Opts::new("jobs", "Jobs done.")
+            .labels(labels)
+            .store(store.clone()),
+    )
+    .unwrap()
+}
+
+fn gauge(store: &Arc<Store>, name: &str, mode: GaugeMode) -> Family<Gauge> {
+    Family::new(
+        Opts::new(name, "A gauge.")
+            .store(store.clone())
+            .gauge_mode(mode),
+    )
+    .unwrap()
+}
+
+#[test]
+fn counter_increments_of_forked_children_add_up_and_outlive_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let jobs = counter(&store, &["queue"]);
+    jobs.with_label_values(&["mail"]).unwrap().inc(1.0).unwrap();
+    for child in 0..4 {
+        in_child(|| {
+            let mail = jobs.with_label_values(&["mail"]).unwrap();
+            for _ in 0..10_000 {
+                mail.inc_one();
+            }
+            mail.inc(0.5).unwrap();
+            // A label set made in the child is in the store for everyone.
+            jobs.with_label_values(&[format!("child{child}")])
+                .unwrap()
+                .inc(2.0)
+                .unwrap();
+        });
+    }
+    let text = text(&store);
+    assert_eq!(
+        value(&text, "jobs_total{queue=\"mail\"}"),
+        Some(40_003.0),
+        "{text}"
+    );
+    for child in 0..4 {
+        assert_eq!(
+            value(&text, &format!("jobs_total{{queue=\"child{child}\"}}")),
+            Some(2.0)
+        );
+    }
+    assert!(text.contains("# TYPE jobs_total counter"), "{text}");
+    assert!(!text.contains("_created"), "{text}");
+}
+
+#[test]
+fn a_second_opener_of_the_directory_shares_the_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    counter(&first, &[])
+        .with_label_values::<&str>(&[])
+        .unwrap()
+        .inc(3.0)
+        .unwrap();
+    let second = open(dir.path());
+    counter(&second, &[])
+        .with_label_values::<&str>(&[])
+        .unwrap()
+        .inc(4.0)
+        .unwrap();
+    assert_eq!(value(&text(&first), "jobs_total"), Some(7.0));
+}
+
+#[test]
+fn histograms_are_shared_with_their_buckets_count_and_sum() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let config = HistogramConfig::new(&[0.1, 1.0]).unwrap();
+    let latency = Family::<Histogram>::with_config(
+        Opts::new("latency_seconds", "Latency.").store(store.clone()),
+        config,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        in_child(|| {
+            let h = latency.with_label_values::<&str>(&[]).unwrap();
+            h.observe(0.05).unwrap();
+            h.observe(0.5).unwrap();
+            h.observe(5.0).unwrap();
+        });
+    }
+    let text = text(&store);
+    assert_eq!(
+        value(&text, "latency_seconds_bucket{le=\"0.1\"}"),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(&text, "latency_seconds_bucket{le=\"1.0\"}"),
+        Some(6.0)
+    );
+    assert_eq!(
+        value(&text, "latency_seconds_bucket{le=\"+Inf\"}"),
+        Some(9.0)
+    );
+    assert_eq!(value(&text, "latency_seconds_count"), Some(9.0));
+    assert_eq!(value(&text, "latency_seconds_sum"), Some(16.65));
+}
+
+#[test]
+fn gauge_modes_combine_live_and_dead_processes_as_prometheus_client_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let modes = [
+        ("g_all", GaugeMode::All),
+        ("g_liveall", GaugeMode::LiveAll),
+        ("g_sum", GaugeMode::Sum),
+        ("g_livesum", GaugeMode::LiveSum),
+        ("g_max", GaugeMode::Max),
+        ("g_livemax", GaugeMode::LiveMax),
+        ("g_min", GaugeMode::Min),
+        ("g_mostrecent", GaugeMode::MostRecent),
+        ("g_livemostrecent", GaugeMode::LiveMostRecent),
+    ];
+    let gauges: Vec<_> = modes.iter().map(|(n, m)| gauge(&store, n, *m)).collect();
+    let set_all = |value: f64| {
+        for g in &gauges {
+            g.with_label_values::<&str>(&[])
+                .unwrap()
+                .set(value)
+                .unwrap();
+        }
+    };
+    // The parent is alive with 1; a child that died set 10.
+    set_all(1.0);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let dead = in_child(|| set_all(10.0));
+    let text = text(&store);
+    let parent = std::process::id();
+    assert_eq!(
+        value(&text, &format!("g_all{{pid=\"{parent}\"}}")),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(&text, &format!("g_all{{pid=\"{dead}\"}}")),
+        Some(10.0)
+    );
+    assert_eq!(
+        value(&text, &format!("g_liveall{{pid=\"{parent}\"}}")),
+        Some(1.0)
+    );
+    assert_eq!(value(&text, &format!("g_liveall{{pid=\"{dead}\"}}")), None);
+    assert_eq!(value(&text, "g_sum"), Some(11.0));
+    assert_eq!(value(&text, "g_livesum"), Some(1.0));
+    assert_eq!(value(&text, "g_max"), Some(10.0));
+    assert_eq!(value(&text, "g_livemax"), Some(1.0));
+    assert_eq!(value(&text, "g_min"), Some(1.0));
+    assert_eq!(value(&text, "g_mostrecent"), Some(10.0));
+    assert_eq!(value(&text, "g_livemostrecent"), Some(1.0));
+    // A second dead child folds into what the dead left.
+    in_child(|| set_all(-4.0));
+    let text = self::text(&store);
+    assert_eq!(value(&text, "g_sum"), Some(7.0), "{text}");
+    assert_eq!(value(&text, "g_min"), Some(-4.0));
+    assert_eq!(value(&text, "g_max"), Some(10.0));
+    assert_eq!(value(&text, "g_mostrecent"), Some(-4.0));
+    assert_eq!(value(&text, "g_livesum"), Some(1.0));
+}
+
+#[test]
+fn a_gauge_reads_and_adds_to_its_own_process_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let g = gauge(&store, "inflight", GaugeMode::LiveSum)
+        .with_label_values::<&str>(&[])
+        .unwrap();
+    g.set(2.0).unwrap();
+    g.inc(3.0).unwrap();
+    g.dec(1.0).unwrap();
+    assert_eq!(g.get(), 4.0);
+    in_child(|| {
+        // The child starts from nothing: the parent's value is the parent's.
+        assert_eq!(g.get(), 0.0);
+        g.inc(1.0).unwrap();
+    });
+    assert_eq!(g.get(), 4.0);
+}
+
+#[test]
+fn mark_process_dead_drops_a_process_from_the_live_modes_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let g = gauge(&store, "workers", GaugeMode::LiveSum);
+    g.with_label_values::<&str>(&[]).unwrap().set(1.0).unwrap();
+    assert_eq!(value(&text(&store), "workers"), Some(1.0));
+    assert_eq!(
+        store
+            .mark_process_dead(i64::from(std::process::id()))
+            .unwrap(),
+        1
+    );
+    assert_eq!(value(&text(&store), "workers"), None);
+    assert_eq!(store.mark_process_dead(999_999_999).unwrap(), 0);
+}
+
+#[test]
+fn ten_thousand_worker_lifetimes_leave_the_store_the_same_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            capacity_bytes: 4 << 20,
+            max_processes: 16,
+        },
+    )
+    .unwrap();
+    let g = gauge(&store, "busy", GaugeMode::LiveSum);
+    let all = gauge(&store, "busy_all", GaugeMode::All);
+    let c = counter(&store, &[]);
+    let lifetime = || {
+        g.with_label_values::<&str>(&[]).unwrap().set(1.0).unwrap();
+        all.with_label_values::<&str>(&[])
+            .unwrap()
+            .set(1.0)
+            .unwrap();
+        c.with_label_values::<&str>(&[]).unwrap().inc_one();
+    };
+    for _ in 0..50 {
+        in_child(lifetime);
+    }
+    let used = store.used();
+    for _ in 0..9_950 {
+        in_child(lifetime);
+    }
+    assert_eq!(store.used(), used, "the store grew with worker churn");
+    let text = text(&store);
+    assert_eq!(value(&text, "jobs_total"), Some(10_000.0));
+    // Dead workers' `all` values are kept only until their slots are taken again: at most one
+    // per slot.
+    let shown = text.lines().filter(|l| l.starts_with("busy_all{")).count();
+    assert!(
+        (1..=16).contains(&shown),
+        "{shown} busy_all samples:\n{text}"
+    );
+}
+
+#[test]
+fn a_process_killed_holding_the_lock_leaves_a_usable_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let jobs = counter(&store, &["queue"]);
+    jobs.with_label_values(&["before"])
+        .unwrap()
+        .inc(1.0)
+        .unwrap();
+    let mut fds = [0; 2];
+    // SAFETY: a pipe for the child to say it holds the lock.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: the child only takes the lock, writes a byte and sleeps.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let _ = store.with_lock_held(|| {
+            // SAFETY: writing one byte to the pipe.
+            unsafe { libc::write(fds[1], b"x".as_ptr().cast(), 1) };
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        });
+        // SAFETY: as in `in_child`.
+        unsafe { libc::_exit(0) };
+    }
+    let mut byte = 0u8;
+    // SAFETY: reading one byte from the pipe.
+    assert_eq!(unsafe { libc::read(fds[0], (&raw mut byte).cast(), 1) }, 1);
+    // SAFETY: killing our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    wait(pid);
+    // A new label set needs the lock the dead child held.
+    jobs.with_label_values(&["after"])
+        .unwrap()
+        .inc(2.0)
+        .unwrap();
+    let text = text(&store);
+    assert_eq!(
+        value(&text, "jobs_total{queue=\"before\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(value(&text, "jobs_total{queue=\"after\"}"), Some(2.0));
+}
+
+#[test]
+fn a_family_described_otherwise_by_another_process_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    counter(&store, &["queue"]);
+    let other_labels = Family::<Counter>::new(
+        Opts::new("jobs", "Jobs done.")
+            .labels(&["host"])
+            .store(store.clone()),
+    );
+    assert!(matches!(other_labels, Err(Error::InvalidConfig(m)) if m.contains("\"jobs\"")));
+    let other_type =
+        Family::<Gauge>::new(Opts::new("jobs", "Jobs.").store(store.clone())).unwrap_err();
+    assert!(matches!(other_type, Error::InvalidConfig(_)));
+}
+
+#[test]
+fn types_and_options_the_store_cannot_hold_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let summary =
+        Family::<prometheus_emulator::Summary>::new(Opts::new("s", "S.").store(store.clone()));
+    assert!(matches!(summary, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
+    let ttl = Family::<Counter>::new(
+        Opts::new("c", "C.")
+            .labels(&["a"])
+            .series_ttl(std::time::Duration::from_secs(5))
+            .store(store.clone()),
+    );
+    assert!(matches!(ttl, Err(Error::InvalidConfig(m)) if m.contains("series_ttl")));
+}
+
+#[test]
+fn a_corrupt_or_foreign_file_is_refused_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prometheus_emulator.store");
+    std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
+    let err = Store::open(dir.path(), StoreOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Store(m) if m.contains("magic")),
+        "{err}"
+    );
+
+    // A store of another layout version.
+    std::fs::remove_file(&path).unwrap();
+    drop(open(dir.path()));
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[8] = 99;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(dir.path(), StoreOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Store(m) if m.contains("layout 99")),
+        "{err}"
+    );
+
+    // A damaged header field.
+    bytes[8] = 1;
+    bytes[16] ^= 0xff; // the capacity
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(dir.path(), StoreOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Store(m) if m.contains("inconsistent")),
+        "{err}"
+    );
+
+    // A file too short to be a store, and a directory that is not there.
+    std::fs::write(&path, b"PESTORE\0").unwrap();
+    assert!(matches!(
+        Store::open(dir.path(), StoreOptions::default()),
+        Err(Error::Store(_))
+    ));
+    let missing = Store::open(&dir.path().join("missing"), StoreOptions::default());
+    assert!(matches!(missing, Err(Error::Io(_))));
+}
+
+#[test]
+fn a_corrupt_record_offset_is_an_error_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prometheus_emulator.store");
+    let store = open(dir.path());
+    counter(&store, &[]);
+    drop(store);
+    // The family list's head (the header's `families` word, at offset 72) pointed far away.
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    use std::os::unix::fs::FileExt;
+    file.write_all_at(&u64::MAX.to_le_bytes(), 72).unwrap();
+    let store = open(dir.path());
+    assert!(matches!(store.read(), Err(Error::Store(m)) if m.contains("out of bounds")));
+    let again = Family::<Counter>::new(Opts::new("other", "O.").store(store.clone()));
+    assert!(matches!(again, Err(Error::Store(_))));
+}
+
+#[test]
+fn a_full_store_refuses_new_series_and_keeps_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            capacity_bytes: 1 << 20,
+            max_processes: 4,
+        },
+    )
+    .unwrap();
+    let jobs = counter(&store, &["n"]);
+    let mut made = 0;
+    let err = loop {
+        match jobs.with_label_values(&[made.to_string()]) {
+            Ok(child) => child.inc_one(),
+            Err(err) => break err,
+        }
+        made += 1;
+    };
+    assert!(
+        matches!(&err, Error::Store(m) if m.contains("full")),
+        "{err}"
+    );
+    assert!(made > 1000, "only {made} series fit");
+    let text = text(&store);
+    assert_eq!(value(&text, "jobs_total{n=\"0\"}"), Some(1.0));
+}
