@@ -143,3 +143,8 @@ fn sender() {
         assert!(request.mentions("c_sender"), "the external label");
     }
 }
+
+#[test]
+fn shared_store_across_forked_workers() {
+    assert_eq!(c_test("test_store"), "ok\n");
+}

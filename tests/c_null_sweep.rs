@@ -198,8 +198,8 @@ fn classify(ty: &str, function: &str) -> Param {
         "pe_gauge_cell *" => Param::OutScalar("pe_gauge_cell".into()),
         "void *" => Param::UserData,
         "pe_value_fn" | "pe_free_fn" | "pe_collect_fn" => Param::Callback(ty),
-        "double" | "size_t" | "int32_t" | "int64_t" | "uint32_t" | "uint64_t" | "bool" | "pe_format"
-        | "pe_metric_type" | "pe_status" | "pe_escaping" | "pe_name_validation" => {
+        "double" | "size_t" | "int32_t" | "int64_t" | "uint32_t" | "uint64_t" | "bool"
+        | "pe_format" | "pe_metric_type" | "pe_status" | "pe_escaping" | "pe_name_validation" => {
             Param::Scalar(ty)
         }
         "double *"
