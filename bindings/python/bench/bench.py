@@ -18,6 +18,8 @@ which means nothing). Nothing here asserts a time.
 """
 
 import argparse
+import os
+import tempfile
 import importlib
 import importlib.metadata
 import json
@@ -90,6 +92,44 @@ EXPOSITIONS = [
     ("registry.collect() into families, {series} series", "list(registry.collect())",
      "families", None),
 ]
+
+
+# Multi-process mode: each library's store in a directory of its own (prometheus_client's files
+# per process, our one store). prometheus_client picks its value class when
+# prometheus_client.values is imported, so the setup picks it again with the variable set.
+MULTIPROCESS_SETUP = """
+import os
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = {directory!r}
+import {module}.values as values
+if hasattr(values, "get_value_class"):
+    values.ValueClass = values.get_value_class()
+from {module} import Counter, CollectorRegistry, generate_latest, multiprocess
+counter = Counter("mp_requests_total", "Requests.")
+family = Counter("mp_series_total", "Series.", ["n"])
+
+
+def lifetime():
+    pid = os.fork()
+    if pid == 0:
+        for i in range({series}):
+            family.labels(str(i)).inc()
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+for _ in range({lifetimes}):
+    lifetime()
+del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def scrape():
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path={directory!r})
+    return generate_latest(registry)
+"""
+
+MULTIPROCESS_INC_BAR = 0.2
+MULTIPROCESS_SCRAPE_BAR = 0.05
 
 
 class CheckFailed(Exception):
@@ -211,6 +251,49 @@ def exposition_rows(arguments):
         yield operation, "ms", milliseconds, bar, note
 
 
+def multiprocess_rows(arguments):
+    """Multi-process mode (PROMETHEUS_MULTIPROC_DIR): an increment, and a scrape after 32 worker
+    lifetimes that each incremented 1,000 series."""
+    lifetimes, series = (2, 10) if arguments.smoke else (32, 1000)
+    with tempfile.TemporaryDirectory() as root:
+        spaces = {}
+        for side, module in MODULES.items():
+            directory = f"{root}/{side}"
+            os.mkdir(directory)
+            spaces[side] = namespace(MULTIPROCESS_SETUP, module, directory=directory,
+                                     lifetimes=lifetimes, series=series)
+        operation = "multiprocess mode: counter inc()"
+        results = {}
+        for side, names in spaces.items():
+            _, results[side] = run_once(names, "counter.inc()")
+        scraped = {side: parsed(names["scrape"](), "text") for side, names in spaces.items()}
+        check_same(operation, scraped["ours"], scraped[PEER])
+        if scraped["ours"].get(("mp_requests_total", ())) != 1.0:
+            raise CheckFailed(f"{operation}: the increment is not in the store")
+        if not arguments.smoke:
+            timers = {side: timeit.Timer("counter.inc()", globals=spaces[side])
+                      for side in MODULES}
+            results = measure(timers, arguments.rounds, exposition=False)
+        yield (operation, "ns", {side: v * 1e9 for side, v in results.items()},
+               MULTIPROCESS_INC_BAR, "ours: an atomic add in the shared store; theirs: a lock "
+               "and a write to its mmap file")
+        operation = (f"multiprocess mode: scrape after {lifetimes} worker lifetimes x {series} "
+                     "series")
+        results = {}
+        for side, names in spaces.items():
+            _, results[side] = run_once(names, "scrape()")
+        for side, values in scraped.items():
+            shown = sum(name == "mp_series_total" for name, _ in values)
+            if shown != series or values.get(("mp_series_total", (("n", "0"),))) != lifetimes:
+                raise CheckFailed(f"{operation}: {side} shows {shown} series, not {series} "
+                                  f"at {lifetimes}")
+        if not arguments.smoke:
+            timers = {side: timeit.Timer("scrape()", globals=spaces[side]) for side in MODULES}
+            results = measure(timers, arguments.exposition_rounds, exposition=True)
+        yield (operation, "ms", {side: v * 1e3 for side, v in results.items()},
+               MULTIPROCESS_SCRAPE_BAR, f"theirs reads {lifetimes} files; ours one store")
+
+
 def print_rows(rows):
     width = max(len(operation) for operation, *_ in rows) + 2
     print(f"{'case':{width}} {'ours':>12} {PEER:>18} {'ratio':>8}")
@@ -257,7 +340,8 @@ def main():
           f"{prometheus_emulator.__path__[0]} (library {_lib.lib.path}), "
           f"prometheus_client {importlib.metadata.version(PEER)}")
     try:
-        rows = list(per_call_rows(arguments)) + list(exposition_rows(arguments))
+        rows = (list(per_call_rows(arguments)) + list(exposition_rows(arguments))
+                + list(multiprocess_rows(arguments)))
     except CheckFailed as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
