@@ -63,4 +63,7 @@ cmake --build "$work/build" -j 2 >/dev/null
 links_shared "$work/build/demo"; expect_demo "$work/build/demo"
 links_static "$work/build/demo_static"; expect_demo "$work/build/demo_static"
 expect_raii "$work/build/raii"
+# The pre-fork example: four forked workers' counts in one shared store.
+"$work/build/prefork" | grep -qx 'jobs_done_total{worker="3"} 4000' \
+  || { echo "install-check: the prefork example did not show every worker's count" >&2; exit 1; }
 echo "install-check: CMake builds (shared, static, C++) ok"
