@@ -153,6 +153,28 @@ fn histograms_are_shared_with_their_buckets_count_and_sum() {
 }
 
 #[test]
+fn summaries_share_their_count_and_sum_and_keep_quantiles_per_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let sizes = Family::<prometheus_emulator::Summary>::new(
+        Opts::new("size_bytes", "Sizes.").store(store.clone()),
+    )
+    .unwrap();
+    let series = sizes.with_label_values::<&str>(&[]).unwrap();
+    series.observe(1.0).unwrap();
+    for _ in 0..3 {
+        in_child(|| series.observe(10.0).unwrap());
+    }
+    let text = text(&store);
+    assert_eq!(value(&text, "size_bytes_count"), Some(4.0), "{text}");
+    assert_eq!(value(&text, "size_bytes_sum"), Some(31.0));
+    assert!(!text.contains("quantile"), "{text}");
+    // The parent's own quantiles saw only its observation.
+    assert_eq!(series.count(), 4);
+    assert_eq!(series.quantile(0.5).unwrap(), 1.0);
+}
+
+#[test]
 fn gauge_modes_combine_live_and_dead_processes_as_prometheus_client_does() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
@@ -353,9 +375,8 @@ fn a_family_described_otherwise_by_another_process_is_refused() {
 fn types_and_options_the_store_cannot_hold_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let summary =
-        Family::<prometheus_emulator::Summary>::new(Opts::new("s", "S.").store(store.clone()));
-    assert!(matches!(summary, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
+    let info = Family::<prometheus_emulator::Info>::new(Opts::new("s", "S.").store(store.clone()));
+    assert!(matches!(info, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
     let ttl = Family::<Counter>::new(
         Opts::new("c", "C.")
             .labels(&["a"])

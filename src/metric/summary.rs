@@ -20,10 +20,13 @@ use crate::sync::Mutex;
 
 use super::expiry::Activity;
 use super::quantile::{CkmsStream, validate_target};
+use super::shared_cells::SharedCells;
 use super::value::AtomicF64;
 use super::{ChildMetric, FamilySchema, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{MetricType, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
+use std::sync::Arc;
 
 /// Observations buffered before they are merged into the streams (client_golang's size).
 const BUFFER_SLOTS: usize = 500;
@@ -359,8 +362,9 @@ impl Window {
 /// for merging the buffer into the streams.
 #[derive(Debug)]
 pub struct Summary {
-    count: AtomicU64,
-    sum: AtomicF64,
+    /// The count, then the sum's bits: in this process, or in a shared store (where the
+    /// quantile window stays per process).
+    totals: SharedCells<AtomicU64>,
     created: f64,
     objectives: Box<[(f64, f64)]>,
     /// `None` without objectives: nothing would read it.
@@ -380,8 +384,7 @@ impl Summary {
         let objectives = config.usable_objectives();
         let window = (!objectives.is_empty()).then(|| Window::new(&objectives, config, clock));
         Summary {
-            count: AtomicU64::new(0),
-            sum: AtomicF64::new(0.0),
+            totals: SharedCells::local(2),
             created: unix_now(),
             objectives: objectives.into(),
             window,
@@ -407,8 +410,8 @@ impl Summary {
             return false;
         }
         self.activity.touch();
-        self.sum.add(value);
-        self.count.fetch_add(1, Ordering::Relaxed);
+        AtomicF64::from_bits_ref(&self.totals[1]).add(value);
+        self.totals[0].fetch_add(1, Ordering::Relaxed);
         if let Some(window) = &self.window {
             window.observe(value);
         }
@@ -417,12 +420,12 @@ impl Summary {
 
     /// Observations ever made.
     pub fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
+        self.totals[0].load(Ordering::Relaxed)
     }
 
     /// Sum of every observation ever made.
     pub fn sum(&self) -> f64 {
-        self.sum.get()
+        AtomicF64::from_bits_ref(&self.totals[1]).get()
     }
 
     /// The `q`-quantile of the observations in the window, within the objectives' error bounds
@@ -479,6 +482,23 @@ impl ChildMetric for Summary {
 
     fn new_child(config: &SummaryConfig) -> Self {
         Summary::new(config)
+    }
+
+    fn store_kind(_: &SummaryConfig, _: GaugeMode) -> Option<StoreKind> {
+        Some(StoreKind::Summary)
+    }
+
+    fn in_store(
+        config: &SummaryConfig,
+        store: &Arc<Store>,
+        _: &StoreKind,
+        block: u64,
+    ) -> Result<Self> {
+        let mut summary = Summary::new(config);
+        // SAFETY: a summary block is the count and the sum's bits, atomic words (see
+        // `store::layout::SUMMARY_BLOCK`).
+        summary.totals = unsafe { SharedCells::in_store(store, block, 2) }?;
+        Ok(summary)
     }
 
     fn activity(&self) -> &Activity {

@@ -77,6 +77,7 @@ impl Store {
                 StoreKind::Counter => MetricType::Counter,
                 StoreKind::Gauge(_) => MetricType::Gauge,
                 StoreKind::Histogram(_) => MetricType::Histogram,
+                StoreKind::Summary => MetricType::Summary,
             };
             let collected = MetricFamily {
                 name: desc.name.as_str().into(),
@@ -111,6 +112,16 @@ impl Store {
                 }
                 StoreKind::Histogram(bounds) => {
                     let value = self.histogram_value(series.block, bounds)?;
+                    collected.points.push(point(names, &series.values, value));
+                }
+                StoreKind::Summary => {
+                    let words = self.words(series.block, SUMMARY_BLOCK)?;
+                    let value = PointValue::Summary {
+                        quantiles: Vec::new(),
+                        count: words[0].load(Ordering::Relaxed),
+                        sum: f64::from_bits(words[1].load(Ordering::Relaxed)),
+                        created: None,
+                    };
                     collected.points.push(point(names, &series.values, value));
                 }
                 StoreKind::Gauge(mode) => {

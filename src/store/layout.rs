@@ -101,6 +101,11 @@ pub struct SeriesRecord {
 pub const KIND_COUNTER: u32 = 1;
 pub const KIND_GAUGE: u32 = 2;
 pub const KIND_HISTOGRAM: u32 = 3;
+pub const KIND_SUMMARY: u32 = 4;
+
+/// Bytes of a summary's value block: the count, then the sum's bits (its quantiles stay in each
+/// process: sketches of different processes do not merge exactly).
+pub const SUMMARY_BLOCK: u64 = 16;
 
 /// What leads a gauge's value block: the values of processes that died, folded together for
 /// the modes that keep them (`min`, `max`, `sum`, `mostrecent`).

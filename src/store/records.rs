@@ -14,6 +14,8 @@ pub enum StoreKind {
     Gauge(super::GaugeMode),
     /// A classic histogram with these upper bounds (ending with `+Inf`).
     Histogram(Arc<[f64]>),
+    /// A summary's count and sum.
+    Summary,
 }
 
 impl StoreKind {
@@ -22,6 +24,7 @@ impl StoreKind {
             StoreKind::Counter => KIND_COUNTER,
             StoreKind::Gauge(_) => KIND_GAUGE,
             StoreKind::Histogram(_) => KIND_HISTOGRAM,
+            StoreKind::Summary => KIND_SUMMARY,
         }
     }
 
@@ -37,6 +40,7 @@ impl StoreKind {
             StoreKind::Counter => "a counter".into(),
             StoreKind::Gauge(mode) => format!("a gauge in mode {:?}", mode.name()),
             StoreKind::Histogram(bounds) => format!("a histogram with buckets {bounds:?}"),
+            StoreKind::Summary => "a summary".into(),
         }
     }
 }
@@ -193,6 +197,7 @@ impl Store {
                 StoreKind::Gauge(super::GaugeMode::from_code(record.gauge_mode).ok_or_else(bad)?)
             }
             KIND_HISTOGRAM if !bounds.is_empty() => StoreKind::Histogram(bounds.into()),
+            KIND_SUMMARY => StoreKind::Summary,
             _ => return Err(bad()),
         };
         Ok(StoredFamily {
@@ -213,6 +218,7 @@ impl Store {
             StoreKind::Counter => counter_block(self.shards),
             StoreKind::Gauge(_) => gauge_block(self.max_processes),
             StoreKind::Histogram(bounds) => histogram_block(bounds.len() as u32),
+            StoreKind::Summary => SUMMARY_BLOCK,
         }
     }
 

@@ -66,13 +66,12 @@ int main(void) {
     gauge_opts.gauge_mode = 42;
     pe_gauge *bad = NULL;
     FAILS(pe_gauge_new_opts(&gauge_opts, &bad), PE_ERR_INVALID_VALUE, "gauge_mode");
-    pe_metric_opts summary_opts = {0};
-    summary_opts.struct_size = sizeof summary_opts;
-    summary_opts.name = "latency";
-    summary_opts.store = store;
-    pe_summary *summary = NULL;
-    FAILS(pe_summary_new_opts(&summary_opts, NULL, NULL, 0, 600, 5, &summary), PE_ERR_INVALID_CONFIG,
-          "shared store");
+    pe_metric_opts info_opts = {0};
+    info_opts.struct_size = sizeof info_opts;
+    info_opts.name = "build";
+    info_opts.store = store;
+    pe_info *info = NULL;
+    FAILS(pe_info_new_opts(&info_opts, &info), PE_ERR_INVALID_CONFIG, "shared store");
 
     pe_registry *registry = NULL;
     OK(pe_registry_new(&registry));

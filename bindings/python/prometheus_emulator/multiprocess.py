@@ -24,7 +24,9 @@ by its pid and start time, so a reused pid is not mistaken for a dead worker.
 
 What the store does not hold stays in each process and is not collected here, as
 prometheus_client's ``MultiProcessCollector`` does not export it: ``Info`` and ``Enum`` metrics,
-and, while the library cannot put them in the store, summaries and native histograms. Custom
+summary quantiles (a summary's count and sum are in the store, as prometheus_client exports
+them; quantile sketches of different processes do not merge exactly), and, while the library
+cannot put them in the store, native histograms. Custom
 collectors registered in a worker's registry are that worker's too.
 
 ``mark_process_dead(pid)``, in a server's worker-exit hook as prometheus_client's documentation
