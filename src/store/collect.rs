@@ -243,17 +243,8 @@ fn combine(
     processes: &[(usize, i64, bool)],
 ) -> Option<f64> {
     let mut combined = Combined::new(mode);
-    if !mode.live_only() && dead.any.load(Ordering::Acquire) != 0 {
-        let kept = match mode {
-            GaugeMode::Min => &dead.min,
-            GaugeMode::Max => &dead.max,
-            GaugeMode::Sum => &dead.sum,
-            _ => &dead.recent_value,
-        };
-        combined.add(
-            f64::from_bits(kept.load(Ordering::Relaxed)),
-            f64::from_bits(dead.recent_stamp.load(Ordering::Relaxed)),
-        );
+    if let (false, Some((value, stamp))) = (mode.live_only(), dead.folded()) {
+        combined.add(value, stamp);
     }
     for &(slot, _, live) in processes {
         let entry = &entries[slot];

@@ -6,7 +6,7 @@
 //! either nothing visible or a whole record: the next holder of the lock carries on without
 //! repairing anything. Offsets are bounds-checked before use, so a corrupt file is an error.
 
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 /// The first eight bytes of a store, written last when it is made.
 pub const MAGIC: [u8; 8] = *b"PESTORE\0";
@@ -107,18 +107,36 @@ pub const KIND_SUMMARY: u32 = 4;
 /// process: sketches of different processes do not merge exactly).
 pub const SUMMARY_BLOCK: u64 = 16;
 
-/// What leads a gauge's value block: the values of processes that died, folded together for
-/// the modes that keep them (`min`, `max`, `sum`, `mostrecent`).
+/// What leads a gauge's value block: the values of processes that died, folded together by the
+/// series' mode for the modes that keep them (`min`, `max`, `sum`, `mostrecent`).
 #[repr(C)]
 pub struct GaugeDead {
     /// Whether any dead process's value is folded in.
     pub any: AtomicU64,
-    pub sum: AtomicU64,
-    pub min: AtomicU64,
-    pub max: AtomicU64,
-    pub recent_value: AtomicU64,
-    pub recent_stamp: AtomicU64,
-    pub _pad: [u64; 2],
+    /// The fold's bits.
+    pub value: AtomicU64,
+    /// The bits of the latest time among the values folded in.
+    pub stamp: AtomicU64,
+    pub _pad: [u64; 5],
+}
+
+impl GaugeDead {
+    /// The fold and its time, `None` while no dead process's value is in it.
+    pub fn folded(&self) -> Option<(f64, f64)> {
+        (self.any.load(Ordering::Acquire) != 0).then(|| {
+            (
+                f64::from_bits(self.value.load(Ordering::Relaxed)),
+                f64::from_bits(self.stamp.load(Ordering::Relaxed)),
+            )
+        })
+    }
+
+    /// Replaces the fold (under the store's lock).
+    pub fn store(&self, value: f64, stamp: f64) {
+        self.value.store(value.to_bits(), Ordering::Relaxed);
+        self.stamp.store(stamp.to_bits(), Ordering::Relaxed);
+        self.any.store(1, Ordering::Release);
+    }
 }
 
 /// One process's value of a gauge series, at its process slot's index.

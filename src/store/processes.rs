@@ -107,26 +107,11 @@ impl Store {
                 let value = f64::from_bits(entry.bits.load(Ordering::Relaxed));
                 let stamp = f64::from_bits(stamp);
                 let mut combined = super::gauge_mode::Combined::new(mode);
-                if dead.any.load(Ordering::Relaxed) != 0 {
-                    let kept = match mode {
-                        GaugeMode::Min => &dead.min,
-                        GaugeMode::Max => &dead.max,
-                        GaugeMode::Sum => &dead.sum,
-                        _ => &dead.recent_value,
-                    };
-                    combined.add(
-                        f64::from_bits(kept.load(Ordering::Relaxed)),
-                        f64::from_bits(dead.recent_stamp.load(Ordering::Relaxed)),
-                    );
+                if let Some((kept, kept_stamp)) = dead.folded() {
+                    combined.add(kept, kept_stamp);
                 }
                 combined.add(value, stamp);
-                let folded = combined.value().unwrap_or(value).to_bits();
-                for word in [&dead.min, &dead.max, &dead.sum, &dead.recent_value] {
-                    word.store(folded, Ordering::Relaxed);
-                }
-                dead.recent_stamp
-                    .store(combined.stamp().to_bits(), Ordering::Relaxed);
-                dead.any.store(1, Ordering::Release);
+                dead.store(combined.value().unwrap_or(value), combined.stamp());
             }
             entry.stamp.store(0, Ordering::Release);
             entry.bits.store(0, Ordering::Relaxed);
