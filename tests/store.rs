@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use prometheus_emulator::exposition::{Format, encode_text};
 use prometheus_emulator::store::{GaugeMode, Store, StoreOptions};
-use prometheus_emulator::{Counter, Error, Family, Gauge, Histogram, HistogramConfig, Opts};
+use prometheus_emulator::{
+    Counter, Error, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
+};
 
 fn open(dir: &Path) -> Arc<Store> {
     Store::open(dir, StoreOptions::default()).unwrap()
@@ -172,6 +174,101 @@ fn summaries_share_their_count_and_sum_and_keep_quantiles_per_process() {
     // The parent's own quantiles saw only its observation.
     assert_eq!(series.count(), 4);
     assert_eq!(series.quantile(0.5).unwrap(), 1.0);
+}
+
+#[test]
+fn info_labels_set_by_any_process_are_the_latest_for_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let build = Family::<Info>::new(
+        Opts::new("build", "Build.")
+            .labels(&["component"])
+            .store(store.clone()),
+    )
+    .unwrap();
+    let api = build.with_label_values(&["api"]).unwrap();
+    api.set(&[("version", "1.0")]).unwrap();
+    in_child(|| {
+        let api = build.with_label_values(&["api"]).unwrap();
+        assert_eq!(api.get().get("version"), Some("1.0"));
+        api.set(&[("version", "2.0"), ("commit", "abc")]).unwrap();
+        build
+            .with_label_values(&["worker"])
+            .unwrap()
+            .set(&[("version", "3.0")])
+            .unwrap();
+    });
+    assert_eq!(api.get().get("version"), Some("2.0"));
+    let text = text(&store);
+    assert_eq!(
+        value(
+            &text,
+            "build_info{component=\"api\",version=\"2.0\",commit=\"abc\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(&text, "build_info{component=\"worker\",version=\"3.0\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    // Setting the same labels again takes no room; clashing labels are refused, the old kept.
+    let used = store.used();
+    api.set(&[("version", "2.0"), ("commit", "abc")]).unwrap();
+    assert_eq!(store.used(), used);
+    assert!(api.set(&[("component", "x")]).is_err());
+    assert_eq!(api.get().get("commit"), Some("abc"));
+}
+
+#[test]
+fn enum_states_set_by_any_process_are_shared_and_start_in_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let states = StateSetConfig::enumeration(&["starting", "running", "stopped"]).unwrap();
+    let phase = Family::<StateSet>::with_config(
+        Opts::new("phase", "Phase.")
+            .labels(&["job"])
+            .store(store.clone()),
+        states.clone(),
+    )
+    .unwrap();
+    in_child(|| {
+        let phase = phase.with_label_values(&["mail"]).unwrap();
+        assert_eq!(phase.current(), Some("starting"));
+        phase.set("running").unwrap();
+    });
+    let mail = phase.with_label_values(&["mail"]).unwrap();
+    assert_eq!(mail.current(), Some("running"));
+    assert!(mail.set("gone").is_err());
+    let text = text(&store);
+    assert_eq!(
+        value(&text, "phase{job=\"mail\",phase=\"running\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(&text, "phase{job=\"mail\",phase=\"starting\"}"),
+        Some(0.0)
+    );
+    // Other states for the same family are another family, refused.
+    let other = Family::<StateSet>::with_config(
+        Opts::new("phase", "Phase.")
+            .labels(&["job"])
+            .store(store.clone()),
+        StateSetConfig::enumeration(&["a"]).unwrap(),
+    );
+    assert!(matches!(other, Err(Error::InvalidConfig(_))));
+    // A state set of flags starts with all off.
+    let flags = Family::<StateSet>::with_config(
+        Opts::new("features", "Features.").store(store.clone()),
+        StateSetConfig::flags(&["a", "b"]).unwrap(),
+    )
+    .unwrap();
+    let series = flags.with_label_values::<&str>(&[]).unwrap();
+    assert_eq!(series.current(), None);
+    in_child(|| series.set_state("b", true).unwrap());
+    assert!(series.is_active("b").unwrap());
 }
 
 #[test]
@@ -375,8 +472,11 @@ fn a_family_described_otherwise_by_another_process_is_refused() {
 fn types_and_options_the_store_cannot_hold_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let info = Family::<prometheus_emulator::Info>::new(Opts::new("s", "S.").store(store.clone()));
-    assert!(matches!(info, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
+    let native = Family::<Histogram>::with_config(
+        Opts::new("s", "S.").store(store.clone()),
+        HistogramConfig::native(prometheus_emulator::NativeConfig::new(1.1).unwrap()).unwrap(),
+    );
+    assert!(matches!(native, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
     let ttl = Family::<Counter>::new(
         Opts::new("c", "C.")
             .labels(&["a"])
@@ -410,7 +510,7 @@ fn a_corrupt_or_foreign_file_is_refused_not_misread() {
     );
 
     // A damaged header field.
-    bytes[8] = 1;
+    bytes[8..12].copy_from_slice(&prometheus_emulator::store::layout::LAYOUT_VERSION.to_le_bytes());
     bytes[16] ^= 0xff; // the capacity
     std::fs::write(&path, &bytes).unwrap();
     let err = Store::open(dir.path(), StoreOptions::default()).unwrap_err();

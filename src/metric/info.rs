@@ -8,6 +8,7 @@ use super::expiry::Activity;
 use super::{ChildMetric, FamilySchema};
 use crate::error::{Error, Result};
 use crate::snapshot::{LabelSet, MetricType, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
 
 /// The labels an info series carries. Setting them replaces the previous set.
 #[derive(Debug)]
@@ -15,6 +16,9 @@ pub struct Info {
     labels: RwLock<LabelSet>,
     /// The family's own label names, which info labels must not repeat.
     reserved: Arc<[Box<str>]>,
+    /// For a series in a shared store, the store and its value block: the labels are there
+    /// (`labels` is unused), the latest set by any process.
+    shared: Option<(Arc<Store>, u64)>,
     activity: Activity,
 }
 
@@ -33,13 +37,19 @@ impl Info {
             });
         }
         self.activity.touch();
-        *self.labels.write() = labels;
+        match &self.shared {
+            Some((store, block)) => store.set_info(*block, &labels)?,
+            None => *self.labels.write() = labels,
+        }
         Ok(())
     }
 
-    /// The current info labels.
+    /// The current info labels (none when a shared store's record of them is unreadable).
     pub fn get(&self) -> LabelSet {
-        self.labels.read().clone()
+        match &self.shared {
+            Some((store, block)) => store.info(*block).unwrap_or_else(|_| LabelSet::empty()),
+            None => self.labels.read().clone(),
+        }
     }
 }
 
@@ -60,8 +70,26 @@ impl ChildMetric for Info {
                 .reserved
                 .clone()
                 .unwrap_or_else(|| Arc::from(Vec::new())),
+            shared: None,
             activity: Activity::default(),
         }
+    }
+
+    fn store_kind(_: &InfoConfig, _: GaugeMode) -> Option<StoreKind> {
+        Some(StoreKind::Info)
+    }
+
+    fn in_store(
+        config: &InfoConfig,
+        store: &Arc<Store>,
+        _: &StoreKind,
+        block: u64,
+    ) -> Result<Self> {
+        store.info(block)?;
+        Ok(Info {
+            shared: Some((store.clone(), block)),
+            ..Info::new_child(config)
+        })
     }
 
     fn activity(&self) -> &Activity {

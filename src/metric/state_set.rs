@@ -1,12 +1,14 @@
 //! State set (an enum): named states, each on or off.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::ChildMetric;
 use super::expiry::Activity;
+use super::shared_cells::SharedCells;
 use crate::error::{Error, Result};
 use crate::snapshot::{MetricType, PointValue};
+use crate::store::{GaugeMode, Store, StoreKind};
 
 /// The states every child of a state-set family has, and how a new child starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +58,9 @@ impl StateSetConfig {
 #[derive(Debug)]
 pub struct StateSet {
     states: Arc<[Box<str>]>,
-    active: Box<[AtomicBool]>,
+    /// A word per state, 1 while it is on: in this process, or in a shared store, where the
+    /// latest change by any process holds.
+    active: SharedCells<AtomicU64>,
     activity: Activity,
 }
 
@@ -73,7 +77,7 @@ impl StateSet {
         let index = self.index_of(state)?;
         self.activity.touch();
         for (i, flag) in self.active.iter().enumerate() {
-            flag.store(i == index, Ordering::Relaxed);
+            flag.store(u64::from(i == index), Ordering::Relaxed);
         }
         Ok(())
     }
@@ -82,20 +86,20 @@ impl StateSet {
     pub fn set_state(&self, state: &str, on: bool) -> Result<()> {
         let index = self.index_of(state)?;
         self.activity.touch();
-        self.active[index].store(on, Ordering::Relaxed);
+        self.active[index].store(u64::from(on), Ordering::Relaxed);
         Ok(())
     }
 
     /// Whether `state` is on.
     pub fn is_active(&self, state: &str) -> Result<bool> {
-        Ok(self.active[self.index_of(state)?].load(Ordering::Relaxed))
+        Ok(self.active[self.index_of(state)?].load(Ordering::Relaxed) != 0)
     }
 
     /// The first active state, if any: the value of an enum.
     pub fn current(&self) -> Option<&str> {
         self.active
             .iter()
-            .position(|f| f.load(Ordering::Relaxed))
+            .position(|f| f.load(Ordering::Relaxed) != 0)
             .map(|i| &*self.states[i])
     }
 
@@ -109,13 +113,38 @@ impl ChildMetric for StateSet {
     const TYPE: MetricType = MetricType::StateSet;
 
     fn new_child(config: &StateSetConfig) -> Self {
+        let active = SharedCells::<AtomicU64>::local(config.states.len());
+        if config.first_active {
+            active[0].store(1, Ordering::Relaxed);
+        }
         StateSet {
             states: config.states.clone(),
-            active: (0..config.states.len())
-                .map(|i| AtomicBool::new(config.first_active && i == 0))
-                .collect(),
+            active,
             activity: Activity::default(),
         }
+    }
+
+    fn store_kind(config: &StateSetConfig, _: GaugeMode) -> Option<StoreKind> {
+        Some(StoreKind::StateSet {
+            states: config.states.clone(),
+            enumeration: config.first_active,
+        })
+    }
+
+    fn in_store(
+        config: &StateSetConfig,
+        store: &Arc<Store>,
+        _: &StoreKind,
+        block: u64,
+    ) -> Result<Self> {
+        // SAFETY: a state set's block is a word per state (`store::layout::state_set_block`),
+        // written by every process only as here.
+        let active = unsafe { SharedCells::in_store(store, block, config.states.len()) }?;
+        Ok(StateSet {
+            states: config.states.clone(),
+            active,
+            activity: Activity::default(),
+        })
     }
 
     fn activity(&self) -> &Activity {
@@ -128,7 +157,7 @@ impl ChildMetric for StateSet {
             active: self
                 .active
                 .iter()
-                .map(|f| f.load(Ordering::Relaxed))
+                .map(|f| f.load(Ordering::Relaxed) != 0)
                 .collect(),
         }
     }

@@ -78,6 +78,8 @@ impl Store {
                 StoreKind::Gauge(_) => MetricType::Gauge,
                 StoreKind::Histogram(_) => MetricType::Histogram,
                 StoreKind::Summary => MetricType::Summary,
+                StoreKind::Info => MetricType::Info,
+                StoreKind::StateSet { .. } => MetricType::StateSet,
             };
             let collected = MetricFamily {
                 name: desc.name.as_str().into(),
@@ -121,6 +123,23 @@ impl Store {
                         count: words[0].load(Ordering::Relaxed),
                         sum: f64::from_bits(words[1].load(Ordering::Relaxed)),
                         created: None,
+                    };
+                    collected.points.push(point(names, &series.values, value));
+                }
+                StoreKind::Info => {
+                    let value = PointValue::Info {
+                        info: self.info(series.block)?,
+                    };
+                    collected.points.push(point(names, &series.values, value));
+                }
+                StoreKind::StateSet { states, .. } => {
+                    let words = self.words(series.block, state_set_block(states.len() as u32))?;
+                    let value = PointValue::StateSet {
+                        states: states.clone(),
+                        active: words
+                            .iter()
+                            .map(|w| w.load(Ordering::Relaxed) != 0)
+                            .collect(),
                     };
                     collected.points.push(point(names, &series.values, value));
                 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 /// The first eight bytes of a store, written last when it is made.
 pub const MAGIC: [u8; 8] = *b"PESTORE\0";
 /// Bumped whenever anything below changes meaning: a store of another layout is refused.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 /// The header page.
 pub const HEADER_SIZE: u64 = 4096;
 /// Where the cross-process lock lives in the header.
@@ -76,13 +76,14 @@ pub struct FamilyRecord {
     /// The family made before this one (0: none).
     pub next: AtomicU64,
     pub kind: u32,
-    pub gauge_mode: u32,
+    /// A gauge's `pe_gauge_mode`; for a state set, 1 when it is an enum.
+    pub mode: u32,
     pub n_labels: u32,
     pub n_bounds: u32,
-    /// Bytes of strings after the bounds: name, help, unit, then each label name, each as a
-    /// `u32` length and the bytes.
+    /// Bytes of strings after the bounds: name, help, unit, each label name, then each state
+    /// of a state set, each as a `u32` length and the bytes.
     pub strings_len: u32,
-    pub _pad: u32,
+    pub n_states: u32,
 }
 
 /// A series record; its label values follow it, each as a `u32` length and the bytes.
@@ -102,6 +103,16 @@ pub const KIND_COUNTER: u32 = 1;
 pub const KIND_GAUGE: u32 = 2;
 pub const KIND_HISTOGRAM: u32 = 3;
 pub const KIND_SUMMARY: u32 = 4;
+pub const KIND_INFO: u32 = 5;
+pub const KIND_STATE_SET: u32 = 6;
+
+/// Bytes of an info series' value block: the offset of its labels' record (0: none yet).
+pub const INFO_BLOCK: u64 = 8;
+
+/// Bytes of a state set's value block: a word per state, 1 while it is on.
+pub fn state_set_block(n_states: u32) -> u64 {
+    u64::from(n_states) * 8
+}
 
 /// Bytes of a summary's value block: the count, then the sum's bits (its quantiles stay in each
 /// process: sketches of different processes do not merge exactly).

@@ -14,6 +14,7 @@
 
 mod collect;
 mod gauge_mode;
+mod info;
 pub mod layout;
 mod liveness;
 mod lock;

@@ -16,6 +16,13 @@ pub enum StoreKind {
     Histogram(Arc<[f64]>),
     /// A summary's count and sum.
     Summary,
+    /// Info labels: the latest set by any process.
+    Info,
+    /// A state set with these states; an enum (`enumeration`) starts in the first one.
+    StateSet {
+        states: Arc<[Box<str>]>,
+        enumeration: bool,
+    },
 }
 
 impl StoreKind {
@@ -25,6 +32,23 @@ impl StoreKind {
             StoreKind::Gauge(_) => KIND_GAUGE,
             StoreKind::Histogram(_) => KIND_HISTOGRAM,
             StoreKind::Summary => KIND_SUMMARY,
+            StoreKind::Info => KIND_INFO,
+            StoreKind::StateSet { .. } => KIND_STATE_SET,
+        }
+    }
+
+    fn mode(&self) -> u32 {
+        match self {
+            StoreKind::Gauge(mode) => *mode as u32,
+            StoreKind::StateSet { enumeration, .. } => u32::from(*enumeration),
+            _ => 0,
+        }
+    }
+
+    fn states(&self) -> &[Box<str>] {
+        match self {
+            StoreKind::StateSet { states, .. } => states,
+            _ => &[],
         }
     }
 
@@ -41,6 +65,8 @@ impl StoreKind {
             StoreKind::Gauge(mode) => format!("a gauge in mode {:?}", mode.name()),
             StoreKind::Histogram(bounds) => format!("a histogram with buckets {bounds:?}"),
             StoreKind::Summary => "a summary".into(),
+            StoreKind::Info => "an info".into(),
+            StoreKind::StateSet { states, .. } => format!("a state set of {states:?}"),
         }
     }
 }
@@ -70,13 +96,13 @@ pub(crate) struct StoredSeries<'a> {
     pub block: u64,
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
 /// Strings written by [`put_str`], `count` of them.
-fn get_strs(mut bytes: &[u8], count: usize) -> Option<Vec<&str>> {
+pub(super) fn get_strs(mut bytes: &[u8], count: usize) -> Option<Vec<&str>> {
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
@@ -105,6 +131,9 @@ impl Store {
         for name in &desc.label_names {
             put_str(&mut strings, name);
         }
+        for state in desc.kind.states() {
+            put_str(&mut strings, state);
+        }
         let bounds = desc.kind.bounds();
         let head = std::mem::size_of::<FamilyRecord>() as u64;
         let len = head + bounds.len() as u64 * 8 + strings.len() as u64;
@@ -113,14 +142,11 @@ impl Store {
         let record = FamilyRecord {
             next: AtomicU64::new(self.header().families.load(Ordering::Acquire)),
             kind: desc.kind.code(),
-            gauge_mode: match desc.kind {
-                StoreKind::Gauge(mode) => mode as u32,
-                _ => 0,
-            },
+            mode: desc.kind.mode(),
             n_labels: desc.label_names.len() as u32,
             n_bounds: bounds.len() as u32,
             strings_len: strings.len() as u32,
-            _pad: 0,
+            n_states: desc.kind.states().len() as u32,
         };
         // SAFETY: `len` fresh bytes at `base`, allocated above and not yet published.
         unsafe {
@@ -190,23 +216,35 @@ impl Store {
                 format!("a family record at {offset} is damaged"),
             )
         };
-        let strs = get_strs(strings, 3 + record.n_labels as usize).ok_or_else(bad)?;
+        let n_labels = record.n_labels as usize;
+        let strs = get_strs(strings, 3 + n_labels + record.n_states as usize).ok_or_else(bad)?;
         let kind = match record.kind {
             KIND_COUNTER => StoreKind::Counter,
             KIND_GAUGE => {
-                StoreKind::Gauge(super::GaugeMode::from_code(record.gauge_mode).ok_or_else(bad)?)
+                StoreKind::Gauge(super::GaugeMode::from_code(record.mode).ok_or_else(bad)?)
             }
             KIND_HISTOGRAM if !bounds.is_empty() => StoreKind::Histogram(bounds.into()),
             KIND_SUMMARY => StoreKind::Summary,
+            KIND_INFO => StoreKind::Info,
+            KIND_STATE_SET if record.n_states > 0 && record.mode <= 1 => StoreKind::StateSet {
+                states: strs[3 + n_labels..].iter().map(|s| Box::from(*s)).collect(),
+                enumeration: record.mode == 1,
+            },
             _ => return Err(bad()),
         };
+        if record.kind != KIND_STATE_SET && record.n_states != 0 {
+            return Err(bad());
+        }
         Ok(StoredFamily {
             offset,
             desc: FamilyDesc {
                 name: strs[0].to_owned(),
                 help: strs[1].to_owned(),
                 unit: Some(strs[2].to_owned()).filter(|u| !u.is_empty()),
-                label_names: strs[3..].iter().map(|s| s.to_string()).collect(),
+                label_names: strs[3..3 + n_labels]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 kind,
             },
         })
@@ -219,6 +257,8 @@ impl Store {
             StoreKind::Gauge(_) => gauge_block(self.max_processes),
             StoreKind::Histogram(bounds) => histogram_block(bounds.len() as u32),
             StoreKind::Summary => SUMMARY_BLOCK,
+            StoreKind::Info => INFO_BLOCK,
+            StoreKind::StateSet { states, .. } => state_set_block(states.len() as u32),
         }
     }
 
@@ -238,6 +278,13 @@ impl Store {
             put_str(&mut labels, value);
         }
         let block = self.alloc(self.block_len(kind), BLOCK_ALIGN, &guard)?;
+        if let StoreKind::StateSet {
+            enumeration: true, ..
+        } = kind
+        {
+            // An enum starts in its first state, as one in a process does.
+            self.words(block, 8)?[0].store(1, Ordering::Relaxed);
+        }
         let head = std::mem::size_of::<SeriesRecord>() as u64;
         let offset = self.alloc(head + labels.len() as u64, 8, &guard)?;
         let bucket = self.bucket(hash)?;

@@ -1120,7 +1120,6 @@ class Info(MetricWrapperBase):
     __slots__ = ()
     _type = "info"
     _kind = _Kind("info", "info")
-    _in_store = False  # per process, as prometheus_client's MultiProcessCollector has no info
 
     def _create(self, options, out):
         lib.pe_info_new_opts(options, byref(out))
@@ -1155,7 +1154,6 @@ class Enum(MetricWrapperBase):
     __slots__ = ("_states",)
     _type = "stateset"
     _kind = _Kind("enum", "enum")
-    _in_store = False  # per process, as prometheus_client's MultiProcessCollector has no enum
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, states=None, *, labels=None, max_series=None,

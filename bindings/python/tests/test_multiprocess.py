@@ -246,14 +246,31 @@ def test_merge_reads_no_files(directory):
         multiprocess.MultiProcessCollector.merge([])
 
 
-def test_info_and_enum_stay_in_the_process(directory, registry):
-    # prometheus_client's MultiProcessCollector does not export them either.
-    Info("build", "Build.", registry=registry).info({"version": "1.2"})
-    Enum("phase", "Phase.", states=["a", "b"], registry=registry).state("b")
-    Counter("in_store", "S.", registry=registry).inc()
-    assert scrape() == {("in_store_total", ()): 1}
-    assert registry.get_sample_value("build_info", {"version": "1.2"}) == 1
-    assert registry.get_sample_value("phase", {"phase": "b"}) == 1
+def test_info_and_enum_are_shared_the_latest_change_holding(directory, registry):
+    build = Info("build", "Build.", ["component"], registry=registry)
+    phase = Enum("phase", "Phase.", ["job"], states=["starting", "running", "stopped"],
+                 registry=registry)
+    build.labels("api").info({"version": "1.2"})
+
+    def child():
+        assert phase.labels("mail").get() == "starting"
+        build.labels("api").info({"version": "1.3", "commit": "abc"})
+        build.labels("worker").info({"version": "2.0"})
+        phase.labels("mail").state("running")
+
+    wait(fork(child))
+    samples = scrape()
+    assert samples[("build_info", (("commit", "abc"), ("component", "api"),
+                                   ("version", "1.3")))] == 1
+    assert samples[("build_info", (("component", "worker"), ("version", "2.0")))] == 1
+    assert samples[("phase", (("job", "mail"), ("phase", "running")))] == 1
+    assert samples[("phase", (("job", "mail"), ("phase", "starting")))] == 0
+    # This process reads what the child set once it has the series too.
+    assert phase.labels("mail").get() == "running"
+    assert registry.get_sample_value("phase", {"job": "mail", "phase": "running"}) == 1
+    with pytest.raises(ValueError):
+        phase.labels("mail").state("gone")
+    assert phase.labels("mail").get() == "running"
 
 
 def test_a_summary_is_in_the_store_or_in_the_process(directory, registry):
