@@ -666,9 +666,12 @@ typedef struct pe_metric_opts {
     /**
      * The shared store (`pe_store_open()`) the family's values live in, so that every process
      * of a pre-fork server updates and exposes one set of values; NULL for this process's
-     * memory. The family holds the store. Counters, gauges, classic histograms and summaries (their count
-     * and sum; quantiles stay per process) can live
-     * there; other types, and a `series_ttl_seconds`, are `PE_ERR_INVALID_CONFIG`. A family
+     * memory. The family holds the store. Counters and histograms, classic and native (with
+     * their exemplars), gauges, summaries (their count and sum; quantiles stay per process),
+     * info and enum (state set) families can live there, the latest info labels, state and
+     * exemplar set by any process holding. A native histogram there is reduced to its bucket
+     * limit when read; one with a minimum reset duration or a maximum zero threshold, and a
+     * `series_ttl_seconds`, are `PE_ERR_INVALID_CONFIG`. A family
      * the store has already, described otherwise by another process, is
      * `PE_ERR_INVALID_CONFIG`; a full store is `PE_ERR_STORE`, from the constructor or from
      * the first update of a new label set.

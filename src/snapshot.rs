@@ -374,6 +374,50 @@ pub struct NativeBuckets {
 }
 
 impl NativeBuckets {
+    /// The buckets of sorted `(key, count)` pairs, one span per run of neighbouring keys (no
+    /// zero-count buckets, as OpenMetrics 2.0 asks).
+    pub(crate) fn from_sorted(
+        schema: i32,
+        zero_threshold: f64,
+        zero_count: u64,
+        positive: &[(i32, u64)],
+        negative: &[(i32, u64)],
+        exemplars: Vec<Exemplar>,
+    ) -> Self {
+        let (positive_spans, positive_counts) = spans(positive);
+        let (negative_spans, negative_counts) = spans(negative);
+        NativeBuckets {
+            schema,
+            zero_threshold,
+            zero_count,
+            positive_spans,
+            positive_counts,
+            negative_spans,
+            negative_counts,
+            exemplars,
+        }
+    }
+}
+
+fn spans(pairs: &[(i32, u64)]) -> (Vec<BucketSpan>, Vec<u64>) {
+    let mut spans: Vec<BucketSpan> = Vec::new();
+    let mut counts = Vec::with_capacity(pairs.len());
+    let mut next = 0i32;
+    for (index, (key, count)) in pairs.iter().enumerate() {
+        match spans.last_mut() {
+            Some(span) if index > 0 && *key == next => span.length += 1,
+            _ => spans.push(BucketSpan {
+                offset: key - next,
+                length: 1,
+            }),
+        }
+        counts.push(*count);
+        next = key + 1;
+    }
+    (spans, counts)
+}
+
+impl NativeBuckets {
     /// The keys and counts of the buckets of one sign, in order.
     pub fn buckets(spans: &[BucketSpan], counts: &[u64]) -> Vec<(i32, u64)> {
         let mut pairs = Vec::with_capacity(counts.len());

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use prometheus_emulator::exposition::{Format, encode_text};
 use prometheus_emulator::store::{GaugeMode, Store, StoreOptions};
 use prometheus_emulator::{
-    Counter, Error, Family, Gauge, Histogram, HistogramConfig, Info, Opts, StateSet, StateSetConfig,
+    Counter, Error, Exemplar, Family, Gauge, Histogram, HistogramConfig, Info, NativeConfig, Opts,
+    StateSet, StateSetConfig,
 };
 
 fn open(dir: &Path) -> Arc<Store> {
@@ -272,6 +273,133 @@ fn enum_states_set_by_any_process_are_shared_and_start_in_the_first() {
 }
 
 #[test]
+fn exemplars_of_any_process_are_exposed_and_take_bounded_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let jobs = counter(&store, &[]);
+    let latency = Family::<Histogram>::with_config(
+        Opts::new("latency_seconds", "Latency.").store(store.clone()),
+        HistogramConfig::new(&[0.1, 1.0]).unwrap(),
+    )
+    .unwrap();
+    let trace = |id: &str| Exemplar::new(&[("trace_id", id)], 1.0, Some(1_700_000_000.5)).unwrap();
+    in_child(|| {
+        let c = jobs.with_label_values::<&str>(&[]).unwrap();
+        c.inc_with_exemplar(1.0, trace("child")).unwrap();
+        let h = latency.with_label_values::<&str>(&[]).unwrap();
+        h.observe_with_exemplar(0.5, Exemplar::new(&[("trace_id", "h")], 0.5, None).unwrap())
+            .unwrap();
+    });
+    let c = jobs.with_label_values::<&str>(&[]).unwrap();
+    assert_eq!(c.exemplar(), Some(trace("child")));
+    let text = encode_text(&store.read().unwrap(), Format::OpenMetrics);
+    assert!(
+        text.contains("jobs_total 1 # {trace_id=\"child\"} 1 1700000000.5"),
+        "{text}"
+    );
+    assert!(
+        text.contains("latency_seconds_bucket{le=\"1.0\"} 1 # {trace_id=\"h\"} 0.5"),
+        "{text}"
+    );
+    let h = latency.with_label_values::<&str>(&[]).unwrap();
+    assert_eq!(h.exemplars().len(), 3);
+    assert_eq!(h.exemplars()[1].as_ref().unwrap().value, 0.5);
+    // Exemplars of the same size or smaller reuse the record: the store does not grow.
+    c.inc_with_exemplar(1.0, trace("a")).unwrap();
+    let used = store.used();
+    for i in 0..1000 {
+        c.inc_with_exemplar(1.0, trace(&format!("{}", i % 10)))
+            .unwrap();
+    }
+    assert_eq!(store.used(), used);
+    assert_eq!(c.exemplar(), Some(trace("9")));
+    // A reset forgets the exemplar and keeps the shared value.
+    c.reset();
+    assert_eq!(c.exemplar(), None);
+    assert_eq!(c.get(), 1002.0);
+}
+
+/// Observations every test of native buckets makes, in each of three processes.
+const NATIVE_VALUES: [f64; 7] = [0.5, 2.0, 2.1, -1.0, 0.0, 1.1, 1.3];
+
+#[test]
+fn native_histograms_count_every_process_into_one_set_of_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let config = HistogramConfig::new(&[1.0])
+        .unwrap()
+        .with_native(NativeConfig::new(1.1).unwrap())
+        .unwrap();
+    let shared = Family::<Histogram>::with_config(
+        Opts::new("rpc_seconds", "RPC latency.").store(store.clone()),
+        config.clone(),
+    )
+    .unwrap();
+    let local = Histogram::new(&config);
+    for _ in 0..3 {
+        in_child(|| {
+            let h = shared.with_label_values::<&str>(&[]).unwrap();
+            for v in NATIVE_VALUES {
+                h.observe(v).unwrap();
+            }
+        });
+        for v in NATIVE_VALUES {
+            local.observe(v).unwrap();
+        }
+    }
+    let h = shared.with_label_values::<&str>(&[]).unwrap();
+    // The same buckets, schema and zero bucket as one process making every observation.
+    assert_eq!(h.native_buckets(), local.native_buckets());
+    assert_eq!(h.snapshot(), local.snapshot());
+    let buckets = h.native_buckets().unwrap();
+    assert_eq!((buckets.schema, buckets.zero_count), (3, 3));
+    assert_eq!(buckets.positive_counts.iter().sum::<u64>(), 15);
+    let families = store.read().unwrap();
+    let prometheus_emulator::PointValue::Histogram { count, native, .. } =
+        &families[0].points[0].value
+    else {
+        panic!("not a histogram: {families:?}");
+    };
+    assert_eq!(*count, 21);
+    assert_eq!(native.as_deref(), local.native_buckets().as_ref());
+}
+
+#[test]
+fn native_histograms_in_the_store_keep_their_bucket_limit_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let mut native = NativeConfig::new(1.1).unwrap();
+    native.max_bucket_number = 2;
+    let config = HistogramConfig::native(native).unwrap();
+    let shared =
+        Family::<Histogram>::with_config(Opts::new("sizes", "Sizes.").store(store.clone()), config)
+            .unwrap();
+    let h = shared.with_label_values::<&str>(&[]).unwrap();
+    in_child(|| {
+        for v in [1.1, 1.2, 1.3, 1.4, 1.5] {
+            h.observe(v).unwrap();
+        }
+    });
+    let buckets = h.native_buckets().unwrap();
+    assert!(buckets.positive_counts.len() <= 2, "{buckets:?}");
+    assert!(buckets.schema < 3);
+    assert_eq!(buckets.positive_counts.iter().sum::<u64>(), 5);
+    // Many distinct buckets grow the tables and lose nothing.
+    for i in 0..2000 {
+        h.observe(1.0 + f64::from(i) * 0.37).unwrap();
+    }
+    assert_eq!(h.snapshot().count, 2005);
+    // A reset or a widening zero bucket cannot be shared: such a family is refused.
+    let mut resetting = NativeConfig::new(1.1).unwrap();
+    resetting.min_reset_duration = std::time::Duration::from_secs(60);
+    let refused = Family::<Histogram>::with_config(
+        Opts::new("resetting", "R.").store(store.clone()),
+        HistogramConfig::native(resetting).unwrap(),
+    );
+    assert!(matches!(refused, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
+}
+
+#[test]
 fn gauge_modes_combine_live_and_dead_processes_as_prometheus_client_does() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
@@ -472,11 +600,6 @@ fn a_family_described_otherwise_by_another_process_is_refused() {
 fn types_and_options_the_store_cannot_hold_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let native = Family::<Histogram>::with_config(
-        Opts::new("s", "S.").store(store.clone()),
-        HistogramConfig::native(prometheus_emulator::NativeConfig::new(1.1).unwrap()).unwrap(),
-    );
-    assert!(matches!(native, Err(Error::InvalidConfig(m)) if m.contains("shared store")));
     let ttl = Family::<Counter>::new(
         Opts::new("c", "C.")
             .labels(&["a"])

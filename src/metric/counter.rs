@@ -11,6 +11,7 @@ use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, PointValue};
+use crate::store::layout::counter_exemplar;
 use crate::store::{GaugeMode, Store, StoreKind};
 use std::sync::Arc;
 
@@ -194,8 +195,17 @@ impl Counter {
     /// Adds `amount` and records an exemplar for it.
     pub fn inc_with_exemplar(&self, amount: f64, exemplar: Exemplar) -> Result<()> {
         self.inc(amount)?;
-        self.exemplar.store(exemplar);
+        match self.exemplar_in_store() {
+            Some((store, slot)) => store.set_exemplar(slot, &exemplar)?,
+            None => self.exemplar.store(exemplar),
+        }
         Ok(())
+    }
+
+    /// For a counter in a shared store, the store and where its exemplar's record is kept.
+    fn exemplar_in_store(&self) -> Option<(&Arc<Store>, u64)> {
+        let (store, block) = self.cells.placed()?;
+        Some((store, block + counter_exemplar(self.cells.len() as u32)))
     }
 
     /// The calling thread's cell, for the updates that take a locked instruction: its CPU's where
@@ -236,8 +246,9 @@ impl Counter {
     /// A counter in a shared store keeps its value, which is every process's: only its exemplar
     /// and creation time restart.
     pub fn reset(&self) {
-        if self.cells.shared() {
-            self.exemplar.clear();
+        if let Some((store, slot)) = self.exemplar_in_store() {
+            // A store that cannot be written keeps its exemplar: nothing else to lose here.
+            let _ = store.clear_exemplar(slot);
             self.created.set(unix_now());
             return;
         }
@@ -258,7 +269,10 @@ impl Counter {
 
     /// The most recent exemplar, if any.
     pub fn exemplar(&self) -> Option<Exemplar> {
-        self.exemplar.load()
+        match self.exemplar_in_store() {
+            Some((store, slot)) => store.exemplar(slot).ok().flatten(),
+            None => self.exemplar.load(),
+        }
     }
 }
 

@@ -13,12 +13,13 @@ use std::sync::{Arc, OnceLock};
 
 use super::exemplar_slot::ExemplarSlot;
 use super::expiry::Activity;
-use super::native::{Native, NativeConfig};
+use super::native::{Native, NativeConfig, NativeRead, SharedNative};
 use super::shared_cells::SharedCells;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, NativeBuckets, PointValue};
+use crate::store::layout::histogram_exemplars;
 use crate::store::{GaugeMode, Store, StoreKind};
 
 /// client_python's default buckets: client_golang's plus 0.075, 0.75 and 7.5, then `+Inf`.
@@ -198,8 +199,16 @@ pub struct Histogram {
     cells: SharedCells<AtomicU64>,
     created: AtomicF64,
     exemplars: OnceLock<Box<[ExemplarSlot]>>,
-    native: Option<Box<Native>>,
+    native: Option<Box<NativeState>>,
     activity: Activity,
+}
+
+/// A histogram's native buckets: this process's, or every process's in a shared store.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // boxed whole by `Histogram::native`
+enum NativeState {
+    Local(Native),
+    Shared(SharedNative),
 }
 
 /// A consistent read of a histogram.
@@ -216,7 +225,7 @@ impl Histogram {
         let native = config
             .native
             .as_ref()
-            .map(|native| Box::new(Native::new(native, len)));
+            .map(|native| Box::new(NativeState::Local(Native::new(native, len))));
         let classic = if native.is_some() { 0 } else { len };
         Histogram {
             bounds: config.bounds.clone(),
@@ -234,8 +243,7 @@ impl Histogram {
     #[inline]
     pub fn observe(&self, value: f64) -> Result<()> {
         let bucket = self.bucket_of(value)?;
-        self.record(bucket, value);
-        Ok(())
+        self.record(bucket, value)
     }
 
     /// Records `value` unless it is NaN and says whether it did: the rule of
@@ -245,20 +253,26 @@ impl Histogram {
         if value.is_nan() {
             false
         } else {
-            self.record(self.bucket_index(value), value);
-            true
+            self.record(self.bucket_index(value), value).is_ok()
         }
     }
 
     /// Records one observation with an exemplar for its bucket.
     pub fn observe_with_exemplar(&self, value: f64, exemplar: Exemplar) -> Result<()> {
         let bucket = self.bucket_of(value)?;
-        self.record(bucket, value);
+        self.record(bucket, value)?;
         if let Some(native) = &self.native {
             // Native exemplars need a time: client_golang stamps each one.
             let mut stamped = exemplar.clone();
             stamped.timestamp = stamped.timestamp.or_else(|| Some(unix_now()));
-            native.store_exemplar(stamped);
+            match &**native {
+                NativeState::Local(native) => native.store_exemplar(stamped),
+                // In a store, one exemplar per classic bucket serves both.
+                NativeState::Shared(native) => return native.store_exemplar(bucket, &stamped),
+            }
+        }
+        if let Some((store, slots)) = self.exemplars_in_store() {
+            return store.set_exemplar(slots + bucket as u64 * 8, &exemplar);
         }
         if let Some(slot) = self
             .exemplars
@@ -308,11 +322,16 @@ impl Histogram {
     }
 
     #[inline]
-    fn record(&self, bucket: usize, value: f64) {
+    fn record(&self, bucket: usize, value: f64) -> Result<()> {
         self.activity.touch();
         if let Some(native) = &self.native {
-            native.observe(value, bucket, &self.created);
-            return;
+            return match &**native {
+                NativeState::Local(native) => {
+                    native.observe(value, bucket, &self.created);
+                    Ok(())
+                }
+                NativeState::Shared(native) => native.observe(value, bucket),
+            };
         }
         self.sum_cell().add_with(value, Ordering::Relaxed);
         // Release: a collection that sees this increment also sees the sum above.
@@ -320,13 +339,26 @@ impl Histogram {
         if let Some(count) = self.buckets().get(bucket) {
             count.fetch_add(1, Ordering::Release);
         }
+        Ok(())
+    }
+
+    /// Everything the native buckets hold, and for a histogram in a store the latest exemplar
+    /// per classic bucket.
+    fn native_read(&self, native: &NativeState) -> (NativeRead, Option<Vec<Option<Exemplar>>>) {
+        match native {
+            NativeState::Local(native) => (native.read(&self.created), None),
+            NativeState::Shared(native) => {
+                let (read, exemplars) = native.read();
+                (read, Some(exemplars))
+            }
+        }
     }
 
     /// A consistent view: cumulative counts whose last one is the count, and a sum that covers at
     /// least those observations.
     pub fn snapshot(&self) -> HistogramSnapshot {
         if let Some(native) = &self.native {
-            let read = native.read(&self.created);
+            let (read, _) = self.native_read(native);
             return HistogramSnapshot {
                 cumulative: cumulate(&read.classic),
                 sum: read.sum,
@@ -364,7 +396,7 @@ impl Histogram {
     pub fn native_buckets(&self) -> Option<NativeBuckets> {
         self.native
             .as_ref()
-            .map(|native| native.read(&self.created).buckets)
+            .map(|native| self.native_read(native).0.buckets)
     }
 
     /// Seconds since the Unix epoch when the histogram was created.
@@ -372,8 +404,29 @@ impl Histogram {
         self.created.get()
     }
 
+    /// For a histogram in a shared store, the store and where its buckets' exemplar records
+    /// are kept, a word per bucket.
+    fn exemplars_in_store(&self) -> Option<(&Arc<Store>, u64)> {
+        let (store, block) = self.cells.placed()?;
+        Some((store, block + histogram_exemplars(self.bounds.len() as u32)))
+    }
+
     /// The latest exemplar of each bucket, or an empty vector when none was ever recorded.
     pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
+        if let Some(native) = &self.native
+            && let NativeState::Shared(native) = &**native
+        {
+            return native.read().1;
+        }
+        if let Some((store, slots)) = self.exemplars_in_store() {
+            let found: Vec<Option<Exemplar>> = (0..self.bounds.len() as u64)
+                .map(|i| store.exemplar(slots + i * 8).ok().flatten())
+                .collect();
+            return match found.iter().any(Option::is_some) {
+                true => found,
+                false => Vec::new(),
+            };
+        }
         self.exemplars
             .get()
             .map(|slots| slots.iter().map(ExemplarSlot::load).collect())
@@ -407,8 +460,20 @@ impl ChildMetric for Histogram {
     }
 
     fn store_kind(config: &HistogramConfig, _: GaugeMode) -> Option<StoreKind> {
-        match config.native {
+        match &config.native {
             None => Some(StoreKind::Histogram(config.bounds.clone())),
+            // Resets and a widening zero bucket rebuild the buckets in place, which other
+            // processes' writers would race with: such a family stays out of the store.
+            Some(native)
+                if native.min_reset_duration.is_zero() && native.max_zero_threshold == 0.0 =>
+            {
+                Some(StoreKind::NativeHistogram {
+                    bounds: config.bounds.clone(),
+                    schema: native.schema(),
+                    zero_threshold: native.effective_zero_threshold(),
+                    max_buckets: native.max_bucket_number,
+                })
+            }
             Some(_) => None,
         }
     }
@@ -416,10 +481,15 @@ impl ChildMetric for Histogram {
     fn in_store(
         config: &HistogramConfig,
         store: &Arc<Store>,
-        _: &StoreKind,
+        kind: &StoreKind,
         block: u64,
     ) -> Result<Self> {
         let mut histogram = Histogram::new(config);
+        if histogram.native.is_some() {
+            let shared = SharedNative::new(store, kind, block)?;
+            histogram.native = Some(Box::new(NativeState::Shared(shared)));
+            return Ok(histogram);
+        }
         // SAFETY: a histogram block is a count per bucket, then the sum's bits: atomic words
         // (see `store::layout::histogram_block`).
         histogram.cells = unsafe { SharedCells::in_store(store, block, config.bounds.len() + 1) }?;
@@ -432,14 +502,14 @@ impl ChildMetric for Histogram {
 
     fn point(&self, _: &HistogramConfig) -> PointValue {
         if let Some(native) = &self.native {
-            let read = native.read(&self.created);
+            let (read, exemplars) = self.native_read(native);
             return PointValue::Histogram {
                 bounds: self.bounds.clone(),
                 cumulative: cumulate(&read.classic),
                 sum: read.sum,
                 count: read.count,
                 created: Some(self.created()),
-                exemplars: self.exemplars(),
+                exemplars: exemplars.unwrap_or_else(|| self.exemplars()),
                 native: Some(Box::new(read.buckets)),
             };
         }

@@ -54,9 +54,10 @@ impl<T> SharedCells<T> {
         })
     }
 
-    /// Whether the cells are in a shared store.
-    pub(crate) fn shared(&self) -> bool {
-        self.store.is_some()
+    /// The store the cells are in and the offset of their block there.
+    pub(crate) fn placed(&self) -> Option<(&Arc<Store>, u64)> {
+        let store = self.store.as_ref()?;
+        Some((store, store.offset_of(self.ptr.as_ptr().cast())))
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::gauge_mode::Combined;
 use super::layout::*;
+use super::lock::SharedGuard;
 use super::{GaugeMode, Store, StoreKind};
 use crate::collector::{Collector, Descriptor};
 use crate::error::Result;
@@ -76,7 +77,9 @@ impl Store {
             let kind = match desc.kind {
                 StoreKind::Counter => MetricType::Counter,
                 StoreKind::Gauge(_) => MetricType::Gauge,
-                StoreKind::Histogram(_) => MetricType::Histogram,
+                StoreKind::Histogram(_) | StoreKind::NativeHistogram { .. } => {
+                    MetricType::Histogram
+                }
                 StoreKind::Summary => MetricType::Summary,
                 StoreKind::Info => MetricType::Info,
                 StoreKind::StateSet { .. } => MetricType::StateSet,
@@ -102,18 +105,19 @@ impl Store {
             match kind {
                 StoreKind::Counter => {
                     let value = self.counter_value(series.block)?;
+                    let slot = series.block + counter_exemplar(self.shards);
                     collected.points.push(point(
                         names,
                         &series.values,
                         PointValue::Counter {
                             value,
                             created: None,
-                            exemplar: None,
+                            exemplar: self.exemplar_locked(slot, &guard)?,
                         },
                     ));
                 }
                 StoreKind::Histogram(bounds) => {
-                    let value = self.histogram_value(series.block, bounds)?;
+                    let value = self.histogram_value(series.block, bounds, &guard)?;
                     collected.points.push(point(names, &series.values, value));
                 }
                 StoreKind::Summary => {
@@ -123,6 +127,22 @@ impl Store {
                         count: words[0].load(Ordering::Relaxed),
                         sum: f64::from_bits(words[1].load(Ordering::Relaxed)),
                         created: None,
+                    };
+                    collected.points.push(point(names, &series.values, value));
+                }
+                StoreKind::NativeHistogram { bounds, .. } => {
+                    let shape = kind.native_shape().ok_or_else(|| {
+                        super::corrupt(&self.path, "a native histogram without a shape")
+                    })?;
+                    let read = self.native_locked(series.block, &shape, &guard)?;
+                    let value = PointValue::Histogram {
+                        bounds: bounds.clone(),
+                        cumulative: cumulate(&read.classic),
+                        sum: read.sum,
+                        count: read.count,
+                        created: None,
+                        exemplars: read.exemplars,
+                        native: Some(Box::new(read.buckets)),
                     };
                     collected.points.push(point(names, &series.values, value));
                 }
@@ -198,7 +218,7 @@ impl Store {
     }
 
     fn counter_value(&self, block: u64) -> Result<f64> {
-        let words = self.words(block, counter_block(self.shards))?;
+        let words = self.words(block, counter_exemplar(self.shards))?;
         let (mut whole, mut fraction) = (0u64, 0.0);
         for cell in words.chunks_exact(8) {
             whole = whole
@@ -209,8 +229,24 @@ impl Store {
         Ok(whole as f64 + fraction)
     }
 
-    fn histogram_value(&self, block: u64, bounds: &Arc<[f64]>) -> Result<PointValue> {
-        let words = self.words(block, histogram_block(bounds.len() as u32))?;
+    fn histogram_value(
+        &self,
+        block: u64,
+        bounds: &Arc<[f64]>,
+        guard: &SharedGuard<'_>,
+    ) -> Result<PointValue> {
+        let n_bounds = bounds.len() as u32;
+        let words = self.words(block, histogram_block(n_bounds))?;
+        let slots = block + histogram_exemplars(n_bounds);
+        let mut exemplars = Vec::new();
+        if words[bounds.len() + 1..]
+            .iter()
+            .any(|w| w.load(Ordering::Acquire) != 0)
+        {
+            for i in 0..u64::from(n_bounds) {
+                exemplars.push(self.exemplar_locked(slots + i * 8, guard)?);
+            }
+        }
         let mut running = 0u64;
         let cumulative: Vec<u64> = words[..bounds.len()]
             .iter()
@@ -226,7 +262,7 @@ impl Store {
             sum: f64::from_bits(words[bounds.len()].load(Ordering::Relaxed)),
             count: running,
             created: None,
-            exemplars: Vec::new(),
+            exemplars,
             native: None,
         })
     }
@@ -252,6 +288,17 @@ fn point(names: &Arc<[Box<str>]>, values: &[&str], value: PointValue) -> MetricP
         value,
         timestamp: None,
     }
+}
+
+/// Running totals of per-bucket counts.
+pub(crate) fn cumulate(counts: &[u64]) -> Vec<u64> {
+    counts
+        .iter()
+        .scan(0u64, |running, count| {
+            *running += count;
+            Some(*running)
+        })
+        .collect()
 }
 
 /// A gauge series' value under a combining mode; `None` when no process counted has one.

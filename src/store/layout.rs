@@ -84,6 +84,11 @@ pub struct FamilyRecord {
     /// of a state set, each as a `u32` length and the bytes.
     pub strings_len: u32,
     pub n_states: u32,
+    /// A native histogram's zero threshold's bits.
+    pub zero_threshold: u64,
+    /// A native histogram's bucket limit (0: none).
+    pub max_buckets: u32,
+    pub _pad: u32,
 }
 
 /// A series record; its label values follow it, each as a `u32` length and the bytes.
@@ -105,6 +110,51 @@ pub const KIND_HISTOGRAM: u32 = 3;
 pub const KIND_SUMMARY: u32 = 4;
 pub const KIND_INFO: u32 = 5;
 pub const KIND_STATE_SET: u32 = 6;
+pub const KIND_NATIVE_HISTOGRAM: u32 = 7;
+
+/// The words of a native histogram's value block: a count per classic bucket, then these (after
+/// the counts), then an exemplar slot per classic bucket (one when it has none).
+pub const NATIVE_SUM: u64 = 0;
+pub const NATIVE_ZERO: u64 = 1;
+/// The offsets of the first bucket table of each sign (0: none yet).
+pub const NATIVE_POSITIVE: u64 = 2;
+pub const NATIVE_NEGATIVE: u64 = 3;
+pub const NATIVE_WORDS: u64 = 4;
+
+/// Bytes of a native histogram's value block.
+pub fn native_block(n_bounds: u32) -> u64 {
+    native_exemplars(n_bounds) + u64::from(n_bounds.max(1)) * 8
+}
+
+/// Where in a native histogram's block its exemplar slots start.
+pub fn native_exemplars(n_bounds: u32) -> u64 {
+    (u64::from(n_bounds) + NATIVE_WORDS) * 8
+}
+
+/// A table of native buckets of one sign: open addressing, keys claimed with a compare-and-swap
+/// and never removed. A full table points to the next, twice as large; a key is in the first
+/// table that had room for it (two processes racing may put it in two: readers add them).
+#[repr(C)]
+pub struct NativeTable {
+    /// Entries, a power of two.
+    pub capacity: AtomicU64,
+    /// Entries claimed.
+    pub used: AtomicU64,
+    /// The next table (0: none yet).
+    pub next: AtomicU64,
+    pub _pad: u64,
+}
+
+/// One entry of a [`NativeTable`], after the table's head.
+#[repr(C)]
+pub struct NativeEntry {
+    /// 0: free; else the bucket key's `u32` bits with bit 32 set.
+    pub key: AtomicU64,
+    pub count: AtomicU64,
+}
+
+/// Entries of a series' first table of each sign.
+pub const NATIVE_FIRST_TABLE: u64 = 64;
 
 /// Bytes of an info series' value block: the offset of its labels' record (0: none yet).
 pub const INFO_BLOCK: u64 = 8;
@@ -166,8 +216,13 @@ const _: () = assert!(std::mem::size_of::<GaugeDead>() == 64);
 const _: () = assert!(std::mem::size_of::<libc::pthread_mutex_t>() as u64 <= LOCK_SIZE);
 
 /// Bytes of a counter's value block: one 64-byte cell per shard (the layout of
-/// `metric::Counter`'s cells).
+/// `metric::Counter`'s cells), then the offset of its exemplar's record (0: none).
 pub fn counter_block(shards: u32) -> u64 {
+    counter_exemplar(shards) + 8
+}
+
+/// Where in a counter's block the offset of its exemplar's record is.
+pub fn counter_exemplar(shards: u32) -> u64 {
     u64::from(shards) * 64
 }
 
@@ -176,10 +231,37 @@ pub fn gauge_block(max_processes: u32) -> u64 {
     64 + u64::from(max_processes) * std::mem::size_of::<GaugeEntry>() as u64
 }
 
-/// Bytes of a histogram's value block: a count per bucket, then the sum's bits.
+/// Bytes of a histogram's value block: a count per bucket, the sum's bits, then per bucket the
+/// offset of its exemplar's record (0: none).
 pub fn histogram_block(n_bounds: u32) -> u64 {
+    histogram_exemplars(n_bounds) + u64::from(n_bounds) * 8
+}
+
+/// Where in a histogram's block the offsets of its buckets' exemplar records start.
+pub fn histogram_exemplars(n_bounds: u32) -> u64 {
     (u64::from(n_bounds) + 1) * 8
 }
+
+/// An exemplar's record: written and read under the store's lock (exemplars are off the plain
+/// hot path), overwritten in place while the new one fits. Its encoded labels follow it: a
+/// `u32` count, then each name and value as a `u32` length and the bytes.
+#[repr(C)]
+pub struct ExemplarRecord {
+    /// [`EXEMPLAR_WRITING`] while a process writes it (left so by one killed doing it: the
+    /// record then reads as no exemplar) or [`EXEMPLAR_READY`].
+    pub state: AtomicU64,
+    /// Bytes for labels after the record.
+    pub capacity: AtomicU64,
+    /// The bytes of labels used.
+    pub len: AtomicU64,
+    pub value: AtomicU64,
+    /// The time's bits, when `has_timestamp` is 1.
+    pub timestamp: AtomicU64,
+    pub has_timestamp: AtomicU64,
+}
+
+pub const EXEMPLAR_WRITING: u64 = 1;
+pub const EXEMPLAR_READY: u64 = 2;
 
 pub fn align_up(value: u64, align: u64) -> u64 {
     value.div_ceil(align) * align

@@ -13,11 +13,13 @@
 //! killed mid-change leaves nothing to repair.
 
 mod collect;
+mod exemplars;
 mod gauge_mode;
 mod info;
 pub mod layout;
 mod liveness;
 mod lock;
+mod native;
 mod processes;
 mod records;
 
@@ -30,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use collect::StoreCollector;
 pub use gauge_mode::GaugeMode;
+pub use native::{NativeShape, NativeSnapshot};
 pub use records::{FamilyDesc, StoreKind};
 
 use crate::error::{Error, Result};

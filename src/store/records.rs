@@ -16,6 +16,14 @@ pub enum StoreKind {
     Histogram(Arc<[f64]>),
     /// A summary's count and sum.
     Summary,
+    /// A histogram with native buckets (and these classic bounds, empty for none), kept at
+    /// `schema` and reduced to `max_buckets` when read.
+    NativeHistogram {
+        bounds: Arc<[f64]>,
+        schema: i32,
+        zero_threshold: f64,
+        max_buckets: u32,
+    },
     /// Info labels: the latest set by any process.
     Info,
     /// A state set with these states; an enum (`enumeration`) starts in the first one.
@@ -32,6 +40,7 @@ impl StoreKind {
             StoreKind::Gauge(_) => KIND_GAUGE,
             StoreKind::Histogram(_) => KIND_HISTOGRAM,
             StoreKind::Summary => KIND_SUMMARY,
+            StoreKind::NativeHistogram { .. } => KIND_NATIVE_HISTOGRAM,
             StoreKind::Info => KIND_INFO,
             StoreKind::StateSet { .. } => KIND_STATE_SET,
         }
@@ -41,7 +50,26 @@ impl StoreKind {
         match self {
             StoreKind::Gauge(mode) => *mode as u32,
             StoreKind::StateSet { enumeration, .. } => u32::from(*enumeration),
+            StoreKind::NativeHistogram { schema, .. } => *schema as u32,
             _ => 0,
+        }
+    }
+
+    /// A native histogram family's shape.
+    pub fn native_shape(&self) -> Option<super::NativeShape<'_>> {
+        match self {
+            StoreKind::NativeHistogram {
+                bounds,
+                schema,
+                zero_threshold,
+                max_buckets,
+            } => Some(super::NativeShape {
+                bounds,
+                schema: *schema,
+                zero_threshold: *zero_threshold,
+                max_buckets: *max_buckets,
+            }),
+            _ => None,
         }
     }
 
@@ -54,7 +82,7 @@ impl StoreKind {
 
     fn bounds(&self) -> &[f64] {
         match self {
-            StoreKind::Histogram(bounds) => bounds,
+            StoreKind::Histogram(bounds) | StoreKind::NativeHistogram { bounds, .. } => bounds,
             _ => &[],
         }
     }
@@ -65,11 +93,23 @@ impl StoreKind {
             StoreKind::Gauge(mode) => format!("a gauge in mode {:?}", mode.name()),
             StoreKind::Histogram(bounds) => format!("a histogram with buckets {bounds:?}"),
             StoreKind::Summary => "a summary".into(),
+            StoreKind::NativeHistogram {
+                bounds,
+                schema,
+                zero_threshold,
+                max_buckets,
+            } => format!(
+                "a native histogram of schema {schema}, zero threshold {zero_threshold}, at most \
+                 {max_buckets} buckets, classic buckets {bounds:?}"
+            ),
             StoreKind::Info => "an info".into(),
             StoreKind::StateSet { states, .. } => format!("a state set of {states:?}"),
         }
     }
 }
+
+/// The schemas of native buckets, -4 (coarsest) to 8 (finest).
+const SCHEMA_RANGE: std::ops::RangeInclusive<i32> = -4..=8;
 
 /// A family as every process describes it: a second process naming it must describe it alike.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,6 +187,15 @@ impl Store {
             n_bounds: bounds.len() as u32,
             strings_len: strings.len() as u32,
             n_states: desc.kind.states().len() as u32,
+            zero_threshold: match desc.kind {
+                StoreKind::NativeHistogram { zero_threshold, .. } => zero_threshold.to_bits(),
+                _ => 0,
+            },
+            max_buckets: match desc.kind {
+                StoreKind::NativeHistogram { max_buckets, .. } => max_buckets,
+                _ => 0,
+            },
+            _pad: 0,
         };
         // SAFETY: `len` fresh bytes at `base`, allocated above and not yet published.
         unsafe {
@@ -225,6 +274,17 @@ impl Store {
             }
             KIND_HISTOGRAM if !bounds.is_empty() => StoreKind::Histogram(bounds.into()),
             KIND_SUMMARY => StoreKind::Summary,
+            KIND_NATIVE_HISTOGRAM
+                if (SCHEMA_RANGE).contains(&(record.mode as i32))
+                    && f64::from_bits(record.zero_threshold) >= 0.0 =>
+            {
+                StoreKind::NativeHistogram {
+                    bounds: bounds.into(),
+                    schema: record.mode as i32,
+                    zero_threshold: f64::from_bits(record.zero_threshold),
+                    max_buckets: record.max_buckets,
+                }
+            }
             KIND_INFO => StoreKind::Info,
             KIND_STATE_SET if record.n_states > 0 && record.mode <= 1 => StoreKind::StateSet {
                 states: strs[3 + n_labels..].iter().map(|s| Box::from(*s)).collect(),
@@ -257,6 +317,7 @@ impl Store {
             StoreKind::Gauge(_) => gauge_block(self.max_processes),
             StoreKind::Histogram(bounds) => histogram_block(bounds.len() as u32),
             StoreKind::Summary => SUMMARY_BLOCK,
+            StoreKind::NativeHistogram { bounds, .. } => native_block(bounds.len() as u32),
             StoreKind::Info => INFO_BLOCK,
             StoreKind::StateSet { states, .. } => state_set_block(states.len() as u32),
         }

@@ -66,18 +66,55 @@ int main(void) {
     gauge_opts.gauge_mode = 42;
     pe_gauge *bad = NULL;
     FAILS(pe_gauge_new_opts(&gauge_opts, &bad), PE_ERR_INVALID_VALUE, "gauge_mode");
+    pe_metric_opts ttl_opts = opts;
+    ttl_opts.name = "expiring";
+    ttl_opts.series_ttl_seconds = 60;
+    pe_counter *expiring = NULL;
+    FAILS(pe_counter_new_opts(&ttl_opts, &expiring), PE_ERR_INVALID_CONFIG, "series_ttl");
+
+    /* Info, enum and exemplars are in the store: what a worker sets, the parent exposes. */
     pe_metric_opts info_opts = {0};
     info_opts.struct_size = sizeof info_opts;
     info_opts.name = "build";
     info_opts.store = store;
     pe_info *info = NULL;
-    FAILS(pe_info_new_opts(&info_opts, &info), PE_ERR_INVALID_CONFIG, "shared store");
+    OK(pe_info_new_opts(&info_opts, &info));
+    pe_metric_opts enum_opts = info_opts;
+    enum_opts.name = "phase";
+    const char *states[] = {"starting", "serving"};
+    pe_enum *phase = NULL;
+    OK(pe_enum_new_opts(&enum_opts, states, 2, false, &phase));
+    pe_metric_opts traced_opts = info_opts;
+    traced_opts.name = "traced";
+    pe_counter *traced = NULL;
+    OK(pe_counter_new_opts(&traced_opts, &traced));
+    pid_t setter = fork();
+    CHECK(setter >= 0);
+    if (setter == 0) {
+        const char *names[] = {"version"}, *values[] = {"2.1"};
+        OK(pe_info_set(info, names, values, 1));
+        OK(pe_enum_set(phase, "serving"));
+        const char *ex_names[] = {"trace_id"}, *ex_values[] = {"f00"};
+        OK(pe_counter_inc_with_exemplar(traced, 1, ex_names, ex_values, 1, 1700000000.0));
+        _exit(0);
+    }
+    wait_for(setter);
 
     pe_registry *registry = NULL;
     OK(pe_registry_new(&registry));
     pe_collector *collector = NULL;
     OK(pe_store_collector(store, &collector));
     OK(pe_registry_register_collector(registry, collector));
+    {
+        char *om = NULL;
+        size_t om_len = 0;
+        OK(pe_registry_expose(registry, PE_FORMAT_OPENMETRICS, &om, &om_len));
+        EQ(sample_value(om, "build_info{version=\"2.1\"}"), 1);
+        EQ(sample_value(om, "phase{phase=\"serving\"}"), 1);
+        EQ(sample_value(om, "phase{phase=\"starting\"}"), 0);
+        CHECK(strstr(om, "traced_total 1 # {trace_id=\"f00\"} 1 1700000000") != NULL);
+        pe_string_free(om);
+    }
 
     /* 8 workers, each 1M increments of one shared series and new label sets of its own. */
     const char *shared[] = {"/"};
@@ -183,6 +220,9 @@ int main(void) {
     pe_registry_free(registry);
     pe_collector_free(collector);
     pe_gauge_free(busy);
+    pe_info_free(info);
+    pe_enum_free(phase);
+    pe_counter_free(traced);
     pe_counter_free(requests);
     pe_store_free(store);
     unlink(path);

@@ -38,13 +38,13 @@ family carries with the same value, written before the variable ones
 (``queue_depth{service="api",queue="mail"} 7.0``). Their names are checked as label names are,
 and may not repeat one of ``labelnames`` (ValueError).
 
-Multi-process mode: a ``Counter``, ``Gauge``, ``Histogram`` or ``Summary`` made while
+Multi-process mode: a metric of any type made while
 ``PROMETHEUS_MULTIPROC_DIR`` is set keeps its values in the shared store of that directory (see
 ``prometheus_emulator.multiprocess``), a ``Gauge`` combining the processes' values by its
 ``multiprocess_mode``. The variable is read when each metric is made, so setting it after the
-import works. What the store cannot hold stays in the process, as prometheus_client's
-``MultiProcessCollector`` leaves it out: ``Info`` and ``Enum`` always, and a summary or a native
-histogram whenever the library refuses to put it in the store.
+import works. What the store cannot hold stays in the process and out of a
+``MultiProcessCollector``: a summary or a native histogram whenever the library refuses to put
+it in the store.
 
 Every value, bucket, quantile and name rule lives in the library: this module only converts
 arguments and calls it. The hot calls (``inc``, ``set``, ``observe`` on a series) go straight to a

@@ -22,11 +22,13 @@ value per process, combined at collection by its ``multiprocess_mode``, promethe
 ``live`` forms (``livesum``...) those of live processes only. The library tells a live process
 by its pid and start time, so a reused pid is not mistaken for a dead worker.
 
-What the store does not hold stays in each process and is not collected here, as
-prometheus_client's ``MultiProcessCollector`` does not export it: ``Info`` and ``Enum`` metrics,
-summary quantiles (a summary's count and sum are in the store, as prometheus_client exports
-them; quantile sketches of different processes do not merge exactly), and, while the library
-cannot put them in the store, native histograms. Custom
+``Info`` and ``Enum`` metrics and exemplars, which prometheus_client's ``MultiProcessCollector``
+does not export, are in the store too: the latest labels, state or exemplar set by any process
+holds. What the store does not hold stays in each process and is not collected here: summary
+quantiles (a summary's count and sum are in the store, as prometheus_client exports them;
+quantile sketches of different processes do not merge exactly, so each process's quantiles are
+its own) and a native histogram with ``native_histogram_min_reset_duration`` or
+``native_histogram_max_zero_threshold`` (other native histograms are in the store). Custom
 collectors registered in a worker's registry are that worker's too.
 
 ``mark_process_dead(pid)``, in a server's worker-exit hook as prometheus_client's documentation

@@ -15,12 +15,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.openmetrics import parser as openmetrics_parser
 from prometheus_client.parser import text_string_to_metric_families
 
 import prometheus_emulator
 from prometheus_emulator import (
     CollectorRegistry, Counter, Enum, Gauge, Histogram, Info, Summary, generate_latest,
-    multiprocess,
+    multiprocess, openmetrics,
 )
 from prometheus_emulator import _lib, _store
 
@@ -271,6 +272,46 @@ def test_info_and_enum_are_shared_the_latest_change_holding(directory, registry)
     with pytest.raises(ValueError):
         phase.labels("mail").state("gone")
     assert phase.labels("mail").get() == "running"
+
+
+def test_exemplars_of_a_child_are_in_the_openmetrics_scrape(directory, registry):
+    requests = Counter("requests", "Requests.", registry=registry)
+    latency = Histogram("latency_seconds", "Latency.", buckets=[0.1, 1.0], registry=registry)
+
+    def child():
+        requests.inc(exemplar={"trace_id": "abc"})
+        latency.observe(0.5, exemplar={"trace_id": "def"})
+
+    wait(fork(child))
+    collecting = CollectorRegistry()
+    multiprocess.MultiProcessCollector(collecting)
+    text = openmetrics.exposition.generate_latest(collecting).decode()
+    families = {f.name: f for f in openmetrics_parser.text_string_to_metric_families(text)}
+    (total,) = [s for s in families["requests"].samples if s.name == "requests_total"]
+    assert total.value == 1 and total.exemplar.labels == {"trace_id": "abc"}
+    bucket = [s for s in families["latency_seconds"].samples
+              if s.labels.get("le") == "1.0"][0]
+    assert bucket.exemplar.labels == {"trace_id": "def"} and bucket.exemplar.value == 0.5
+
+
+def test_a_native_histogram_counts_every_process_in_one_set_of_buckets(directory, registry,
+                                                                       monkeypatch):
+    from test_native_histogram import native_state, observed
+
+    values = (1.5, 3, 3.5, -0.75, 0, 1.6)
+    shared = Histogram("rpc_seconds", "RPC.", native_histogram_bucket_factor=1.1,
+                       registry=registry)
+    for _ in range(3):
+        wait(fork(observed, shared, values))
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    alone = Histogram("rpc_seconds", "RPC.", native_histogram_bucket_factor=1.1, registry=None)
+    for _ in range(3):
+        observed(alone, values)
+    assert native_state(shared) == native_state(alone)
+    assert native_state(shared)[2] == 3  # the zero bucket: one 0 from each process
+    samples = scrape(str(directory))
+    assert samples[("rpc_seconds_count", ())] == 18
+    assert samples[("rpc_seconds_sum", ())] == pytest.approx(3 * sum(values))
 
 
 def test_a_summary_is_in_the_store_or_in_the_process(directory, registry):

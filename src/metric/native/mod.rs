@@ -20,7 +20,10 @@
 
 mod exemplars;
 pub mod key;
+mod shared;
 mod sparse;
+
+pub(crate) use shared::SharedNative;
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -30,7 +33,7 @@ use self::key::{DEFAULT_ZERO_THRESHOLD, SCHEMA_MIN, key_of, schema_for_factor, u
 use self::sparse::Sparse;
 use super::value::AtomicF64;
 use crate::error::{Error, Result};
-use crate::snapshot::{BucketSpan, Exemplar, NativeBuckets};
+use crate::snapshot::{Exemplar, NativeBuckets};
 use crate::sync::Mutex;
 
 /// How a histogram keeps native buckets (client_golang's `NativeHistogram*` options).
@@ -528,50 +531,6 @@ impl std::fmt::Debug for Native {
             .field("zero_threshold", &self.zero_threshold)
             .finish_non_exhaustive()
     }
-}
-
-impl NativeBuckets {
-    /// The buckets of sorted `(key, count)` pairs, one span per run of neighbouring keys (no
-    /// zero-count buckets, as OpenMetrics 2.0 asks).
-    pub(crate) fn from_sorted(
-        schema: i32,
-        zero_threshold: f64,
-        zero_count: u64,
-        positive: &[(i32, u64)],
-        negative: &[(i32, u64)],
-        exemplars: Vec<Exemplar>,
-    ) -> Self {
-        let (positive_spans, positive_counts) = spans(positive);
-        let (negative_spans, negative_counts) = spans(negative);
-        NativeBuckets {
-            schema,
-            zero_threshold,
-            zero_count,
-            positive_spans,
-            positive_counts,
-            negative_spans,
-            negative_counts,
-            exemplars,
-        }
-    }
-}
-
-fn spans(pairs: &[(i32, u64)]) -> (Vec<BucketSpan>, Vec<u64>) {
-    let mut spans: Vec<BucketSpan> = Vec::new();
-    let mut counts = Vec::with_capacity(pairs.len());
-    let mut next = 0i32;
-    for (index, (key, count)) in pairs.iter().enumerate() {
-        match spans.last_mut() {
-            Some(span) if index > 0 && *key == next => span.length += 1,
-            _ => spans.push(BucketSpan {
-                offset: key - next,
-                length: 1,
-            }),
-        }
-        counts.push(*count);
-        next = key + 1;
-    }
-    (spans, counts)
 }
 
 #[cfg(test)]

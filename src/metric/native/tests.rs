@@ -1,3 +1,4 @@
+use crate::snapshot::BucketSpan;
 use std::sync::Arc;
 use std::time::Duration;
 
