@@ -27,6 +27,8 @@ pub const ROWS: &[(&str, RowFn)] = &[
     ("bound_inc", bound_inc),
     ("bound_inc_expiry", bound_inc_expiry),
     ("bound_inc_sender", bound_inc_sender),
+    ("store_inc", store_inc),
+    ("store_observe", store_observe),
     ("contended_1", |s| contended(s, 1)),
     ("contended_2", |s| contended(s, 2)),
     ("encode_prometheus", |s| encode(s, Format::Prometheus, true)),
@@ -699,6 +701,84 @@ fn bound_inc_expiry(settings: &Settings) -> Row {
     Row {
         bar: Bar::None,
         note: "the update's check is the same with expiry off",
+        ..result
+    }
+}
+
+/// A shared store in a directory of its own, for the rows that update metrics living there.
+fn store() -> (tempfile::TempDir, Arc<prometheus_emulator::store::Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = prometheus_emulator::store::Store::open(dir.path(), Default::default()).unwrap();
+    (dir, store)
+}
+
+/// A bound child's increment in a shared store (the pre-fork servers' mode) against the same in
+/// this process's memory: the same per-CPU cells, mapped from the store's file.
+fn store_inc(settings: &Settings) -> Row {
+    let (_dir, store) = store();
+    let opts = || Opts::new("c", "h").labels(&["k"]);
+    let shared = CounterFamily::new(opts().store(store.clone())).unwrap();
+    let local = CounterFamily::new(opts()).unwrap();
+    let in_store = shared.with_label_values(&["a"]).unwrap();
+    let in_process = local.with_label_values(&["a"]).unwrap();
+    let result = per_call_row(
+        settings,
+        "bound child inc, in a shared store",
+        vec![
+            (
+                "ours",
+                Box::new(|n| (0..n).for_each(|_| black_box(&*in_store).inc_one())),
+            ),
+            (
+                "ours, in the process",
+                Box::new(|n| (0..n).for_each(|_| black_box(&*in_process).inc_one())),
+            ),
+        ],
+    );
+    assert!(in_store.get() >= 1.0 && in_process.get() >= 1.0);
+    Row {
+        bar: Bar::None,
+        note: "the store's cells are the same per-CPU cells, in a shared mapping",
+        ..result
+    }
+}
+
+/// A histogram observation in a shared store against the same in this process's memory.
+fn store_observe(settings: &Settings) -> Row {
+    let (_dir, store) = store();
+    let config = HistogramConfig::new(&BOUNDS).unwrap();
+    let opts = || Opts::new("h", "h");
+    let shared = HistogramFamily::with_config(opts().store(store.clone()), config.clone()).unwrap();
+    let v = values();
+    let local = HistogramFamily::with_config(opts(), config).unwrap();
+    let in_store = shared.with_label_values::<&str>(&[]).unwrap();
+    let in_process = local.with_label_values::<&str>(&[]).unwrap();
+    let result = per_call_row(
+        settings,
+        "histogram observe, in a shared store",
+        vec![
+            (
+                "ours",
+                Box::new(|n| {
+                    (0..n as usize).for_each(|i| {
+                        let _ = black_box(&*in_store).observe(black_box(v[i & 255]));
+                    })
+                }),
+            ),
+            (
+                "ours, in the process",
+                Box::new(|n| {
+                    (0..n as usize).for_each(|i| {
+                        let _ = black_box(&*in_process).observe(black_box(v[i & 255]));
+                    })
+                }),
+            ),
+        ],
+    );
+    assert!(in_store.count() >= 1 && in_process.count() >= 1);
+    Row {
+        bar: Bar::None,
+        note: "two atomic adds in the store's mapping, as in the process",
         ..result
     }
 }

@@ -264,7 +264,10 @@ impl Worker {
                 return;
             }
         };
-        self.encode_options.timestamp_ms = unix_millis();
+        // Strictly after the last collection's: two collections in one millisecond (a flush
+        // right after an interval's) would give a series two values at one timestamp, which a
+        // receiver refuses as a duplicate sample ("overrides not allowed").
+        self.encode_options.timestamp_ms = unix_millis().max(self.encode_options.timestamp_ms + 1);
         let batch = self.encode(families, self.encode_options.timestamp_ms);
         if batch.samples + batch.histograms == 0 {
             return;
