@@ -41,6 +41,20 @@ impl Activity {
         }
     }
 
+    /// Whether an update must take its type's slow path: a collection marked the child idle, or
+    /// the child is [`Activity::pin`]ned. The one load a fast update makes.
+    #[inline(always)]
+    pub(crate) fn marked(&self) -> bool {
+        self.0.load(Ordering::Relaxed) != 0
+    }
+
+    /// Sends every update of the child to its slow path for good, which must then not
+    /// [`Activity::touch`] it: for a child of a family without expiry (whose word no collection
+    /// stamps) that updates elsewhere, a gauge in a shared store.
+    pub(crate) fn pin(&self) {
+        self.0.store(u64::MAX, Ordering::Relaxed);
+    }
+
     /// How long the child has been idle at `now` (milliseconds), stamping it idle from `now` when
     /// it was updated since the last look.
     fn idle_for(&self, now: u64) -> u64 {

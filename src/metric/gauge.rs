@@ -16,7 +16,8 @@ use crate::store::{GaugeMode, Store, StoreKind};
 pub struct Gauge {
     value: AtomicF64,
     activity: Activity,
-    /// In a shared store: the series' values, one per process.
+    /// In a shared store: the series' values, one per process. Its activity word is then
+    /// pinned, so the one load a fast update makes sends it to the store.
     shared: Option<Box<SharedGauge>>,
 }
 
@@ -92,20 +93,34 @@ impl Gauge {
     /// NaN was refused.)
     #[inline]
     pub fn set(&self, value: f64) -> Result<()> {
-        self.activity.touch();
-        if let Some(shared) = &self.shared {
-            return shared.set(value);
+        if self.activity.marked() {
+            return self.set_marked(value);
         }
         self.value.set(value);
         Ok(())
     }
 
-    /// [`Gauge::set`] for callers that report failures themselves: it always succeeds.
+    /// [`Gauge::set`] of a gauge marked idle or in a shared store.
+    #[cold]
+    #[inline(never)]
+    fn set_marked(&self, value: f64) -> Result<()> {
+        if let Some(shared) = &self.shared {
+            return shared.set(value);
+        }
+        self.activity.touch();
+        self.value.set(value);
+        Ok(())
+    }
+
+    /// [`Gauge::set`] for callers that report failures themselves: false for a gauge in a
+    /// shared store, which they must [`Gauge::set`] instead.
     #[inline]
     pub(crate) fn try_set(&self, value: f64) -> bool {
-        self.activity.touch();
-        if self.shared.is_some() {
-            return false;
+        if self.activity.marked() {
+            if self.shared.is_some() {
+                return false;
+            }
+            self.activity.touch();
         }
         self.value.set(value);
         true
@@ -116,9 +131,11 @@ impl Gauge {
     /// `dec(+Inf)`) becomes NaN, a valid gauge value.
     #[inline]
     pub fn inc(&self, amount: f64) -> Result<()> {
-        self.activity.touch();
-        if let Some(shared) = &self.shared {
-            return shared.add(amount);
+        if self.activity.marked() {
+            if let Some(shared) = &self.shared {
+                return shared.add(amount);
+            }
+            self.activity.touch();
         }
         self.value.add(amount);
         Ok(())
@@ -184,10 +201,12 @@ impl ChildMetric for Gauge {
         if entry.stamp.load(Ordering::Acquire) == 0 {
             shared.stamp(entry);
         }
-        Ok(Gauge {
+        let gauge = Gauge {
             shared: Some(Box::new(shared)),
             ..Gauge::default()
-        })
+        };
+        gauge.activity.pin();
+        Ok(gauge)
     }
 
     fn point(&self, _: &()) -> PointValue {
