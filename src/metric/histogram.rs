@@ -484,12 +484,19 @@ impl ChildMetric for Histogram {
         kind: &StoreKind,
         block: u64,
     ) -> Result<Self> {
-        let mut histogram = Histogram::new(config);
-        if histogram.native.is_some() {
+        if config.native.is_some() {
+            // Not `Histogram::new`: its in-process buckets would be made only to be dropped.
             let shared = SharedNative::new(store, kind, block)?;
-            histogram.native = Some(Box::new(NativeState::Shared(shared)));
-            return Ok(histogram);
+            return Ok(Histogram {
+                bounds: config.bounds.clone(),
+                cells: SharedCells::local(1),
+                created: AtomicF64::new(unix_now()),
+                exemplars: OnceLock::new(),
+                native: Some(Box::new(NativeState::Shared(shared))),
+                activity: Activity::default(),
+            });
         }
+        let mut histogram = Histogram::new(config);
         // SAFETY: a histogram block is a count per bucket, then the sum's bits: atomic words
         // (see `store::layout::histogram_block`).
         histogram.cells = unsafe { SharedCells::in_store(store, block, config.bounds.len() + 1) }?;
