@@ -31,3 +31,14 @@ pub fn shard_count_for_cpus() -> usize {
         .clamp(2, 32)
         .next_power_of_two()
 }
+
+/// Running totals of per-bucket counts: a histogram's cumulative buckets.
+pub(crate) fn cumulate(counts: &[u64]) -> Vec<u64> {
+    counts
+        .iter()
+        .scan(0u64, |running, count| {
+            *running += count;
+            Some(*running)
+        })
+        .collect()
+}

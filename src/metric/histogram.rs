@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::snapshot::{Exemplar, MetricType, NativeBuckets, PointValue};
 use crate::store::layout::histogram_exemplars;
 use crate::store::{GaugeMode, Store, StoreKind};
+use crate::util::cumulate;
 
 /// client_python's default buckets: client_golang's plus 0.075, 0.75 and 7.5, then `+Inf`.
 pub const DEFAULT_BUCKETS: [f64; 15] = [
@@ -432,17 +433,6 @@ impl Histogram {
             .map(|slots| slots.iter().map(ExemplarSlot::load).collect())
             .unwrap_or_default()
     }
-}
-
-/// Running totals of per-bucket counts.
-fn cumulate(counts: &[u64]) -> Vec<u64> {
-    counts
-        .iter()
-        .scan(0u64, |running, count| {
-            *running += count;
-            Some(*running)
-        })
-        .collect()
 }
 
 #[cold]

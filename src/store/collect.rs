@@ -11,6 +11,7 @@ use super::{GaugeMode, Store, StoreKind};
 use crate::collector::{Collector, Descriptor};
 use crate::error::Result;
 use crate::snapshot::{LabelSet, MetricFamily, MetricPoint, MetricType, PointValue};
+use crate::util::cumulate;
 
 /// The collector of a store: registered in a registry, it exposes what every process put there.
 /// It describes nothing ahead (the families are whatever the processes made), as
@@ -288,17 +289,6 @@ fn point(names: &Arc<[Box<str>]>, values: &[&str], value: PointValue) -> MetricP
         value,
         timestamp: None,
     }
-}
-
-/// Running totals of per-bucket counts.
-pub(crate) fn cumulate(counts: &[u64]) -> Vec<u64> {
-    counts
-        .iter()
-        .scan(0u64, |running, count| {
-            *running += count;
-            Some(*running)
-        })
-        .collect()
 }
 
 /// A gauge series' value under a combining mode; `None` when no process counted has one.

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::layout::*;
 use super::lock::SharedGuard;
-use super::records::{get_strs, put_str};
+use super::records::{decode_labels, encode_labels};
 use super::{Store, corrupt};
 use crate::error::Result;
-use crate::snapshot::{Exemplar, LabelSet};
+use crate::snapshot::Exemplar;
 
 /// The smallest record's room for labels; a record that must grow doubles.
 const MIN_LABEL_BYTES: u64 = 64;
@@ -19,11 +19,7 @@ impl Store {
     /// Makes `exemplar` the latest of the slot at `slot` (an offset inside a value block, see
     /// [`counter_exemplar`] and [`histogram_exemplars`]).
     pub fn set_exemplar(&self, slot: u64, exemplar: &Exemplar) -> Result<()> {
-        let mut encoded = (exemplar.labels.len() as u32).to_le_bytes().to_vec();
-        for (name, value) in exemplar.labels.iter() {
-            put_str(&mut encoded, name);
-            put_str(&mut encoded, value);
-        }
+        let encoded = encode_labels(&exemplar.labels);
         let len = encoded.len() as u64;
         let guard = self.lock.lock()?;
         let word = self.at::<AtomicU64>(slot)?;
@@ -100,15 +96,12 @@ impl Store {
                 format!("an exemplar record at {offset} is damaged"),
             )
         };
-        if len > record.capacity.load(Ordering::Relaxed) || len < 4 {
+        if len > record.capacity.load(Ordering::Relaxed) {
             return Err(bad());
         }
         let bytes = self.bytes(offset + std::mem::size_of::<ExemplarRecord>() as u64, len)?;
-        let count = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
-        let strs = get_strs(&bytes[4..], 2 * count).ok_or_else(bad)?;
-        let pairs: Vec<(&str, &str)> = strs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
         Ok(Some(Exemplar {
-            labels: LabelSet::new(&pairs).map_err(|_| bad())?,
+            labels: decode_labels(bytes).ok_or_else(bad)?,
             value: f64::from_bits(record.value.load(Ordering::Relaxed)),
             timestamp: (record.has_timestamp.load(Ordering::Relaxed) == 1)
                 .then(|| f64::from_bits(record.timestamp.load(Ordering::Relaxed))),

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::records::{get_strs, put_str};
+use super::records::{decode_labels, encode_labels};
 use super::{Store, corrupt};
 use crate::error::Result;
 use crate::snapshot::LabelSet;
@@ -13,11 +13,7 @@ impl Store {
     /// it has already changes nothing; other labels take their size in the store for good (the
     /// bump allocator never frees), which is what info labels, set at start-up, can afford.
     pub fn set_info(&self, block: u64, labels: &LabelSet) -> Result<()> {
-        let mut encoded = (labels.len() as u32).to_le_bytes().to_vec();
-        for (name, value) in labels.iter() {
-            put_str(&mut encoded, name);
-            put_str(&mut encoded, value);
-        }
+        let encoded = encode_labels(labels);
         let guard = self.lock.lock()?;
         let slot = &self.words(block, super::layout::INFO_BLOCK)?[0];
         let current = slot.load(Ordering::Acquire);
@@ -43,22 +39,12 @@ impl Store {
             return Ok(LabelSet::empty());
         }
         let bytes = self.info_bytes(current)?;
-        let bad = || {
+        decode_labels(bytes).ok_or_else(|| {
             corrupt(
                 &self.path,
                 format!("an info record at {current} is damaged"),
             )
-        };
-        let count = u32::from_le_bytes(
-            bytes
-                .get(..4)
-                .ok_or_else(bad)?
-                .try_into()
-                .map_err(|_| bad())?,
-        );
-        let strs = get_strs(&bytes[4..], 2 * count as usize).ok_or_else(bad)?;
-        let pairs: Vec<(&str, &str)> = strs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
-        LabelSet::new(&pairs).map_err(|_| bad())
+        })
     }
 
     /// The encoded labels of the record at `offset`.

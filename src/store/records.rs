@@ -136,6 +136,25 @@ pub(crate) struct StoredSeries<'a> {
     pub block: u64,
 }
 
+/// Label pairs as info and exemplar records keep them: a `u32` count, then each name and value
+/// as [`put_str`] writes them.
+pub(super) fn encode_labels(labels: &crate::snapshot::LabelSet) -> Vec<u8> {
+    let mut out = (labels.len() as u32).to_le_bytes().to_vec();
+    for (name, value) in labels.iter() {
+        put_str(&mut out, name);
+        put_str(&mut out, value);
+    }
+    out
+}
+
+/// The labels [`encode_labels`] wrote; `None` when the bytes are not such labels.
+pub(super) fn decode_labels(bytes: &[u8]) -> Option<crate::snapshot::LabelSet> {
+    let count = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    let strs = get_strs(&bytes[4..], 2 * count)?;
+    let pairs: Vec<(&str, &str)> = strs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+    crate::snapshot::LabelSet::new(&pairs).ok()
+}
+
 pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
