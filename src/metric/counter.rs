@@ -1,12 +1,12 @@
-//! Counter: a value that only goes up, sharded per thread.
+//! Counter: a value that only goes up, added per CPU.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::cpu_slots::{CounterCells, CounterSlots};
 use super::exemplar_slot::ExemplarSlot;
 use super::expiry::Activity;
 use super::rseq;
-use super::shard::{CachePadded, shard_count, thread_number};
-use super::shared_cells::SharedCells;
+use super::shard::thread_number;
 use super::value::AtomicF64;
 use super::{ChildMetric, unix_now};
 use crate::error::{Error, Result};
@@ -42,32 +42,19 @@ fn whole_amount(amount: f64) -> Option<u64> {
     }
 }
 
-/// One shard. `repr(C)`: `on_cpu` is at offset 0, as [`rseq::PerCpuCells`] needs.
-#[derive(Debug, Default)]
-#[repr(C)]
-struct Cell {
-    /// Whole-number increments made on this cell's CPU in a restartable sequence: a plain add,
-    /// written by that CPU alone (see [`rseq`]). Never written otherwise, not even by
-    /// [`Counter::reset`], so that no write can race with one of those adds.
-    on_cpu: AtomicU64,
-    /// Other whole-number increments: a single `fetch_add`, no compare-and-swap loop.
-    whole: AtomicU64,
-    /// Everything else (fractions, huge values, `+Inf`).
-    fraction: AtomicF64,
-}
-
-/// One cell per cache line: the per-CPU adds step from one to the next by this much.
-const _: () = assert!(std::mem::size_of::<CachePadded<Cell>>() == rseq::STRIDE);
-
 /// A monotonically increasing value.
 ///
-/// Each CPU (or, without restartable sequences, each thread) adds into its own cache line, so two
-/// threads incrementing one counter scale instead of contending; [`Counter::get`] sums the cells.
+/// Each CPU adds whole numbers into a word of its own (a cache line written by that CPU alone,
+/// shared with seven other series' words of that CPU: see [`super::cpu_slots`]), so two threads
+/// incrementing one counter scale instead of contending; [`Counter::get`] sums the words. The
+/// per-CPU words are written only by restartable-sequence adds, never otherwise, not even by
+/// [`Counter::reset`], so that no write can race with one of those adds; everything else goes to
+/// the `whole` word (one `fetch_add`) or the `fraction` word (fractions, huge values, `+Inf`).
 #[derive(Debug)]
 pub struct Counter {
-    cells: SharedCells<CachePadded<Cell>>,
-    mask: usize,
-    /// The sum of the `on_cpu` cells at the last reset, subtracted from it when read.
+    cells: CounterCells,
+    /// The sum of the per-CPU words when the counter started or was last reset, subtracted from
+    /// it when read.
     on_cpu_at_reset: AtomicU64,
     created: AtomicF64,
     exemplar: ExemplarSlot,
@@ -81,12 +68,16 @@ impl Default for Counter {
 }
 
 impl Counter {
+    /// A counter on its own (a family's children share their per-CPU lines instead).
     pub fn new() -> Self {
-        let shards = shard_count();
+        Counter::with_cells(CounterSlots::default().take())
+    }
+
+    fn with_cells(cells: CounterCells) -> Self {
         Counter {
-            cells: SharedCells::local(shards),
-            mask: shards - 1,
-            on_cpu_at_reset: AtomicU64::new(0),
+            // Words handed out again keep what their last owner added there.
+            on_cpu_at_reset: AtomicU64::new(cells.on_cpu_sum()),
+            cells,
             created: AtomicF64::new(unix_now()),
             exemplar: ExemplarSlot::default(),
             activity: Activity::default(),
@@ -141,7 +132,7 @@ impl Counter {
         match whole_amount(amount) {
             Some(whole) => self.add_whole_locked(whole),
             None => {
-                self.cell().fraction.add(amount);
+                AtomicF64::from_bits_ref(self.cells.fraction(self.pair())).add(amount);
             }
         }
         true
@@ -157,19 +148,17 @@ impl Counter {
         }
     }
 
-    /// A whole number added with a `fetch_add` on the thread's cell.
+    /// A whole number added with a `fetch_add` on the thread's `whole` word.
     fn add_whole_locked(&self, whole: u64) {
-        self.cell().whole.fetch_add(whole, Ordering::Relaxed);
+        self.cells
+            .whole(self.pair())
+            .fetch_add(whole, Ordering::Relaxed);
     }
 
-    /// The `on_cpu` cells, for [`rseq::add_on_current_cpu`].
+    /// The per-CPU words, for [`rseq::add_on_current_cpu`].
     #[inline(always)]
     fn per_cpu(&self) -> rseq::PerCpuCells {
-        rseq::PerCpuCells {
-            // `on_cpu` is at offset 0 of each cell (both types are `repr(C)`).
-            first: self.cells.as_ptr() as *const u64,
-            last_cpu: self.mask,
-        }
+        self.cells.per_cpu()
     }
 
     /// Where the cells' `whole` and `fraction` words are (the first of each, the distance in bytes
@@ -178,12 +167,11 @@ impl Counter {
     /// with an atomic add, as [`Counter::add_whole_locked`] does, any other valid amount to any
     /// `fraction` word with a compare-and-swap loop, as [`Counter::try_inc_other`] does.
     pub(crate) fn shared_cells(&self) -> (&AtomicU64, &AtomicU64, usize, usize) {
-        let first = &self.cells[0].0;
         (
-            &first.whole,
-            first.fraction.bits(),
+            self.cells.whole(0),
+            self.cells.fraction(0),
             rseq::STRIDE,
-            self.cells.len(),
+            self.cells.n_whole(),
         )
     }
 
@@ -205,40 +193,39 @@ impl Counter {
     /// For a counter in a shared store, the store and where its exemplar's record is kept.
     fn exemplar_in_store(&self) -> Option<(&Arc<Store>, u64)> {
         let (store, block) = self.cells.placed()?;
-        Some((store, block + counter_exemplar(self.cells.len() as u32)))
+        Some((store, block + counter_exemplar(self.cells.n_whole() as u32)))
     }
 
-    /// The calling thread's cell, for the updates that take a locked instruction: its CPU's where
-    /// the kernel tells it (a load, where a thread-local number can take a call in a shared
-    /// library), else its number's.
+    /// Which `whole`/`fraction` pair the calling thread updates, where a counter has several (in
+    /// a shared store): its CPU's where the kernel tells it (a load, where a thread-local number
+    /// can take a call in a shared library), else its number's.
     #[inline]
-    fn cell(&self) -> &Cell {
-        let index = rseq::current_cpu().unwrap_or_else(thread_number) & self.mask;
-        debug_assert!(index < self.cells.len());
-        // SAFETY: `mask` is `cells.len() - 1` and the length is a power of two, so `index` is in
-        // bounds; skipping the check keeps the hot path to the increment alone.
-        unsafe { &self.cells.get_unchecked(index).0 }
+    fn pair(&self) -> usize {
+        if self.cells.n_whole() == 1 {
+            0
+        } else {
+            rseq::current_cpu().unwrap_or_else(thread_number)
+        }
     }
 
-    /// The current value: the sum of every thread's cell.
+    /// The current value: the per-CPU words since the base, and the `whole` and `fraction` words.
     pub fn get(&self) -> f64 {
-        // The base first: the cells read after it are at least what the reset that stored it
+        // The base first: the words read after it are at least what the reset that stored it
         // read (each only grows), so the difference cannot go below zero.
         let at_reset = self.on_cpu_at_reset.load(Ordering::Acquire);
-        let on_cpu = self.on_cpu_sum().saturating_sub(at_reset);
-        let whole: u64 = self
-            .cells
-            .iter()
-            .map(|c| c.0.whole.load(Ordering::Relaxed))
+        let on_cpu = self.on_cpu_sum().wrapping_sub(at_reset);
+        let pairs = 0..self.cells.n_whole();
+        let whole = pairs.clone().fold(0u64, |sum, i| {
+            sum.wrapping_add(self.cells.whole(i).load(Ordering::Relaxed))
+        });
+        let fraction: f64 = pairs
+            .map(|i| AtomicF64::from_bits_ref(self.cells.fraction(i)).get())
             .sum();
-        let fraction: f64 = self.cells.iter().map(|c| c.0.fraction.get()).sum();
         on_cpu.wrapping_add(whole) as f64 + fraction
     }
 
     fn on_cpu_sum(&self) -> u64 {
-        self.cells.iter().fold(0, |sum, c| {
-            sum.wrapping_add(c.0.on_cpu.load(Ordering::Relaxed))
-        })
+        self.cells.on_cpu_sum()
     }
 
     /// Sets the value back to zero, forgets the exemplar and restarts the creation time.
@@ -254,9 +241,9 @@ impl Counter {
         }
         self.on_cpu_at_reset
             .store(self.on_cpu_sum(), Ordering::Release);
-        for cell in self.cells.iter() {
-            cell.0.whole.store(0, Ordering::Relaxed);
-            cell.0.fraction.set(0.0);
+        for i in 0..self.cells.n_whole() {
+            self.cells.whole(i).store(0, Ordering::Relaxed);
+            AtomicF64::from_bits_ref(self.cells.fraction(i)).set(0.0);
         }
         self.exemplar.clear();
         self.created.set(unix_now());
@@ -286,43 +273,39 @@ fn invalid_increment(amount: f64) -> Error {
 }
 
 impl ChildMetric for Counter {
-    type Config = ();
+    type Config = CounterSlots;
     const TYPE: MetricType = MetricType::Counter;
 
-    fn new_child(_: &()) -> Self {
-        Counter::new()
+    fn new_child(slots: &CounterSlots) -> Self {
+        Counter::with_cells(slots.take())
     }
 
-    fn store_kind(_: &(), _: GaugeMode) -> Option<StoreKind> {
+    fn store_kind(_: &CounterSlots, _: GaugeMode) -> Option<StoreKind> {
         Some(StoreKind::Counter)
     }
 
-    fn in_store(_: &(), store: &Arc<Store>, _: &StoreKind, block: u64) -> Result<Self> {
-        let shards = store.shards();
-        // SAFETY: a counter block is `shards` cells of three atomic words, 64-aligned (see
+    fn in_store(_: &CounterSlots, store: &Arc<Store>, _: &StoreKind, block: u64) -> Result<Self> {
+        // A counter block is `shards` lines of three atomic words, 64-aligned (see
         // `store::layout::counter_block`), written by every process only as here.
-        let cells = unsafe { SharedCells::in_store(store, block, shards) }?;
-        Ok(Counter {
-            cells,
-            mask: shards - 1,
-            on_cpu_at_reset: AtomicU64::new(0),
-            created: AtomicF64::new(unix_now()),
-            exemplar: ExemplarSlot::default(),
-            activity: Activity::default(),
-        })
+        Ok(Counter::with_cells(CounterCells::in_store(
+            store,
+            block,
+            store.shards(),
+        )?))
     }
 
     #[inline]
     fn prefetch_indirect(&self) {
-        crate::util::prefetch(self.cells.as_ptr());
-        crate::util::prefetch(&self.cells[self.cells.len() - 1]);
+        let (first, last) = self.cells.ends();
+        crate::util::prefetch(first);
+        crate::util::prefetch(last);
     }
 
     fn activity(&self) -> &Activity {
         &self.activity
     }
 
-    fn point(&self, _: &()) -> PointValue {
+    fn point(&self, _: &CounterSlots) -> PointValue {
         PointValue::Counter {
             value: self.get(),
             created: Some(self.created()),
@@ -423,6 +406,48 @@ mod tests {
         c.reset();
         c.reset();
         assert_eq!(c.get(), 0.0);
+    }
+
+    #[test]
+    fn a_counter_on_words_handed_out_again_starts_at_zero() {
+        let slots = CounterSlots::default();
+        let first = Counter::new_child(&slots);
+        for _ in 0..100 {
+            first.inc_one();
+            first.inc(2.5).unwrap();
+        }
+        drop(first);
+        let second = Counter::new_child(&slots);
+        assert_eq!(second.get(), 0.0);
+        second.inc_one();
+        second.inc(0.5).unwrap();
+        assert_eq!(second.get(), 1.5);
+    }
+
+    #[test]
+    fn series_sharing_lines_count_apart_under_threads() {
+        let slots = CounterSlots::default();
+        let series: Vec<Counter> = (0..16).map(|_| Counter::new_child(&slots)).collect();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let series = &series;
+                s.spawn(move || {
+                    for round in 0..50_000 {
+                        for (k, c) in series.iter().enumerate() {
+                            if (k + t + round) % 5 == 0 {
+                                c.inc(0.5).unwrap();
+                            } else {
+                                c.inc_one();
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        for c in &series {
+            // Per thread and series: 40,000 ones and 10,000 halves.
+            assert_eq!(c.get(), 4.0 * 45_000.0);
+        }
     }
 
     #[test]

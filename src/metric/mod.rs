@@ -4,6 +4,7 @@
 //! its children and collects them. Updates on a child take no lock and allocate nothing.
 
 mod counter;
+mod cpu_slots;
 mod exemplar_slot;
 pub mod expiry;
 mod family;
@@ -21,6 +22,7 @@ mod summary;
 mod value;
 
 pub use counter::Counter;
+pub use cpu_slots::{CPU_SLOTS_VARIABLE, CounterSlots, cpu_slots};
 pub use expiry::ManualClock;
 pub use family::{Family, Opts};
 pub use gauge::Gauge;

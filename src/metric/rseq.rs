@@ -174,8 +174,12 @@ pub(crate) use imp::{add_on_current_cpu, current_cpu, init};
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::shard::CachePadded;
     use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A word on a cache line of its own, as the per-CPU words are.
+    #[derive(Default)]
+    #[repr(C, align(64))]
+    struct CachePadded<T>(T);
 
     fn cells_of(cells: &[CachePadded<AtomicU64>]) -> PerCpuCells {
         PerCpuCells {

@@ -1,0 +1,411 @@
+//! Where a counter's words are: per-CPU slots that eight series share a cache line of, or its
+//! value block in a shared store.
+//!
+//! A counter adds whole numbers in a word only the CPU it runs on writes (see [`super::rseq`]).
+//! A cache line per CPU and series would cost 64 bytes per CPU for every series; here a
+//! [`Chunk`] serves eight series instead: its line `c` holds the eight series' words of CPU `c`,
+//! so a line is still written by one CPU alone and a series costs 8 bytes per CPU. Two more lines
+//! hold each series' `whole` and `fraction` words, for the updates that take a locked
+//! instruction (fractions, and whole numbers where no per-CPU add was possible).
+//!
+//! A family hands slots out from its [`CounterSlots`] and takes them back when a series is
+//! dropped. Only its CPU may write a per-CPU word, so a slot handed out again keeps the words its
+//! last owner left: a new owner reads their sum as its base ([`CounterCells::on_cpu_sum`]).
+
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+
+use super::rseq;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::sync::Mutex;
+
+/// Series per chunk: one 8-byte word each in a 64-byte line.
+const SERIES_PER_CHUNK: usize = 8;
+
+/// The environment variable that sizes the per-CPU part (see [`cpu_slots`]).
+pub const CPU_SLOTS_VARIABLE: &str = "PE_CPU_SLOTS";
+
+/// The most CPUs a counter has a word for.
+const MAX_CPU_SLOTS: usize = 1024;
+
+/// How many CPUs a counter keeps a word for: `PE_CPU_SLOTS` when it is set to a number from 1 to
+/// 1024, else one more than the highest CPU number the process may run on. An update on a CPU
+/// beyond them takes the locked path (one `fetch_add` on the series' `whole` word). Read once.
+pub fn cpu_slots() -> usize {
+    static SLOTS: OnceLock<usize> = OnceLock::new();
+    *SLOTS.get_or_init(|| {
+        // Every counter asks this before its first update: the moment to look for rseq.
+        rseq::init();
+        std::env::var(CPU_SLOTS_VARIABLE)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| (1..=MAX_CPU_SLOTS).contains(n))
+            .unwrap_or_else(cpus_of_this_process)
+    })
+}
+
+/// One more than the highest CPU number in the process's affinity mask: the CPU numbers the
+/// kernel can report to a restartable sequence here.
+fn cpus_of_this_process() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity writes at most its size.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) } == 0;
+        if ok {
+            // SAFETY: CPU_ISSET reads the set for numbers below CPU_SETSIZE.
+            let highest = (0..MAX_CPU_SLOTS)
+                .rev()
+                .find(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) });
+            if let Some(highest) = highest {
+                return highest + 1;
+            }
+        }
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(MAX_CPU_SLOTS)
+}
+
+/// A 64-byte line of eight words. `repr(C)`: word `k` is at byte `8k`.
+#[derive(Default)]
+#[repr(C, align(64))]
+struct Line([AtomicU64; SERIES_PER_CHUNK]);
+
+const _: () = assert!(std::mem::size_of::<Line>() == rseq::STRIDE);
+
+/// Not in its pool's list of chunks with room.
+const NOT_LISTED: usize = usize::MAX;
+
+/// The words of eight series: `cpus` lines of per-CPU words (line `c`, word `k`: series `k` on
+/// CPU `c`), then two lines of `whole`/`fraction` pairs (series `k`: words `2k` and `2k + 1`).
+struct Chunk {
+    lines: Box<[Line]>,
+    cpus: usize,
+    /// Bit `k` set: series `k`'s words are taken. Changed under the pool's lock only.
+    taken: AtomicU8,
+    /// The chunk's place in its pool's list of chunks with room, or [`NOT_LISTED`]. Changed
+    /// under the pool's lock only.
+    listed_at: AtomicUsize,
+    pool: Weak<Pool>,
+}
+
+impl Chunk {
+    fn on_cpu(&self, index: usize) -> NonNull<AtomicU64> {
+        NonNull::from(&self.lines[0].0[index])
+    }
+
+    fn whole(&self, index: usize) -> NonNull<AtomicU64> {
+        let at = 2 * index;
+        NonNull::from(&self.lines[self.cpus + at / SERIES_PER_CHUNK].0[at % SERIES_PER_CHUNK])
+    }
+
+    /// Which series `on_cpu` (one of [`Chunk::on_cpu`]'s) is.
+    fn index_of(&self, on_cpu: NonNull<AtomicU64>) -> usize {
+        (on_cpu.as_ptr() as usize - self.lines.as_ptr() as usize) / std::mem::size_of::<u64>()
+    }
+
+    /// Gives series `index`'s words back to the pool, if it is still there.
+    fn release(self: &Arc<Chunk>, index: usize) {
+        let Some(pool) = self.pool.upgrade() else {
+            return;
+        };
+        let mut with_room = pool.with_room.lock();
+        let taken = self.taken.load(Ordering::Relaxed) & !(1 << index);
+        self.taken.store(taken, Ordering::Relaxed);
+        let at = self.listed_at.load(Ordering::Relaxed);
+        if at == NOT_LISTED {
+            self.listed_at.store(with_room.len(), Ordering::Relaxed);
+            with_room.push(self.clone());
+        } else if taken == 0 && with_room.len() > 1 {
+            // An empty chunk is freed once its last user lets go, unless it is the only one with
+            // room: a family that lost most of its series gives their memory back.
+            let last = with_room.len() - 1;
+            with_room.swap(at, last);
+            with_room[at].listed_at.store(at, Ordering::Relaxed);
+            with_room.pop();
+            self.listed_at.store(NOT_LISTED, Ordering::Relaxed);
+        }
+    }
+}
+
+struct Pool {
+    cpus: usize,
+    /// The chunks with a free series, the one handed out from last.
+    with_room: Mutex<Vec<Arc<Chunk>>>,
+}
+
+/// The per-CPU slots of one family's counters (the counter's configuration: every family has its
+/// own). Cloning shares them.
+#[derive(Clone)]
+pub struct CounterSlots(Arc<Pool>);
+
+impl Default for CounterSlots {
+    fn default() -> Self {
+        CounterSlots::for_cpus(cpu_slots())
+    }
+}
+
+impl std::fmt::Debug for CounterSlots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CounterSlots")
+            .field("cpus", &self.0.cpus)
+            .finish()
+    }
+}
+
+impl CounterSlots {
+    /// Slots with a word for each of `cpus` CPUs (at least 1).
+    pub fn for_cpus(cpus: usize) -> Self {
+        CounterSlots(Arc::new(Pool {
+            cpus: cpus.clamp(1, MAX_CPU_SLOTS),
+            with_room: Mutex::new(Vec::new()),
+        }))
+    }
+
+    /// The words of a new series: its `whole` and `fraction` are zero, its per-CPU words hold
+    /// whatever their last owner left (the caller takes their sum as its base).
+    pub(crate) fn take(&self) -> CounterCells {
+        let pool = &self.0;
+        let mut with_room = pool.with_room.lock();
+        let chunk = match with_room.last() {
+            Some(chunk) => chunk.clone(),
+            None => {
+                let chunk = Arc::new(Chunk {
+                    lines: (0..pool.cpus + 2).map(|_| Line::default()).collect(),
+                    cpus: pool.cpus,
+                    taken: AtomicU8::new(0),
+                    listed_at: AtomicUsize::new(with_room.len()),
+                    pool: Arc::downgrade(pool),
+                });
+                with_room.push(chunk.clone());
+                chunk
+            }
+        };
+        let taken = chunk.taken.load(Ordering::Relaxed);
+        let index = (!taken).trailing_zeros() as usize;
+        let taken = taken | 1 << index;
+        chunk.taken.store(taken, Ordering::Relaxed);
+        if taken == u8::MAX {
+            with_room.pop();
+            chunk.listed_at.store(NOT_LISTED, Ordering::Relaxed);
+        }
+        drop(with_room);
+        let whole = chunk.whole(index);
+        // SAFETY: the pair of words of a series nobody else holds now.
+        unsafe {
+            whole.as_ref().store(0, Ordering::Relaxed);
+            whole.add(1).as_ref().store(0, Ordering::Relaxed);
+        }
+        CounterCells {
+            on_cpu: chunk.on_cpu(index),
+            whole,
+            last_cpu: (pool.cpus - 1) as u32,
+            n_whole: 1,
+            owner: Owner::Slots(chunk),
+        }
+    }
+}
+
+enum Owner {
+    Slots(Arc<Chunk>),
+    Store(Arc<Store>),
+}
+
+/// The words one counter series is updated in: CPU `c`'s per-CPU word at `on_cpu + c * STRIDE`
+/// (bytes), and `n_whole` pairs of `whole` and `fraction` words (a double's bits), `STRIDE` apart.
+pub(crate) struct CounterCells {
+    on_cpu: NonNull<AtomicU64>,
+    whole: NonNull<AtomicU64>,
+    last_cpu: u32,
+    n_whole: u32,
+    owner: Owner,
+}
+
+// SAFETY: the cells are atomic words, shared as `&AtomicU64`s are; the owner keeps them alive.
+unsafe impl Send for CounterCells {}
+unsafe impl Sync for CounterCells {}
+
+impl CounterCells {
+    /// The cells of the counter block at `block` in `store` (`store::layout::counter_block`):
+    /// `shards` lines, each a per-CPU word, a `whole` and a `fraction` word.
+    pub(crate) fn in_store(store: &Arc<Store>, block: u64, shards: usize) -> Result<Self> {
+        let at = store.block(block, (shards * rseq::STRIDE) as u64)?;
+        if at as usize % rseq::STRIDE != 0 {
+            return Err(Error::Store("a counter block is misaligned".into()));
+        }
+        let on_cpu =
+            NonNull::new(at as *mut AtomicU64).ok_or_else(|| Error::Store("no block".into()))?;
+        Ok(CounterCells {
+            on_cpu,
+            // SAFETY: the second word of the block's first line.
+            whole: unsafe { on_cpu.add(1) },
+            last_cpu: (shards - 1) as u32,
+            n_whole: shards as u32,
+            owner: Owner::Store(store.clone()),
+        })
+    }
+
+    /// Where the per-CPU words are, for [`rseq::add_on_current_cpu`].
+    #[inline(always)]
+    pub(crate) fn per_cpu(&self) -> rseq::PerCpuCells {
+        rseq::PerCpuCells {
+            first: self.on_cpu.as_ptr() as *const u64,
+            last_cpu: self.last_cpu as usize,
+        }
+    }
+
+    /// The `whole` word of pair `i` (any `i`: taken modulo their number, a power of two).
+    #[inline(always)]
+    pub(crate) fn whole(&self, i: usize) -> &AtomicU64 {
+        let i = i & (self.n_whole as usize - 1);
+        // SAFETY: pair `i` of `n_whole`, kept alive by `owner`.
+        unsafe { self.whole.byte_add(i * rseq::STRIDE).as_ref() }
+    }
+
+    /// The `fraction` word of pair `i`, beside its `whole` word.
+    #[inline(always)]
+    pub(crate) fn fraction(&self, i: usize) -> &AtomicU64 {
+        let i = i & (self.n_whole as usize - 1);
+        // SAFETY: as in `whole`; the fraction word follows it.
+        unsafe { self.whole.byte_add(i * rseq::STRIDE).add(1).as_ref() }
+    }
+
+    /// How many `whole`/`fraction` pairs there are.
+    pub(crate) fn n_whole(&self) -> usize {
+        self.n_whole as usize
+    }
+
+    /// The per-CPU words added up.
+    pub(crate) fn on_cpu_sum(&self) -> u64 {
+        (0..=self.last_cpu as usize).fold(0, |sum, cpu| {
+            // SAFETY: CPU `cpu`'s word, kept alive by `owner`.
+            let word = unsafe { self.on_cpu.byte_add(cpu * rseq::STRIDE).as_ref() };
+            sum.wrapping_add(word.load(Ordering::Relaxed))
+        })
+    }
+
+    /// The first per-CPU word and the last one, for prefetching.
+    pub(crate) fn ends(&self) -> (*const u64, *const u64) {
+        let first = self.on_cpu.as_ptr() as *const u64;
+        (
+            first,
+            first.wrapping_byte_add(self.last_cpu as usize * rseq::STRIDE),
+        )
+    }
+
+    /// The store the cells are in and the offset of their block there.
+    pub(crate) fn placed(&self) -> Option<(&Arc<Store>, u64)> {
+        match &self.owner {
+            Owner::Store(store) => Some((store, store.offset_of(self.on_cpu.as_ptr().cast()))),
+            Owner::Slots(_) => None,
+        }
+    }
+}
+
+impl Drop for CounterCells {
+    fn drop(&mut self) {
+        if let Owner::Slots(chunk) = &self.owner {
+            chunk.release(chunk.index_of(self.on_cpu));
+        }
+    }
+}
+
+impl std::fmt::Debug for CounterCells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CounterCells")
+            .field("on_cpu", &self.on_cpu_sum())
+            .field("cpus", &(self.last_cpu + 1))
+            .field("pairs", &self.n_whole)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slots_in_use(slots: &CounterSlots) -> Vec<u8> {
+        let with_room = slots.0.with_room.lock();
+        with_room
+            .iter()
+            .map(|c| c.taken.load(Ordering::Relaxed))
+            .collect()
+    }
+
+    #[test]
+    fn eight_series_share_a_chunk_and_a_ninth_starts_another() {
+        let slots = CounterSlots::for_cpus(4);
+        let cells: Vec<_> = (0..9).map(|_| slots.take()).collect();
+        let first = cells[0].on_cpu.as_ptr() as usize;
+        for (k, c) in cells[..8].iter().enumerate() {
+            assert_eq!(c.on_cpu.as_ptr() as usize, first + 8 * k);
+            assert_eq!(c.last_cpu, 3);
+        }
+        // The ninth's chunk is the only one with room: the first is full.
+        assert_eq!(slots_in_use(&slots), [1]);
+    }
+
+    #[test]
+    fn words_of_different_series_never_overlap() {
+        let slots = CounterSlots::for_cpus(3);
+        let cells: Vec<_> = (0..16).map(|_| slots.take()).collect();
+        let mut words = std::collections::HashSet::new();
+        for c in &cells {
+            for cpu in 0..3 {
+                assert!(words.insert(c.on_cpu.as_ptr() as usize + cpu * 64));
+            }
+            assert!(words.insert(c.whole(0) as *const _ as usize));
+            assert!(words.insert(c.fraction(0) as *const _ as usize));
+        }
+    }
+
+    #[test]
+    fn a_dropped_series_is_handed_out_again_with_its_per_cpu_words_as_a_base() {
+        let slots = CounterSlots::for_cpus(2);
+        let a = slots.take();
+        let b = slots.take();
+        a.whole(0).store(5, Ordering::Relaxed);
+        // SAFETY: CPU 1's word of `a`, written by nobody else in this test.
+        unsafe { a.on_cpu.byte_add(64).as_ref() }.store(7, Ordering::Relaxed);
+        let place = a.on_cpu;
+        drop(a);
+        let again = slots.take();
+        assert_eq!(again.on_cpu, place);
+        assert_eq!(again.whole(0).load(Ordering::Relaxed), 0);
+        assert_eq!(again.on_cpu_sum(), 7);
+        drop(b);
+    }
+
+    #[test]
+    fn an_empty_chunk_is_freed_unless_it_is_the_last_with_room() {
+        let slots = CounterSlots::for_cpus(2);
+        let first: Vec<_> = (0..8).map(|_| slots.take()).collect();
+        let second: Vec<_> = (0..8).map(|_| slots.take()).collect();
+        assert!(slots_in_use(&slots).is_empty());
+        drop(first);
+        assert_eq!(slots_in_use(&slots), [0]);
+        drop(second);
+        // Both chunks empty: one is kept for the next series, the other freed.
+        assert_eq!(slots_in_use(&slots), [0]);
+    }
+
+    #[test]
+    fn cells_outlive_their_family_pool() {
+        let cells = CounterSlots::for_cpus(2).take();
+        cells.whole(0).fetch_add(3, Ordering::Relaxed);
+        assert_eq!(cells.whole(0).load(Ordering::Relaxed), 3);
+        drop(cells);
+    }
+
+    #[test]
+    fn the_slot_count_covers_this_process_cpus() {
+        assert!(cpu_slots() >= 1);
+        if std::env::var_os(CPU_SLOTS_VARIABLE).is_none() {
+            assert!(cpu_slots() >= std::thread::available_parallelism().map_or(1, |n| n.get()));
+        }
+    }
+}
