@@ -296,9 +296,7 @@ impl ChildMetric for Counter {
 
     #[inline]
     fn prefetch_indirect(&self) {
-        let (first, last) = self.cells.ends();
-        crate::util::prefetch(first);
-        crate::util::prefetch(last);
+        self.cells.prefetch();
     }
 
     fn activity(&self) -> &Activity {

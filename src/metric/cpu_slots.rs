@@ -288,13 +288,13 @@ impl CounterCells {
         })
     }
 
-    /// The first per-CPU word and the last one, for prefetching.
-    pub(crate) fn ends(&self) -> (*const u64, *const u64) {
+    /// Asks the CPU to start loading the lines a read touches first: the first and the last
+    /// per-CPU word's and the first `whole` word's (lines between them stream in anyway).
+    pub(crate) fn prefetch(&self) {
         let first = self.on_cpu.as_ptr() as *const u64;
-        (
-            first,
-            first.wrapping_byte_add(self.last_cpu as usize * rseq::STRIDE),
-        )
+        crate::util::prefetch(first);
+        crate::util::prefetch(first.wrapping_byte_add(self.last_cpu as usize * rseq::STRIDE));
+        crate::util::prefetch(self.whole.as_ptr());
     }
 
     /// The store the cells are in and the offset of their block there.
