@@ -4,7 +4,8 @@
     report.py [--smoke] RUN_DIR...    (each RUN_DIR holds the *.jsonl files of one run)
 
 Each row of a harness is one JSON object: section, op, unit, higher_is_better, results (ours
-first, then each peer's median), bar ({"against": "best" | PEER, "ratio": R} or null), note.
+first, then each peer's median), bar ({"against": "best" | PEER | "budget", "ratio": R} or null: "budget" holds ours itself to
+R in the row's unit), note.
 Across runs, each figure is the median of the runs' medians, and each ratio ours/peer the median
 of the ratios measured within each run (a run interleaves ours and the peers, so its ratios hold
 even when the machine's load changes between runs).
@@ -140,6 +141,8 @@ def table(rows, runs):
             if bar:
                 # The reference: the best peer of each run, or the named one.
                 def reference(r):
+                    if bar["against"] == "budget":
+                        return 1.0
                     if bar["against"] != "best":
                         return r.get(bar["against"])
                     best = None
@@ -154,7 +157,8 @@ def table(rows, runs):
                 met = got is not None and (got >= bar["ratio"] if higher else got <= bar["ratio"])
                 cells += [
                     "-" if got is None else fmt_ratio(got),
-                    f"{sign} {bar['ratio']:.2g}" + (" (best)" if bar["against"] == "best" else ""),
+                    f"{sign} {bar['ratio']:g}"
+                    + {"best": " (best)", "budget": f" {unit}"}.get(bar["against"], f" ({bar['against']})"),
                     "yes" if met else "**no**",
                 ]
             else:

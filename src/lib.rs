@@ -30,8 +30,9 @@ pub use collector::{Collector, Descriptor};
 pub use collectors::{CallbackMetric, Wrap};
 pub use error::{Error, Result};
 pub use metric::{
-    Counter, Family, Gauge, Histogram, HistogramConfig, Info, NativeConfig, Opts, StateSet,
-    StateSetConfig, Summary, SummaryConfig, exponential_buckets, linear_buckets,
+    CPU_SLOTS_VARIABLE, Counter, CounterSlots, Family, Gauge, Histogram, HistogramConfig, Info,
+    NativeConfig, Opts, StateSet, StateSetConfig, Summary, SummaryConfig, exponential_buckets,
+    linear_buckets,
 };
 pub use registry::{NameFilter, Registry, default_registry};
 pub use snapshot::{

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use prometheus_emulator::exposition::Format;
 use prometheus_emulator::exposition::remote::{EncodeOptions, Protocol};
 use prometheus_emulator::{
-    Counter, CounterFamily, GaugeFamily, HistogramConfig, HistogramFamily, NativeConfig, Opts,
-    Registry, SummaryFamily,
+    Counter, CounterFamily, CounterSlots, GaugeFamily, HistogramConfig, HistogramFamily,
+    NativeConfig, Opts, Registry, SummaryFamily,
 };
 
 use crate::harness::{self, Op, Settings, ThreadOp};
@@ -55,6 +55,7 @@ pub const ROWS: &[(&str, RowFn)] = &[
     }),
     ("encode_otlp", |s| encode_push(s, Protocol::Otlp)),
     ("memory", memory),
+    ("memory_64_cpus", memory_64_cpus),
 ];
 
 /// The 14 finite default bounds every histogram here uses (client_python's, then +Inf).
@@ -1123,23 +1124,30 @@ fn encode(settings: &Settings, format: Format, warm: bool) -> Row {
 // ---------------------------------------------------------------------------------------------
 // Memory.
 
+/// Heap bytes per series that `build` keeps, for `n` series.
+fn heap_per_series(n: usize, build: &dyn Fn() -> Box<dyn std::any::Any>) -> f64 {
+    let before = harness::heap_in_use();
+    let kept = build();
+    let after = harness::heap_in_use();
+    drop(kept);
+    (after as f64 - before as f64) / n as f64
+}
+
+/// Our counter family of the memory rows, its per-CPU part sized by `slots`.
+fn our_family(labels: &[(&'static str, String)], slots: CounterSlots) -> Box<dyn std::any::Any> {
+    let opts = Opts::new("requests", "h").labels(&["method", "path"]);
+    let f = CounterFamily::with_config(opts, slots).unwrap();
+    for (m, p) in labels {
+        f.apply(&[*m, p.as_str()], |c| c.inc_one()).unwrap();
+    }
+    Box::new(f)
+}
+
 fn memory(settings: &Settings) -> Row {
     let n = if settings.smoke { 100 } else { 100_000 };
     let labels = series_labels(n);
-    let per_series = |build: &dyn Fn() -> Box<dyn std::any::Any>| {
-        let before = harness::heap_in_use();
-        let kept = build();
-        let after = harness::heap_in_use();
-        drop(kept);
-        (after as f64 - before as f64) / n as f64
-    };
-    let ours = per_series(&|| {
-        let f = CounterFamily::new(Opts::new("requests", "h").labels(&["method", "path"])).unwrap();
-        for (m, p) in &labels {
-            f.apply(&[*m, p.as_str()], |c| c.inc_one()).unwrap();
-        }
-        Box::new(f)
-    });
+    let per_series = |build: &dyn Fn() -> Box<dyn std::any::Any>| heap_per_series(n, build);
+    let ours = per_series(&|| our_family(&labels, CounterSlots::default()));
     let tikv = per_series(&|| {
         let f = prometheus::CounterVec::new(
             prometheus::Opts::new("requests", "h"),
@@ -1193,9 +1201,29 @@ fn memory(settings: &Settings) -> Row {
             "measured",
         ],
         vec![ours, tikv, client, fast, meas],
-        Bar::None,
+        Bar::Peer("prometheus-client"),
         1.0,
     );
-    r.note = "heap in use (mallinfo2) after creating the children, over their number";
+    r.note = "heap in use (mallinfo2) after creating the children, over their number; ours with \
+              the per-CPU part sized for this machine's CPUs";
+    r
+}
+
+/// The same family as [`memory`]'s with the per-CPU part sized for a 64-CPU server (what
+/// `PE_CPU_SLOTS=64` does), so this machine shows what a big one would pay.
+fn memory_64_cpus(settings: &Settings) -> Row {
+    let n = if settings.smoke { 100 } else { 100_000 };
+    let labels = series_labels(n);
+    let ours = heap_per_series(n, &|| our_family(&labels, CounterSlots::for_cpus(64)));
+    let mut r = row(
+        "memory per series, 100k children, per-CPU part for 64 CPUs",
+        "B",
+        &["ours"],
+        vec![ours],
+        Bar::AtMost,
+        700.0,
+    );
+    r.note = "as the row above, ours with CounterSlots::for_cpus(64) (PE_CPU_SLOTS=64): 8 bytes \
+              per CPU and series";
     r
 }

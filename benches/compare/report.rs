@@ -9,6 +9,10 @@ pub enum Bar {
     None,
     /// Ours / best peer at or below (lower is better) or at or above (higher is better) `ratio`.
     Best,
+    /// Ours / the named peer, compared with `ratio` as for [`Bar::Best`].
+    Peer(&'static str),
+    /// Ours itself at or below `ratio`, in the row's unit (a budget rather than a ratio).
+    AtMost,
 }
 
 pub struct Row {
@@ -44,20 +48,30 @@ impl Row {
             })
     }
 
-    /// Whether ours meets the bar: `None` when the row has no bar or no peer.
-    pub fn meets(&self) -> Option<bool> {
-        let (_, best) = self.best_peer()?;
+    /// What the bar compares ours with and its figure: `None` when the row has no bar or the
+    /// peer it names is missing.
+    pub fn reference(&self) -> Option<(&'static str, f64)> {
         match self.bar {
             Bar::None => None,
-            Bar::Best => {
-                let ratio = self.ours() / best;
-                Some(if self.higher_is_better {
-                    ratio >= self.bar_ratio
-                } else {
-                    ratio <= self.bar_ratio
-                })
-            }
+            Bar::Best => self.best_peer(),
+            Bar::Peer(name) => self
+                .results
+                .iter()
+                .copied()
+                .find(|(n, v)| *n == name && v.is_finite()),
+            Bar::AtMost => Some(("budget", 1.0)),
         }
+    }
+
+    /// Whether ours meets the bar: `None` when the row has no bar or no peer.
+    pub fn meets(&self) -> Option<bool> {
+        let (_, reference) = self.reference()?;
+        let ratio = self.ours() / reference;
+        Some(if self.higher_is_better {
+            ratio >= self.bar_ratio
+        } else {
+            ratio <= self.bar_ratio
+        })
     }
 
     pub fn line(&self) -> String {
@@ -80,7 +94,12 @@ impl Row {
             "unit": self.unit,
             "higher_is_better": self.higher_is_better,
             "results": results,
-            "bar": match self.bar { Bar::None => json!(null), Bar::Best => json!({"against": "best", "ratio": self.bar_ratio}) },
+            "bar": match self.bar {
+                Bar::None => json!(null),
+                Bar::Best => json!({"against": "best", "ratio": self.bar_ratio}),
+                Bar::Peer(name) => json!({"against": name, "ratio": self.bar_ratio}),
+                Bar::AtMost => json!({"against": "budget", "ratio": self.bar_ratio}),
+            },
             "note": self.note,
         })
         .to_string()
@@ -107,16 +126,25 @@ pub fn table(rows: &[Row]) -> String {
         "operation", "ours", "best peer", "(which)", "ratio", "bar"
     ));
     for row in rows {
-        let (name, best) = row.best_peer().unwrap_or(("-", f64::NAN));
+        let (name, best) = row
+            .reference()
+            .filter(|(name, _)| *name != "budget")
+            .or_else(|| row.best_peer())
+            .unwrap_or(("-", f64::NAN));
         let ratio = row.ours() / best;
-        let bar = match (row.bar, row.meets()) {
-            (Bar::Best, Some(ok)) => format!(
-                "{} {} {}",
+        let bar = match row.meets() {
+            Some(ok) => format!(
+                "{} {}{} {}",
                 if row.higher_is_better { ">=" } else { "<=" },
                 row.bar_ratio,
+                if matches!(row.bar, Bar::AtMost) {
+                    format!(" {}", row.unit)
+                } else {
+                    String::new()
+                },
                 if ok { "ok" } else { "MISS" }
             ),
-            _ => String::new(),
+            None => String::new(),
         };
         out.push_str(&format!(
             "{:<46} {:>10} {:>10}  {:<18} {:>7}  {}\n",

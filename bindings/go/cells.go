@@ -107,9 +107,11 @@ func addFloat(word *uint64, v float64) {
 // other's cache lines (Go has no cheap way to name the CPU or the goroutine). Any cell is correct.
 func spreadIndex(mask uintptr) uintptr {
 	var probe byte
-	// Fibonacci hashing: the top bits of the product depend on every bit of the address (stacks
-	// of goroutines running at once may be only a page apart). The library has at most 32 cells.
-	return uintptr((uint64(uintptr(unsafe.Pointer(&probe)))*0x9E3779B97F4A7C15)>>59) & mask
+	// Stacks are at least 2 KB and often side by side: the address in 2 KB units numbers them,
+	// and Fibonacci hashing sends consecutive numbers far apart in the top bits. The library has
+	// at most 32 cells.
+	stack := uint64(uintptr(unsafe.Pointer(&probe))) >> 11
+	return uintptr((stack*0x9E3779B97F4A7C15)>>59) & mask
 }
 
 // set stores v's bits.

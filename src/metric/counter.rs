@@ -161,18 +161,13 @@ impl Counter {
         self.cells.per_cpu()
     }
 
-    /// Where the cells' `whole` and `fraction` words are (the first of each, the distance in bytes
-    /// from one cell to the next, how many cells), for bindings that add to them directly (the
-    /// cell protocol of `pe_counter_get_cells()`): a whole amount below 2^53 to any `whole` word
-    /// with an atomic add, as [`Counter::add_whole_locked`] does, any other valid amount to any
-    /// `fraction` word with a compare-and-swap loop, as [`Counter::try_inc_other`] does.
+    /// Where a binding may add to the counter directly (the first `whole` and `fraction` words,
+    /// the distance in bytes from one cell to the next, how many cells), under the cell protocol
+    /// of `pe_counter_get_cells()`: a whole amount below 2^53 to any `whole` word with an atomic
+    /// add, as [`Counter::add_whole_locked`] does, any other valid amount to any `fraction` word
+    /// with a compare-and-swap loop, as [`Counter::try_inc_other`] does.
     pub(crate) fn shared_cells(&self) -> (&AtomicU64, &AtomicU64, usize, usize) {
-        (
-            self.cells.whole(0),
-            self.cells.fraction(0),
-            rseq::STRIDE,
-            self.cells.n_whole(),
-        )
+        self.cells.binding_cells()
     }
 
     /// The activity word an update touches (see [`Activity::word`]).
@@ -221,7 +216,9 @@ impl Counter {
         let fraction: f64 = pairs
             .map(|i| AtomicF64::from_bits_ref(self.cells.fraction(i)).get())
             .sum();
-        on_cpu.wrapping_add(whole) as f64 + fraction
+        let (by_bindings, fraction_by_bindings) = self.cells.binding_sum();
+        on_cpu.wrapping_add(whole).wrapping_add(by_bindings) as f64
+            + (fraction + fraction_by_bindings)
     }
 
     fn on_cpu_sum(&self) -> u64 {
@@ -245,6 +242,7 @@ impl Counter {
             self.cells.whole(i).store(0, Ordering::Relaxed);
             AtomicF64::from_bits_ref(self.cells.fraction(i)).set(0.0);
         }
+        self.cells.binding_reset();
         self.exemplar.clear();
         self.created.set(unix_now());
     }
@@ -448,6 +446,91 @@ mod tests {
         }
     }
 
+    /// Adds as a binding does under the cell protocol: whole amounts with an atomic add, the
+    /// rest with a compare-and-swap on a fraction word.
+    fn add_as_a_binding(c: &Counter, cell: usize, amount: f64) {
+        let (whole, fraction, stride, n) = c.shared_cells();
+        let at = (cell % n) * stride;
+        if amount.fract() == 0.0 {
+            // SAFETY: cell `cell % n` of the protocol, kept alive by `c`.
+            let w = unsafe { &*(whole as *const AtomicU64).byte_add(at) };
+            w.fetch_add(amount as u64, Ordering::Relaxed);
+        } else {
+            // SAFETY: as above, the fraction word of that cell.
+            let f = unsafe { &*(fraction as *const AtomicU64).byte_add(at) };
+            AtomicF64::from_bits_ref(f).add(amount);
+        }
+    }
+
+    #[test]
+    fn a_binding_gets_cells_a_line_apart_off_the_per_cpu_words() {
+        let slots = CounterSlots::for_cpus(4);
+        let c = Counter::new_child(&slots);
+        let (whole, fraction, stride, n) = c.shared_cells();
+        assert_eq!(n, 16, "four cells per CPU");
+        assert!(stride >= 64);
+        let per_cpu = c.cells.per_cpu().first as usize;
+        let mut lines = std::collections::HashSet::new();
+        for cpu in 0..4 {
+            lines.insert((per_cpu + cpu * 64) / 64);
+        }
+        for i in 0..n {
+            let w = whole as *const AtomicU64 as usize + i * stride;
+            let f = fraction as *const AtomicU64 as usize + i * stride;
+            assert!(lines.insert(w / 64), "cell {i}'s whole word shares a line");
+            assert!(lines.insert(f / 64) || f / 64 == w / 64);
+        }
+        // Asked twice, the same cells.
+        assert_eq!(c.shared_cells().0 as *const _, whole as *const _);
+    }
+
+    #[test]
+    fn what_a_binding_adds_is_read_reset_and_not_inherited() {
+        let slots = CounterSlots::for_cpus(2);
+        let c = Counter::new_child(&slots);
+        c.inc_one();
+        add_as_a_binding(&c, 0, 3.0);
+        add_as_a_binding(&c, 1, 0.25);
+        add_as_a_binding(&c, 5, 2.0);
+        assert_eq!(c.get(), 6.25);
+        c.reset();
+        assert_eq!(c.get(), 0.0);
+        add_as_a_binding(&c, 1, 4.0);
+        assert_eq!(c.get(), 4.0);
+        drop(c);
+        let next = Counter::new_child(&slots);
+        assert_eq!(next.get(), 0.0);
+    }
+
+    #[test]
+    fn a_binding_and_the_library_adding_at_once_add_up() {
+        let slots = CounterSlots::for_cpus(2);
+        let series: Vec<Counter> = (0..3).map(|_| Counter::new_child(&slots)).collect();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let series = &series;
+                s.spawn(move || {
+                    for round in 0..20_000 {
+                        for c in series {
+                            if t % 2 == 0 {
+                                add_as_a_binding(
+                                    c,
+                                    t + round,
+                                    if round % 4 == 0 { 0.5 } else { 1.0 },
+                                );
+                            } else {
+                                c.inc_one();
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        for c in &series {
+            // Two binding threads: 15,000 ones and 5,000 halves each; two library threads: 20,000.
+            assert_eq!(c.get(), 2.0 * 17_500.0 + 2.0 * 20_000.0);
+        }
+    }
     #[test]
     fn whole_amounts_are_told_apart_from_the_rest() {
         assert_eq!(whole_amount(0.0), Some(0));

@@ -8,6 +8,11 @@
 //! hold each series' `whole` and `fraction` words, for the updates that take a locked
 //! instruction (fractions, and whole numbers where no per-CPU add was possible).
 //!
+//! A binding that adds without calling in (the cell protocol of `pe_counter_get_cells()`) may
+//! not write per-CPU words: its atomic add would race the restartable one. A chunk makes such
+//! callers cells of their own the first time one asks, a line apart, so goroutines adding at once
+//! do not share a line either.
+//!
 //! A family hands slots out from its [`CounterSlots`] and takes them back when a series is
 //! dropped. Only its CPU may write a per-CPU word, so a slot handed out again keeps the words its
 //! last owner left: a new owner reads their sum as its base ([`CounterCells::on_cpu_sum`]).
@@ -29,6 +34,17 @@ pub const CPU_SLOTS_VARIABLE: &str = "PE_CPU_SLOTS";
 
 /// The most CPUs a counter has a word for.
 const MAX_CPU_SLOTS: usize = 1024;
+
+/// The most cells a binding spreads its adds over (the Go binding picks one from 5 bits).
+const MAX_BINDING_CELLS: usize = 32;
+
+/// How many cells a binding gets on a machine of `cpus` CPUs: a power of two, as the cell
+/// protocol promises, four per CPU. A binding that cannot ask which CPU it runs on picks a cell
+/// by a hash (Go, of the goroutine's stack address); with one cell per CPU two busy goroutines
+/// would share one half the time, with four per CPU an eighth of the time on two CPUs.
+fn binding_cells(cpus: usize) -> usize {
+    (4 * cpus).next_power_of_two().min(MAX_BINDING_CELLS)
+}
 
 /// How many CPUs a counter keeps a word for: `PE_CPU_SLOTS` when it is set to a number from 1 to
 /// 1024, else one more than the highest CPU number the process may run on. An update on a CPU
@@ -91,6 +107,9 @@ struct Chunk {
     /// under the pool's lock only.
     listed_at: AtomicUsize,
     pool: Weak<Pool>,
+    /// The bindings' cells, made on the first ask: line `2i` holds the eight series' `whole`
+    /// words of cell `i`, line `2i + 1` their `fraction` words.
+    binding: OnceLock<Box<[Line]>>,
 }
 
 impl Chunk {
@@ -101,6 +120,11 @@ impl Chunk {
     fn whole(&self, index: usize) -> NonNull<AtomicU64> {
         let at = 2 * index;
         NonNull::from(&self.lines[self.cpus + at / SERIES_PER_CHUNK].0[at % SERIES_PER_CHUNK])
+    }
+
+    /// Series `index`'s cell `i` for bindings, `whole` and `fraction`, where they were made.
+    fn binding_pair(lines: &[Line], index: usize, i: usize) -> (&AtomicU64, &AtomicU64) {
+        (&lines[2 * i].0[index], &lines[2 * i + 1].0[index])
     }
 
     /// Which series `on_cpu` (one of [`Chunk::on_cpu`]'s) is.
@@ -180,6 +204,7 @@ impl CounterSlots {
                     taken: AtomicU8::new(0),
                     listed_at: AtomicUsize::new(with_room.len()),
                     pool: Arc::downgrade(pool),
+                    binding: OnceLock::new(),
                 });
                 with_room.push(chunk.clone());
                 chunk
@@ -199,6 +224,13 @@ impl CounterSlots {
         unsafe {
             whole.as_ref().store(0, Ordering::Relaxed);
             whole.add(1).as_ref().store(0, Ordering::Relaxed);
+        }
+        if let Some(lines) = chunk.binding.get() {
+            for i in 0..lines.len() / 2 {
+                let (whole, fraction) = Chunk::binding_pair(lines, index, i);
+                whole.store(0, Ordering::Relaxed);
+                fraction.store(0, Ordering::Relaxed);
+            }
         }
         CounterCells {
             on_cpu: chunk.on_cpu(index),
@@ -277,6 +309,61 @@ impl CounterCells {
     /// How many `whole`/`fraction` pairs there are.
     pub(crate) fn n_whole(&self) -> usize {
         self.n_whole as usize
+    }
+
+    /// Where a binding may add to the series without calling in (the cell protocol of
+    /// `pe_counter_get_cells()`): the first cell's `whole` and `fraction` words, the distance in
+    /// bytes from one cell to the next, and how many cells (a power of two). In a store these are
+    /// the series' pairs; in a chunk, cells of the bindings' own, made on the first ask.
+    pub(crate) fn binding_cells(&self) -> (&AtomicU64, &AtomicU64, usize, usize) {
+        match &self.owner {
+            Owner::Store(_) => (
+                self.whole(0),
+                self.fraction(0),
+                rseq::STRIDE,
+                self.n_whole(),
+            ),
+            Owner::Slots(chunk) => {
+                let lines = chunk.binding.get_or_init(|| {
+                    (0..2 * binding_cells(chunk.cpus))
+                        .map(|_| Line::default())
+                        .collect()
+                });
+                let (whole, fraction) = Chunk::binding_pair(lines, chunk.index_of(self.on_cpu), 0);
+                (whole, fraction, 2 * rseq::STRIDE, lines.len() / 2)
+            }
+        }
+    }
+
+    /// What bindings added to the cells of [`CounterCells::binding_cells`] in a chunk: the whole
+    /// numbers and the fractions (none in a store, where those cells are the series' pairs).
+    pub(crate) fn binding_sum(&self) -> (u64, f64) {
+        let mut sum = (0u64, 0.0f64);
+        self.for_each_binding_cell(|whole, fraction| {
+            sum.0 = sum.0.wrapping_add(whole.load(Ordering::Relaxed));
+            sum.1 += f64::from_bits(fraction.load(Ordering::Relaxed));
+        });
+        sum
+    }
+
+    /// Sets the bindings' cells in a chunk back to zero.
+    pub(crate) fn binding_reset(&self) {
+        self.for_each_binding_cell(|whole, fraction| {
+            whole.store(0, Ordering::Relaxed);
+            fraction.store(0, Ordering::Relaxed);
+        });
+    }
+
+    fn for_each_binding_cell(&self, mut f: impl FnMut(&AtomicU64, &AtomicU64)) {
+        if let Owner::Slots(chunk) = &self.owner
+            && let Some(lines) = chunk.binding.get()
+        {
+            let index = chunk.index_of(self.on_cpu);
+            for i in 0..lines.len() / 2 {
+                let (whole, fraction) = Chunk::binding_pair(lines, index, i);
+                f(whole, fraction);
+            }
+        }
     }
 
     /// The per-CPU words added up.
