@@ -111,8 +111,7 @@ impl Counter {
         match whole_amount(amount) {
             Some(whole) => {
                 self.activity.touch();
-                // SAFETY: the `on_cpu` cells, written only this way.
-                unsafe { rseq::add_on_current_cpu(self.per_cpu(), whole) }
+                self.cells.add_on_cpu(whole)
             }
             None => false,
         }
@@ -142,23 +141,19 @@ impl Counter {
     #[inline]
     pub fn inc_one(&self) {
         self.activity.touch();
-        // SAFETY: the `on_cpu` cells, written only this way.
-        if !unsafe { rseq::add_on_current_cpu(self.per_cpu(), 1) } {
+        if !self.cells.add_on_cpu(1) {
             self.add_whole_locked(1);
         }
     }
 
-    /// A whole number added with a `fetch_add` on the thread's `whole` word.
+    /// A whole number added with a `fetch_add` on the thread's `whole` word, where no per-CPU
+    /// add was made: the moment to empty a per-CPU word about to carry.
+    #[cold]
     fn add_whole_locked(&self, whole: u64) {
         self.cells
             .whole(self.pair())
             .fetch_add(whole, Ordering::Relaxed);
-    }
-
-    /// The per-CPU words, for [`rseq::add_on_current_cpu`].
-    #[inline(always)]
-    fn per_cpu(&self) -> rseq::PerCpuCells {
-        self.cells.per_cpu()
+        self.cells.drain_if_full();
     }
 
     /// Where a binding may add to the counter directly (the first `whole` and `fraction` words,
@@ -205,20 +200,23 @@ impl Counter {
 
     /// The current value: the per-CPU words since the base, and the `whole` and `fraction` words.
     pub fn get(&self) -> f64 {
-        // The base first: the words read after it are at least what the reset that stored it
-        // read (each only grows), so the difference cannot go below zero.
-        let at_reset = self.on_cpu_at_reset.load(Ordering::Acquire);
-        let on_cpu = self.on_cpu_sum().wrapping_sub(at_reset);
-        let pairs = 0..self.cells.n_whole();
-        let whole = pairs.clone().fold(0u64, |sum, i| {
-            sum.wrapping_add(self.cells.whole(i).load(Ordering::Relaxed))
-        });
-        let fraction: f64 = pairs
-            .map(|i| AtomicF64::from_bits_ref(self.cells.fraction(i)).get())
-            .sum();
-        let (by_bindings, fraction_by_bindings) = self.cells.binding_sum();
-        on_cpu.wrapping_add(whole).wrapping_add(by_bindings) as f64
-            + (fraction + fraction_by_bindings)
+        self.cells.consistent(|| {
+            // The base first: the words read after it are at least what the reset that stored it
+            // read, less what a drain moved to `whole` since, which is read after them: the
+            // wrapping sum below cannot go below zero.
+            let at_reset = self.on_cpu_at_reset.load(Ordering::Acquire);
+            let on_cpu = self.on_cpu_sum().wrapping_sub(at_reset);
+            let pairs = 0..self.cells.n_whole();
+            let whole = pairs.clone().fold(0u64, |sum, i| {
+                sum.wrapping_add(self.cells.whole(i).load(Ordering::Relaxed))
+            });
+            let fraction: f64 = pairs
+                .map(|i| AtomicF64::from_bits_ref(self.cells.fraction(i)).get())
+                .sum();
+            let (by_bindings, fraction_by_bindings) = self.cells.binding_sum();
+            on_cpu.wrapping_add(whole).wrapping_add(by_bindings) as f64
+                + (fraction + fraction_by_bindings)
+        })
     }
 
     fn on_cpu_sum(&self) -> u64 {
@@ -236,12 +234,14 @@ impl Counter {
             self.created.set(unix_now());
             return;
         }
-        self.on_cpu_at_reset
-            .store(self.on_cpu_sum(), Ordering::Release);
-        for i in 0..self.cells.n_whole() {
-            self.cells.whole(i).store(0, Ordering::Relaxed);
-            AtomicF64::from_bits_ref(self.cells.fraction(i)).set(0.0);
-        }
+        self.cells.consistent(|| {
+            self.on_cpu_at_reset
+                .store(self.on_cpu_sum(), Ordering::Release);
+            for i in 0..self.cells.n_whole() {
+                self.cells.whole(i).store(0, Ordering::Relaxed);
+                AtomicF64::from_bits_ref(self.cells.fraction(i)).set(0.0);
+            }
+        });
         self.cells.binding_reset();
         self.exemplar.clear();
         self.created.set(unix_now());
@@ -313,6 +313,7 @@ impl ChildMetric for Counter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::cpu_slots;
     use std::sync::Arc;
 
     #[test]
@@ -443,6 +444,69 @@ mod tests {
         for c in &series {
             // Per thread and series: 40,000 ones and 10,000 halves.
             assert_eq!(c.get(), 4.0 * 45_000.0);
+        }
+    }
+
+    /// A counter whose per-CPU words start at `left` on every CPU, as a previous owner of its
+    /// slot left them.
+    fn counter_on_words_holding(slots: &CounterSlots, left: u32) -> Counter {
+        let previous = slots.take();
+        previous.fill_on_cpu(left);
+        drop(previous);
+        Counter::new_child(slots)
+    }
+
+    #[test]
+    fn per_cpu_words_about_to_carry_are_emptied_and_nothing_is_lost() {
+        let slots = CounterSlots::default();
+        let c = counter_on_words_holding(&slots, u32::MAX - 100);
+        assert_eq!(c.get(), 0.0);
+        for _ in 0..1000 {
+            c.inc_one();
+        }
+        c.inc(3e9).unwrap();
+        c.inc(4e9).unwrap();
+        assert_eq!(c.get(), 1000.0 + 7e9);
+        if rseq::current_cpu().is_some() {
+            assert!(c.cells.drains_started() > 0);
+            // Every CPU this thread ran on was emptied once at least: none holds near 2^32 now
+            // (the previous owner's words were moved to `whole` too, and subtracted as the base).
+            assert!(c.on_cpu_sum() < u64::from(u32::MAX - 100) * cpu_slots() as u64);
+        }
+    }
+
+    #[test]
+    fn reads_never_go_down_while_words_drain_under_threads() {
+        let slots = CounterSlots::default();
+        let c = counter_on_words_holding(&slots, 0);
+        // 2^31 at a time: every second add on a CPU would carry, so words drain all the time.
+        let big = f64::from(1u32 << 31);
+        let finished = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    for i in 0..200_000 {
+                        c.inc(if i % 3 == 0 { 1.0 } else { big }).unwrap();
+                    }
+                    finished.fetch_add(1, Ordering::Release);
+                });
+            }
+            s.spawn(|| {
+                let mut last = 0.0;
+                while finished.load(Ordering::Acquire) < 2 {
+                    let now = c.get();
+                    assert!(now >= last, "{now} after {last}");
+                    last = now;
+                }
+            });
+        });
+        assert_eq!(c.get(), 2.0 * (66_667.0 + 133_333.0 * big));
+        if rseq::current_cpu().is_some() {
+            assert!(
+                c.cells.drains_started() > 1000,
+                "{}",
+                c.cells.drains_started()
+            );
         }
     }
 

@@ -15,7 +15,8 @@
 /// Where a per-CPU cell array is, for [`add_on_current_cpu`].
 #[derive(Clone, Copy)]
 pub(crate) struct PerCpuCells {
-    /// The `u64` of CPU 0; CPU `n`'s is `stride` bytes further per CPU.
+    /// The cell of CPU 0 (a `u64`, or a `u32` for the 4-byte adds); CPU `n`'s is `STRIDE` bytes
+    /// further per CPU.
     pub(crate) first: *const u64,
     /// The highest CPU number that has a cell.
     pub(crate) last_cpu: usize,
@@ -146,6 +147,125 @@ mod imp {
         debug_assert_eq!(super::STRIDE, 64, "the shift above is by log2(STRIDE)");
         true
     }
+
+    /// Adds `value` to the 4-byte cell of the CPU the calling thread runs on, as one restartable
+    /// sequence: a load, an add and the store that commits it. `false` when nothing was added:
+    /// as [`add_on_current_cpu`], and also when `value` does not fit in 32 bits or the cell would
+    /// carry (the caller moves the cell's sum elsewhere with [`take_on_current_cpu`]).
+    ///
+    /// # Safety
+    /// `cells` describes live, 4-aligned `u32`s for CPUs `0..=last_cpu`, each written only through
+    /// this function and [`take_on_current_cpu`] (any number of readers may load them atomically).
+    #[inline(always)]
+    pub(crate) unsafe fn add_u32_on_current_cpu(cells: PerCpuCells, value: u64) -> bool {
+        let Some(offset) = rseq_offset() else {
+            return false;
+        };
+        if value > u64::from(u32::MAX) {
+            return false;
+        }
+        // As in `add_on_current_cpu`, with the store as the commit: an abort anywhere before it
+        // leaves the cell as it was, so the sequence may start over on another CPU.
+        //
+        // SAFETY: as in `add_on_current_cpu`; the cells are 4 bytes wide here.
+        unsafe {
+            std::arch::asm!(
+                "lea 4f(%rip), {cpu}",
+                "mov {cpu}, %fs:8({offset})",
+                "2:",
+                "mov %fs:4({offset}), {cpu:e}",
+                "cmp {last}, {cpu}",
+                "ja 7f",
+                "shl $6, {cpu}",
+                "mov ({first}, {cpu}), {sum:e}",
+                "add {value:e}, {sum:e}",
+                "jc 7f",
+                "mov {sum:e}, ({first}, {cpu})",
+                "3:",
+                "movq $0, %fs:8({offset})",
+                ".pushsection __rseq_cs, \"aw\"",
+                ".balign 32",
+                "4:",
+                ".long 0, 0",
+                ".quad 2b, 3b - 2b, 5f",
+                ".popsection",
+                ".pushsection __rseq_failure, \"ax\"",
+                "7:",
+                "movq $0, %fs:8({offset})",
+                "jmp {not_added}",
+                ".byte 0x0f, 0xb9, 0x3d",
+                ".long 0x53053053",
+                "5:",
+                "jmp {not_added}",
+                ".popsection",
+                cpu = out(reg) _,
+                sum = out(reg) _,
+                offset = in(reg) offset,
+                last = in(reg) cells.last_cpu,
+                first = in(reg) cells.first,
+                value = in(reg) value,
+                not_added = label { return false },
+                options(att_syntax, nostack),
+            );
+        }
+        true
+    }
+
+    /// Sets the 4-byte cell of the CPU the calling thread runs on to zero and returns what it
+    /// held, as one restartable sequence; `None` when nothing was taken (as
+    /// [`add_u32_on_current_cpu`] adds nothing).
+    ///
+    /// # Safety
+    /// As for [`add_u32_on_current_cpu`].
+    #[inline]
+    pub(crate) unsafe fn take_on_current_cpu(cells: PerCpuCells) -> Option<u32> {
+        let offset = rseq_offset()?;
+        let taken: u64;
+        // As in `add_u32_on_current_cpu`, the store of zero commits. The way out when nothing was
+        // taken sets `taken` to all ones (a taken `u32` is zero-extended), for the caller to tell.
+        //
+        // SAFETY: as in `add_u32_on_current_cpu`.
+        unsafe {
+            std::arch::asm!(
+                "lea 4f(%rip), {cpu}",
+                "mov {cpu}, %fs:8({offset})",
+                "2:",
+                "mov %fs:4({offset}), {cpu:e}",
+                "cmp {last}, {cpu}",
+                "ja 7f",
+                "shl $6, {cpu}",
+                "mov ({first}, {cpu}), {taken:e}",
+                "movl $0, ({first}, {cpu})",
+                "3:",
+                "movq $0, %fs:8({offset})",
+                ".pushsection __rseq_cs, \"aw\"",
+                ".balign 32",
+                "4:",
+                ".long 0, 0",
+                ".quad 2b, 3b - 2b, 5f",
+                ".popsection",
+                ".pushsection __rseq_failure, \"ax\"",
+                "7:",
+                "movq $0, %fs:8({offset})",
+                "mov $-1, {taken}",
+                "jmp 8f",
+                ".byte 0x0f, 0xb9, 0x3d",
+                ".long 0x53053053",
+                "5:",
+                "mov $-1, {taken}",
+                "jmp 8f",
+                ".popsection",
+                "8:",
+                cpu = out(reg) _,
+                taken = out(reg) taken,
+                offset = in(reg) offset,
+                last = in(reg) cells.last_cpu,
+                first = in(reg) cells.first,
+                options(att_syntax, nostack),
+            );
+        }
+        u32::try_from(taken).ok()
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64")))]
@@ -167,9 +287,25 @@ mod imp {
     pub(crate) unsafe fn add_on_current_cpu(_: PerCpuCells, _: u64) -> bool {
         false
     }
+
+    /// # Safety
+    /// None needed; the signature matches the Linux version.
+    #[inline(always)]
+    pub(crate) unsafe fn add_u32_on_current_cpu(_: PerCpuCells, _: u64) -> bool {
+        false
+    }
+
+    /// # Safety
+    /// None needed; the signature matches the Linux version.
+    #[inline]
+    pub(crate) unsafe fn take_on_current_cpu(_: PerCpuCells) -> Option<u32> {
+        None
+    }
 }
 
-pub(crate) use imp::{add_on_current_cpu, current_cpu, init};
+pub(crate) use imp::{
+    add_on_current_cpu, add_u32_on_current_cpu, current_cpu, init, take_on_current_cpu,
+};
 
 #[cfg(test)]
 mod tests {
@@ -249,6 +385,74 @@ mod tests {
         }
         assert_eq!(cells[0].0.load(Ordering::Relaxed), added);
         assert_eq!(cells[1].0.load(Ordering::Relaxed), 0);
+    }
+
+    /// Sixteen CPUs' 4-byte cells, a line apart, as a chunk lays them out.
+    fn narrow_cells(cells: &[CachePadded<std::sync::atomic::AtomicU32>]) -> PerCpuCells {
+        PerCpuCells {
+            first: cells[0].0.as_ptr() as *const u64,
+            last_cpu: cells.len() - 1,
+        }
+    }
+
+    #[test]
+    fn a_4_byte_add_that_would_carry_or_does_not_fit_adds_nothing() {
+        use std::sync::atomic::AtomicU32;
+        init();
+        let cells: Vec<CachePadded<AtomicU32>> = (0..64).map(|_| Default::default()).collect();
+        for c in &cells {
+            c.0.store(u32::MAX - 1, Ordering::Relaxed);
+        }
+        // SAFETY: 64 live cells, written only here.
+        let wide = unsafe { add_u32_on_current_cpu(narrow_cells(&cells), 1 << 32) };
+        assert!(!wide);
+        let mut added = 0u64;
+        for _ in 0..10 {
+            // SAFETY: as above.
+            if unsafe { add_u32_on_current_cpu(narrow_cells(&cells), 1) } {
+                added += 1;
+            }
+        }
+        // Each CPU's cell takes one more at most; any further add would carry.
+        let total: u64 = cells
+            .iter()
+            .map(|c| u64::from(c.0.load(Ordering::Relaxed)))
+            .sum();
+        assert_eq!(total, 64 * u64::from(u32::MAX - 1) + added);
+        assert!(
+            cells
+                .iter()
+                .all(|c| c.0.load(Ordering::Relaxed) >= u32::MAX - 1)
+        );
+    }
+
+    #[test]
+    fn a_take_empties_the_cell_of_a_cpu_and_returns_what_it_held() {
+        use std::sync::atomic::AtomicU32;
+        init();
+        let cells: Vec<CachePadded<AtomicU32>> = (0..64).map(|_| Default::default()).collect();
+        let mut added = 0u64;
+        for _ in 0..1000 {
+            // SAFETY: 64 live cells, written only here.
+            if unsafe { add_u32_on_current_cpu(narrow_cells(&cells), 7) } {
+                added += 7;
+            }
+        }
+        let mut taken = 0u64;
+        for _ in 0..100 {
+            // SAFETY: as above.
+            if let Some(t) = unsafe { take_on_current_cpu(narrow_cells(&cells)) } {
+                taken += u64::from(t);
+            }
+        }
+        let left: u64 = cells
+            .iter()
+            .map(|c| u64::from(c.0.load(Ordering::Relaxed)))
+            .sum();
+        assert_eq!(taken + left, added);
+        if added > 0 {
+            assert!(taken > 0, "a CPU that took adds gives them back");
+        }
     }
 
     #[test]
