@@ -33,6 +33,56 @@ mod imp {
 
     use super::PerCpuCells;
 
+    /// A restartable sequence on the calling thread's CPU: `body` runs with `{cpu}` holding the
+    /// CPU's byte offset in the cells (CPU × 64), its last instruction the commit; `fail` runs on
+    /// the two ways out without a commit (a CPU beyond the cells, after the descriptor is cleared,
+    /// and the kernel's abort, which clears it itself), then `after` follows the sequence.
+    ///
+    /// The critical section runs from label 2 to label 3; the kernel moves a thread interrupted
+    /// inside it to label 5, which must follow the signature glibc registered (RSEQ_SIG,
+    /// 0x53053053 on x86, here inside a `ud1` so that disassemblers stay in step). The descriptor
+    /// (struct rseq_cs: version, flags, start_ip, post_commit_offset, abort_ip) is stored in the
+    /// thread's `rseq_cs` field (offset 8 of struct rseq) before the section starts; `cpu_id` is at
+    /// offset 4.
+    ///
+    /// The field is cleared again on the way out (the kernel clears it itself when it aborts), so
+    /// that it never points into this library once the section is over: the kernel reads the
+    /// descriptor whenever it preempts or signals the thread, and one left behind in a library
+    /// since unloaded (dlclose) would get the host killed with SIGSEGV.
+    macro_rules! on_cpu_sequence {
+        ([$($body:literal),*], [$($fail:literal),*], [$($after:literal),*], $($operands:tt)*) => {
+            std::arch::asm!(
+                "lea 4f(%rip), {cpu}",
+                "mov {cpu}, %fs:8({offset})",
+                "2:",
+                "mov %fs:4({offset}), {cpu:e}",
+                "cmp {last}, {cpu}",
+                "ja 7f",
+                "shl $6, {cpu}",
+                $($body,)*
+                "3:",
+                "movq $0, %fs:8({offset})",
+                ".pushsection __rseq_cs, \"aw\"",
+                ".balign 32",
+                "4:",
+                ".long 0, 0",
+                ".quad 2b, 3b - 2b, 5f",
+                ".popsection",
+                ".pushsection __rseq_failure, \"ax\"",
+                "7:",
+                "movq $0, %fs:8({offset})",
+                $($fail,)*
+                ".byte 0x0f, 0xb9, 0x3d",
+                ".long 0x53053053",
+                "5:",
+                $($fail,)*
+                ".popsection",
+                $($after,)*
+                $($operands)*
+            )
+        };
+    }
+
     /// `__rseq_offset`, or [`UNAVAILABLE`].
     static RSEQ_OFFSET: AtomicIsize = AtomicIsize::new(UNAVAILABLE);
     const UNAVAILABLE: isize = isize::MIN;
@@ -92,49 +142,15 @@ mod imp {
         let Some(offset) = rseq_offset() else {
             return false;
         };
-        // The critical section runs from label 2 to label 3 (the add is its last instruction, the
-        // commit); the kernel moves a thread interrupted inside it to label 5, which must follow
-        // the signature glibc registered (RSEQ_SIG, 0x53053053 on x86, here inside a `ud1` so
-        // that disassemblers stay in step). The descriptor (struct rseq_cs: version, flags,
-        // start_ip, post_commit_offset, abort_ip) is stored in the thread's `rseq_cs` field
-        // (offset 8 of struct rseq) before the section starts; `cpu_id` is at offset 4.
-        //
-        // The field is cleared again on the way out (the kernel clears it itself when it aborts),
-        // so that it never points into this library once the section is over: the kernel reads
-        // the descriptor whenever it preempts or signals the thread, and one left behind in a
-        // library since unloaded (dlclose) would get the host killed with SIGSEGV.
-        //
         // SAFETY: `fs` addresses the thread's TLS block, where glibc keeps its registered struct
         // rseq at `offset`; writing `rseq_cs` is how a thread enters a critical section. The add
-        // writes CPU `cpu`'s cell only on CPU `cpu` (or not at all, on abort), so no two writers
-        // ever race on one cell; see the caller's contract for `cells`.
+        // (the commit) writes CPU `cpu`'s cell only on CPU `cpu` (or not at all, on abort), so no
+        // two writers ever race on one cell; see the caller's contract for `cells`.
         unsafe {
-            std::arch::asm!(
-                "lea 4f(%rip), {cpu}",
-                "mov {cpu}, %fs:8({offset})",
-                "2:",
-                "mov %fs:4({offset}), {cpu:e}",
-                "cmp {last}, {cpu}",
-                "ja 7f",
-                "shl $6, {cpu}",
-                "add {value}, ({first}, {cpu})",
-                "3:",
-                "movq $0, %fs:8({offset})",
-                ".pushsection __rseq_cs, \"aw\"",
-                ".balign 32",
-                "4:",
-                ".long 0, 0",
-                ".quad 2b, 3b - 2b, 5f",
-                ".popsection",
-                ".pushsection __rseq_failure, \"ax\"",
-                "7:",
-                "movq $0, %fs:8({offset})",
-                "jmp {not_added}",
-                ".byte 0x0f, 0xb9, 0x3d",
-                ".long 0x53053053",
-                "5:",
-                "jmp {not_added}",
-                ".popsection",
+            on_cpu_sequence!(
+                ["add {value}, ({first}, {cpu})"],
+                ["jmp {not_added}"],
+                [],
                 cpu = out(reg) _,
                 offset = in(reg) offset,
                 last = in(reg) cells.last_cpu,
@@ -169,35 +185,15 @@ mod imp {
         //
         // SAFETY: as in `add_on_current_cpu`; the cells are 4 bytes wide here.
         unsafe {
-            std::arch::asm!(
-                "lea 4f(%rip), {cpu}",
-                "mov {cpu}, %fs:8({offset})",
-                "2:",
-                "mov %fs:4({offset}), {cpu:e}",
-                "cmp {last}, {cpu}",
-                "ja 7f",
-                "shl $6, {cpu}",
-                "mov ({first}, {cpu}), {sum:e}",
-                "add {value:e}, {sum:e}",
-                "jc 7f",
-                "mov {sum:e}, ({first}, {cpu})",
-                "3:",
-                "movq $0, %fs:8({offset})",
-                ".pushsection __rseq_cs, \"aw\"",
-                ".balign 32",
-                "4:",
-                ".long 0, 0",
-                ".quad 2b, 3b - 2b, 5f",
-                ".popsection",
-                ".pushsection __rseq_failure, \"ax\"",
-                "7:",
-                "movq $0, %fs:8({offset})",
-                "jmp {not_added}",
-                ".byte 0x0f, 0xb9, 0x3d",
-                ".long 0x53053053",
-                "5:",
-                "jmp {not_added}",
-                ".popsection",
+            on_cpu_sequence!(
+                [
+                    "mov ({first}, {cpu}), {sum:e}",
+                    "add {value:e}, {sum:e}",
+                    "jc 7f",
+                    "mov {sum:e}, ({first}, {cpu})"
+                ],
+                ["jmp {not_added}"],
+                [],
                 cpu = out(reg) _,
                 sum = out(reg) _,
                 offset = in(reg) offset,
@@ -226,36 +222,10 @@ mod imp {
         //
         // SAFETY: as in `add_u32_on_current_cpu`.
         unsafe {
-            std::arch::asm!(
-                "lea 4f(%rip), {cpu}",
-                "mov {cpu}, %fs:8({offset})",
-                "2:",
-                "mov %fs:4({offset}), {cpu:e}",
-                "cmp {last}, {cpu}",
-                "ja 7f",
-                "shl $6, {cpu}",
-                "mov ({first}, {cpu}), {taken:e}",
-                "movl $0, ({first}, {cpu})",
-                "3:",
-                "movq $0, %fs:8({offset})",
-                ".pushsection __rseq_cs, \"aw\"",
-                ".balign 32",
-                "4:",
-                ".long 0, 0",
-                ".quad 2b, 3b - 2b, 5f",
-                ".popsection",
-                ".pushsection __rseq_failure, \"ax\"",
-                "7:",
-                "movq $0, %fs:8({offset})",
-                "mov $-1, {taken}",
-                "jmp 8f",
-                ".byte 0x0f, 0xb9, 0x3d",
-                ".long 0x53053053",
-                "5:",
-                "mov $-1, {taken}",
-                "jmp 8f",
-                ".popsection",
-                "8:",
+            on_cpu_sequence!(
+                ["mov ({first}, {cpu}), {taken:e}", "movl $0, ({first}, {cpu})"],
+                ["mov $-1, {taken}", "jmp 8f"],
+                ["8:"],
                 cpu = out(reg) _,
                 taken = out(reg) taken,
                 offset = in(reg) offset,
