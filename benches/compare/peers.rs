@@ -1223,7 +1223,7 @@ fn memory_64_cpus(settings: &Settings) -> Row {
         Bar::AtMost,
         700.0,
     );
-    r.note = "as the row above, ours with CounterSlots::for_cpus(64) (PE_CPU_SLOTS=64): 8 bytes \
+    r.note = "as the row above, ours with CounterSlots::for_cpus(64) (PE_CPU_SLOTS=64): 4 bytes \
               per CPU and series";
     r
 }
