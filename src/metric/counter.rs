@@ -44,10 +44,11 @@ fn whole_amount(amount: f64) -> Option<u64> {
 
 /// A monotonically increasing value.
 ///
-/// Each CPU adds whole numbers into a word of its own (a cache line written by that CPU alone,
-/// shared with seven other series' words of that CPU: see [`super::cpu_slots`]), so two threads
-/// incrementing one counter scale instead of contending; [`Counter::get`] sums the words. The
-/// per-CPU words are written only by restartable-sequence adds, never otherwise, not even by
+/// Each CPU adds whole numbers into a 4-byte word of its own (a cache line written by that CPU
+/// alone, shared with fifteen other series' words of that CPU: see [`super::cpu_slots`]), so two
+/// threads incrementing one counter scale instead of contending; [`Counter::get`] sums the words.
+/// The per-CPU words are written only by restartable sequences (the adds, and the take that
+/// empties a word about to carry), never otherwise, not even by
 /// [`Counter::reset`], so that no write can race with one of those adds; everything else goes to
 /// the `whole` word (one `fetch_add`) or the `fraction` word (fractions, huge values, `+Inf`).
 #[derive(Debug)]
