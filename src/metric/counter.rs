@@ -148,8 +148,8 @@ impl Counter {
     }
 
     /// A whole number added with a `fetch_add` on the thread's `whole` word, where no per-CPU
-    /// add was made: the moment to empty a per-CPU word about to carry.
-    #[cold]
+    /// add was made: the moment to empty a per-CPU word about to carry. Not cold: where there are
+    /// no restartable sequences (other platforms, valgrind) every whole increment comes here.
     fn add_whole_locked(&self, whole: u64) {
         self.cells
             .whole(self.pair())
